@@ -1,0 +1,142 @@
+"""Answer a question file through the library and print the contract's metrics per type.
+
+`python -m eval [FILES...] [--report out.jsonl] [--retrieval]`
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from rag.config import Config
+
+from .scoring import quote_group_ok, number_group_ok, score
+
+log = logging.getLogger(__name__)
+DEFAULT = Path(__file__).resolve().parent / "questions.public.jsonl"
+
+
+def load_questions(paths: list[str]) -> list[dict]:
+    out = []
+    for p in paths or [str(DEFAULT)]:
+        for i, line in enumerate(Path(p).read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                q = json.loads(line)
+                q.setdefault("file", Path(p).name)
+                out.append(q)
+    return out
+
+
+def evaluate(engine, questions: list[dict]) -> tuple[list[dict], dict]:
+    rows = []
+    for q in questions:
+        t0 = time.perf_counter()
+        ans = engine.ask(q["question"]).to_json()
+        dt = time.perf_counter() - t0
+        rows.append({"id": q["id"], "type": q["type"], "question": q["question"], "latency_s": round(dt, 4),
+                     **score(q, ans), "answer": ans})
+    return rows, summarise(rows)
+
+
+def summarise(rows: list[dict]) -> dict:
+    def block(rs: list[dict]) -> dict:
+        answerable = [r for r in rs if r["type"] != "unanswerable"]
+        nums = [x for r in answerable for x in (r["numbers"] or [])]
+        quotes = [x for r in answerable for x in (r["quotes"] or [])]
+        refused = [r for r in rs if r["refused"]]
+        should = [r for r in rs if r["type"] == "unanswerable"]
+        return {
+            "n": len(rs),
+            "accuracy": sum(r["correct"] for r in rs) / len(rs) if rs else 0.0,
+            "number_recall": sum(nums) / len(nums) if nums else None,
+            "citation_recall": sum(quotes) / len(quotes) if quotes else None,
+            "refusal_precision": (sum(r["type"] == "unanswerable" for r in refused) / len(refused)) if refused else None,
+            "refusal_recall": (sum(r["refused"] for r in should) / len(should)) if should else None,
+            "latency_p50_s": statistics.median([r["latency_s"] for r in rs]) if rs else None,
+        }
+    types = sorted({r["type"] for r in rows})
+    return {"overall": block(rows), **{t: block([r for r in rows if r["type"] == t]) for t in types}}
+
+
+def _fmt(v) -> str:
+    return "–" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+
+
+def print_table(summary: dict, out=sys.stdout) -> None:
+    cols = ["n", "accuracy", "number_recall", "citation_recall", "refusal_precision", "refusal_recall", "latency_p50_s"]
+    print("| type | " + " | ".join(cols) + " |", file=out)
+    print("|---" * (len(cols) + 1) + "|", file=out)
+    for t, b in summary.items():
+        print(f"| {t} | " + " | ".join(_fmt(b[c]) for c in cols) + " |", file=out)
+
+
+def retrieval_table(engine, questions: list[dict], config: Config, out=sys.stdout) -> dict:
+    """hit@5 and MRR per type for BM25, dense, hybrid and the naive LangChain baseline."""
+    from .naive import NaivePipeline
+
+    answerable = [q for q in questions if not q.get("refuse")]
+    modes = {m: (lambda q, m=m: [h.passage.text for h in engine.search(q, k=5, mode=m)]) for m in ("bm25", "dense", "hybrid")}
+    try:
+        naive = NaivePipeline.from_corpus(config)
+        modes["naive-langchain"] = lambda q: naive.search(q, k=5)
+    except Exception as e:  # the baseline is optional: say why it is missing
+        print(f"(naive baseline unavailable: {e})", file=out)
+    results: dict = {}
+    for name, fn in modes.items():
+        per: dict[str, list[tuple[bool, float]]] = {}
+        for q in answerable:
+            texts = fn(q["question"])
+            rr = 0.0
+            for i in range(len(texts)):
+                if evidence_in(q, texts[: i + 1]):
+                    rr = 1.0 / (i + 1)
+                    break
+            per.setdefault(q["type"], []).append((rr > 0, rr))
+            per.setdefault("overall", []).append((rr > 0, rr))
+        results[name] = {t: (sum(h for h, _ in v) / len(v), sum(r for _, r in v) / len(v)) for t, v in per.items()}
+    types = ["overall"] + sorted(t for t in results["bm25"] if t != "overall")
+    print("| retriever | " + " | ".join(f"{t} hit@5 / MRR" for t in types) + " |", file=out)
+    print("|---" * (len(types) + 1) + "|", file=out)
+    for name, r in results.items():
+        print(f"| {name} | " + " | ".join(f"{r[t][0]:.2f} / {r[t][1]:.2f}" if t in r else "–" for t in types) + " |", file=out)
+    return results
+
+
+def evidence_in(q: dict, texts: list[str]) -> bool:
+    """The question's quoted evidence (or, lacking quotes, its numbers) among the texts."""
+    cits = [{"text": t} for t in texts]
+    if q.get("quotes"):
+        return all(quote_group_ok(cits, g) for g in q["quotes"])
+    return all(any(number_group_ok(t, g) for t in texts) for g in q.get("numbers", []))
+
+
+def main(args: argparse.Namespace | None = None, config: Config | None = None) -> int:
+    from rag.cli import config_from_env
+    from rag.pipeline import open_engine
+
+    if args is None:
+        p = argparse.ArgumentParser(prog="python -m eval")
+        p.add_argument("questions", nargs="*")
+        p.add_argument("--report")
+        p.add_argument("--retrieval", action="store_true")
+        args = p.parse_args()
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    config = config or config_from_env()
+    engine = open_engine(config)
+    questions = load_questions(args.questions)
+    rows, summary = evaluate(engine, questions)
+    print_table(summary)
+    wrong = [r["id"] for r in rows if not r["correct"]]
+    print(f"\nwrong: {', '.join(wrong) if wrong else 'none'}")
+    if args.report:
+        with open(args.report, "w", encoding="utf-8") as f:
+            for r in rows:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    if args.retrieval:
+        print()
+        retrieval_table(engine, questions, config)
+    return 0

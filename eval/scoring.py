@@ -1,0 +1,52 @@
+"""Scoring rules of the answer contract, as pure functions over answer JSON."""
+from __future__ import annotations
+
+import re
+
+from rag.numbers import find_numbers, same_value, to_float
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text.lower())
+
+
+def value_of(printed: str) -> float:
+    """`2 548`, `2548`, `2 548,0`, `11.4` all as values."""
+    nums = find_numbers(printed)
+    if not nums:
+        raise ValueError(f"{printed!r} holds no number")
+    return nums[0].value if len(nums) == 1 else to_float(printed.replace(" ", ""))
+
+
+def number_group_ok(answer_text: str, group: list[str]) -> bool:
+    body = re.sub(r"\[\d+\]", " ", answer_text)
+    have = [n.value for n in find_numbers(body)]
+    return any(any(same_value(value_of(alt), v) for v in have) for alt in group)
+
+
+def quote_group_ok(citations: list[dict], group: list[str]) -> bool:
+    texts = [_norm(c.get("text", "")) for c in citations]
+    return any(_norm(alt) in t for alt in group for t in texts)
+
+
+def kommun_ok(answer: dict, kommun: str) -> bool:
+    named = {c.get("kommun", "").lower() for c in answer.get("citations", [])}
+    named |= {f.get("kommun", "").lower() for f in answer.get("facts", [])}
+    return kommun.lower() in named
+
+
+def score(question: dict, answer: dict) -> dict:
+    """Per-question verdict with the parts that make it up."""
+    refused = not answer.get("answered", False)
+    if question.get("refuse"):
+        return {"correct": refused, "refused": refused, "numbers": None, "quotes": None, "kommun": None,
+                "cited": None}
+    text = answer.get("answer", "")
+    cits = answer.get("citations", [])
+    nums = [number_group_ok(text, g) for g in question.get("numbers", [])]
+    quotes = [quote_group_ok(cits, g) for g in question.get("quotes", [])]
+    kommuner = [kommun_ok(answer, k) for k in question.get("kommun", [])]
+    cited = bool(cits) and bool(re.search(r"\[\d+\]", text))
+    correct = (not refused) and all(nums) and all(quotes) and all(kommuner) and cited
+    return {"correct": correct, "refused": refused, "numbers": nums, "quotes": quotes, "kommun": kommuner,
+            "cited": cited}

@@ -1,0 +1,156 @@
+"""Section-aware passages: paragraphs that never cross a heading, plus one
+passage per table row, each carrying a "kommun – report – section" header.
+
+Identical (or near-identical) paragraphs within a municipality's reports are
+folded into one passage that keeps every location.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from .corpus import ParsedReport, section_name
+from .models import Location, Passage
+
+MAX_CHARS = 1500
+SHORT_CHARS = 80
+_SENT_END = re.compile(r"[.!?:)\"”»]\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•●◆]|\d{1,2}[.)])\s+")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    doc_id: str
+    kind: str
+    text: str  # exact report text
+    context: str  # what is indexed besides the header (table rows: a readable line)
+    section: str
+    start_line: int
+    end_line: int
+
+
+def _paragraphs(lines: tuple[str, ...], start: int, end: int, skip: set[int]) -> list[tuple[int, int]]:
+    """Blank-line separated runs of non-table lines, as 1-based inclusive ranges."""
+    runs, cur = [], None
+    for n in range(start, end + 1):
+        line = lines[n - 1]
+        if n in skip or not line.strip():
+            if cur:
+                runs.append(cur)
+                cur = None
+            continue
+        cur = (cur[0], n) if cur else (n, n)
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _text(lines: tuple[str, ...], a: int, b: int) -> str:
+    return "\n".join(lines[a - 1:b]).strip()
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"[A-Za-zÅÄÖåäö]{2,}", text))
+
+
+def _merge(lines: tuple[str, ...], runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a lead-in with its list, a sentence broken by a blank line, and short scraps."""
+    out: list[tuple[int, int]] = []
+    for run in runs:
+        if out:
+            prev = _text(lines, *out[-1])
+            cur = _text(lines, *run)
+            lead_in = prev.endswith(":") or (_LIST_ITEM.match(cur) and _LIST_ITEM.match(prev.split("\n")[-1]))
+            broken = not _SENT_END.search(prev) and cur[:1].islower()
+            short = len(prev) < SHORT_CHARS and not _LIST_ITEM.match(prev)
+            if (lead_in or broken or short) and len(prev) + len(cur) <= MAX_CHARS:
+                out[-1] = (out[-1][0], run[1])
+                continue
+        out.append(run)
+    return out
+
+
+def _split_long(text: str) -> list[str]:
+    if len(text) <= MAX_CHARS:
+        return [text]
+    parts, cur = [], ""
+    for sent in _SENTENCE_SPLIT.split(text):
+        if cur and len(cur) + len(sent) + 1 > MAX_CHARS:
+            parts.append(cur)
+            cur = sent
+        else:
+            cur = f"{cur} {sent}" if cur else sent
+    if cur:
+        parts.append(cur)
+    return parts
+
+
+def report_chunks(parsed: ParsedReport) -> list[Chunk]:
+    """Text chunks for every section and one chunk per table row with figures."""
+    table_lines = {n for t in parsed.tables for n in range(t.start_line, t.end_line + 1)}
+    heading_lines = {s.start_line for s in parsed.sections if s.path}
+    chunks: list[Chunk] = []
+    for sec in parsed.sections:
+        name = section_name(sec)
+        runs = _paragraphs(parsed.lines, sec.start_line, sec.end_line, table_lines | heading_lines)
+        for a, b in _merge(parsed.lines, runs):
+            text = _text(parsed.lines, a, b)
+            if _words(text) < 4:
+                continue
+            for part in _split_long(text):
+                chunks.append(Chunk(parsed.report.doc_id, "text", part, "", name, a, b))
+    fact_rows: dict[int, list] = {}
+    for f in parsed.facts:
+        fact_rows.setdefault(f.line, []).append(f)
+    for line, facts in sorted(fact_rows.items()):
+        f0 = facts[0]
+        cells = "; ".join(f"{f.column}: {f.raw}{'' if f.unit in ('', 'antal') else ' ' + f.unit}" for f in facts)
+        context = f"{f0.caption} – {f0.table}: {f0.row} — {cells}"
+        chunks.append(Chunk(parsed.report.doc_id, "table", f0.citation_text, context, f0.section, line, line))
+    return chunks
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower()).strip()
+
+
+def _shingles(text: str) -> set[str]:
+    w = re.findall(r"\w+", text.lower())
+    return {" ".join(w[i:i + 3]) for i in range(max(1, len(w) - 2))}
+
+
+def build_passages(reports: list[ParsedReport], near_duplicate: float = 0.85) -> list[Passage]:
+    """Passages for the whole corpus, duplicates folded, ids in corpus order."""
+    by_doc = {p.report.doc_id: p.report for p in reports}
+    folded: list[dict] = []
+    exact: dict[tuple[str, str, str], int] = {}
+    shingles: dict[str, list[tuple[int, set[str]]]] = {}
+    for parsed in reports:
+        r = parsed.report
+        for c in report_chunks(parsed):
+            loc = Location(c.doc_id, c.section, c.start_line, c.end_line)
+            key = (r.kommun, c.kind, _norm(c.text))
+            target = exact.get(key)
+            sh = _shingles(c.text) if c.kind == "text" else set()
+            if target is None and c.kind == "text" and len(sh) >= 8:
+                for idx, other in shingles.get(r.kommun, []):
+                    if len(sh & other) / len(sh | other) >= near_duplicate:
+                        target = idx
+                        break
+            if target is not None:
+                folded[target]["locations"].append(loc)
+                continue
+            exact[key] = len(folded)
+            if c.kind == "text" and len(sh) >= 8:
+                shingles.setdefault(r.kommun, []).append((len(folded), sh))
+            folded.append({"chunk": c, "report": r, "locations": [loc]})
+    passages = []
+    for i, item in enumerate(folded):
+        c, r = item["chunk"], item["report"]
+        header = f"{r.kommun} – {by_doc[c.doc_id].title} – {c.section}"
+        sha = hashlib.sha256(f"{header}\n{c.context or c.text}".encode()).hexdigest()
+        passages.append(Passage(i, c.kind, c.text, header, tuple(item["locations"]), r.kommun,
+                                r.period_end, sha, c.context))
+    return passages

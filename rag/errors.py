@@ -1,0 +1,26 @@
+"""Errors the library raises; the CLI and the app turn them into messages."""
+from __future__ import annotations
+
+
+class RagError(Exception):
+    """Base class for every error this package raises on purpose."""
+
+
+class CorpusError(RagError):
+    """A report or the manifest cannot be read as given (names file and line)."""
+
+
+class IndexError_(RagError):
+    """The built index is missing, stale, corrupt or built with another model."""
+
+
+class IndexMissing(IndexError_):
+    """No index has been built yet."""
+
+
+class IndexMismatch(IndexError_):
+    """The index on disk does not match the corpus, the model or the format."""
+
+
+class QuestionError(RagError):
+    """The question cannot be answered as asked (empty, too long, not text)."""

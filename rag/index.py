@@ -1,0 +1,217 @@
+"""The vector index: FAISS's own file format plus a JSON manifest that says what
+built it, and an embedding cache keyed by content hash so that adding one
+report re-embeds only that report's passages.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .errors import IndexMismatch, IndexMissing
+from .models import Passage
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+#: Above this many vectors an HNSW graph replaces exact search (see `bench --scale`).
+HNSW_FROM = 200_000
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def passages_sha(passages: list[Passage]) -> str:
+    return hashlib.sha256("\n".join(p.sha for p in passages).encode()).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors by (model, content sha) in SQLite, float32 bytes; append-only."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = sqlite3.connect(path)
+        with self.con:
+            self.con.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, sha TEXT, dim INTEGER, vec BLOB,"
+                             " PRIMARY KEY (model, sha))")
+
+    def get(self, model: str, shas: list[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(shas), 500):
+            chunk = shas[i:i + 500]
+            q = f"SELECT sha, dim, vec FROM vectors WHERE model=? AND sha IN ({','.join('?' * len(chunk))})"
+            for sha, dim, vec in self.con.execute(q, (model, *chunk)):
+                out[sha] = np.frombuffer(vec, dtype=np.float32, count=dim)
+        return out
+
+    def put(self, model: str, items: dict[str, np.ndarray]) -> None:
+        with self.con:
+            self.con.executemany("INSERT OR IGNORE INTO vectors VALUES (?,?,?,?)", [
+                (model, sha, int(v.shape[0]), np.ascontiguousarray(v, dtype=np.float32).tobytes())
+                for sha, v in items.items()])
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def embed_passages(passages: list[Passage], embedder, cache: EmbeddingCache | None,
+                   batch: int = 64, progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, int]:
+    """Vectors for every passage, from the cache where possible; returns (matrix, newly embedded)."""
+    shas = [p.sha for p in passages]
+    known = cache.get(embedder.name, shas) if cache else {}
+    todo = [p for p in passages if p.sha not in known]
+    seen: set[str] = set()
+    todo = [p for p in todo if not (p.sha in seen or seen.add(p.sha))]
+    for i in range(0, len(todo), batch):
+        part = todo[i:i + batch]
+        vecs = embedder.embed([p.index_text for p in part])
+        fresh = {p.sha: v for p, v in zip(part, vecs)}
+        known.update(fresh)
+        if cache:
+            cache.put(embedder.name, fresh)
+        if progress:
+            progress(min(i + batch, len(todo)), len(todo))
+    dim = embedder.dimension
+    matrix = np.zeros((len(passages), dim), dtype=np.float32)
+    for i, p in enumerate(passages):
+        matrix[i] = known[p.sha]
+    return matrix, len(todo)
+
+
+def make_index(vectors: np.ndarray, kind: str = "auto"):
+    """Exact inner-product search (vectors are normalised: cosine), HNSW past HNSW_FROM."""
+    import faiss
+
+    n, d = vectors.shape
+    if kind == "auto":
+        kind = "hnsw" if n >= HNSW_FROM else "flat"
+    if kind == "flat":
+        index = faiss.IndexFlatIP(d)
+    elif kind == "hnsw":
+        index = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+    else:
+        raise ValueError(f"index kind {kind!r} is not one of 'auto', 'flat', 'hnsw'")
+    if n:
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def index_kind(index) -> str:
+    return "hnsw" if "HNSW" in type(index).__name__ else "flat"
+
+
+def search_index(index, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k ids and scores for one query vector (ids -1 dropped)."""
+    k = min(k, index.ntotal)
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    scores, ids = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
+    keep = ids[0] >= 0
+    return ids[0][keep], scores[0][keep]
+
+
+def brute_force_topk(vectors: np.ndarray, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The numpy oracle: exact inner-product top-k."""
+    scores = vectors @ query.reshape(-1)
+    order = np.argsort(-scores, kind="stable")[:k]
+    return order, scores[order]
+
+
+@dataclass(frozen=True)
+class IndexManifest:
+    format_version: int
+    model: str
+    dimension: int
+    n_vectors: int
+    faiss_type: str
+    passages_sha: str
+    store_sha256: str
+    faiss_sha256: str
+    reports: dict[str, str]  # doc_id -> sha256 of the report text
+    built_at: str
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, ensure_ascii=False, indent=2)
+
+
+def _atomic_tmp(path: Path) -> str:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    return tmp
+
+
+def save_index(index, faiss_path: Path, manifest_path: Path, manifest: dict) -> IndexManifest:
+    """Write the FAISS file, then the manifest (last, so a crash leaves a detectable mismatch)."""
+    import faiss
+
+    faiss_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _atomic_tmp(faiss_path)
+    try:
+        faiss.write_index(index, tmp)
+        sha = file_sha256(Path(tmp))
+        os.replace(tmp, faiss_path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    m = IndexManifest(format_version=FORMAT_VERSION, faiss_sha256=sha, faiss_type=index_kind(index),
+                      built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), **manifest)
+    tmp = _atomic_tmp(manifest_path)
+    try:
+        Path(tmp).write_text(m.to_json() + "\n", encoding="utf-8")
+        os.replace(tmp, manifest_path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return m
+
+
+def read_manifest(manifest_path: Path) -> IndexManifest:
+    if not manifest_path.exists():
+        raise IndexMissing(f"no index manifest at {manifest_path}; run `python -m rag build`")
+    try:
+        data = json.loads(manifest_path.read_text(encoding="utf-8"))
+        m = IndexManifest(**data)
+    except (ValueError, TypeError) as e:
+        raise IndexMismatch(f"{manifest_path.name} is corrupt ({e}); rebuild with `python -m rag build`") from None
+    if m.format_version != FORMAT_VERSION:
+        raise IndexMismatch(f"index format {m.format_version} is not the supported {FORMAT_VERSION}; rebuild")
+    return m
+
+
+def load_index(faiss_path: Path, manifest: IndexManifest, model: str, store_path: Path):
+    """The FAISS index, refusing any mismatch with the manifest or the configured model."""
+    import faiss
+
+    if manifest.model != model:
+        raise IndexMismatch(f"the index was built with model {manifest.model!r} but {model!r} is configured; "
+                            "rebuild with `python -m rag build`")
+    if not faiss_path.exists():
+        raise IndexMissing(f"no FAISS file at {faiss_path}; run `python -m rag build`")
+    if file_sha256(faiss_path) != manifest.faiss_sha256:
+        raise IndexMismatch(f"{faiss_path.name} does not match its manifest (corrupt or partly written); rebuild")
+    if file_sha256(store_path) != manifest.store_sha256:
+        raise IndexMismatch(f"{store_path.name} does not match the index manifest; rebuild")
+    try:
+        index = faiss.read_index(str(faiss_path))
+    except RuntimeError as e:
+        raise IndexMismatch(f"{faiss_path.name} cannot be read by FAISS ({e}); rebuild") from None
+    if index.ntotal != manifest.n_vectors or index.d != manifest.dimension:
+        raise IndexMismatch(f"{faiss_path.name} holds {index.ntotal}×{index.d}, the manifest says "
+                            f"{manifest.n_vectors}×{manifest.dimension}; rebuild")
+    return index

@@ -1,0 +1,149 @@
+"""The small frozen values that cross stage boundaries."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report in the corpus, as the manifest (or detection) describes it."""
+
+    doc_id: str
+    kommun: str
+    namnd: str
+    report_type: str  # delårsrapport | tertialrapport | årsredovisning | ...
+    title: str
+    period_start: str  # YYYY-MM
+    period_end: str  # YYYY-MM
+    source: str  # file name inside the corpus folder
+    sha256: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.kommun} – {self.title}"
+
+
+@dataclass(frozen=True)
+class Section:
+    doc_id: str
+    ordinal: int
+    heading: str
+    path: tuple[str, ...]
+    start_line: int  # 1-based, the heading line (or 1 for the preamble)
+    end_line: int
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One numeric table cell, with everything needed to cite it."""
+
+    doc_id: str
+    kommun: str
+    period: str  # the report's period end, YYYY-MM
+    section: str
+    caption: str
+    table: str
+    row: str
+    column: str
+    value: float
+    unit: str
+    raw: str  # the cell as printed
+    line: int  # 1-based line of the row in the report
+    header_line: int
+    row_text: str  # the row line as it stands in the report
+    header_text: str  # the column-heading line as it stands in the report
+
+    @property
+    def citation_text(self) -> str:
+        return f"{self.header_text}\n{self.row_text}"
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        for k in ("line", "header_line", "row_text", "header_text"):
+            d.pop(k)
+        return d
+
+
+@dataclass(frozen=True)
+class Location:
+    doc_id: str
+    section: str
+    start_line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk of report text (or one table row) that retrieval can return.
+
+    `text` is exact report text; `header` ("kommun – report – section") is
+    indexed with it because paragraphs rarely name their municipality.
+    Identical paragraphs are folded into one passage with all `locations`.
+    """
+
+    id: int
+    kind: str  # "text" | "table"
+    text: str
+    header: str
+    locations: tuple[Location, ...]
+    kommun: str
+    period: str
+    sha: str
+    context: str = ""  # indexed instead of `text` where set (table rows, linearised)
+
+    @property
+    def doc_id(self) -> str:
+        return self.locations[0].doc_id
+
+    @property
+    def section(self) -> str:
+        return self.locations[0].section
+
+    @property
+    def index_text(self) -> str:
+        return f"{self.header}\n{self.context or self.text}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float
+    rank: int
+    sources: tuple[tuple[str, int], ...] = ()  # (ranker, rank) pairs
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    kind: str  # "passage" | "table"
+    doc_id: str
+    kommun: str
+    report: str
+    period: str
+    section: str
+    text: str
+    line: int = 0
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d.pop("line")
+        return d
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    answer: str
+    citations: tuple[Citation, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.answer,
+            "citations": [c.to_json() for c in self.citations],
+            "facts": [f.to_json() for f in self.facts],
+        }
