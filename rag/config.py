@@ -55,3 +55,7 @@ class Config:
     @property
     def embedding_cache_path(self) -> Path:
         return self.index_dir / "embeddings.sqlite"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.index_dir / "feedback.sqlite"
