@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 CAUSAL = re.compile(r"\b(beror|berodde|på grund av|förklaras|till följd av|ett led i|orsak\w*|eftersom|"
                     r"därför|med anledning av|medför\w*|resulterar|vilket (?:innebär|leder)|då det|"
                     r"minskning\w*|ökning\w*|minskat|ökat|effekt\w*|främsta|bidragit)\b", re.I)
+STRONG_CAUSE = re.compile(r"\b(beror (?:främst |till stor del |i huvudsak )?på|berodde på|förklaras (?:främst |i huvudsak )?av|"
+                          r"på grund av|till följd av|orsaken|anledningen|ett led i|vilket (?:i huvudsak )?förklaras)\b", re.I)
 MAX_SENTENCES = 3
 MIN_SENTENCE_SCORE = 0.45
 
@@ -184,6 +186,16 @@ def pick_sentences(hits: list[Hit], a: QuestionAnalysis, idf, vocab, limit: int 
         seen.append(key)
         per_passage[p.id] = per_passage.get(p.id, 0) + 1
         out.append((score, pos, p, sent))
+    if a.intent == "why":  # a topical sentence brings the cause the report gives right after it
+        for _, pos, p, sent in list(out):
+            text = p.text
+            for s0, s1 in sentences(text):
+                if s0 <= pos or s0 > pos + len(sent) + 400:
+                    continue
+                cand = text[s0:s1].strip()
+                if STRONG_CAUSE.search(cand) and not any(cand in o[3] or o[3] in cand for o in out):
+                    out.append((0.0, s0, p, cand))
+                    break
     # Keep the report's own order within a passage, so a cause follows what it explains.
     ranked_passages = list(dict.fromkeys(p.id for _, _, p, _ in out))
     out.sort(key=lambda t: (ranked_passages.index(t[2].id), t[1]))
@@ -247,7 +259,7 @@ def answer_question(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (),
     idf, vocab = _idf(engine), engine.bm25.vocab
     hits = hybrid_search(a.text, a, engine.passages, reports, engine.bm25, engine.dense,
                          k=engine.config.evidence_k, candidates=engine.config.candidates,
-                         rrf_k=engine.config.rrf_k, kommuner=tuple(scope), doc_ids=doc_ids)
+                         rrf_k=engine.config.rrf_k, kommuner=tuple(scope), doc_ids=doc_ids, kinds=("text",))
     if not hits:
         return refuse(a, reports, "inget i rapporterna matchar frågan")
     # Which kommuner to answer for: those named, else every kommun with strong evidence.

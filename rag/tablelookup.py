@@ -202,9 +202,10 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None) 
         return sorted(dated, key=lambda fc: -max(fc[1].years))[:1] or cands
 
     asked = set(topic_terms(a, vocab)) if vocab is not None else set()
-    named = [(f, c) for f, c in cols if asked & set(canon_terms(f.column, vocab or frozenset()))]
-    if named and not any(c.kind in ("utfall", "budget", "prognos", "avvikelse", "bokslut") for _, c in named):
-        return [named[0][0]]
+    overlap = [(len(asked & set(canon_terms(f.column, vocab or frozenset()))), f) for f, _ in cols]
+    best = max((n for n, _ in overlap), default=0)
+    if best:  # the question names a column ("externa utförare"): that cell answers
+        return [next(f for n, f in overlap if n == best)]
 
     month_cols = [(f, c) for f, c in cols if c.month]
     if month_cols:

@@ -193,7 +193,9 @@ def test_ensure_does_not_reconvert(model_dir, monkeypatch):
 
 
 def _fake_convert(src, dest):
-    (dest / "model.safetensors").write_text("fake")
+    for name in e5convert._REQUIRED:
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        (dest / name).write_text("fake")
 
 
 def test_folder_without_marker_is_reconverted(tmp_path, monkeypatch):
@@ -204,10 +206,19 @@ def test_folder_without_marker_is_reconverted(tmp_path, monkeypatch):
     (folder / "half-written.json").write_text("{")
     assert e5convert.ensure_e5_model(tmp_path) == folder
     assert len(calls) == 1
-    assert sorted(p.name for p in folder.iterdir()) == ["CONVERTED.json", "model.safetensors"]
+    assert (folder / "CONVERTED.json").is_file() and not (folder / "half-written.json").exists()
     assert [p.name for p in tmp_path.iterdir()] == [folder.name]  # no temporary left
     e5convert.ensure_e5_model(tmp_path)
     assert len(calls) == 1
+
+
+def test_folder_missing_a_file_is_reconverted(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(e5convert, "convert", lambda s, d: (calls.append(d), _fake_convert(s, d)))
+    folder = e5convert.ensure_e5_model(tmp_path)
+    (folder / "model.safetensors").unlink()
+    e5convert.ensure_e5_model(tmp_path)
+    assert len(calls) == 2 and (folder / "model.safetensors").is_file()
 
 
 def test_interrupted_conversion_leaves_nothing(tmp_path, monkeypatch):
