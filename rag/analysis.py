@@ -32,6 +32,8 @@ uppgick uppgår uppgå nå når nådde negativ negativa positiv positiva så så
 what is was were how why which does did do the a an of for in on to its it's full-year year forecast
 deviation cost costs much many compare between versus vs full
 socialnämnds antalet antal gällande avseende föregående förra senaste aktuella
+åren år två tre fyra fem sex sju åtta nio tio förklarar förklara förklaras innan efter före står stod
+går gick gått ligger låg legat sista första klara klar
 """.split())
 
 _WHY = re.compile(r"\b(varför|vad beror|beror det|vad förklarar|förklaring|orsak|orsaken|anledning|why)\b", re.I)
@@ -130,7 +132,7 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str]) -> Questi
         if w not in topic:
             topic.append(w)
     english = bool(re.search(r"\b(what|how|why|which|the|is|was)\b", low))
-    keep = set(topic) | STOPWORDS
+    keep = set(topic) | STOPWORDS | {n for n in re.findall(r"\b\d{1,3}\b", low)}  # "0–20 år", "120 dagar"
     topic_text = " ".join(w if w in keep else "|" for w in re.findall(r"[\wåäöÅÄÖ]+|\S", low))
     return QuestionAnalysis(question, kommuner, foreign, years, tuple(months), hint, period_words, intent,
                             direction, tuple(topic), english, tuple(period_terms), topic_text)

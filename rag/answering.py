@@ -17,11 +17,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .analysis import QuestionAnalysis
-from .lexical import canon_terms, stem, terms, words
+from .lexical import canon_terms, canon_units, stem, terms, words
 from .models import Answer, Citation, Fact, Hit, Passage, Report
 from .numbers import find_numbers, format_sv, same_value
 from .retrieval import hybrid_search, sentences
-from .tablelookup import FactRow, best_rows, group_rows, pick_columns, topic_terms
+from .tablelookup import (FactRow, best_rows, cached_terms, column_info, group_rows, matched, pick_columns,
+                          topic_units, unit_weight)
 
 log = logging.getLogger(__name__)
 
@@ -95,19 +96,45 @@ def refusal_reason(engine, a: QuestionAnalysis, kommuner: set[str]) -> str:
             continue
         if not any(str(y) in terms_ for k, terms_ in texts_k.items() if not kommuner or k in kommuner):
             return f"rapporterna säger inget om {y}"
-    vocab = engine.bm25.vocab
-    scope_terms = set().union(*(texts_k.get(k, set()) for k in (kommuner or texts_k)))
-    all_terms = set().union(*texts_k.values())
+    kw = _kommun_words(engine)
+    in_scope = [kw[k] for k in (kommuner or kw) if k in kw]
+    scope_words, scope_pairs = set().union(*(v for v, _ in in_scope)), set().union(*(p for _, p in in_scope))
+    all_words, all_pairs = set().union(*(v for v, _ in kw.values())), set().union(*(p for _, p in kw.values()))
     for w in a.topic_words:
-        if a.english and not re.search(r"[åäö]", w):
+        # Only specific nouns can show a question is off the reports' subject; verb forms cannot.
+        if len(w) < 7 or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w) \
+                or (a.english and not re.search(r"[åäö]", w)):
             continue
-        parts = {stem(w)} | {stem(p) for p in _split(w, vocab)}
-        if stem(w) in scope_terms or (len(parts) > 1 and parts - {stem(w)} <= scope_terms):
+        if _present(w, scope_words, engine.bm25.vocab, scope_pairs):
             continue
-        if stem(w) in all_terms or (len(parts) > 1 and parts - {stem(w)} <= all_terms):
+        if _present(w, all_words, engine.bm25.vocab, all_pairs):
             where = ", ".join(sorted(kommuner)) if kommuner else "rapporterna"
             return f"{where} nämner inte {w!r}"
     return ""
+
+
+def _kommun_words(engine) -> dict[str, tuple[set[str], set[tuple[str, str]]]]:
+    """Per kommun: its surface words and its adjacent word-stem pairs."""
+    cached = getattr(engine, "_kommun_words", None)
+    if cached is None:
+        cached = {}
+        for p in engine.passages:
+            ws = words(p.index_text)
+            vocab, pairs = cached.setdefault(p.kommun, (set(), set()))
+            vocab.update(ws)
+            pairs.update(zip(map(stem, ws), map(stem, ws[1:])))
+        engine._kommun_words = cached
+    return cached
+
+
+def _present(word: str, vocabulary: set[str], stems, pairs: set[tuple[str, str]]) -> bool:
+    """Whether a word occurs in any inflection (same first letters), or as its compound
+    parts written apart (`vårddygn` as `vård dygn`)."""
+    prefix = word[:max(5, len(word) - 3)]
+    if any(v.startswith(prefix) for v in vocabulary):
+        return True
+    parts = _split(word, stems)
+    return len(parts) == 2 and (stem(parts[0]), stem(parts[1])) in pairs
 
 
 def _split(w: str, vocab) -> tuple[str, ...]:
@@ -118,10 +145,11 @@ def _split(w: str, vocab) -> tuple[str, ...]:
 
 # --- sentences -----------------------------------------------------------------
 
-def _sentence_score(text: str, query: dict[str, float], idf: dict[str, float], vocab, a: QuestionAnalysis) -> float:
-    total = sum(idf.get(t, 1.0) * w for t, w in query.items()) or 1.0
-    have = set(canon_terms(text, vocab))
-    s = sum(idf.get(t, 1.0) * w for t, w in query.items() if t in have) / total
+def _sentence_score(text: str, query: list[tuple[tuple, float]], idf: dict[str, float], vocab,
+                    a: QuestionAnalysis) -> float:
+    total = sum(unit_weight(u, idf) * w for u, w in query) or 1.0
+    have = cached_terms(text, vocab)
+    s = sum(unit_weight(u, idf) * w * matched(u, have) for u, w in query) / total
     low = text.lower()
     if a.intent == "why" and CAUSAL.search(low):
         s += 0.25
@@ -136,22 +164,21 @@ def _sentence_score(text: str, query: dict[str, float], idf: dict[str, float], v
     return s
 
 
-def sentence_query(a: QuestionAnalysis, vocab) -> dict[str, float]:
-    q = {t: 1.0 for t in topic_terms(a, vocab)}
-    for t in canon_terms(" ".join(a.period_terms), vocab):
-        q.setdefault(t, 0.5)
-    return q or {t: 1.0 for t in canon_terms(a.text, vocab)}
+def sentence_query(a: QuestionAnalysis, vocab) -> list[tuple[tuple, float]]:
+    q = [(u, 1.0) for u in topic_units(a, vocab)]
+    q += [(u, 0.5) for u in canon_units(" ".join(a.period_terms), vocab)]
+    return q or [(u, 1.0) for u in canon_units(a.text, vocab)]
 
 
 def pick_sentences(hits: list[Hit], a: QuestionAnalysis, idf, vocab, limit: int = MAX_SENTENCES
                    ) -> list[tuple[float, Passage, str]]:
     """The best sentences (or sentence pairs, when the second leans on the first) from the hits."""
     query = sentence_query(a, vocab)
-    total = sum(idf.get(t, 1.0) * w for t, w in query.items()) or 1.0
+    total = sum(unit_weight(u, idf) * w for u, w in query) or 1.0
 
     def heading_cover(p: Passage) -> float:
-        head = set(canon_terms(p.section.split(" > ")[-1], vocab))
-        return sum(idf.get(t, 1.0) * w for t, w in query.items() if t in head) / total
+        head = cached_terms(p.section.split(" > ")[-1], vocab)
+        return sum(unit_weight(u, idf) * w * matched(u, head) for u, w in query) / total
 
     found: list[tuple[float, int, int, Passage, str]] = []
     for h in hits:
@@ -215,7 +242,8 @@ def fact_sentence(row: FactRow, chosen: list[Fact], report: Report) -> tuple[str
     parts = [f"{f.column}: {_value(f)}" for f in chosen]
     text = f"{what} ({f0.table}) – " + "; ".join(parts)
     computed: tuple[float, ...] = ()
-    if len(chosen) == 2 and chosen[0].unit == chosen[1].unit and chosen[0].unit != "%":
+    kinds = [column_info(f.column).kind for f in chosen]
+    if len(chosen) == 2 and kinds == ["utfall", "utfall"] and chosen[0].unit == chosen[1].unit and chosen[0].unit != "%":
         diff = round(abs(chosen[0].value) - abs(chosen[1].value), 3)
         if chosen[1].value:
             pct = round(100 * diff / abs(chosen[1].value))
@@ -291,10 +319,20 @@ def answer_question(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (),
         ranked = best_rows(rows, a, reports, idf, vocab, {kommun}, min_score=0.6 if not multi else 0.7)
         if doc_ids:
             ranked = [(s, r) for s, r in ranked if r.doc_id in doc_ids]
-        if ranked:
-            _, row = ranked[0]
+        picked = ranked[:1]
+        if ranked and a.intent == "compare" and len(targets) == 1:
+            # one kommun, several reports (tertial vs delår): the same row from each report
+            label = ranked[0][1].label.lower()
+            per_doc = {}
+            for sc, r in ranked:
+                if r.label.lower() == label and r.doc_id not in per_doc:
+                    per_doc[r.doc_id] = (sc, r)
+            picked = sorted(per_doc.values(), key=lambda t: reports[t[1].doc_id].period_end)
+        for _, row in picked:
             chosen = pick_columns(row, a, reports[row.doc_id], vocab)
             text, comp = fact_sentence(row, chosen, reports[row.doc_id])
+            if len(picked) > 1:
+                text = f"{reports[row.doc_id].title}: {text}"
             lines.append(Line(text, (key_of("r", row),), comp))
             facts_out.extend(chosen)
             computed.extend(comp)

@@ -226,6 +226,7 @@ def split_sections(lines: list[str], doc_id: str, tables: list[Table]) -> list[S
     toc = _toc_titles(tables)
     heads: list[tuple[int, int, str]] = []  # (line 1-based, level, text)
     structured = 0
+    group = False  # a plain heading directly followed by another heading groups those after it
     for i, raw in enumerate(lines):
         if (i + 1) in table_lines or not raw.strip():
             continue
@@ -233,16 +234,23 @@ def split_sections(lines: list[str], doc_id: str, tables: list[Table]) -> list[S
         if m := _MD_HEADING.match(s):
             text = clean_cell(m.group(2)).strip("*").strip()
             level = len(m.group(1))
-            structured = level
+            structured, group = level, False
         elif (m := _NUM_HEADING.match(s)) and s[-1] not in ".:," and len(s) <= 110:
             text, level = s, m.group(1).count(".") + 1
-            structured = level
+            structured, group = level, False
         elif (text := _plain_heading(lines, i)) is not None:
             if _norm(text) in toc:
                 level = 1
                 structured = 1
+                group = False
             else:
-                level = structured + 1
+                nxt = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
+                starts_group = nxt is not None and (nxt + 1) not in table_lines \
+                    and _plain_heading(lines, nxt) is not None and not _MD_HEADING.match(lines[nxt].strip())
+                if starts_group:
+                    level, group = structured + 1, True
+                else:
+                    level = structured + (2 if group else 1)
         else:
             continue
         heads.append((i + 1, level, text))

@@ -30,7 +30,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("köpt vård", "köp av verksamhet", "externt köpt vård", "köp av huvudverksamhet", "tjänsteköp"),
     ("sis", "statens institutionsstyrelse", "låst institution"),
     ("ekonomiskt bistånd", "försörjningsstöd", "socialbidrag", "bidragshushåll"),
-    ("bou", "barn och unga", "barn och ungdom", "barn- och ungdomsvård"),
+    ("bou", "barn och unga", "barn och ungdom", "barn- och ungdomsvård", "ungdomar", "unga"),
     ("ifo", "individ- och familjeomsorg"),
     ("vinr", "vir", "våld i nära relation"),
     ("kpb", "kostnad per brukare"),
@@ -53,6 +53,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("full-year", "helår"),
     ("full year", "helår"),
     ("cost", "kostnad"),
+    ("average payment", "average monthly payment", "snittbidrag", "genomsnittligt bidrag"),
+    ("per invånare", "kr. / inv.", "kr/inv", "per inv"),
     ("costs", "kostnader"),
     ("budget", "budget"),
     ("households", "hushåll"),
@@ -82,6 +84,8 @@ def stem(word: str) -> str:
     out = s.stemWord(s.stemWord(word))
     if len(out) >= 6 and out[-1] == "n" and out[-2] in "aoiuy":
         out = out[:-1]  # definite -n after a vowel (sjukfrånvaron), which Snowball keeps
+    if len(out) >= 5 and out[-1] == out[-2] and out[-1] in "bdfgklmnprst":
+        out = out[:-1]  # programm(et) / program
     return out
 
 
@@ -119,6 +123,24 @@ def terms(text: str, vocab: frozenset[str] | set[str] = frozenset()) -> list[str
     return out
 
 
+def canon_units(text: str, vocab: frozenset[str] | set[str] = frozenset()) -> list[tuple[tuple[str, float], ...]]:
+    """The text's terms grouped per word: a compound matches in full (1.0), by its
+    head, the last part (0.8), or by its first part (0.4); a synonym phrase is one unit."""
+    units = []
+    for t in _canon(text, vocab, split=False):
+        if t.startswith("§") or not t.isalpha():
+            units.append(((stem(t) if not t.startswith("§") else t, 1.0),))
+            continue
+        alts = [(stem(t), 1.0)]
+        parts = split_compound(t, vocab)
+        if parts:
+            alts.append((f"{stem(parts[0])}+{stem(parts[1])}", 1.0))  # written apart: `vård dygn`
+            if stem(t) not in vocab:
+                alts += [(stem(parts[-1]), 0.6), (stem(parts[0]), 0.4)]
+        units.append(tuple(alts))
+    return units
+
+
 @lru_cache(maxsize=1)
 def _synonym_phrases() -> list[tuple[list[str], str]]:
     """(phrase words, group token), longest phrases first."""
@@ -133,6 +155,12 @@ def _synonym_phrases() -> list[tuple[list[str], str]]:
 def canon_terms(text: str, vocab: frozenset[str] | set[str] = frozenset()) -> list[str]:
     """Like `terms`, but a synonym phrase becomes its group's token, so `köpt vård`
     in a question and `Köp av verksamhet` in a row label are the same term."""
+    return _canon(text, vocab, split=True)
+
+
+def _canon(text: str, vocab, split: bool) -> list[str]:
+    """Synonym phrases to group tokens; other words to stems (+ compound parts) or, with
+    split=False, kept as surface words for `canon_units`."""
     ws = words(text)
     stems = [stem(w) for w in ws]
     out: list[str] = []
@@ -147,8 +175,11 @@ def canon_terms(text: str, vocab: frozenset[str] | set[str] = frozenset()) -> li
         else:
             w = ws[i]
             if w not in STOPWORDS and (len(w) > 1 or w.isdigit()):
-                out.append(stem(w))
-                out.extend(stem(part) for part in split_compound(w, vocab))
+                if split:
+                    out.append(stem(w))
+                    out.extend(stem(part) for part in split_compound(w, vocab))
+                else:
+                    out.append(w)
             i += 1
     return out
 

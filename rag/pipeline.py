@@ -87,6 +87,8 @@ def index_status(config: Config) -> str:
     for path in (config.store_path, config.faiss_path):
         if not path.exists():
             return f"{path.name} is missing"
+    if passages_sha(build_passages(parsed)) != m.passages_sha:
+        return "the passages differ from the indexed ones (chunking or parsing changed)"
     return ""
 
 

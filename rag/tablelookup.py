@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .analysis import MONTHS, QuestionAnalysis
-from .lexical import SYNONYMS, canon_terms, stem
+from .lexical import SYNONYMS, canon_terms, canon_units, stem
 from .models import Fact, Report
 
 _MONTH_COL = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
@@ -76,13 +76,27 @@ def column_info(label: str) -> Column:
     return Column(kind, years, month, previous, helar)
 
 
-def _row_terms(row: FactRow, vocab) -> tuple[set[str], set[str]]:
+_TERMS_CACHE: dict[tuple[int, str], frozenset[str]] = {}
+
+
+def cached_terms(text: str, vocab) -> frozenset[str]:
+    """canon_terms as a set, memoised: row labels and headings are scored for every question."""
+    key = (id(vocab), text)
+    got = _TERMS_CACHE.get(key)
+    if got is None:
+        if len(_TERMS_CACHE) > 200_000:
+            _TERMS_CACHE.clear()
+        got = _TERMS_CACHE[key] = frozenset(canon_terms(text, vocab or frozenset()))
+    return got
+
+
+def _row_terms(row: FactRow, vocab) -> tuple[frozenset[str], frozenset[str]]:
     f = row.first
     label = f.row
     if re.fullmatch(r"(19|20)\d\d", label.strip()) or not re.search(r"[a-zåäö]{3}", label.lower()):
         label = f"{f.caption} {f.row}"  # year-by-month tables: the caption says what is counted
     ctx = f"{f.caption} {f.table} {f.section} {f.header_text}"
-    return set(canon_terms(label, vocab)), set(canon_terms(ctx, vocab))
+    return cached_terms(label, vocab), cached_terms(ctx, vocab)
 
 
 MEASURES = {
@@ -105,45 +119,68 @@ def measure_of(a: QuestionAnalysis) -> str:
     return ""
 
 
-def topic_terms(a: QuestionAnalysis, vocab) -> list[str]:
-    """The question's topic as canonical terms, measure words (kostnad, antal) left out."""
-    out = []
-    for t in canon_terms(a.topic_text or a.text, vocab):
-        if t in _MEASURE_TERMS or t in out:
+Units = list[tuple[tuple[str, float], ...]]
+
+
+def topic_units(a: QuestionAnalysis, vocab) -> Units:
+    """The question's topic per word (see `canon_units`), measure words (kostnad, antal) left out."""
+    out: Units = []
+    for unit in canon_units(a.topic_text or a.text, vocab):
+        main = unit[0][0]
+        if main in _MEASURE_TERMS or any(u[0][0] == main for u in out):
             continue
-        if t.startswith("§") and any(w in _MEASURE_TERMS for g in [SYNONYMS[int(t[1:])]] for w in map(stem, g)):
+        if main.startswith("§") and any(stem(w) in _MEASURE_TERMS for w in SYNONYMS[int(main[1:])]):
             continue
-        out.append(t)
+        out.append(unit)
     return out
 
 
-def score_row(row: FactRow, query: list[str], idf: dict[str, float], vocab) -> tuple[float, Fact | None]:
+def topic_terms(a: QuestionAnalysis, vocab) -> list[str]:
+    return [t for unit in topic_units(a, vocab) for t, _ in unit]
+
+
+def unit_weight(unit, idf: dict[str, float], default: float = 4.0) -> float:
+    known = [idf[t] for t, _ in unit if t in idf]
+    return max(known) if known else default
+
+
+def matched(unit, terms: frozenset[str] | set[str]) -> float:
+    """Credit for a unit: its best alternative present (`a+b`: both parts present)."""
+    return max((c for t, c in unit if t in terms or ("+" in t and all(x in terms for x in t.split("+")))),
+               default=0.0)
+
+
+def score_row(row: FactRow, query: Units, idf: dict[str, float], vocab) -> tuple[float, Fact | None]:
     """How well the row names the question's topic: idf-weighted recall of the topic by
     the label plus the best-matching column heading (the cell sits at their crossing),
     some precision (a label with words the question lacks is a narrower row), and a
     little credit for caption and section. Returns the score and the named column's fact."""
-    total = sum(idf.get(t, 1.0) for t in query) or 1.0
+    weights = [unit_weight(u, idf) for u in query]
+    total = sum(weights) or 1.0
     label, ctx = _row_terms(row, vocab)
-    in_label = sum(idf.get(t, 1.0) for t in query if t in label)
+    in_label = [matched(u, label) for u in query]
     best_col, col_fact = 0.0, None
     for f in row.facts:
-        cols = set(canon_terms(f.column, vocab)) - label
-        m = sum(idf.get(t, 1.0) for t in query if t in cols and t not in _MEASURE_TERMS)
+        cols = cached_terms(f.column, vocab)
+        m = sum(w * max(0.0, matched(u, cols) - il) for u, w, il in zip(query, weights, in_label)
+                if u[0][0] not in _MEASURE_TERMS)
         if m > best_col:
             best_col, col_fact = m, f
-    col_terms = set(canon_terms(col_fact.column, vocab)) if col_fact else set()
-    in_ctx = sum(idf.get(t, 1.0) for t in query if t in ctx and t not in label and t not in col_terms)
-    recall = (in_label + best_col + 0.4 * in_ctx) / total
-    label = label - _MEASURE_TERMS
-    label_total = sum(idf.get(t, 1.0) for t in label) or 1.0
-    precision = sum(idf.get(t, 1.0) for t in label if t in query) / label_total
+    col_terms = cached_terms(col_fact.column, vocab) if col_fact else frozenset()
+    in_ctx = sum(w * matched(u, ctx) for u, w, il in zip(query, weights, in_label)
+                 if not il and not matched(u, col_terms))
+    recall = (sum(w * il for w, il in zip(weights, in_label)) + best_col + 0.4 * in_ctx) / total
+    qterms = {t for u in query for t, _ in u}
+    lab = label - _MEASURE_TERMS
+    label_total = sum(idf.get(t, 1.0) for t in lab) or 1.0
+    precision = sum(idf.get(t, 1.0) for t in lab if t in qterms) / label_total
     return 0.75 * recall + 0.25 * precision, col_fact
 
 
 def best_rows(rows: list[FactRow], a: QuestionAnalysis, reports: dict[str, Report], idf: dict[str, float],
               vocab, kommuner: set[str], min_score: float = 0.5) -> list[tuple[float, FactRow]]:
     """Rows whose label answers the topic, best first; with no topic, the nämnd's total rows."""
-    query = topic_terms(a, vocab)
+    query = topic_units(a, vocab)
     measure = measure_of(a)
     scored = []
     for row in rows:
@@ -172,6 +209,14 @@ def best_rows(rows: list[FactRow], a: QuestionAnalysis, reports: dict[str, Repor
         if a.months and a.report_hint and int(r.period_end[5:]) in a.months:
             s += 0.05
         s += 0.02 * (int(r.period_end[:4]) * 12 + int(r.period_end[5:])) / (2100 * 12)  # newer wins ties
+        label_years = {int(y) for y in re.findall(r"\b(20\d\d)\b", row.label)}
+        if a.years and label_years and not re.fullmatch(r"(19|20)\d\d", row.label.strip()):
+            s += 0.1 if label_years & set(a.years) else -0.1
+        if a.intent == "trend":
+            years = {max(c.years) for c in map(column_info, (f.column for f in row.facts))
+                     if c.kind == "utfall" and c.years and not c.previous}
+            if len(years) >= 3:
+                s += 0.1
         if re.fullmatch(r"(19|20)\d\d", row.label.strip()):
             year = int(row.label)
             want = a.years or (int(r.period_end[:4]),)
@@ -188,10 +233,15 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None) 
     pw = a.period_words
     year = max(a.years) if a.years else int(report.period_end[:4])
 
+    money_asked = bool(re.search(r"överskott|underskott|kost|mnkr|mkr|tkr|kronor", a.text.lower()))
+
     def prefer(kinds: tuple[str, ...], helar: bool | None = None) -> list[tuple[Fact, Column]]:
         out = [(f, c) for f, c in cols if c.kind in kinds and not c.previous]
         if helar is not None and any(c.helar == helar for _, c in out):
             out = [(f, c) for f, c in out if c.helar == helar]
+        if money_asked and any(f.unit in ("mnkr", "mkr", "tkr") for f, _ in out):
+            # a surplus or deficit is money: the last money column is the total deviation
+            out = [(f, c) for f, c in out if f.unit in ("mnkr", "mkr", "tkr")][::-1]
         return out
 
     def by_year(cands: list[tuple[Fact, Column]]) -> list[tuple[Fact, Column]]:
@@ -202,7 +252,7 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None) 
         return sorted(dated, key=lambda fc: -max(fc[1].years))[:1] or cands
 
     asked = set(topic_terms(a, vocab)) if vocab is not None else set()
-    overlap = [(len(asked & set(canon_terms(f.column, vocab or frozenset()))), f) for f, _ in cols]
+    overlap = [(len(asked & cached_terms(f.column, vocab)), f) for f, _ in cols]
     best = max((n for n, _ in overlap), default=0)
     if best:  # the question names a column ("externa utförare"): that cell answers
         return [next(f for n, f in overlap if n == best)]
@@ -216,7 +266,8 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None) 
 
     primary: list[tuple[Fact, Column]] = []
     if "avvikelse" in pw:
-        primary = prefer(("avvikelse",), helar=True if ("helår" in pw or "prognos" in pw) else None)
+        helar = True if ("helår" in pw or "prognos" in pw) else (False if a.months else None)
+        primary = prefer(("avvikelse",), helar=helar)
     elif a.intent == "why" and "prognos" in pw:
         primary = prefer(("avvikelse",), helar=True) or prefer(("prognos",))
     elif "prognos" in pw:
@@ -234,6 +285,10 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None) 
     if not primary:
         primary = cols[:1]
     chosen = [primary[0][0]]
+    dated = sorted(((max(c.years), f) for f, c in cols if c.kind == "utfall" and c.years and not c.previous),
+                   key=lambda t: t[0])
+    if a.intent == "trend" and len({y for y, _ in dated}) >= 3:
+        return [f for _, f in dated]  # a series: every year the table gives
     if a.intent in ("why", "trend") and primary[0][1].kind == "utfall":
         cur = primary[0][1]
         prev = [f for f, c in cols if c.previous and c.kind == "utfall"]
