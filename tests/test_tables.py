@@ -1,0 +1,138 @@
+"""Table fidelity on the five real reports, units, and malformed tables."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rag.corpus import parse_report
+from rag.models import Report
+from rag.tables import clean_cell, parse_tables
+
+# An independent reading of "a numeric cell": optional sign, digits with space-grouped
+# thousands, optional decimals, optional % or *; markup stripped first.
+NUMERIC = re.compile(r"^[-−–]?\s?\d{1,3}(?:[ \u00a0]\d{3})*(?:[,.]\d+)?\s*%?\s*\*?$|^[-−–]?\d+(?:[,.]\d+)?\s*%?$")
+
+
+def expected_cells(lines: list[str]):
+    """(line, column index, cell) of every numeric body cell, re-derived from raw lines."""
+    out, block, toc = [], [], False
+    for n, line in enumerate(lines + [""], start=1):
+        is_row = ("\t" in line and line.strip()) or line.strip().startswith("|")
+        if is_row:
+            block.append((n, line))
+            continue
+        if block:
+            above = next((lines[i].strip() for i in range(block[0][0] - 2, -1, -1) if lines[i].strip()), "")
+            toc = above.lower().startswith(("innehåll", "# innehåll")) or any("...." in l for _, l in block)
+            rows = []
+            for ln, raw in block:
+                s = raw.strip()
+                cells = [clean_cell(c) for c in (s.strip("|").split("|") if s.startswith("|") else raw.split("\t"))]
+                if all(re.fullmatch(r":?-*:?", c) for c in cells):
+                    continue
+                rows.append((ln, cells))
+            if rows and len(rows[0][1]) > 1 and not any(rows[0][1][1:]):
+                rows = rows[1:]  # a title row
+            header = rows[0][1] if rows else []
+            pages = [r[1] for r in rows]
+            looks_toc = len(pages) >= 3 and all(
+                len([c for c in r if c]) == 2 and re.fullmatch(r"\d{1,3}", [c for c in r if c][1]) for r in pages)
+            if not toc and not looks_toc:
+                for ln, cells in rows[1:]:
+                    if cells == header or not cells[0].strip("- "):
+                        continue
+                    for j, c in enumerate(cells[1:], start=1):
+                        if NUMERIC.match(c):
+                            out.append((ln, j, c))
+            block = []
+    return out
+
+
+def test_every_numeric_cell_is_a_fact_with_labels(parsed):
+    missing, total = [], 0
+    for p in parsed:
+        facts = {(f.line, f.raw): f for f in p.facts}
+        for ln, j, cell in expected_cells(list(p.lines)):
+            total += 1
+            f = facts.get((ln, cell))
+            if f is None or not f.row or not f.column:
+                missing.append((p.report.source, ln, cell))
+    share = 1 - len(missing) / total
+    print(f"table fidelity: {total - len(missing)}/{total} numeric cells found ({share:.1%})")
+    assert total > 2000
+    assert missing == []
+
+
+def test_every_fact_is_found_again_in_the_report_text(parsed):
+    for p in parsed:
+        for f in p.facts:
+            assert p.lines[f.line - 1] == f.row_text
+            assert p.lines[f.header_line - 1] == f.header_text
+            assert f.raw in clean_cell(f.row_text) or f.raw in f.row_text
+
+
+def fact(parsed, doc_id, row, column):
+    hits = [f for p in parsed for f in p.facts if f.doc_id == doc_id and f.row == row and f.column == column]
+    assert len(hits) >= 1, (doc_id, row, column)
+    return hits[0]
+
+
+@pytest.mark.parametrize("doc_id, row, column, value, unit, caption", [
+    ("enkoping-delar-2024-08", "Institutionsvård vuxna", "Utfall jan-aug 2024", -6.3, "mnkr", "Driftsredovisning"),
+    ("enkoping-delar-2024-08", "Konsulentstött familjehemsvård", "Antal externa utförare per 31 augusti 2024",
+     18, "antal", "7 Uppföljning av väsentliga externa utförare"),
+    ("enkoping-delar-2024-08", "Institutionsvård barn och unga (HVB, Stödboende)",
+     "Andel % av nettokostnad utfall jan-aug 2024", 7.3, "%", "7 Uppföljning av väsentliga externa utförare"),
+    ("enkoping-delar-2024-08", "Ekonomiskt bistånd", "Volym prognos helår", 423, "hushåll", "6.2 Uppföljning volymer"),
+    ("enkoping-tertial-2024-04", "Summa totalt (mkr)", "Avvikelse prognos helår mot budget", 1.5, "mkr",
+     "4.1 Resultaträkning"),
+    ("eskilstuna-delar2-2023-08", "Personalkostnader", "Utfall Aug 2022", -196.6, "mnkr", "Projekt: Drift + driftprojekt"),
+    ("eskilstuna-delar2-2023-08", "Totalt %", "Totalt helår 2022", 7.0, "%", "Sjukfrånvaro - medel senaste 12 månaderna"),
+    ("solna-arsredovisning-2023", "2023", "dec", 114, "antal", "Antal hushåll med utbetalningar"),
+    ("solna-arsredovisning-2023", "Sjukfrånvaro, %", "2023", 8.5, "%", "Väsentliga personalförhållanden"),
+    ("huddinge-delar-2023-08", "Årets resultat", "Avvikelse helår", -11353, "tkr", "Resultaträkning"),
+    ("huddinge-delar-2023-08", "Personalomsättning (%) inom myndighetsutövningen BoU", "2023-31 aug", 10.7, "%",
+     "Analys"),
+])
+def test_known_facts_have_value_unit_and_caption(parsed, doc_id, row, column, value, unit, caption):
+    f = fact(parsed, doc_id, row, column)
+    assert f.value == pytest.approx(value)
+    assert f.unit == unit
+    assert f.caption == caption
+
+
+def test_compound_cells_give_one_fact_per_quantity(parsed):
+    facts = [f for p in parsed for f in p.facts if f.row.startswith("Institutionsvård barn och unga - Med")]
+    assert [(f.column, f.value, f.unit) for f in facts] == [
+        ("Inom ramavtal", 83, "insatser"), ("Inom ramavtal", 80, "%"),
+        ("Direktupphandling", 21, "insatser"), ("Direktupphandling", 20, "%")]
+
+
+def test_table_of_contents_gives_no_facts(parsed):
+    for p in parsed:
+        assert any(t.is_toc for t in p.tables)
+        toc_lines = {n for t in p.tables if t.is_toc for n in range(t.start_line, t.end_line + 1)}
+        assert not [f for f in p.facts if f.line in toc_lines]
+
+
+REPORT = Report("t", "Solna", "Socialnämnden", "årsredovisning", "Test", "2023-01", "2023-12", "t.txt")
+
+
+def test_ragged_and_header_only_tables_warn_with_file_and_line():
+    text = ("Rubrik\n\nKostnader (mnkr)\tBudget\tUtfall\nA\t1,0\t2,0\nB\t3,0\t4,0\t9,9\n\n"
+            "Tom tabell\n\n| Verksamhet (tkr) | 2023 |\n|---|---|\n|---|---|\n")
+    p = parse_report(REPORT, text)
+    msgs = [str(w) for w in p.warnings]
+    assert any(m.startswith("t.txt:5: ragged row") for m in msgs), msgs
+    assert any(m.startswith("t.txt:9: table has a header but no rows") for m in msgs), msgs
+    assert [(f.row, f.column, f.value) for f in p.facts][:4] == [
+        ("A", "Budget", 1.0), ("A", "Utfall", 2.0), ("B", "Budget", 3.0), ("B", "Utfall", 4.0)]
+    assert p.facts[-1].column == "kolumn 4" and p.facts[-1].value == 9.9
+
+
+def test_broken_table_is_joined_and_repeated_header_dropped():
+    lines = ["Antal", "", "\tjan\tfeb", "2022\t1\t2", "\tjan\tfeb", "", "2023\t3\t4"]
+    tables = parse_tables(lines)
+    assert len(tables) == 1
+    assert [r.cells[0] for r in tables[0].rows] == ["2022", "2023"]
