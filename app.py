@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -347,6 +348,7 @@ def show_notice() -> None:
 
 
 def main() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models come from pinned packages, never a hub
     st.set_page_config(page_title="Fråga socialtjänstens rapporter", page_icon="📊", layout="wide")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     init_state()
