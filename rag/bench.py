@@ -451,9 +451,9 @@ def _f(v, fmt="{:.2f}") -> str:
     return "–" if v is None else fmt.format(v) if isinstance(v, float) else str(v)
 
 
-def print_report(r: dict, out=sys.stdout) -> None:
+def print_report(r: dict, out=None) -> None:
     def p(*lines):
-        print(*lines, sep="\n", file=out)
+        print(*lines, sep="\n", file=out or sys.stdout)
 
     m = r["machine"]
     p(f"# rag bench — model {r['model']} on {m['cpus']} CPUs, {m['platform']}",

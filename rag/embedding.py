@@ -57,7 +57,8 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.batch_size = batch_size
         self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
-        self.dimension = int(self.model.get_sentence_embedding_dimension())
+        dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dimension = int(dim())
         prompts = getattr(self.model, "prompts", {}) or {}
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else None
