@@ -135,7 +135,7 @@ class Engine:
         return hybrid_search(a.text, a, self.passages, self.reports, self.bm25,
                              None if mode == "bm25" else self.dense, k=k, candidates=self.config.candidates,
                              rrf_k=self.config.rrf_k, kommuner=kommuner, doc_ids=doc_ids, mode=mode,
-                             extra=extra, weights={"tables": 1.5})
+                             extra=extra, weights={"tables": 0.5 if a.intent in ("why", "list") else 1.5})
 
     def table_lookup(self, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), per_kommun: int = 2) -> list[int]:
         """Passage ids of the table rows the fact lookup picks, best first."""
