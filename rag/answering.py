@@ -180,6 +180,17 @@ def pick_sentences(hits: list[Hit], a: QuestionAnalysis, idf, vocab, limit: int 
         head = cached_terms(p.section.split(" > ")[-1], vocab)
         return sum(unit_weight(u, idf) * w * matched(u, head) for u, w in query) / total
 
+    topic = [u for u, w in query if w == 1.0]
+    topic_total = sum(unit_weight(u, idf) for u in topic) or 1.0
+
+    def on_topic(text: str, p: Passage) -> bool:
+        """Some of the question's own topic is in the sentence or its heading (bonuses aside)."""
+        if not topic:
+            return True
+        have = cached_terms(text, vocab) | cached_terms(p.section.split(" > ")[-1], vocab)
+        credit = [matched(u, have) for u in topic]  # a compound's first part alone (0.4) is not the topic
+        return sum(unit_weight(u, idf) * c for u, c in zip(topic, credit) if c >= 0.6) / topic_total >= 0.3
+
     found: list[tuple[float, int, int, Passage, str]] = []
     for h in hits:
         if h.passage.kind != "text":
@@ -205,6 +216,8 @@ def pick_sentences(hits: list[Hit], a: QuestionAnalysis, idf, vocab, limit: int 
     for score, _, pos, p, sent in found:
         if score < MIN_SENTENCE_SCORE or len(out) >= limit:
             break
+        if not on_topic(sent, p):
+            continue
         key = set(words(sent))
         if any(len(key & k) / max(1, min(len(key), len(k))) > 0.6 for k in seen):
             continue
