@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .analysis import QuestionAnalysis
-from .lexical import canon_terms, canon_units, stem, terms, words
+from .lexical import canon_terms, canon_units, split_compound, stem, words
 from .models import Answer, Citation, Fact, Hit, Passage, Report
 from .numbers import find_numbers, format_sv, same_value
 from .retrieval import hybrid_search, sentences
@@ -42,35 +42,40 @@ class Line:
     computed: tuple[float, ...] = ()
 
 
+def _cached(engine, name: str, build):
+    """Per-engine derived data (idf, fact rows, vocabularies), built on first use."""
+    cache = engine.__dict__.setdefault("_derived", {})
+    if name not in cache:
+        cache[name] = build()
+    return cache[name]
+
+
 def _idf(engine) -> dict[str, float]:
     """Inverse document frequency of canonical terms (stems and synonym-group tokens)."""
-    cached = getattr(engine, "_idf", None)
-    if cached is None:
+    def build():
         df: Counter[str] = Counter()
         for p in engine.passages:
             df.update(set(canon_terms(p.index_text, engine.bm25.vocab)))
         n = max(1, len(engine.passages))
-        cached = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
-        engine._idf = cached
-    return cached
-
-
-def _kommun_terms(engine) -> dict[str, set[str]]:
-    cached = getattr(engine, "_kommun_terms", None)
-    if cached is None:
-        cached = {}
-        for p in engine.passages:
-            cached.setdefault(p.kommun, set()).update(terms(p.index_text, engine.bm25.vocab))
-        engine._kommun_terms = cached
-    return cached
+        return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+    return _cached(engine, "idf", build)
 
 
 def _rows(engine) -> list[FactRow]:
-    cached = getattr(engine, "_fact_rows", None)
-    if cached is None:
-        cached = group_rows(engine.facts)
-        engine._fact_rows = cached
-    return cached
+    return _cached(engine, "rows", lambda: group_rows(engine.facts))
+
+
+def _kommun_words(engine) -> dict[str, tuple[set[str], set[tuple[str, str]]]]:
+    """Per kommun: its surface words and its adjacent word-stem pairs."""
+    def build():
+        out: dict[str, tuple[set[str], set[tuple[str, str]]]] = {}
+        for p in engine.passages:
+            ws = words(p.index_text)
+            vocab, pairs = out.setdefault(p.kommun, (set(), set()))
+            vocab.update(ws)
+            pairs.update(zip(map(stem, ws), map(stem, ws[1:])))
+        return out
+    return _cached(engine, "kommun_words", build)
 
 
 # --- refusal ------------------------------------------------------------------
@@ -90,13 +95,10 @@ def refusal_reason(engine, a: QuestionAnalysis, kommuner: set[str]) -> str:
     if not scope:
         return "inga rapporter finns för det urvalet"
     known_years = {int(r.period_end[:4]) for r in scope} | {int(r.period_end[:4]) - 1 for r in scope}
-    texts_k = _kommun_terms(engine)
-    for y in a.years:
-        if y in known_years:
-            continue
-        if not any(str(y) in terms_ for k, terms_ in texts_k.items() if not kommuner or k in kommuner):
-            return f"rapporterna säger inget om {y}"
     kw = _kommun_words(engine)
+    for y in a.years:
+        if y not in known_years and not any(str(y) in v for k, (v, _) in kw.items() if not kommuner or k in kommuner):
+            return f"rapporterna säger inget om {y}"
     in_scope = [kw[k] for k in (kommuner or kw) if k in kw]
     scope_words, scope_pairs = set().union(*(v for v, _ in in_scope)), set().union(*(p for _, p in in_scope))
     all_words, all_pairs = set().union(*(v for v, _ in kw.values())), set().union(*(p for _, p in kw.values()))
@@ -113,34 +115,14 @@ def refusal_reason(engine, a: QuestionAnalysis, kommuner: set[str]) -> str:
     return ""
 
 
-def _kommun_words(engine) -> dict[str, tuple[set[str], set[tuple[str, str]]]]:
-    """Per kommun: its surface words and its adjacent word-stem pairs."""
-    cached = getattr(engine, "_kommun_words", None)
-    if cached is None:
-        cached = {}
-        for p in engine.passages:
-            ws = words(p.index_text)
-            vocab, pairs = cached.setdefault(p.kommun, (set(), set()))
-            vocab.update(ws)
-            pairs.update(zip(map(stem, ws), map(stem, ws[1:])))
-        engine._kommun_words = cached
-    return cached
-
-
 def _present(word: str, vocabulary: set[str], stems, pairs: set[tuple[str, str]]) -> bool:
     """Whether a word occurs in any inflection (same first letters), or as its compound
     parts written apart (`vårddygn` as `vård dygn`)."""
     prefix = word[:max(5, len(word) - 3)]
     if any(v.startswith(prefix) for v in vocabulary):
         return True
-    parts = _split(word, stems)
+    parts = split_compound(word, stems)
     return len(parts) == 2 and (stem(parts[0]), stem(parts[1])) in pairs
-
-
-def _split(w: str, vocab) -> tuple[str, ...]:
-    from .lexical import split_compound
-
-    return split_compound(w, vocab)
 
 
 # --- sentences -----------------------------------------------------------------
