@@ -96,12 +96,16 @@ def refusal_reason(engine, a: QuestionAnalysis, kommuner: set[str]) -> str:
         return "inga rapporter finns för det urvalet"
     known_years = {int(r.period_end[:4]) for r in scope} | {int(r.period_end[:4]) - 1 for r in scope}
     kw = _kommun_words(engine)
+    all_words, all_pairs = _cached(engine, "all_words", lambda: (set().union(*(v for v, _ in kw.values())),
+                                                                 set().union(*(p for _, p in kw.values()))))
     for y in a.years:
         if y not in known_years and not any(str(y) in v for k, (v, _) in kw.items() if not kommuner or k in kommuner):
             return f"rapporterna säger inget om {y}"
-    in_scope = [kw[k] for k in (kommuner or kw) if k in kw]
-    scope_words, scope_pairs = set().union(*(v for v, _ in in_scope)), set().union(*(p for _, p in in_scope))
-    all_words, all_pairs = set().union(*(v for v, _ in kw.values())), set().union(*(p for _, p in kw.values()))
+    if kommuner:
+        in_scope = [kw[k] for k in kommuner if k in kw]
+        scope_words, scope_pairs = set().union(*(v for v, _ in in_scope)), set().union(*(p for _, p in in_scope))
+    else:
+        scope_words, scope_pairs = all_words, all_pairs
     for w in a.topic_words:
         # Only specific nouns can show a question is off the reports' subject; verb forms cannot.
         if len(w) < 7 or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w) \
