@@ -1,4 +1,4 @@
-"""The SQLite store: reports, sections, facts and passages (no pickle: plain rows).
+"""The SQLite store: reports, sections, facts and passages (plain rows, no serialised Python objects).
 
 A store is written whole into a temporary file and renamed over the old one,
 so readers see either the old corpus or the new one, never half of each.

@@ -103,7 +103,7 @@ def test_folder_is_a_plain_sentence_transformers_model(model_dir, model):
             json.loads((model_dir / "modules.json").read_text())] == [
         "Transformer", "Pooling", "Normalize"]
     assert json.loads((model_dir / "config.json").read_text())["architectures"] == ["BertModel"]
-    assert not list(model_dir.rglob("*.bin")) and not list(model_dir.rglob("*.pt"))  # no pickle
+    assert not list(model_dir.rglob("*.bin")) and not list(model_dir.rglob("*.pt"))  # safetensors only, no torch-serialised weights
     assert model.encode("hej", prompt_name="query").shape == (384,)
 
 
