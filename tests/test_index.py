@@ -114,3 +114,15 @@ def test_corrupt_files_are_detected_and_rebuilt(built, target):
 def test_no_temporary_files_are_left_behind(built):
     assert sorted(p.name for p in built.index_dir.iterdir()) == [
         "embeddings.sqlite", "manifest.json", "passages.faiss", "store.sqlite"]
+
+
+def test_a_failed_build_leaves_the_old_index_as_it_was(built, tmp_path):
+    from rag.errors import CorpusError
+
+    before = {p.name: p.read_bytes() for p in built.index_dir.iterdir()}
+    bad = tmp_path / "corpus"
+    shutil.copytree(CORPUS, bad)
+    (bad / "trasig.txt").write_bytes(b"Solna stad \xff\xfe")
+    with pytest.raises(CorpusError, match="trasig.txt:1: not UTF-8"):
+        build_index(built.replace(corpus_dir=bad), FakeEmbedder())
+    assert {p.name: p.read_bytes() for p in built.index_dir.iterdir()} == before
