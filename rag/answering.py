@@ -329,6 +329,8 @@ def answer_question(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (),
             picked = sorted(per_doc.values(), key=lambda t: reports[t[1].doc_id].period_end)
         for _, row in picked:
             chosen = pick_columns(row, a, reports[row.doc_id], vocab)
+            if not chosen:
+                continue
             text, comp = fact_sentence(row, chosen, reports[row.doc_id])
             if len(picked) > 1:
                 text = f"{reports[row.doc_id].title}: {text}"
@@ -372,7 +374,7 @@ def answer_question(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (),
         out_lines.append(f"**{head}**" if len(checked) > 1 else f"Enligt {head}:")
         for ln in lines:
             marker = "".join(f"[{order[c]}]" for c in ln.cites)
-            body = re.sub(r"\s+", " ", ln.text).strip()
+            body = re.sub(r"^[-•●*]\s+", "", re.sub(r"\s+", " ", ln.text).strip())  # already a list item
             out_lines.append(f"- {body} {marker}")
     return Answer(a.text, True, "\n".join(out_lines), tuple(citations), tuple(dict.fromkeys(facts_out)))
 

@@ -261,8 +261,8 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None) 
     if month_cols:
         if a.months:
             chosen = [f for f, c in month_cols if c.month in a.months]
-            return chosen or [month_cols[-1][0]]
-        return [month_cols[-1][0]]
+            return chosen
+        return []  # a month-by-year table answers only a question that names the month
 
     primary: list[tuple[Fact, Column]] = []
     if "avvikelse" in pw:
