@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .errors import QuestionError
 from .kommuner import kommuner_in
-from .lexical import STOPWORDS, content_words, stem
+from .lexical import STOPWORDS, content_words
 
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
           "oktober", "november", "december")
@@ -137,6 +137,3 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str]) -> Questi
     return QuestionAnalysis(question, kommuner, foreign, years, tuple(months), hint, period_words, intent,
                             direction, tuple(topic), english, tuple(period_terms), topic_text)
 
-
-def topic_stems(a: QuestionAnalysis) -> list[str]:
-    return [stem(w) for w in a.topic_words]

@@ -50,7 +50,7 @@ def _cached(engine, name: str, build):
     return cache[name]
 
 
-def _idf(engine) -> dict[str, float]:
+def engine_idf(engine) -> dict[str, float]:
     """Inverse document frequency of canonical terms (stems and synonym-group tokens)."""
     def build():
         df: Counter[str] = Counter()
@@ -61,7 +61,7 @@ def _idf(engine) -> dict[str, float]:
     return _cached(engine, "idf", build)
 
 
-def _rows(engine) -> list[FactRow]:
+def fact_rows(engine) -> list[FactRow]:
     return _cached(engine, "rows", lambda: group_rows(engine.facts))
 
 
@@ -283,7 +283,7 @@ def answer_question(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (),
     reason = refusal_reason(engine, a, scope)
     if reason:
         return refuse(a, reports, reason)
-    idf, vocab = _idf(engine), engine.bm25.vocab
+    idf, vocab = engine_idf(engine), engine.bm25.vocab
     hits = hybrid_search(a.text, a, engine.passages, reports, engine.bm25, engine.dense,
                          k=engine.config.evidence_k, candidates=engine.config.candidates,
                          rrf_k=engine.config.rrf_k, kommuner=tuple(scope), doc_ids=doc_ids, kinds=("text",))
@@ -297,7 +297,7 @@ def answer_question(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (),
         for h in hits:
             if h.passage.kommun not in targets:
                 targets.append(h.passage.kommun)
-    rows = _rows(engine)
+    rows = fact_rows(engine)
     sections_out: list[tuple[str, list[Line]]] = []
     cite_keys: list[tuple[str, object]] = []  # ("p", Passage) | ("r", FactRow)
     facts_out: list[Fact] = []

@@ -489,7 +489,7 @@ def print_report(r: dict, out=None) -> None:
           f"{n['search']['p50_ms']} | {n['search']['p95_ms']} | build+serve {n['peak_rss_mb']:.0f} | {n['hit_at_5']:.3f} |")
     if "scale" in r:
         s = r["scale"]
-        p("", f"## Scale: real corpus + N synthetic municipalities (5 renamed, number-perturbed reports each)",
+        p("", "## Scale: real corpus + N synthetic municipalities (5 renamed, number-perturbed reports each)",
           f"Embedded with {s['embedder']} (a fake, for index-side costs); 'est. real' adds embedding at the measured "
           f"{_f(s['real_passages_per_s'])} passages/s of {s['real_model']} — an estimate, not a measurement.",
           "| N | reports | passages | build s (fake) | est. real build s | store MiB | faiss MiB | build RSS MiB | "

@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import CorpusError
 from .kommuner import kommuner_in
 from .models import Fact, Report, Section
-from .tables import ParseWarning, Table, doc_money_unit, clean_cell, is_table_line, parse_tables, table_facts
+from .tables import ParseWarning, Table, clean_cell, doc_money_unit, parse_tables, table_facts
 
 log = logging.getLogger(__name__)
 

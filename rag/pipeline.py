@@ -139,13 +139,13 @@ class Engine:
 
     def table_lookup(self, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), per_kommun: int = 2) -> list[int]:
         """Passage ids of the table rows the fact lookup picks, best first."""
-        from .answering import _idf, _rows
+        from .answering import engine_idf, fact_rows
         from .tablelookup import best_rows
 
         if self._row_passage is None:
             self._row_passage = {(p.doc_id, p.locations[0].start_line): p.id for p in self.passages if p.kind == "table"}
         scope = set(kommuner or a.kommuner)
-        ranked = best_rows(_rows(self), a, self.reports, _idf(self), self.bm25.vocab, scope, min_score=0.6)
+        ranked = best_rows(fact_rows(self), a, self.reports, engine_idf(self), self.bm25.vocab, scope, min_score=0.6)
         out, per = [], {}
         for _, row in ranked:
             k = self.reports[row.doc_id].kommun

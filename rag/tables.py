@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .models import Fact
-from .numbers import NUMBER_RE, parse_cell, to_float
+from .numbers import parse_cell, to_float
 
 log = logging.getLogger(__name__)
 
@@ -293,6 +293,3 @@ def table_facts(table: Table, *, doc_id: str, kommun: str, period: str, section:
                 ))
     return facts
 
-
-def numbers_in_row(text: str) -> list[float]:
-    return [to_float(m.group("num"), m.group("sign")) for m in NUMBER_RE.finditer(text)]

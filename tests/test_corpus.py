@@ -31,19 +31,15 @@ def test_bad_bytes_give_a_clear_error_naming_file_and_line(data, message):
         decode_report(data, "t.txt")
 
 
-def test_manifest_entry_pointing_at_missing_file(corpus_copy):
+@pytest.mark.parametrize("entry, field, value, message", [
+    (0, "source", "finns-inte.txt", "finns-inte.txt: file not found"),
+    (2, "period_end", "aug 2023", "entry 3: period_end 'aug 2023' is not YYYY-MM"),
+])
+def test_a_bad_manifest_entry_is_refused_by_name(corpus_copy, entry, field, value, message):
     manifest = json.loads((corpus_copy / "manifest.json").read_text())
-    manifest["reports"][0]["source"] = "finns-inte.txt"
+    manifest["reports"][entry][field] = value
     (corpus_copy / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(CorpusError, match="finns-inte.txt: file not found"):
-        load_corpus(corpus_copy)
-
-
-def test_manifest_with_bad_period_is_refused(corpus_copy):
-    manifest = json.loads((corpus_copy / "manifest.json").read_text())
-    manifest["reports"][2]["period_end"] = "aug 2023"
-    (corpus_copy / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(CorpusError, match="entry 3: period_end 'aug 2023' is not YYYY-MM"):
+    with pytest.raises(CorpusError, match=message):
         load_corpus(corpus_copy)
 
 
