@@ -35,9 +35,10 @@ def evaluate(engine, questions: list[dict]) -> tuple[list[dict], dict]:
     rows = []
     for q in questions:
         t0 = time.perf_counter()
-        ans = engine.ask(q["question"]).to_json()
+        ans = engine.ask(q["question"], history=tuple(q.get("history", ()))).to_json()
         dt = time.perf_counter() - t0
-        rows.append({"id": q["id"], "type": q["type"], "question": q["question"], "latency_s": round(dt, 4),
+        rows.append({"id": q["id"], "type": q["type"], "file": q.get("file", ""), "question": q["question"],
+                     "latency_s": round(dt, 4),
                      **score(q, ans), "answer": ans})
     return rows, summarise(rows)
 
@@ -107,15 +108,44 @@ def retrieval_table(engine, questions: list[dict], config: Config, out=sys.stdou
 
 
 def evidence_in(q: dict, texts: list[str]) -> bool:
-    """The question's quoted evidence (or, lacking quotes, its numbers) among the texts."""
+    """Every expected quote and number of the question among the texts (evidence@k)."""
     cits = [{"text": t} for t in texts]
-    if q.get("quotes"):
-        return all(quote_group_ok(cits, g) for g in q["quotes"])
-    return all(any(number_group_ok(t, g) for t in texts) for g in q.get("numbers", []))
+    return all(quote_group_ok(cits, g) for g in q.get("quotes", [])) \
+        and all(any(number_group_ok(t, g) for t in texts) for g in q.get("numbers", []))
+
+
+def default_files() -> list[str]:
+    """The public set and the development set (one file per kommun)."""
+    here = Path(__file__).resolve().parent
+    return [str(DEFAULT)] + sorted(str(p) for p in (here / "dev").glob("*.jsonl"))
+
+
+def modes_table(rows: list[dict], key: str, out=sys.stdout) -> dict:
+    """Accuracy and failure modes (wrong figure, false refusal, false answer) grouped by `key`."""
+    from .crossval import failure_mode
+
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        r.setdefault("mode", failure_mode({"refuse": r["type"] == "unanswerable"}, r))
+        groups.setdefault(r[key], []).append(r)
+        groups.setdefault("overall", []).append(r)
+    table = {}
+    print(f"| {key} | n | accuracy | wrong | false refusal | false answer | wrong or false answer among answered |",
+          file=out)
+    print("|---|---|---|---|---|---|---|", file=out)
+    for g in sorted(groups, key=lambda g: (g == "overall", g)):
+        rs = groups[g]
+        c = {m: sum(r["mode"] == m for r in rs) for m in ("ok", "wrong", "false_refusal", "false_answer")}
+        answered = sum(not r["refused"] for r in rs)
+        bad_rate = (c["wrong"] + c["false_answer"]) / answered if answered else 0.0
+        table[g] = {"n": len(rs), "accuracy": c["ok"] / len(rs), **c, "bad_among_answered": bad_rate}
+        print(f"| {g} | {len(rs)} | {c['ok'] / len(rs):.3f} | {c['wrong']} | {c['false_refusal']} | "
+              f"{c['false_answer']} | {bad_rate:.3f} |", file=out)
+    return table
 
 
 def main(args: argparse.Namespace | None = None, config: Config | None = None) -> int:
-    from rag.cli import config_from_env
+    from rag.config import config_from_env
     from rag.pipeline import open_engine
 
     if args is None:
@@ -123,15 +153,32 @@ def main(args: argparse.Namespace | None = None, config: Config | None = None) -
         p.add_argument("questions", nargs="*")
         p.add_argument("--report")
         p.add_argument("--retrieval", action="store_true")
+        p.add_argument("--cv", action="store_true")
         args = p.parse_args()
         logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     config = config or config_from_env()
     engine = open_engine(config)
-    questions = load_questions(args.questions)
+    questions = load_questions(args.questions or default_files())
     rows, summary = evaluate(engine, questions)
+    print("In-sample (the shipped scorer, fitted on these files):\n")
     print_table(summary)
+    print()
+    modes_table(rows, "type")
+    print()
+    modes_table(rows, "file")
     wrong = [r["id"] for r in rows if not r["correct"]]
-    print(f"\nwrong: {', '.join(wrong) if wrong else 'none'}")
+    print(f"\nnot correct: {', '.join(wrong) if wrong else 'none'}")
+    if getattr(args, "cv", False):
+        from .crossval import cross_validate, gather_all, paraphrase_agreement
+
+        t0 = time.perf_counter()
+        cv_rows = cross_validate(engine, gather_all(engine, questions))
+        print(f"\nLeave one kommun out ({time.perf_counter() - t0:.0f} s):\n")
+        modes_table(cv_rows, "type")
+        print()
+        modes_table(cv_rows, "fold")
+        agree, total = paraphrase_agreement(cv_rows, questions)
+        print(f"\nparaphrases answered like their originals: {agree}/{total}")
     if args.report:
         with open(args.report, "w", encoding="utf-8") as f:
             for r in rows:

@@ -10,39 +10,24 @@ from dataclasses import dataclass, field
 
 from .errors import QuestionError
 from .kommuner import kommuner_in
-from .lexical import STOPWORDS, content_words
+from .lexical import STOPWORDS, content_words, stem
+from .lexicon import LEXICON
 
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-          "oktober", "november", "december")
+MONTHS = LEXICON.months
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
 
-#: Words that say how or what is asked, never what about: they need no evidence.
-QUESTION_WORDS = frozenset("""
-vad varför hur vilken vilket vilka när var vem mycket många stor stort stora liten små hög högt höga
-låg lågt låga blev blir bli var är har hade ha fanns finns kostar kostade kosta kostat beräknas beräknades
-förändrats förändrades förändring utvecklats utvecklades utveckling utvecklingen ökade ökat ökar ökning
-minskade minskat minskar minskning föll fallit sjönk sjunkit steg stigit gick gått gjordes gjort genomfördes
-genomförts genomförs genomfört arbetar arbetade jämför jämfört jämförelse jämfört skillnad skillnaden
-enligt mellan mot totalt total sammanlagt per under till med och i på för om den det de en ett
-kommun kommunen kommunens stad staden stads socialnämnd socialnämnden socialnämndens nämnden nämndens
-nämnd socialförvaltning socialförvaltningen socialförvaltningens socialförvaltningar förvaltningen
-år året årets helår helåret hela jan aug januari augusti tom t.o.m rapport rapporten rapporterna
-delårsrapport delårsrapporten tertialrapport tertialrapporten årsredovisning årsredovisningen
-uppgick uppgår uppgå nå når nådde negativ negativa positiv positiva så sådan igen egentligen ungefär
-what is was were how why which does did do the a an of for in on to its it's full-year year forecast
-deviation cost costs much many compare between versus vs full
-socialnämnds antalet antal gällande avseende föregående förra senaste aktuella
-åren år två tre fyra fem sex sju åtta nio tio förklarar förklara förklaras innan efter före står stod
-går gick gått ligger låg legat sista första klara klar
-""".split())
+#: Words that say how or what is asked, never what about: they need no evidence (from the lexicon).
+QUESTION_WORDS = LEXICON.question_words
 
 _WHY = re.compile(r"\b(varför|vad beror|beror det|vad förklarar|förklaring|orsak|orsaken|anledning|why)\b", re.I)
 _COMPARE = re.compile(r"\b(jämför|jämfört med ett|skillnad|skillnaden|mot varandra|compare|versus|vs)\b", re.I)
 _TREND = re.compile(r"\b(förändrats|förändrades|utvecklats|utvecklades|utvecklingen|trend|jämfört med föregående|"
                     r"föregående år|förra året|över tid|changed)\b", re.I)
 _LIST = re.compile(r"^\s*(vilka|lista|nämn|list|which)\b", re.I)
-_UP = re.compile(r"\b(ökade|ökat|ökar|ökning|steg|stigit|höjdes|högre|increase\w*|rose)\b", re.I)
-_DOWN = re.compile(r"\b(minskade|minskat|minskar|minskning|föll|fallit|sjönk|sjunkit|lägre|decrease\w*|fell)\b", re.I)
+_YEAR = re.compile(r"(?<!\d)(?<!\d[ ,.])(1[89]\d\d|2\d\d\d)(?!\d)(?![,.]\d)|\b(?:år|year)\s+(\d{4})\b", re.I)
+_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
+#: A capitalised name after a place preposition ("i Atlantis", "in Gotham City").
+_PLACE = re.compile(r"\b(?:i|in|för|från|kommunen)\s+((?:[A-ZÅÄÖ][a-zåäöéü\-]+)(?:\s+[A-ZÅÄÖ][a-zåäöéü\-]+)?)")
 
 _PERIOD_WORD = re.compile(
     r"^(prognos\w*|årsprognos\w*|helårsprognos\w*|budget\w*|utfall\w*|avvikelse\w*|budgetavvikelse\w*|"
@@ -76,13 +61,15 @@ class QuestionAnalysis:
     period_terms: tuple[str, ...] = ()  # the question's own period words (prognosen, budget, ...)
     topic_text: str = ""  # the question with kommun, period and question words blanked out
     numbers: tuple[str, ...] = field(default=())
+    foreign_places: tuple[str, ...] = ()  # kommuner and other places named that the corpus does not cover
+    report_types: tuple[str, ...] = ()  # every report type named ("tertialrapporten i april och delårsrapporten")
 
 
 def check_question(question: object, max_chars: int = 500) -> str:
     """A usable question, or a QuestionError saying why not."""
     if not isinstance(question, str):
         raise QuestionError(f"the question must be text, not {type(question).__name__}")
-    q = re.sub(r"\s+", " ", question).strip()
+    q = re.sub(r"\s+", " ", _ZERO_WIDTH.sub("", question)).strip()
     if not q:
         raise QuestionError("the question is empty; ask about the reports, e.g. "
                             "'Hur stor var sjukfrånvaron i Solna 2023?'")
@@ -93,20 +80,41 @@ def check_question(question: object, max_chars: int = 500) -> str:
     return q
 
 
-def analyse(question: str, corpus_kommuner: set[str] | frozenset[str]) -> QuestionAnalysis:
+def _foreign_places(question: str, named: tuple[str, ...], corpus_kommuner, known_stems) -> tuple[str, ...]:
+    """Places the question names that are neither a kommun of the corpus nor a word the reports use."""
+    out = []
+    for m in _PLACE.finditer(question):
+        name = m.group(1)
+        first = name.split()[0]
+        if name in corpus_kommuner or first in corpus_kommuner or first.rstrip("s") in corpus_kommuner:
+            continue
+        if name in named or first.lower() in QUESTION_WORDS or first.lower() in STOPWORDS:
+            continue
+        if known_stems is not None and all(stem(w.lower()) in known_stems for w in name.split()):
+            continue  # a word of the reports ("i Sverige", "för Barn"), not an unknown place
+        if known_stems is None:
+            continue
+        out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
+def analyse(question: str, corpus_kommuner: set[str] | frozenset[str], known_stems=None) -> QuestionAnalysis:
+    """Rules over the question's words; `known_stems` (the corpus vocabulary) lets an unknown
+    capitalised place name ("i Atlantis") be told from a word the reports use."""
     named = kommuner_in(question)
+    low_q = question.lower()
+    for k in sorted(corpus_kommuner):  # the corpus's own kommuner are recognised in lower case too ("i solna")
+        if k not in named and re.search(rf"\b{re.escape(k.lower())}s?\b", low_q):
+            named.append(k)
+    named.sort(key=lambda k: low_q.find(k.lower()))
     kommuner = tuple(k for k in named if k in corpus_kommuner)
     foreign = tuple(k for k in named if k not in corpus_kommuner)
     low = question.lower()
-    years = tuple(sorted({int(y) for y in re.findall(r"\b(20\d\d)\b", question)}))
+    years = tuple(sorted({int(a or b) for a, b in _YEAR.findall(question)}))
     months = sorted({i + 1 for i, m in enumerate(MONTHS) if re.search(rf"\b{m}\b", low)}
                     | {n for a, n in _MONTH_ABBR.items() if re.search(rf"\b{a}\b(?!\w)", low)})
-    hint = ""
-    for key, name in (("tertial", "tertialrapport"), ("delår", "delårsrapport"), ("årsredovisning", "årsredovisning"),
-                      ("bokslut", "årsredovisning")):
-        if key in low:
-            hint = name
-            break
+    report_types = LEXICON.report_types_in(low)
+    hint = report_types[0] if report_types else ""
     period_words = frozenset(k for k, rx in PERIOD_WORDS.items() if re.search(rx, low))
     if _WHY.search(low):
         intent = "why"
@@ -118,7 +126,8 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str]) -> Questi
         intent = "trend"
     else:
         intent = "lookup"
-    direction = "up" if _UP.search(low) else "down" if _DOWN.search(low) else ""
+    ws = set(re.findall(r"[a-zåäöéü]+", low))
+    direction = "up" if ws & LEXICON.direction_up else "down" if ws & LEXICON.direction_down else ""
     names = {k.lower() for k in named} | {k.lower() + "s" for k in named}
     topic, period_terms = [], []
     for w in content_words(question):
@@ -135,5 +144,7 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str]) -> Questi
     keep = set(topic) | STOPWORDS | {n for n in re.findall(r"\b\d{1,3}\b", low)}  # "0–20 år", "120 dagar"
     topic_text = " ".join(w if w in keep else "|" for w in re.findall(r"[\wåäöÅÄÖ]+|\S", low))
     return QuestionAnalysis(question, kommuner, foreign, years, tuple(months), hint, period_words, intent,
-                            direction, tuple(topic), english, tuple(period_terms), topic_text)
+                            direction, tuple(topic), english, tuple(period_terms), topic_text,
+                            foreign_places=foreign + _foreign_places(question, named, corpus_kommuner, known_stems),
+                            report_types=report_types)
 

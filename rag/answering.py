@@ -16,13 +16,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from .analysis import QuestionAnalysis
+from .candidates import Candidate, row_candidates, sentence_candidates, with_agreement
+from .learn import Scorer
+from .plan import Plan, make_plan
 from .lexical import canon_terms, canon_units, split_compound, stem, words
 from .models import Answer, Citation, Fact, Hit, Passage, Report
 from .numbers import find_numbers, format_sv, same_value
 from .retrieval import hybrid_search, sentences
-from .tablelookup import (FactRow, best_rows, cached_terms, column_info, group_rows, matched, pick_columns,
-                          topic_units, unit_weight)
+from .tablelookup import FactRow, column_info, group_rows, pick_columns, topic_units
 
 log = logging.getLogger(__name__)
 
@@ -87,36 +91,25 @@ def coverage_summary(reports: dict[str, Report]) -> str:
     return "; ".join(f"{k}: {', '.join(v)}" for k, v in by_k.items())
 
 
-def refusal_reason(engine, a: QuestionAnalysis, kommuner: set[str]) -> str:
-    """Why the reports cannot answer, or '' when they might."""
-    if a.foreign_kommuner and not a.kommuner:
-        return f"rapporterna gäller inte {', '.join(a.foreign_kommuner)}"
-    scope = [r for r in engine.reports.values() if not kommuner or r.kommun in kommuner]
-    if not scope:
-        return "inga rapporter finns för det urvalet"
-    known_years = {int(r.period_end[:4]) for r in scope} | {int(r.period_end[:4]) - 1 for r in scope}
+def absent_topic(engine, a: QuestionAnalysis, kommun: str) -> tuple[float, float]:
+    """Specific topic nouns of the question that `kommun`'s reports never use (but others do),
+    and those no report uses: a question-level signal the scorer weighs, not a rule."""
     kw = _kommun_words(engine)
     all_words, all_pairs = _cached(engine, "all_words", lambda: (set().union(*(v for v, _ in kw.values())),
                                                                  set().union(*(p for _, p in kw.values()))))
-    for y in a.years:
-        if y not in known_years and not any(str(y) in v for k, (v, _) in kw.items() if not kommuner or k in kommuner):
-            return f"rapporterna säger inget om {y}"
-    if kommuner:
-        in_scope = [kw[k] for k in kommuner if k in kw]
-        scope_words, scope_pairs = set().union(*(v for v, _ in in_scope)), set().union(*(p for _, p in in_scope))
-    else:
-        scope_words, scope_pairs = all_words, all_pairs
+    words_k, pairs_k = kw.get(kommun, (set(), set()))
+    here = nowhere = 0
     for w in a.topic_words:
         # Only specific nouns can show a question is off the reports' subject; verb forms cannot.
-        if len(w) < 7 or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w) \
-                or (a.english and not re.search(r"[åäö]", w)):
+        if len(w) < 7 or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w):
             continue
-        if _present(w, scope_words, engine.bm25.vocab, scope_pairs):
+        if _present(w, words_k, engine.bm25.vocab, pairs_k):
             continue
         if _present(w, all_words, engine.bm25.vocab, all_pairs):
-            where = ", ".join(sorted(kommuner)) if kommuner else "rapporterna"
-            return f"{where} nämner inte {w!r}"
-    return ""
+            here += 1
+        else:
+            nowhere += 1
+    return float(here), float(nowhere)
 
 
 def _present(word: str, vocabulary: set[str], stems, pairs: set[tuple[str, str]]) -> bool:
@@ -129,103 +122,10 @@ def _present(word: str, vocabulary: set[str], stems, pairs: set[tuple[str, str]]
     return len(parts) == 2 and (stem(parts[0]), stem(parts[1])) in pairs
 
 
-# --- sentences -----------------------------------------------------------------
-
-def _sentence_score(text: str, query: list[tuple[tuple, float]], idf: dict[str, float], vocab,
-                    a: QuestionAnalysis) -> float:
-    total = sum(unit_weight(u, idf) * w for u, w in query) or 1.0
-    have = cached_terms(text, vocab)
-    s = sum(unit_weight(u, idf) * w * matched(u, have) for u, w in query) / total
-    low = text.lower()
-    if a.intent == "why" and CAUSAL.search(low):
-        s += 0.25
-    if a.intent in ("lookup", "trend", "compare") and find_numbers(re.sub(r"\b(19|20)\d\d\b", "", text)):
-        s += 0.15
-    if a.direction == "down" and re.search(r"minsk|lägre|färre|överskott", low):
-        s += 0.1
-    if a.direction == "up" and re.search(r"ök|högre|fler|underskott", low):
-        s += 0.1
-    if a.years and any(str(y) in text for y in a.years):
-        s += 0.05
-    return s
-
-
 def sentence_query(a: QuestionAnalysis, vocab) -> list[tuple[tuple, float]]:
     q = [(u, 1.0) for u in topic_units(a, vocab)]
     q += [(u, 0.5) for u in canon_units(" ".join(a.period_terms), vocab)]
     return q or [(u, 1.0) for u in canon_units(a.text, vocab)]
-
-
-def pick_sentences(hits: list[Hit], a: QuestionAnalysis, idf, vocab, limit: int = MAX_SENTENCES
-                   ) -> list[tuple[float, Passage, str]]:
-    """The best sentences (or sentence pairs, when the second leans on the first) from the hits."""
-    query = sentence_query(a, vocab)
-    total = sum(unit_weight(u, idf) * w for u, w in query) or 1.0
-
-    def heading_cover(p: Passage) -> float:
-        head = cached_terms(p.section.split(" > ")[-1], vocab)
-        return sum(unit_weight(u, idf) * w * matched(u, head) for u, w in query) / total
-
-    topic = [u for u, w in query if w == 1.0]
-    topic_total = sum(unit_weight(u, idf) for u in topic) or 1.0
-
-    def on_topic(text: str, p: Passage) -> bool:
-        """Some of the question's own topic is in the sentence or its heading (bonuses aside)."""
-        if not topic:
-            return True
-        have = cached_terms(text, vocab) | cached_terms(p.section.split(" > ")[-1], vocab)
-        credit = [matched(u, have) for u in topic]  # a compound's first part alone (0.4) is not the topic
-        return sum(unit_weight(u, idf) * c for u, c in zip(topic, credit) if c >= 0.6) / topic_total >= 0.3
-
-    found: list[tuple[float, int, int, Passage, str]] = []
-    for h in hits:
-        if h.passage.kind != "text":
-            continue
-        text = h.passage.text
-        spans = [sp for sp in sentences(text) if len(words(text[sp[0]:sp[1]])) >= 4]
-        bonus = 0.1 / h.rank + 0.25 * heading_cover(h.passage)
-        for i, (s0, s1) in enumerate(spans):
-            sent = text[s0:s1].strip()
-            score = _sentence_score(sent, query, idf, vocab, a) + bonus
-            if a.intent == "list" and sent.endswith(":") and i + 1 < len(spans):
-                found.append((score + 0.2, h.rank, s0, h.passage, text[s0:spans[-1][1]].strip()))
-                continue
-            found.append((score, h.rank, s0, h.passage, sent))
-            if i + 1 < len(spans):  # a pair: "… Joar Socia …. Hittills har 15 deltagare lyckats med detta."
-                pair = text[s0:spans[i + 1][1]].strip()
-                if len(pair) <= 600:
-                    found.append((_sentence_score(pair, query, idf, vocab, a) + bonus - 0.12, h.rank, s0, h.passage, pair))
-    found.sort(key=lambda t: (-t[0], t[1], t[2]))
-    out: list[tuple[float, int, Passage, str]] = []
-    seen: list[set[str]] = []
-    per_passage: dict[int, int] = {}
-    for score, _, pos, p, sent in found:
-        if score < MIN_SENTENCE_SCORE or len(out) >= limit:
-            break
-        if not on_topic(sent, p):
-            continue
-        key = set(words(sent))
-        if any(len(key & k) / max(1, min(len(key), len(k))) > 0.6 for k in seen):
-            continue
-        if per_passage.get(p.id, 0) >= 2:
-            continue
-        seen.append(key)
-        per_passage[p.id] = per_passage.get(p.id, 0) + 1
-        out.append((score, pos, p, sent))
-    if a.intent == "why":  # a topical sentence brings the cause the report gives right after it
-        for _, pos, p, sent in list(out):
-            text = p.text
-            for s0, s1 in sentences(text):
-                if s0 <= pos or s0 > pos + len(sent) + 400:
-                    continue
-                cand = text[s0:s1].strip()
-                if STRONG_CAUSE.search(cand) and not any(cand in o[3] or o[3] in cand for o in out):
-                    out.append((0.0, s0, p, cand))
-                    break
-    # Keep the report's own order within a passage, so a cause follows what it explains.
-    ranked_passages = list(dict.fromkeys(p.id for _, _, p, _ in out))
-    out.sort(key=lambda t: (ranked_passages.index(t[2].id), t[1]))
-    return [(score, p, sent) for score, _, p, sent in out]
 
 
 # --- composition ---------------------------------------------------------------
@@ -255,13 +155,15 @@ def fact_sentence(row: FactRow, chosen: list[Fact], report: Report) -> tuple[str
 def _cite_passage(p: Passage, reports: dict[str, Report], n: int) -> Citation:
     loc = p.locations[0]
     r = reports[loc.doc_id]
-    return Citation(n, "passage", loc.doc_id, r.kommun, r.title, r.period_end, loc.section, p.text, loc.start_line)
+    return Citation(n, "passage", loc.doc_id, r.kommun, r.title, r.period_end, loc.section, p.text, loc.start_line,
+                    loc.page, loc.place)
 
 
 def _cite_row(row: FactRow, reports: dict[str, Report], n: int) -> Citation:
     f = row.first
     r = reports[row.doc_id]
-    return Citation(n, "table", row.doc_id, r.kommun, r.title, r.period_end, f.section, f.citation_text, f.line)
+    return Citation(n, "table", row.doc_id, r.kommun, r.title, r.period_end, f.section, f.citation_text, f.line,
+                    f.page, f.place)
 
 
 def _allowed_numbers(citations: list[Citation], computed: list[float]) -> list[float]:
@@ -276,32 +178,192 @@ def check_numbers(line: str, allowed: list[float]) -> list[str]:
     return [n.text for n in find_numbers(body) if not any(same_value(n.value, v) for v in allowed)]
 
 
-def answer_question(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = ()
-                    ) -> Answer:
+# --- the answer path: analyse → plan → candidates → score → compose → verify ----------------
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a question's plan found, before any fitted model has scored it."""
+
+    plan: Plan
+    candidates: tuple[Candidate, ...]
+    refusal: str = ""  # decided from the plan and the corpus alone
+
+
+@dataclass(frozen=True)
+class Scored:
+    candidate: Candidate
+    p: float
+
+
+def _row_passage_ids(engine) -> dict[tuple[str, int], int]:
+    return _cached(engine, "row_passage", lambda: {(p.doc_id, p.locations[0].start_line): p.id
+                                                   for p in engine.passages if p.kind == "table"})
+
+
+def row_label_text(row: FactRow) -> str:
+    """What a row is about, for the dense model: its table and label, without the numbers."""
+    f = row.first
+    return f"{f.caption or f.table} – {f.row}" if f.caption and f.caption != f.row else f"{f.table} – {f.row}"
+
+
+def row_label_vectors(engine) -> tuple[dict[tuple[str, int], int], np.ndarray]:
+    """One vector per table row label, embedded once and kept in the embedding cache by content."""
+    def build():
+        import hashlib
+
+        from .index import EmbeddingCache
+
+        rows = fact_rows(engine)
+        texts = [row_label_text(r) for r in rows]
+        shas = [hashlib.sha256(("label:" + t).encode()).hexdigest() for t in texts]
+        model = engine.embedder.name
+        cache = None
+        try:
+            cache = EmbeddingCache(engine.config.embedding_cache_path)
+            have = cache.get(model, shas)
+        except Exception as e:  # a read-only or damaged cache costs time, never answers
+            log.warning("embedding cache unavailable for row labels: %s", e)
+            have = {}
+        todo = sorted({(sh, t) for sh, t in zip(shas, texts) if sh not in have})
+        if todo:
+            vecs = engine.embedder.embed([t for _, t in todo])
+            fresh = {sh: v for (sh, _), v in zip(todo, vecs)}
+            have.update(fresh)
+            if cache is not None:
+                try:
+                    cache.put(model, fresh)
+                except Exception as e:
+                    log.warning("could not store row-label vectors: %s", e)
+        if cache is not None:
+            cache.close()
+        dim = len(next(iter(have.values()))) if have else 1
+        matrix = np.array([have[sh] for sh in shas], dtype=np.float32).reshape(len(shas), dim)
+        return {(r.doc_id, r.line): i for i, r in enumerate(rows)}, matrix
+    return _cached(engine, "row_label_vectors", build)
+
+
+def _mentions_year(c: Candidate, year: int) -> bool:
+    if c.kind == "row":
+        return any(year in column_info(f.column).years for f in c.row.facts) or str(year) in c.row.label
+    return str(year) in c.text
+
+
+def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = ()) -> Evidence:
+    """Plan the question and collect its candidates with features (no fitted model involved)."""
     reports = engine.reports
-    scope = set(kommuner) if kommuner else set(a.kommuner)
-    reason = refusal_reason(engine, a, scope)
-    if reason:
-        return refuse(a, reports, reason)
+    plan = make_plan(a, reports, kommuner, doc_ids)
+    if plan.refusal:
+        return Evidence(plan, (), plan.refusal)
     idf, vocab = engine_idf(engine), engine.bm25.vocab
-    hits = hybrid_search(a.text, a, engine.passages, reports, engine.bm25, engine.dense,
-                         k=engine.config.evidence_k, candidates=engine.config.candidates,
-                         rrf_k=engine.config.rrf_k, kommuner=tuple(scope), doc_ids=doc_ids, kinds=("text",))
-    if not hits:
-        return refuse(a, reports, "inget i rapporterna matchar frågan")
-    # Which kommuner to answer for: those named, else every kommun with strong evidence.
-    if scope:
-        targets = [k for k in (kommuner or a.kommuner)]
+    cfg = engine.config
+    qvec = engine.query_vector(a.text)
+    pvecs = engine.passage_vectors()
+    dense_all = pvecs @ qvec if len(pvecs) else np.zeros(0)
+    row_pid = _row_passage_ids(engine)
+
+    label_index, label_vecs = row_label_vectors(engine)
+    label_dense = label_vecs @ qvec if len(label_vecs) else np.zeros(0)
+
+    def dense_of_row(row: FactRow) -> tuple[float, float]:
+        pid = row_pid.get((row.doc_id, row.line))
+        li = label_index.get((row.doc_id, row.line))
+        return (float(dense_all[pid]) if pid is not None else 0.0,
+                float(label_dense[li]) if li is not None else 0.0)
+
+    hits: list[Hit] = []
+    per_kommun = plan.intent in ("compare", "rank") and len(plan.kommuner) > 1
+    groups = [(k,) for k in plan.kommuner] if per_kommun else [plan.kommuner if plan.named else ()]
+    for scope in groups:
+        hits += hybrid_search(a.text, a, engine.passages, reports, engine.bm25, engine.dense,
+                              k=cfg.evidence_k // (2 if per_kommun else 1), candidates=cfg.candidates,
+                              rrf_k=cfg.rrf_k, kommuner=scope, doc_ids=plan.doc_ids, kinds=("text",))
+    absent = {k: absent_topic(engine, a, k) for k in plan.kommuner}
+    cands = row_candidates(plan, fact_rows(engine), reports, idf, vocab, dense_of_row, absent, cfg.rows_per_kommun)
+    cands += sentence_candidates(plan, hits, reports, idf, vocab, lambda p: float(dense_all[p.id]), absent)
+    cands = with_agreement(cands)
+    for y in plan.uncovered_years:
+        cands = [c for c in cands if _mentions_year(c, y)]
+        if not cands:
+            where = ", ".join(plan.kommuner) if plan.named else "rapporterna"
+            return Evidence(plan, (), f"{where}: rapporterna redovisar inget om {y}")
+    return Evidence(plan, tuple(cands))
+
+
+def _pick(scored: list[Scored], kind: str, limit: int, floor: float) -> list[Scored]:
+    out: list[Scored] = []
+    for s in sorted((s for s in scored if s.candidate.kind == kind), key=lambda s: -s.p):
+        if len(out) >= limit or s.p < floor:
+            break
+        c = s.candidate
+        if kind == "sentence" and any(o.candidate.passage.id == c.passage.id and
+                                      (c.text in o.candidate.text or o.candidate.text in c.text) for o in out):
+            continue
+        if kind == "row" and any(o.candidate.row.label.lower() == c.row.label.lower()
+                                 and o.candidate.doc_id == c.doc_id for o in out):
+            continue
+        out.append(s)
+    return out
+
+
+def _across_reports(plan: Plan, kommun: str, reports: dict[str, Report]) -> bool:
+    """A compare or trend question that names two of one kommun's reports (by type or month)."""
+    docs = [reports[d] for d in plan.doc_ids if reports[d].kommun == kommun]
+    if plan.intent not in ("compare", "trend") or len(docs) < 2:
+        return False
+    a = plan.analysis
+    by_month = {int(r.period_end[5:]) for r in docs} & set(a.months)
+    return len(set(a.report_types)) >= 2 or len(by_month) >= 2
+
+
+def _same_row_in_each_report(engine, first: Scored, plan: Plan, kommun: str) -> list[Scored]:
+    """The chosen row and the row with the same label in the kommun's other reports, oldest first."""
+    label = first.candidate.row.label.strip().lower()
+    out = [first]
+    for row in fact_rows(engine):
+        if row.doc_id in plan.doc_ids and row.doc_id != first.candidate.doc_id \
+                and engine.reports[row.doc_id].kommun == kommun and row.label.strip().lower() == label \
+                and not any(o.candidate.doc_id == row.doc_id for o in out):
+            out.append(Scored(Candidate("row", kommun, row.doc_id, first.candidate.features, row=row,
+                                        text=row.first.row_text), first.p))
+    return sorted(out, key=lambda s: engine.reports[s.candidate.doc_id].period_end)
+
+
+def _lead(kommun: str, f: Fact, report: Report) -> str:
+    """The direct first sentence: what, kommun, period (column and report), value with unit."""
+    what = f.row if not re.fullmatch(r"(19|20)\d\d", f.row.strip()) else f"{f.caption}, {f.row}"
+    return f"{what}, {kommun}, {f.column} ({report.title}): {_value(f)}."
+
+
+def _context(row: FactRow, chosen: list[Fact], limit: int = 6) -> str:
+    rest = [f for f in row.facts if f not in chosen][:limit]
+    if not rest:
+        return ""
+    return f"Övriga värden i raden ({row.first.table}): " + "; ".join(f"{f.column}: {_value(f)}" for f in rest)
+
+
+def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np.ndarray | None = None) -> Answer:
+    """Score the candidates (unless `probs` are given), decide answerability, and write the cited answer."""
+    reports = engine.reports
+    if ev.refusal:
+        return refuse(a, reports, ev.refusal)
+    plan, th = ev.plan, scorer.thresholds
+    if probs is None:
+        probs = scorer.score(list(ev.candidates))
+    scored = [Scored(c, float(p)) for c, p in zip(ev.candidates, probs)]
+    best: dict[str, float] = {}
+    for s in scored:
+        best[s.candidate.kommun] = max(best.get(s.candidate.kommun, 0.0), s.p)
+    top = max(best.values(), default=0.0)
+    if top < th.answer:
+        nearest = max(scored, key=lambda s: s.p, default=None)
+        return refuse(a, reports, "inget stycke eller tabellrad i rapporterna besvarar frågan tillräckligt säkert",
+                      nearest.candidate if nearest else None)
+    if plan.named or plan.intent in ("compare", "rank"):
+        targets = [k for k in plan.kommuner if best.get(k, 0.0) >= th.answer]
     else:
-        targets = []
-        for h in hits:
-            if h.passage.kommun not in targets:
-                targets.append(h.passage.kommun)
-    rows = fact_rows(engine)
-    sections_out: list[tuple[str, list[Line]]] = []
-    cite_keys: list[tuple[str, object]] = []  # ("p", Passage) | ("r", FactRow)
-    facts_out: list[Fact] = []
-    computed: list[float] = []
+        targets = [k for k, p in sorted(best.items(), key=lambda kv: -kv[1]) if p >= max(th.answer, 0.9 * top)][:2]
+    missing = [k for k in plan.kommuner if k not in targets] if (plan.named or plan.intent == "rank") else []
+    cite_keys: list[tuple[str, object]] = []
 
     def key_of(kind: str, obj) -> int:
         ident = (kind, obj.id if kind == "p" else (obj.doc_id, obj.line))
@@ -311,40 +373,54 @@ def answer_question(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (),
         cite_keys.append((kind, obj))
         return len(cite_keys) - 1
 
-    multi = not scope and len(targets) > 1
-    for kommun in targets[:4]:
-        k_hits = [h for h in hits if h.passage.kommun == kommun]
+    sections_out: list[tuple[str, list[Line]]] = []
+    facts_out: list[Fact] = []
+    computed: list[float] = []
+    leads: list[tuple[str, Fact, Report]] = []
+    n_sent = 3 if plan.intent in ("why", "list") else 2
+    for kommun in targets:
+        mine = [s for s in scored if s.candidate.kommun == kommun]
+        best_row = max((s.p for s in mine if s.candidate.kind == "row"), default=0.0)
+        best_sent = max((s.p for s in mine if s.candidate.kind == "sentence"), default=0.0)
+        rows = _pick(mine, "row", 2 if plan.intent == "compare" else 1, max(th.row, th.relative * best_row))
+        if rows and _across_reports(plan, kommun, reports):
+            rows = _same_row_in_each_report(engine, rows[0], plan, kommun)
+        sents = _pick(mine, "sentence", n_sent, max(th.sentence, th.relative * best_sent))
         lines: list[Line] = []
-        ranked = best_rows(rows, a, reports, idf, vocab, {kommun}, min_score=0.6 if not multi else 0.7)
-        if doc_ids:
-            ranked = [(s, r) for s, r in ranked if r.doc_id in doc_ids]
-        picked = ranked[:1]
-        if ranked and a.intent == "compare" and len(targets) == 1:
-            # one kommun, several reports (tertial vs delår): the same row from each report
-            label = ranked[0][1].label.lower()
-            per_doc = {}
-            for sc, r in ranked:
-                if r.label.lower() == label and r.doc_id not in per_doc:
-                    per_doc[r.doc_id] = (sc, r)
-            picked = sorted(per_doc.values(), key=lambda t: reports[t[1].doc_id].period_end)
-        for _, row in picked:
-            chosen = pick_columns(row, a, reports[row.doc_id], vocab)
-            if not chosen:
-                continue
-            text, comp = fact_sentence(row, chosen, reports[row.doc_id])
-            if len(picked) > 1:
-                text = f"{reports[row.doc_id].title}: {text}"
+        for r in rows:
+            row, report = r.candidate.row, reports[r.candidate.doc_id]
+            chosen = pick_columns(row, a, report, engine.bm25.vocab) or list(row.facts[:1])
+            text, comp = fact_sentence(row, chosen, report)
+            if len(rows) > 1:
+                text = f"{report.title}: {text}"
             lines.append(Line(text, (key_of("r", row),), comp))
+            ctx = _context(row, chosen)
+            if ctx:
+                lines.append(Line(ctx, (key_of("r", row),)))
             facts_out.extend(chosen)
             computed.extend(comp)
-        limit = 2 if multi else (MAX_SENTENCES if not ranked or a.intent in ("why", "list", "trend") else 2)
-        for _, p, sent in pick_sentences(k_hits, a, idf, vocab, limit=limit):
-            lines.append(Line(sent, (key_of("p", p),)))
+            leads.append((kommun, chosen[0], report))
+        order = {id(s): i for i, s in enumerate(sents)}
+        ranked_passages = list(dict.fromkeys(s.candidate.passage.id for s in sents))
+        for s in sorted(sents, key=lambda s: (ranked_passages.index(s.candidate.passage.id), s.candidate.pos, order[id(s)])):
+            lines.append(Line(s.candidate.text, (key_of("p", s.candidate.passage),)))
         if lines:
             sections_out.append((kommun, lines))
-    if not any(lines for _, lines in sections_out):
+    if not sections_out:
         return refuse(a, reports, "inget stycke eller tabellrad i rapporterna besvarar frågan tillräckligt säkert")
-    # Check every number against the cited texts, then number citations in order of use.
+    return _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, leads, missing)
+
+
+def _rank_line(leads: list[tuple[str, Fact, Report]]) -> str:
+    """Kommuner ordered by their figure, each with its column and report; only when units agree."""
+    if len(leads) < 2 or len({f.unit for _, f, _ in leads}) != 1:
+        return ""
+    ordered = sorted(leads, key=lambda t: -abs(t[1].value))
+    return "Rangordning (högst först): " + "; ".join(f"{k} {_value(f)} ({f.column}, {r.title})" for k, f, r in ordered)
+
+
+def _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, leads, missing) -> Answer:
+    """Verify every number against the citations, number the citations, and lay the answer out."""
     provisional = [_cite_passage(o, reports, i + 1) if k == "p" else _cite_row(o, reports, i + 1)
                    for i, (k, o) in enumerate(cite_keys)]
     allowed = _allowed_numbers(provisional, computed)
@@ -368,18 +444,41 @@ def answer_question(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (),
                 order.setdefault(c, len(order) + 1)
     citations = [dataclasses.replace(provisional[key], n=n) for key, n in sorted(order.items(), key=lambda kv: kv[1])]
     out_lines: list[str] = []
+    rank = _rank_line(leads) if plan.intent in ("rank", "compare") and len(checked) > 1 else ""
+    if leads and not rank and len(checked) == 1:
+        kommun, f, report = leads[0]
+        key = next(c for _, lines in checked for ln in lines for c in ln.cites if cite_keys[c][0] == "r"
+                   and cite_keys[c][1].line == f.line and cite_keys[c][1].doc_id == f.doc_id) \
+            if any(cite_keys[c][0] == "r" for _, lines in checked for ln in lines for c in ln.cites) else None
+        if key is not None:
+            out_lines.append(f"{_lead(kommun, f, report)} [{order[key]}]")
+    if rank:
+        markers = "".join(f"[{order[ln.cites[0]]}]" for _, lines in checked for ln in lines[:1])
+        out_lines.append(f"{rank} {markers}")
     for kommun, lines in checked:
         docs = sorted({citations[order[c] - 1].report for ln in lines for c in ln.cites})
         head = f"{kommun} ({', '.join(docs)})"
         out_lines.append(f"**{head}**" if len(checked) > 1 else f"Enligt {head}:")
         for ln in lines:
             marker = "".join(f"[{order[c]}]" for c in ln.cites)
-            body = re.sub(r"^[-•●*]\s+", "", re.sub(r"\s+", " ", ln.text).strip())  # already a list item
+            body = re.sub(r"^[-•●*]\s+", "", re.sub(r"\s+", " ", ln.text).strip())
             out_lines.append(f"- {body} {marker}")
+    for k in missing:
+        out_lines.append(f"- {k}: rapporterna redovisar inte detta.")
     return Answer(a.text, True, "\n".join(out_lines), tuple(citations), tuple(dict.fromkeys(facts_out)))
 
 
-def refuse(a: QuestionAnalysis, reports: dict[str, Report], reason: str) -> Answer:
-    text = (f"Rapporterna säger inte det: {reason}. "
-            f"Underlaget omfattar {coverage_summary(reports)}.")
-    return Answer(a.text, False, text, (), (), (reason,))
+def answer_question(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
+                    scorer: Scorer | None = None) -> Answer:
+    return compose(engine, a, gather(engine, a, kommuner, doc_ids), scorer or engine.scorer)
+
+def refuse(a: QuestionAnalysis, reports: dict[str, Report], reason: str, nearest: Candidate | None = None) -> Answer:
+    """A refusal that says why, what the corpus covers, and the closest thing the reports do say (cited)."""
+    text = f"Rapporterna säger inte det: {reason}. Underlaget omfattar {coverage_summary(reports)}."
+    citations: tuple[Citation, ...] = ()
+    if nearest is not None and nearest.doc_id in reports:
+        c = _cite_row(nearest.row, reports, 1) if nearest.kind == "row" else _cite_passage(nearest.passage, reports, 1)
+        shown = nearest.row.label if nearest.kind == "row" else nearest.text
+        text += f"\nNärmast, men inte ett svar på frågan: {c.kommun} – {shown[:200]} [1]"
+        citations = (c,)
+    return Answer(a.text, False, text, citations, (), (reason,))

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import REPO_ROOT, Config
+from .config import E5_MODEL, REPO_ROOT, Config
 from .corpus import load_manifest, read_report_text, save_manifest
 from .errors import QuestionError
 from .numbers import NUMBER_RE
@@ -37,6 +37,9 @@ from .numbers import NUMBER_RE
 log = logging.getLogger(__name__)
 
 REPEATS = 2  # passes over the question set for in-process latencies
+FRESH_RUNS = 3  # fresh processes timed to their first answer (median quoted)
+ANN_MAX = 100  # flat vs HNSW is compared up to this many synthetic kommuner (HNSW builds take minutes past it)
+BACKEND_PASSAGES = 240  # report passages per round in the embedding backend comparison
 ANN_QUERIES = 200
 SCALE_SEED = 20240801
 
@@ -235,6 +238,50 @@ def bench_queries(engine, questions: list[dict], repeats: int = REPEATS) -> dict
             "answerable": len(answerable)}
 
 
+# --- embedding backends ----------------------------------------------------------------
+
+def bench_backends(cfg: Config, questions: list[dict], rounds: int = 2) -> dict:
+    """ONNX Runtime against the torch reference on the same e5 weights, alternated over
+    `rounds` so that other load on the cores falls on both: throughput, query latency,
+    cosine per text and top-5 neighbour overlap on report passages."""
+    from .chunking import build_passages
+    from .corpus import load_corpus
+    from .embedding import load_embedder
+
+    t0 = time.perf_counter()
+    models = {"torch": load_embedder(cfg.replace(embedding_backend="torch"))}
+    load = {"torch": time.perf_counter() - t0}
+    t0 = time.perf_counter()
+    models["onnx"] = load_embedder(cfg.replace(embedding_backend="onnx"))
+    load["onnx"] = time.perf_counter() - t0
+    passages = build_passages(load_corpus(cfg.corpus_dir))
+    texts = [p.index_text for p in random.Random(SCALE_SEED).sample(passages, min(BACKEND_PASSAGES, len(passages)))]
+    qs = [q["question"] for q in questions]
+    rate: dict[str, list[float]] = {k: [] for k in models}
+    lat: dict[str, list[float]] = {k: [] for k in models}
+    vecs, qvecs = {}, {}
+    for r in range(rounds):
+        for name in (("torch", "onnx") if r % 2 == 0 else ("onnx", "torch")):
+            m = models[name]
+            t0 = time.perf_counter()
+            vecs[name] = m.embed(texts)
+            rate[name].append(len(texts) / (time.perf_counter() - t0))
+            out = []
+            for q in qs:
+                t0 = time.perf_counter()
+                out.append(m.embed([q], query=True)[0])
+                lat[name].append(time.perf_counter() - t0)
+            qvecs[name] = np.stack(out)
+    cos = np.concatenate([(vecs["onnx"] * vecs["torch"]).sum(axis=1), (qvecs["onnx"] * qvecs["torch"]).sum(axis=1)])
+    overlap = [len(set(np.argsort(-(vecs["onnx"] @ a))[:5]) & set(np.argsort(-(vecs["torch"] @ b))[:5])) / 5
+               for a, b in zip(qvecs["onnx"], qvecs["torch"])]
+    out = {name: {"load_s": round(load[name], 3), "passages_per_s": round(statistics.median(rate[name]), 2),
+                  "query": pct(lat[name])} for name in models}
+    return {**out, "passages": len(texts), "queries": len(qs), "rounds": rounds,
+            "min_cosine": round(float(cos.min()), 6), "top5_overlap": round(float(np.mean(overlap)), 4),
+            "speedup": round(out["onnx"]["passages_per_s"] / out["torch"]["passages_per_s"], 2)}
+
+
 # --- fresh processes -------------------------------------------------------------------
 
 def bench_processes(cfg: Config, tmp: Path, questions_file: Path, question: str) -> dict:
@@ -244,8 +291,10 @@ def bench_processes(cfg: Config, tmp: Path, questions_file: Path, question: str)
     out = {}
     log.info("process: build")
     out["build"] = run_child("rag", ["build"], child_env(cfg, index=built), logs)
-    log.info("process: warm start to first answer")
-    out["warm_start"] = run_child("rag", ["ask", "--json", question], child_env(cfg, index=built), logs)
+    log.info("process: warm start to first answer (%d fresh processes)", FRESH_RUNS)
+    runs = [run_child("rag", ["ask", "--json", question], child_env(cfg, index=built), logs) for _ in range(FRESH_RUNS)]
+    out["warm_start"] = {**runs[0], "runs_s": [r["wall_s"] for r in runs],
+                         "median_s": round(statistics.median(r["wall_s"] for r in runs), 3)}
     log.info("process: serving the question set")
     out["serving"] = run_child("rag", ["ask", "--json", "--batch", str(questions_file)],
                                child_env(cfg, index=built), logs)
@@ -331,7 +380,8 @@ def make_scale_corpus(corpus_dir: Path, pool: Path, groups: list[list], dst: Pat
 
 
 def bench_scale(cfg: Config, n: int, tmp: Path, rate: float | None) -> dict:
-    """Synthetic corpora of growing size: index-side costs with a 384-d projection embedder."""
+    """Synthetic corpora of growing size: index-side costs with a 384-d projection embedder.
+    `--scale 290` is the whole country: engine load, ask p50/p95 and serving memory per size."""
     sizes = sorted({s for s in (min(5, n), n // 4, n // 2, n) if s >= 1})
     log.info("scale: generating %d synthetic municipalities", n)
     pool = make_scale_pool(cfg.corpus_dir, tmp / "scale-pool", n)
@@ -344,8 +394,10 @@ def bench_scale(cfg: Config, n: int, tmp: Path, rate: float | None) -> dict:
         build = worker("scale-build", cfg, corpus, index, logs)
         log.info("scale %d: serve", size)
         serve = worker("scale-serve", cfg, corpus, index, logs)
-        log.info("scale %d: flat vs HNSW over %d vectors", size, build["passages"])
-        ann = worker("scale-ann", cfg, corpus, index, logs)
+        ann = None
+        if size <= ANN_MAX:
+            log.info("scale %d: flat vs HNSW over %d vectors", size, build["passages"])
+            ann = worker("scale-ann", cfg, corpus, index, logs)
         est = build["passages"] / rate if rate else None
         rows.append({"municipalities": size, "reports": reports, "build": build, "serve": serve, "ann": ann,
                      "est_embed_s_real_model": round(est, 1) if est else None,
@@ -384,10 +436,18 @@ def worker_scale_build(cfg: Config) -> dict:
 def worker_scale_serve(cfg: Config, questions: list[dict]) -> dict:
     from .pipeline import open_engine
 
+    from .pipeline import index_status
+
+    t0 = time.perf_counter()
+    reason = index_status(cfg)
+    status = time.perf_counter() - t0
+    if reason:
+        raise RuntimeError(f"the scale index is stale right after its build: {reason}")
     t0 = time.perf_counter()
     engine = open_engine(cfg, embedder=ProjectionEmbedder(), build_if_needed=False)
     load = time.perf_counter() - t0
-    return {"engine_load_s": round(load, 3), **bench_queries(engine, questions, repeats=1)}
+    return {"engine_load_s": round(load, 3), "index_status_s": round(status, 3),
+            **bench_queries(engine, questions, repeats=1)}
 
 
 def worker_scale_ann(cfg: Config, questions: list[dict]) -> dict:
@@ -431,7 +491,7 @@ def worker_main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     from eval.runner import load_questions
 
-    from .cli import config_from_env
+    from .config import config_from_env
 
     cfg = config_from_env().replace(corpus_dir=Path(args.corpus), index_dir=Path(args.index))
     if args.kind != "naive":
@@ -456,7 +516,7 @@ def print_report(r: dict, out=None) -> None:
         print(*lines, sep="\n", file=out or sys.stdout)
 
     m = r["machine"]
-    p(f"# rag bench — model {r['model']} on {m['cpus']} CPUs, {m['platform']}",
+    p(f"# rag bench — model {r['model']} ({r.get('embedder', '?')}) on {m['cpus']} CPUs, {m['platform']}",
       f"load average before/after: {m['load_before']} / {m['load_after']}; 1-min load after each phase: "
       f"{m['load_1min_after']}; torch threads {m['torch_threads']}",
       "Other processes may have run on this machine: quote medians, and expect multi-threaded query "
@@ -472,6 +532,8 @@ def print_report(r: dict, out=None) -> None:
     p("", "## Fresh processes (`python -m rag ...`, temp index dir)", "| process | wall s | peak RSS MiB |", "|---|---|---|")
     for name, x in r["processes"].items():
         extra = f" ({x['questions']} questions)" if "questions" in x else ""
+        if "runs_s" in x:
+            extra = f" (median of {len(x['runs_s'])}: {x['median_s']:.2f}; runs {', '.join(map(str, x['runs_s']))})"
         p(f"| {name}{extra} | {x['wall_s']:.2f} | {x['peak_rss_mb']:.0f} |")
     q = r["queries"]
     p("", f"## Query latency, models warm (in-process, {REPEATS}× the public set)", "| call | n | p50 ms | p95 ms |",
@@ -487,28 +549,69 @@ def print_report(r: dict, out=None) -> None:
           f"serve {r['processes']['serving']['peak_rss_mb']:.0f} | {q['hit_at_5']:.3f} |",
           f"| naive ({n['chunks']} chunks) | {n['embed_index_s'] + n['split_s']:.1f} + model load {n['load_model_s']:.1f} | "
           f"{n['search']['p50_ms']} | {n['search']['p95_ms']} | build+serve {n['peak_rss_mb']:.0f} | {n['hit_at_5']:.3f} |")
+    if "backends" in r:
+        x = r["backends"]
+        p("", f"## Embedding backends, same e5 weights ({x['passages']} report passages, {x['queries']} queries one at "
+              f"a time, {x['rounds']} alternated rounds)",
+          "| backend | load s | passages/s | query p50 ms | query p95 ms |", "|---|---|---|---|---|")
+        for name in ("torch", "onnx"):
+            y = x[name]
+            p(f"| {name} | {y['load_s']:.2f} | {y['passages_per_s']} | {y['query']['p50_ms']} | {y['query']['p95_ms']} |")
+        p(f"ONNX/torch throughput {x['speedup']}×; min cosine {x['min_cosine']}; top-5 overlap {x['top5_overlap']}")
+    t = r.get("targets")
+    if t:
+        p("", "## Issue 12 figures", "| what | figure |", "|---|---|",
+          f"| build from scratch incl. model load | {t['build_scratch_s']:.1f} s |",
+          *([f"| naive pipeline build incl. model load | {t['naive_build_s']:.1f} s (ours/naive {t['build_vs_naive']}×) |"]
+            if "naive_build_s" in t else []),
+          f"| first start (no index) to first answer, fresh process | {t['first_start_to_answer_s']:.1f} s |",
+          f"| fresh process, index on disk, to first answer (median) | {t['fresh_first_answer_median_s']:.2f} s |",
+          f"| add one report | {t['add_one_report_s']:.2f} s |")
     if "scale" in r:
         s = r["scale"]
         p("", "## Scale: real corpus + N synthetic municipalities (5 renamed, number-perturbed reports each)",
           f"Embedded with {s['embedder']} (a fake, for index-side costs); 'est. real' adds embedding at the measured "
           f"{_f(s['real_passages_per_s'])} passages/s of {s['real_model']} — an estimate, not a measurement.",
           "| N | reports | passages | build s (fake) | est. real build s | store MiB | faiss MiB | build RSS MiB | "
-          "serve RSS MiB | engine load s | ask p50 ms | search p50 ms | auto index |",
+          "serve RSS MiB | engine load s | ask p50/p95 ms | search p50 ms | auto index |",
           "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for x in s["sizes"]:
             bd, sv = x["build"], x["serve"]
             p(f"| {x['municipalities']} | {x['reports']} | {bd['passages']} | {bd['seconds']:.1f} | "
               f"{_f(x['est_build_s_real_model'], '{:.0f}')} | {bd['store_mb']} | {bd['faiss_mb']} | {bd['peak_rss_mb']:.0f} | "
-              f"{sv['peak_rss_mb']:.0f} | {sv['engine_load_s']:.2f} | {sv['ask']['p50_ms']} | {sv['search']['p50_ms']} | "
+              f"{sv['peak_rss_mb']:.0f} | {sv['engine_load_s']:.2f} | {sv['ask']['p50_ms']}/{sv['ask']['p95_ms']} | "
+              f"{sv['search']['p50_ms']} | "
               f"{bd['index_kind']} |")
         p("", "| N | vectors | flat build s | flat p50/p95 ms | flat recall@10 | HNSW build s | HNSW p50/p95 ms | "
               "HNSW recall@10 | numpy brute p50 ms |", "|---|---|---|---|---|---|---|---|---|")
         for x in s["sizes"]:
             a = x["ann"]
+            if a is None:
+                continue
             fl, hn = a["flat"], a["hnsw"]
             p(f"| {x['municipalities']} | {a['vectors']} | {fl['build_s']:.2f} | {fl['p50_ms']}/{fl['p95_ms']} | "
               f"{fl['recall_at_10']:.4f} | {hn['build_s']:.2f} | {hn['p50_ms']}/{hn['p95_ms']} | {hn['recall_at_10']:.4f} | "
               f"{a['brute_force']['p50_ms']} |")
+
+
+def targets(r: dict) -> dict:
+    """The figures issue 12 sets limits on, in one place (None where the phase did not run)."""
+    b, pr = r["build"], r["processes"]
+    out = {"build_scratch_s": b["scratch"]["seconds"] + r["model_load_s"],
+           "fresh_first_answer_median_s": pr["warm_start"]["median_s"],
+           "first_start_to_answer_s": pr["cold_start"]["wall_s"],
+           "add_one_report_s": b["incremental"]["seconds"]}
+    if "naive" in r:
+        n = r["naive"]
+        naive = n["embed_index_s"] + n["split_s"] + n["load_model_s"]
+        out["naive_build_s"] = round(naive, 3)
+        out["build_vs_naive"] = round(out["build_scratch_s"] / naive, 2) if naive else None
+    if "scale" in r:
+        out["scale"] = [{"municipalities": x["municipalities"], "passages": x["build"]["passages"],
+                         "engine_load_s": x["serve"]["engine_load_s"], "ask_p50_ms": x["serve"]["ask"]["p50_ms"],
+                         "ask_p95_ms": x["serve"]["ask"]["p95_ms"], "serve_rss_mb": x["serve"]["peak_rss_mb"]}
+                        for x in r["scale"]["sizes"]]
+    return out
 
 
 def machine() -> dict:
@@ -535,6 +638,7 @@ def main(args, cfg: Config) -> int:
         t0 = time.perf_counter()
         embedder = TimedEmbedder(load_embedder(cfg))
         res["model_load_s"] = round(time.perf_counter() - t0, 3)
+        res["embedder"] = type(embedder.inner).__name__
         res["machine"]["torch_threads"] = torch_threads()
         built = cfg.replace(index_dir=tmp / "index")
         phases = {
@@ -543,6 +647,8 @@ def main(args, cfg: Config) -> int:
             "processes": lambda: bench_processes(cfg, tmp, DEFAULT, questions[0]["question"]),
             "naive": (lambda: worker("naive", cfg, cfg.corpus_dir, tmp / "naive-unused", tmp / "logs"))
             if args.naive else None,
+            "backends": (lambda: bench_backends(cfg, questions))
+            if getattr(args, "backends", False) and cfg.model == E5_MODEL else None,
             "scale": (lambda: bench_scale(cfg, args.scale, tmp, res["build"]["scratch"]["embedded_per_s"]))
             if args.scale else None,
         }
@@ -553,6 +659,7 @@ def main(args, cfg: Config) -> int:
                 res["machine"]["load_1min_after"][name] = round(os.getloadavg()[0], 2)
     res["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
     res["bench_peak_rss_mb"] = round(self_rss_mb(), 1)
+    res["targets"] = targets(res)
     print_report(res)
     if args.out:
         Path(args.out).write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -2,7 +2,8 @@
 passage per table row, each carrying a "kommun – report – section" header.
 
 Identical (or near-identical) paragraphs within a municipality's reports are
-folded into one passage that keeps every location.
+folded into one passage that keeps every location. No passage is longer than
+MAX_CHARS: text without sentence ends is cut at a space (or, failing that, hard).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from .models import Location, Passage
 
 MAX_CHARS = 1500
 SHORT_CHARS = 80
-_SENT_END = re.compile(r"[.!?:)\"”»]\s*$")
+_SENT_ENDS = ".!?:)\"”»"
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•●◆]|\d{1,2}[.)])\s+")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
 
@@ -63,7 +64,7 @@ def _merge(lines: tuple[str, ...], runs: list[tuple[int, int]]) -> list[tuple[in
             prev = _text(lines, *out[-1])
             cur = _text(lines, *run)
             lead_in = prev.endswith(":") or (_LIST_ITEM.match(cur) and _LIST_ITEM.match(prev.split("\n")[-1]))
-            broken = not _SENT_END.search(prev) and cur[:1].islower()
+            broken = prev.rstrip()[-1:] not in _SENT_ENDS and cur[:1].islower()
             short = len(prev) < SHORT_CHARS and not _LIST_ITEM.match(prev)
             if (lead_in or broken or short) and len(prev) + len(cur) <= MAX_CHARS:
                 out[-1] = (out[-1][0], run[1])
@@ -72,29 +73,41 @@ def _merge(lines: tuple[str, ...], runs: list[tuple[int, int]]) -> list[tuple[in
     return out
 
 
+def _hard_cuts(a: int, b: int, text: str) -> list[tuple[int, int]]:
+    """[a, b) cut into spans of at most MAX_CHARS, at the last space where there is one."""
+    spans = []
+    while b - a > MAX_CHARS:
+        cut = text.rfind(" ", a + MAX_CHARS // 2, a + MAX_CHARS)
+        cut = cut if cut > a else a + MAX_CHARS
+        spans.append((a, cut))
+        a = cut
+    return spans + [(a, b)]
+
+
 def _split_long(text: str) -> list[str]:
+    """Sentences packed into parts of at most MAX_CHARS; each part is an exact slice of the text."""
     if len(text) <= MAX_CHARS:
         return [text]
-    parts, cur = [], ""
-    for sent in _SENTENCE_SPLIT.split(text):
-        if cur and len(cur) + len(sent) + 1 > MAX_CHARS:
-            parts.append(cur)
-            cur = sent
-        else:
-            cur = f"{cur} {sent}" if cur else sent
-    if cur:
-        parts.append(cur)
-    return parts
+    bounds = [0] + [m.start() for m in _SENTENCE_SPLIT.finditer(text)] + [len(text)]
+    spans = [s for a, b in zip(bounds, bounds[1:]) for s in _hard_cuts(a, b, text)]
+    parts, start, end = [], spans[0][0], spans[0][0]
+    for a, b in spans:
+        if b - start > MAX_CHARS and end > start:
+            parts.append((start, end))
+            start = a
+        end = b
+    parts.append((start, end))
+    return [t for a, b in parts if (t := text[a:b].strip())]
 
 
 def report_chunks(parsed: ParsedReport) -> list[Chunk]:
     """Text chunks for every section and one chunk per table row with figures."""
     table_lines = {n for t in parsed.tables for n in range(t.start_line, t.end_line + 1)}
-    heading_lines = {s.start_line for s in parsed.sections if s.path}
+    skip = table_lines | {s.start_line for s in parsed.sections if s.path}  # once: per section was quadratic
     chunks: list[Chunk] = []
     for sec in parsed.sections:
         name = section_name(sec)
-        runs = _paragraphs(parsed.lines, sec.start_line, sec.end_line, table_lines | heading_lines)
+        runs = _paragraphs(parsed.lines, sec.start_line, sec.end_line, skip)
         for a, b in _merge(parsed.lines, runs):
             text = _text(parsed.lines, a, b)
             if _words(text) < 4:
@@ -107,8 +120,10 @@ def report_chunks(parsed: ParsedReport) -> list[Chunk]:
     for line, facts in sorted(fact_rows.items()):
         f0 = facts[0]
         cells = "; ".join(f"{f.column}: {f.raw}{'' if f.unit in ('', 'antal') else ' ' + f.unit}" for f in facts)
-        context = f"{f0.caption} – {f0.table}: {f0.row} — {cells}"
-        chunks.append(Chunk(parsed.report.doc_id, "table", f0.citation_text, context, f0.section, line, line))
+        context = f"{f0.caption} – {f0.table}: {f0.row} — {cells}"[:MAX_CHARS]
+        # A row longer than a passage (only hostile input has one) is cited by its beginning.
+        text = f0.citation_text[:MAX_CHARS]
+        chunks.append(Chunk(parsed.report.doc_id, "table", text, context, f0.section, line, line))
     return chunks
 
 
@@ -121,30 +136,52 @@ def _shingles(text: str) -> set[str]:
     return {" ".join(w[i:i + 3]) for i in range(max(1, len(w) - 2))}
 
 
+def _origin(parsed: ParsedReport, line: int) -> tuple[int, str]:
+    """(PDF page, place) of a 1-based line of a report read from PDF or Word; (0, "") for text."""
+    page = parsed.pages[line - 1] if 0 < line <= len(parsed.pages) else 0
+    place = parsed.places[line - 1] if 0 < line <= len(parsed.places) else ""
+    return page, place
+
+
+def _near_duplicate(sh: set[str], postings: dict[str, list[int]], sizes: dict[int, int],
+                    threshold: float) -> int | None:
+    """The first earlier passage whose shingle Jaccard similarity with `sh` reaches `threshold`."""
+    shared: dict[int, int] = {}
+    for x in sh:
+        for idx in postings.get(x, ()):
+            shared[idx] = shared.get(idx, 0) + 1
+    for idx in sorted(shared):
+        if shared[idx] / (len(sh) + sizes[idx] - shared[idx]) >= threshold:
+            return idx
+    return None
+
+
 def build_passages(reports: list[ParsedReport], near_duplicate: float = 0.85) -> list[Passage]:
     """Passages for the whole corpus, duplicates folded, ids in corpus order."""
     by_doc = {p.report.doc_id: p.report for p in reports}
     folded: list[dict] = []
     exact: dict[tuple[str, str, str], int] = {}
-    shingles: dict[str, list[tuple[int, set[str]]]] = {}
+    # Per kommun: shingle -> passages holding it, so a new chunk is compared only with passages it
+    # shares a shingle with (all pairs made a 5 MB upload of distinct paragraphs take minutes).
+    postings: dict[str, dict[str, list[int]]] = {}
+    sizes: dict[int, int] = {}
     for parsed in reports:
         r = parsed.report
         for c in report_chunks(parsed):
-            loc = Location(c.doc_id, c.section, c.start_line, c.end_line)
+            loc = Location(c.doc_id, c.section, c.start_line, c.end_line, *_origin(parsed, c.start_line))
             key = (r.kommun, c.kind, _norm(c.text))
             target = exact.get(key)
             sh = _shingles(c.text) if c.kind == "text" else set()
             if target is None and c.kind == "text" and len(sh) >= 8:
-                for idx, other in shingles.get(r.kommun, []):
-                    if len(sh & other) / len(sh | other) >= near_duplicate:
-                        target = idx
-                        break
+                target = _near_duplicate(sh, postings.get(r.kommun, {}), sizes, near_duplicate)
             if target is not None:
                 folded[target]["locations"].append(loc)
                 continue
             exact[key] = len(folded)
             if c.kind == "text" and len(sh) >= 8:
-                shingles.setdefault(r.kommun, []).append((len(folded), sh))
+                sizes[len(folded)] = len(sh)
+                for x in sh:
+                    postings.setdefault(r.kommun, {}).setdefault(x, []).append(len(folded))
             folded.append({"chunk": c, "report": r, "locations": [loc]})
     passages = []
     for i, item in enumerate(folded):

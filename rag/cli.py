@@ -12,29 +12,10 @@ import os
 import sys
 from pathlib import Path
 
-from .config import Config
+from .config import Config, config_from_env  # noqa: F401  (re-exported for callers of the CLI)
 from .errors import RagError
 
 log = logging.getLogger("rag")
-
-
-def config_from_env(args: argparse.Namespace | None = None) -> Config:
-    """The one place environment variables are read (besides the app)."""
-    cfg = Config()
-    env = os.environ
-    changes = {}
-    for key, field, conv in (("RAG_CORPUS_DIR", "corpus_dir", Path), ("RAG_INDEX_DIR", "index_dir", Path),
-                             ("RAG_CACHE_DIR", "cache_dir", Path), ("RAG_MODEL", "model", str),
-                             ("RAG_LLM_BASE_URL", "llm_base_url", str), ("RAG_LLM_MODEL", "llm_model", str),
-                             ("RAG_LLM_API_KEY", "llm_api_key", str)):
-        if env.get(key):
-            changes[field] = conv(env[key])
-    if args is not None:
-        for field in ("corpus_dir", "index_dir", "model"):
-            v = getattr(args, field, None)
-            if v:
-                changes[field] = Path(v) if field.endswith("_dir") else v
-    return cfg.replace(**changes)
 
 
 def _emit(obj: dict) -> None:
@@ -50,8 +31,8 @@ def _batch(path: str) -> list[dict]:
     items = []
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise RagError(f"cannot read batch file {path}: {e}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as e:  # ValueError: a NUL in the name
+        raise RagError(f"cannot read batch file {path!r}: {e}") from None
     for i, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -82,11 +63,13 @@ def cmd_build(args, cfg: Config) -> int:
     return 0
 
 
-def _ask_one(engine, question, extra: dict) -> dict:
+def _ask_one(engine, question, extra: dict, history=()) -> dict:
     from .errors import QuestionError
 
     try:
-        ans = engine.ask(question)
+        if not isinstance(history, (list, tuple)) or not all(isinstance(h, str) for h in history):
+            raise QuestionError(f"history must be a list of earlier questions, not {history!r}")
+        ans = engine.ask(question, history=tuple(history))
         out = ans.to_json()
     except QuestionError as e:
         out = {"question": question if isinstance(question, str) else "", "answered": False,
@@ -98,10 +81,11 @@ def cmd_ask(args, cfg: Config) -> int:
     engine = _engine(cfg)
     if args.batch:
         for item in _batch(args.batch):
-            out = _ask_one(engine, item["question"], {"id": item.get("id")} if "id" in item else {})
+            out = _ask_one(engine, item["question"], {"id": item.get("id")} if "id" in item else {},
+                           item.get("history") or ())
             _emit(out) if args.json else print(_human(out))
         return 0
-    out = _ask_one(engine, args.question or "", {})
+    out = _ask_one(engine, args.question or "", {}, tuple(args.history or ()))
     if args.json:
         _emit(out)
     else:
@@ -159,6 +143,12 @@ def cmd_eval(args, cfg: Config) -> int:
     return eval_main(args, cfg)
 
 
+def cmd_fit(args, cfg: Config) -> int:
+    from eval.crossval import fit_main
+
+    return fit_main(args, cfg)
+
+
 def cmd_bench(args, cfg: Config) -> int:
     from .bench import main as bench_main
 
@@ -177,7 +167,9 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("ask", help="answer a question with citations")
     a.add_argument("question", nargs="?")
     a.add_argument("--json", action="store_true")
-    a.add_argument("--batch", help="JSONL file with id and question per line")
+    a.add_argument("--batch", help="JSONL file with id, question and optionally history (a list) per line")
+    a.add_argument("--history", action="append", metavar="Q",
+                   help="an earlier question of the same chat (repeat, oldest first); the question is read as a follow-up")
     s = sub.add_parser("search", help="retrieve passages")
     s.add_argument("question", nargs="?")
     s.add_argument("--json", action="store_true")
@@ -190,9 +182,17 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("questions", nargs="*")
     e.add_argument("--report", help="write a per-question JSONL report here")
     e.add_argument("--retrieval", action="store_true", help="also compare retrieval modes and the naive baseline")
+    e.add_argument("--cv", action="store_true", help="also run leave-one-kommun-out cross-validation")
+    ft = sub.add_parser("fit", help="fit the evidence scorer on question files (default: public + eval/dev)")
+    ft.add_argument("questions", nargs="*")
+    ft.add_argument("--out", help="where to write the scorer JSON (default: rag/data/scorer.json)")
+    ft.add_argument("--kind", choices=("linear", "trees"), default="linear")
+    ft.add_argument("--wrong-cost", dest="wrong_cost", type=float, default=1.0,
+                    help="how many correct answers one wrong answer costs when thresholds are chosen")
     b = sub.add_parser("bench", help="speed and memory benchmarks")
     b.add_argument("--scale", type=int, default=0, help="also run a synthetic corpus of N municipalities")
     b.add_argument("--naive", action="store_true", help="include the naive LangChain pipeline")
+    b.add_argument("--backends", action="store_true", help="compare the ONNX and torch embedding backends (e5 only)")
     b.add_argument("--out", help="write the figures as JSON here")
     return p
 
@@ -207,13 +207,17 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     cfg = config_from_env(args)
     commands = {"build": cmd_build, "ask": cmd_ask, "search": cmd_search, "facts": cmd_facts,
-                "eval": cmd_eval, "bench": cmd_bench}
+                "eval": cmd_eval, "bench": cmd_bench, "fit": cmd_fit}
     try:
         if args.command in ("ask", "search") and not args.batch and args.question is None:
             raise RagError(f"give a question, e.g. python -m rag {args.command} --json \"Hur stor var sjukfrånvaron i Solna 2023?\"")
         return commands[args.command](args, cfg)
     except RagError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a read-only folder, a full disk, a bad path: one line, never a traceback
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"error: {where}{e.strerror or e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

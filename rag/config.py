@@ -6,6 +6,7 @@ Environment variables are read only at the edges (CLI, app) and turned into a
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,9 @@ class Config:
     cache_dir: Path = Path.home() / ".cache" / "rag"
     #: E5_MODEL, MINILM_MODEL, FAKE_MODEL, or any sentence-transformers name/path.
     model: str = E5_MODEL
+    #: How the e5 model runs: "auto" (ONNX Runtime when installed, else torch), "onnx", or
+    #: "torch" (sentence-transformers, the reference the ONNX export is tested against).
+    embedding_backend: str = "auto"
     batch_size: int = 32
     threads: int = 2
     #: Candidates taken from each ranker before fusion.
@@ -31,6 +35,10 @@ class Config:
     rrf_k: int = 60
     #: Passages and table rows handed to the answerer.
     evidence_k: int = 12
+    #: Table rows per kommun that become scored candidates.
+    rows_per_kommun: int = 12
+    #: The fitted evidence scorer (`python -m rag fit` writes it).
+    scorer_path: Path = REPO_ROOT / "rag" / "data" / "scorer.json"
     max_question_chars: int = 500
     #: Optional LLM rewrite (OpenAI-compatible endpoint); off when None.
     llm_base_url: str | None = None
@@ -53,9 +61,34 @@ class Config:
         return self.index_dir / "manifest.json"
 
     @property
+    def lexical_path(self) -> Path:
+        return self.index_dir / "lexical.npz"
+
+    @property
     def embedding_cache_path(self) -> Path:
         return self.index_dir / "embeddings.sqlite"
 
     @property
     def feedback_path(self) -> Path:
         return self.index_dir / "feedback.sqlite"
+
+
+def config_from_env(args=None, environ=None) -> Config:
+    """The configuration from environment variables (and parsed CLI arguments): called only at
+    the edges (CLI, app, eval); the library itself never reads the environment."""
+    cfg = Config()
+    env = os.environ if environ is None else environ
+    changes = {}
+    for key, field, conv in (("RAG_CORPUS_DIR", "corpus_dir", Path), ("RAG_INDEX_DIR", "index_dir", Path),
+                             ("RAG_CACHE_DIR", "cache_dir", Path), ("RAG_MODEL", "model", str),
+                             ("RAG_EMBEDDING_BACKEND", "embedding_backend", str),
+                             ("RAG_LLM_BASE_URL", "llm_base_url", str), ("RAG_LLM_MODEL", "llm_model", str),
+                             ("RAG_LLM_API_KEY", "llm_api_key", str)):
+        if env.get(key):
+            changes[field] = conv(env[key])
+    if args is not None:
+        for field in ("corpus_dir", "index_dir", "model"):
+            v = getattr(args, field, None)
+            if v:
+                changes[field] = Path(v) if field.endswith("_dir") else v
+    return cfg.replace(**changes)

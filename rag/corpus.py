@@ -2,10 +2,17 @@
 
 A report is accepted only whole: bad bytes, an empty file or a manifest entry
 pointing at nothing raise `CorpusError` naming the file (and line), before
-anything is written anywhere.
+anything is written anywhere. The corpus as a whole degrades instead of failing:
+`load_corpus` leaves out a report it cannot read (or that repeats another's
+doc_id or text) with a warning naming it, and serves the rest.
+
+Parsing stays linear in the input: headings are recognised by a scan, never a
+regex that can backtrack over a long line, and only lines short enough to be a
+heading are looked at as one.
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import json
@@ -16,17 +23,24 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import CorpusError
+from .errors import BadFileName, CorpusError
 from .kommuner import kommuner_in
 from .models import Fact, Report, Section
+from .readers import DOCUMENT_SUFFIXES, ReadLimits, read_document
 from .tables import ParseWarning, Table, clean_cell, doc_money_unit, parse_tables, table_facts
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-REPORT_SUFFIXES = (".txt", ".md")
+REPORT_SUFFIXES = (".txt", ".md") + DOCUMENT_SUFFIXES  # PDF and Word go through rag.readers
 MAX_REPORT_BYTES = 5_000_000
 _PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: Report periods outside these years are typing errors, not reports.
+MIN_YEAR, MAX_YEAR = 1990, 2100
+#: Longer upload names fail on common file systems (255 bytes) once a temp prefix is added.
+MAX_NAME_CHARS = 100
+#: No heading is longer; longer lines are body text and are never matched as headings.
+MAX_HEADING_CHARS = 200
 MANIFEST_FIELDS = ("doc_id", "kommun", "namnd", "report_type", "title", "period_start", "period_end", "source")
 
 
@@ -38,16 +52,16 @@ class ParsedReport:
     tables: tuple[Table, ...]
     facts: tuple[Fact, ...]
     warnings: tuple[ParseWarning, ...] = field(default=())
+    pages: tuple[int, ...] = ()  # per line: PDF page (rag.readers), empty for text exports
+    places: tuple[str, ...] = ()  # per line: "s. 12" / "stycke 4" / "tabell 3, rad 2"
 
     def section_at(self, line: int) -> Section:
-        """The section holding a 1-based line."""
-        best = self.sections[0]
-        for s in self.sections:
-            if s.start_line <= line:
-                best = s
-            else:
-                break
-        return best
+        """The section holding a 1-based line (bisect: a report with many tables and headings stays linear)."""
+        k = bisect.bisect_right(self._starts, line) - 1
+        return self.sections[max(k, 0)]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_starts", [s.start_line for s in self.sections])
 
 
 # --- reading -------------------------------------------------------------------
@@ -75,12 +89,53 @@ def decode_report(data: bytes, source: str) -> str:
     return text
 
 
+def report_text(data: bytes, name: str) -> str:
+    """Text of a report file: UTF-8 for text exports; PDF and Word through rag.readers,
+    returned as a str that also carries the page/place of every line."""
+    if Path(name).suffix.lower() in DOCUMENT_SUFFIXES:
+        return read_document(data, name).as_text()
+    return decode_report(data, name)
+
+
 def read_report_text(path: Path) -> str:
     try:
+        limit = ReadLimits().max_bytes if path.suffix.lower() in DOCUMENT_SUFFIXES else MAX_REPORT_BYTES
+        if path.stat().st_size > limit:
+            raise CorpusError(f"{path.name}: {path.stat().st_size} bytes is larger than the {limit} allowed")
         data = path.read_bytes()
     except FileNotFoundError:
         raise CorpusError(f"{path.name}: file not found in {path.parent}") from None
-    return decode_report(data, path.name)
+    except OSError as e:
+        raise CorpusError(f"{path.name}: cannot be read ({e.strerror or e})") from None
+    return report_text(data, path.name)
+
+
+def check_report_name(name: str) -> str:
+    """The bare file name of an upload, or BadFileName saying why it cannot be stored."""
+    base = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    shown = repr(base[:40] + ("…" if len(base) > 40 else ""))
+    if any(ord(c) < 32 or ord(c) == 127 for c in base):
+        raise BadFileName(f"{shown}: the file name contains control characters (NUL, line breaks)",
+                          "filnamnet innehåller otillåtna tecken (t.ex. radbrytningar)")
+    if len(base) > MAX_NAME_CHARS or len(base.encode("utf-8")) > 2 * MAX_NAME_CHARS:
+        raise BadFileName(f"{shown}: the file name is {len(base)} characters long; at most {MAX_NAME_CHARS} are allowed",
+                          f"filnamnet är för långt ({len(base)} tecken, högst {MAX_NAME_CHARS})")
+    if not base.strip() or base.startswith("."):
+        raise BadFileName(f"{shown}: the file name is empty or starts with a dot",
+                          "filnamnet är tomt eller börjar med en punkt")
+    return base
+
+
+def source_path(corpus_dir: Path, source: str, where: str) -> Path:
+    """The report file a manifest entry names, refused unless it resolves inside the corpus folder."""
+    try:
+        root = corpus_dir.resolve()
+        real = (corpus_dir / source).resolve()
+    except (OSError, RuntimeError, ValueError) as e:  # symlink loops, NUL bytes
+        raise CorpusError(f"{where}: source {source!r} cannot be resolved ({e})") from None
+    if not real.is_relative_to(root) or real == root:
+        raise CorpusError(f"{where}: source {source!r} lies outside the corpus folder (links out are refused)")
+    return corpus_dir / source
 
 
 def sha256(text: str) -> str:
@@ -96,27 +151,44 @@ def _check_entry(entry: dict, where: str) -> Report:
     if missing:
         raise CorpusError(f"{where}: manifest entry lacks {', '.join(missing)}")
     for k in ("period_start", "period_end"):
-        if not _PERIOD_RE.match(str(entry[k])):
-            raise CorpusError(f"{where}: {k} {entry[k]!r} is not YYYY-MM")
+        check_period(str(entry[k]), f"{where}: {k}")
+    if str(entry["period_start"]) > str(entry["period_end"]):
+        raise CorpusError(f"{where}: period_start {entry['period_start']} is after period_end {entry['period_end']}")
     return Report(**{k: str(entry[k]) for k in MANIFEST_FIELDS})
 
 
-def load_manifest(corpus_dir: Path) -> list[Report]:
+def check_period(value: str, what: str) -> str:
+    """`YYYY-MM` with a month 1–12 and a year between MIN_YEAR and MAX_YEAR, else a CorpusError."""
+    if not _PERIOD_RE.match(value):
+        raise CorpusError(f"{what} {value!r} is not YYYY-MM")
+    if not MIN_YEAR <= int(value[:4]) <= MAX_YEAR:
+        raise CorpusError(f"{what} {value!r}: the year is outside {MIN_YEAR}–{MAX_YEAR}")
+    return value
+
+
+def _manifest_entries(corpus_dir: Path) -> list:
+    """The raw entries of manifest.json ([] without one); a CorpusError if it is not readable JSON."""
     path = corpus_dir / MANIFEST
     if not path.exists():
         return []
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise CorpusError(f"{path.name}: not valid JSON ({e})") from None
     entries = data.get("reports") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise CorpusError(f"{path.name}: expected an object with a list under 'reports'")
-    reports = [_check_entry(e, f"{path.name} entry {i + 1}") for i, e in enumerate(entries)]
+    return entries
+
+
+def load_manifest(corpus_dir: Path) -> list[Report]:
+    """Every manifest entry, strictly: the first bad one raises."""
+    entries = _manifest_entries(corpus_dir)
+    reports = [_check_entry(e, f"{MANIFEST} entry {i + 1}") for i, e in enumerate(entries)]
     seen = set()
     for r in reports:
         if r.doc_id in seen:
-            raise CorpusError(f"{path.name}: doc_id {r.doc_id!r} appears twice")
+            raise CorpusError(f"{MANIFEST}: doc_id {r.doc_id!r} appears twice")
         seen.add(r.doc_id)
     return reports
 
@@ -136,8 +208,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def save_manifest(corpus_dir: Path, reports: list[Report]) -> None:
-    body = {"reports": [{k: v for k, v in asdict(r).items() if k != "sha256"} for r in reports]}
+def save_manifest(corpus_dir: Path, reports: list[Report | dict]) -> None:
+    """Reports, or raw entries kept as they were (an entry that does not validate is not dropped)."""
+    body = {"reports": [r if isinstance(r, dict) else {k: v for k, v in asdict(r).items() if k != "sha256"}
+                        for r in reports]}
     write_atomic(corpus_dir / MANIFEST, (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode())
 
 
@@ -156,9 +230,9 @@ def detect_report(text: str, source: str) -> Report:
     low = head.lower()
     kommun = next(iter(kommuner_in(head)), "")
     if not kommun:
-        m = re.search(r"@([a-zåäö-]+)\.se\b", low)
+        m = re.search(r"@([a-zåäö-]{1,40})\.se\b", low)
         if m:
-            for k in kommuner_in(text):
+            for k in kommuner_in(text[:200_000]):
                 if k.lower().replace("å", "a").replace("ä", "a").replace("ö", "o") == m.group(1):
                     kommun = k
     rtype = next((name for key, name in _TYPES if key in low), "")
@@ -184,9 +258,20 @@ def detect_report(text: str, source: str) -> Report:
 
 # --- sections ---------------------------------------------------------------------
 
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
+def md_heading(s: str) -> tuple[int, str] | None:
+    """`## Rubrik ##` -> (2, "Rubrik"), by a scan: the regex `^(#{1,6})\\s+(.+?)\\s*#*$` it replaces
+    took seconds on a long line of spaces (quadratic backtracking)."""
+    if not s.startswith("#") or len(s) > MAX_HEADING_CHARS:
+        return None
+    level = len(s) - len(s.lstrip("#"))
+    rest = s[level:]
+    if level > 6 or not rest[:1].isspace():
+        return None
+    text = rest.strip().rstrip("#").rstrip()
+    return (level, text) if text else None
+
+
 _NUM_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s+([A-ZÅÄÖ].{1,100})$")
-_TOC_ENTRY = re.compile(r"^(?:(\d{1,2}(?:\.\d{1,2})*)\s+)?(.+?)\s*\.{3,}.*$|^(.+?)\s+\d{1,3}$")
 
 
 def _norm(s: str) -> str:
@@ -207,6 +292,8 @@ def _toc_titles(tables: list[Table]) -> set[str]:
 
 
 def _plain_heading(lines: list[str], i: int) -> str | None:
+    if len(lines[i]) > MAX_HEADING_CHARS:
+        return None
     s = clean_cell(lines[i].strip())
     if s.startswith("**") or s.endswith("**"):
         s = s.strip("*").strip()
@@ -231,11 +318,11 @@ def split_sections(lines: list[str], doc_id: str, tables: list[Table]) -> list[S
         if (i + 1) in table_lines or not raw.strip():
             continue
         s = raw.strip()
-        if m := _MD_HEADING.match(s):
-            text = clean_cell(m.group(2)).strip("*").strip()
-            level = len(m.group(1))
+        if md := md_heading(s):
+            text = clean_cell(md[1]).strip("*").strip()
+            level = md[0]
             structured, group = level, False
-        elif (m := _NUM_HEADING.match(s)) and s[-1] not in ".:," and len(s) <= 110:
+        elif len(s) <= 110 and s[-1] not in ".:," and (m := _NUM_HEADING.match(s)):
             text, level = s, m.group(1).count(".") + 1
             structured, group = level, False
         elif (text := _plain_heading(lines, i)) is not None:
@@ -246,7 +333,7 @@ def split_sections(lines: list[str], doc_id: str, tables: list[Table]) -> list[S
             else:
                 nxt = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
                 starts_group = nxt is not None and (nxt + 1) not in table_lines \
-                    and _plain_heading(lines, nxt) is not None and not _MD_HEADING.match(lines[nxt].strip())
+                    and _plain_heading(lines, nxt) is not None and not md_heading(lines[nxt].strip())
                 if starts_group:
                     level, group = structured + 1, True
                 else:
@@ -291,7 +378,12 @@ def parse_report(report: Report, text: str) -> ParsedReport:
                                  section=sec, money_unit=money))
     for w in warnings:
         log.warning("%s", w)
-    return ParsedReport(report, tuple(lines), tuple(sections), tuple(tables), tuple(facts), tuple(warnings))
+    pages, places = tuple(getattr(text, "pages", ())), tuple(getattr(text, "places", ()))  # PDF/Word provenance
+    if pages or places:
+        facts = [dataclasses.replace(f, page=pages[f.line - 1] if f.line <= len(pages) else 0,
+                                     place=places[f.line - 1] if f.line <= len(places) else "") for f in facts]
+    return ParsedReport(report, tuple(lines), tuple(sections), tuple(tables), tuple(facts), tuple(warnings),
+                        pages, places)
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -299,53 +391,172 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
                   if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES and p.name.lower() != "readme.md")
 
 
-def load_corpus(corpus_dir: Path) -> list[ParsedReport]:
-    """Every report in the folder: manifest entries first, then detected ones."""
+def load_corpus(corpus_dir: Path, problems: list[str] | None = None) -> list[ParsedReport]:
+    """Every readable report in the folder: manifest entries first, then detected ones.
+
+    A report that cannot be read, lies outside the folder, or repeats another's
+    doc_id or text is left out with a warning naming it (also appended to
+    `problems`); the rest is served. Only a folder with no readable report fails.
+    """
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist")
-    reports = load_manifest(corpus_dir)
-    listed = {r.source for r in reports}
-    parsed = []
-    for r in reports:
-        text = read_report_text(corpus_dir / r.source)
-        parsed.append(parse_report(Report(**{**asdict(r), "sha256": sha256(text)}), text))
+    problems = problems if problems is not None else []
+    parsed: list[ParsedReport] = []
+    by_id: dict[str, str] = {}
+    by_sha: dict[str, str] = {}
+
+    def leave_out(message: str) -> None:
+        problems.append(f"{message}; left out")
+        log.warning("%s; left out", message)
+
+    def keep(report: Report, text: str) -> None:
+        sha = sha256(text)
+        if report.doc_id in by_id:
+            return leave_out(f"{report.source}: doc_id {report.doc_id!r} is already used by {by_id[report.doc_id]}")
+        if sha in by_sha:
+            return leave_out(f"{report.source}: the same text as {by_sha[sha]}")
+        try:
+            parsed.append(parse_report(Report(**{**asdict(report), "sha256": sha}), text))
+        except Exception as e:  # a hostile file must not take the corpus down
+            return leave_out(f"{report.source}: cannot be parsed ({type(e).__name__}: {e})")
+        by_id[report.doc_id] = by_sha[sha] = report.source
+
+    try:
+        entries = _manifest_entries(corpus_dir)
+    except CorpusError as e:
+        leave_out(f"{e} (its reports are detected from their text instead)")
+        entries = []
+    listed = {str(e.get("source")) for e in entries if isinstance(e, dict)}
+    for i, entry in enumerate(entries):
+        where = f"{MANIFEST} entry {i + 1}"
+        try:
+            r = _check_entry(entry, where)
+            text = read_report_text(source_path(corpus_dir, r.source, where))
+        except CorpusError as e:
+            leave_out(str(e))
+            continue
+        except Exception as e:  # a reader library failing on a hostile PDF/Word file
+            leave_out(f"{where}: cannot be read ({type(e).__name__}: {e})")
+            continue
+        keep(r, text)
     for path in corpus_files(corpus_dir):
         if path.name in listed:
             continue
-        text = read_report_text(path)
-        detected = detect_report(text, path.name)
+        try:
+            text = read_report_text(source_path(corpus_dir, path.name, path.name))
+            detected = detect_report(text, path.name)
+        except CorpusError as e:
+            leave_out(str(e))
+            continue
+        except Exception as e:  # a reader library failing on a hostile PDF/Word file
+            leave_out(f"{path.name}: cannot be read ({type(e).__name__}: {e})")
+            continue
         log.warning("%s: not in %s; detected %s, %s, %s", path.name, MANIFEST,
                     detected.kommun, detected.report_type, detected.period_end)
-        parsed.append(parse_report(Report(**{**asdict(detected), "sha256": sha256(text)}), text))
+        keep(detected, text)
     if not parsed:
-        raise CorpusError(f"{corpus_dir}: no reports found")
+        raise CorpusError(f"{corpus_dir}: no readable reports found" + (f" ({problems[0]})" if problems else ""))
     return parsed
+
+
+@dataclass(frozen=True)
+class Known:
+    """A report already in the corpus, as far as an upload must not repeat it."""
+
+    doc_id: str
+    source: str
+    sha256: str
+    label: str
+
+
+def known_reports(corpus_dir: Path, entries: list) -> list[Known]:
+    """doc_id, file and text hash of every readable report in the folder (no parsing)."""
+    out = []
+    listed = set()
+    for entry in entries:
+        try:
+            r = _check_entry(entry, MANIFEST)
+            listed.add(r.source)
+            text = read_report_text(source_path(corpus_dir, r.source, MANIFEST))
+        except Exception:  # unreadable or invalid: load_corpus leaves it out, nothing to compare with
+            continue
+        out.append(Known(r.doc_id, r.source, sha256(text), f"{r.kommun} – {r.title}"))
+    for path in corpus_files(corpus_dir):
+        if path.name in listed:
+            continue
+        try:
+            text = read_report_text(source_path(corpus_dir, path.name, path.name))
+        except Exception:
+            continue
+        try:
+            r = detect_report(text, path.name)
+            out.append(Known(r.doc_id, path.name, sha256(text), f"{r.kommun} – {r.title}"))
+        except CorpusError:
+            out.append(Known("", path.name, sha256(text), path.name))
+    return out
 
 
 def add_report(corpus_dir: Path, name: str, data: bytes, report: Report | None = None) -> ParsedReport:
     """Validate an uploaded report and add it to the corpus folder and manifest.
 
     Everything is checked before anything is written; the file and the manifest
-    are each replaced atomically, and nothing already there is overwritten.
+    are each replaced atomically, and nothing already there is overwritten. A
+    report whose text or doc_id is already in the corpus is refused, whatever its
+    file name, with the name of the report it repeats.
     """
-    name = Path(name).name
+    name = check_report_name(name)
     if Path(name).suffix.lower() not in REPORT_SUFFIXES:
-        raise CorpusError(f"{name}: only {', '.join(REPORT_SUFFIXES)} text exports are accepted")
-    text = decode_report(data, name)
-    existing = load_manifest(corpus_dir)
-    if (corpus_dir / name).exists() or any(r.source == name for r in existing):
+        raise CorpusError(f"{name}: only {', '.join(REPORT_SUFFIXES)} files are accepted")
+    text = report_text(data, name)
+    entries = _manifest_entries(corpus_dir)
+    known = known_reports(corpus_dir, entries)
+    if (corpus_dir / name).exists() or any(isinstance(e, dict) and e.get("source") == name for e in entries):
         raise CorpusError(f"{name}: a report with this file name is already in the corpus")
+    sha = sha256(text)
+    if dup := next((k for k in known if k.sha256 == sha), None):
+        raise CorpusError(f"{name}: the same text is already in the corpus as {dup.source} ({dup.label})")
     report = report or detect_report(text, name)
-    if any(r.doc_id == report.doc_id for r in existing):
-        raise CorpusError(f"{name}: doc_id {report.doc_id!r} is already in the corpus")
+    if dup := next((k for k in known if k.doc_id == report.doc_id), None):
+        raise CorpusError(f"{name}: doc_id {report.doc_id!r} is already in the corpus, used by {dup.source} "
+                          f"({dup.label})")
     report = _check_entry({**asdict(report), "source": name}, name)
-    parsed = parse_report(Report(**{**asdict(report), "sha256": sha256(text)}), text)
+    parsed = parse_report(Report(**{**asdict(report), "sha256": sha}), text)
     if not parsed.sections:
         raise CorpusError(f"{name}: no text sections found")
-    write_atomic(corpus_dir / name, text.encode("utf-8"))
+    write_atomic(corpus_dir / name, data if Path(name).suffix.lower() in DOCUMENT_SUFFIXES else text.encode("utf-8"))
     try:
-        save_manifest(corpus_dir, existing + [report])
+        save_manifest(corpus_dir, entries + [report])
     except BaseException:
         (corpus_dir / name).unlink(missing_ok=True)
         raise
     return parsed
+
+
+def remove_report(corpus_dir: Path, doc_id: str) -> Report:
+    """Take one report out of the corpus: its manifest entry (rewritten atomically) and its file.
+
+    The file is first moved aside, so a failed manifest write puts it back and
+    nothing is lost; the index follows on the next build."""
+    entries = _manifest_entries(corpus_dir)
+    listed = [(i, e) for i, e in enumerate(entries) if isinstance(e, dict) and e.get("doc_id") == doc_id]
+    if listed:
+        report = _check_entry(listed[0][1], MANIFEST)
+    else:
+        detected = [k for k in known_reports(corpus_dir, entries) if k.doc_id == doc_id]
+        if not detected:
+            raise CorpusError(f"doc_id {doc_id!r} is not in the corpus")
+        report = detect_report(read_report_text(corpus_dir / detected[0].source), detected[0].source)
+    path = source_path(corpus_dir, report.source, MANIFEST)
+    aside = path.with_name(f".{path.name}.removed")
+    if path.exists():
+        os.replace(path, aside)
+    try:
+        if listed:
+            save_manifest(corpus_dir, [e for i, e in enumerate(entries) if i != listed[0][0]])
+    except BaseException:
+        if aside.exists():
+            os.replace(aside, path)
+        raise
+    aside.unlink(missing_ok=True)
+    log.info("removed %s (%s) from the corpus", doc_id, report.source)
+    return report

@@ -1,8 +1,9 @@
 """Embedders: `embed(texts) -> ndarray` (rows L2-normalised), nothing else.
 
-The real one wraps sentence-transformers; the fake one hashes words so unit
-tests run in milliseconds with deterministic vectors. Heavy imports happen
-only when a real model is asked for.
+The e5 model runs on ONNX Runtime (rag/onnx_backend.py: faster, and no torch
+import in a fresh process); sentence-transformers stays as the reference and
+for other models. The fake one hashes words so unit tests run in milliseconds
+with deterministic vectors. Heavy imports happen only when a real model is asked for.
 """
 from __future__ import annotations
 
@@ -92,15 +93,50 @@ def model_path(config: Config) -> str:
     return config.model
 
 
+BACKENDS = ("auto", "onnx", "torch")
+
+
+def _onnx_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("onnxruntime") is not None and importlib.util.find_spec("tokenizers") is not None
+
+
 def load_embedder(config: Config) -> Embedder:
+    """The configured model. The e5 model runs on ONNX Runtime (exported once into the
+    model cache) unless `embedding_backend` is "torch"; a query then imports no torch."""
+    if config.embedding_backend not in BACKENDS:
+        raise ValueError(f"embedding_backend {config.embedding_backend!r} is not one of {', '.join(BACKENDS)}")
     if config.model == FAKE_MODEL:
         return FakeEmbedder()
     path = model_path(config)
     if not (Path(path).exists() or "/" in path):
         raise RagError(f"model {config.model!r} is neither a known name ({E5_MODEL}, {MINILM_MODEL}, "
                        f"{FAKE_MODEL}) nor a folder; hub names need a machine with hub access")
-    log.info("loading embedding model %s from %s", config.model, path)
+    backend = config.embedding_backend
+    if config.model == E5_MODEL and backend != "torch":
+        if _onnx_available():
+            return load_onnx_embedder(config, Path(path))
+        if backend == "onnx":
+            raise RagError("the onnx embedding backend needs onnxruntime==1.32.0 and tokenizers "
+                           "(pip install onnxruntime==1.32.0 onnx==1.23.2)")
+    log.info("loading embedding model %s from %s (torch)", config.model, path)
     try:
         return SentenceTransformerEmbedder(config.model, path, config.batch_size, config.threads)
     except OSError as e:
         raise RagError(f"cannot load model {config.model!r} from {path}: {e}") from e
+
+
+def load_onnx_embedder(config: Config, model_dir: Path) -> Embedder:
+    """ONNX Runtime on the exported e5 model, exporting it first if the cache lacks it."""
+    from .onnx_backend import OnnxEmbedder, ensure_onnx_model
+
+    try:
+        folder = ensure_onnx_model(model_dir)
+    except (OSError, RuntimeError, ImportError) as e:
+        raise RagError(f"cannot export the e5 model to ONNX: {e}") from e
+    log.info("loading embedding model %s from %s (onnxruntime)", config.model, folder)
+    try:
+        return OnnxEmbedder(config.model, folder, config.batch_size, config.threads)
+    except Exception as e:  # onnxruntime raises its own Fail/InvalidGraph types
+        raise RagError(f"cannot load the ONNX model from {folder}: {e}") from e

@@ -24,3 +24,17 @@ class IndexMismatch(IndexError_):
 
 class QuestionError(RagError):
     """The question cannot be answered as asked (empty, too long, not text)."""
+
+
+class BadFileName(CorpusError):
+    """An uploaded file name that cannot be stored (too long, control characters, hidden).
+
+    Carries a plain-Swedish reason for the app next to the English message."""
+
+    def __init__(self, message: str, swedish: str):
+        super().__init__(message)
+        self.swedish = swedish
+
+
+class StorageError(RagError):
+    """A file or folder cannot be written: a read-only folder, a full disk, a bad path."""

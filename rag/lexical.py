@@ -5,12 +5,18 @@ Pure functions over token lists and arrays; the stemmer is the only model.
 from __future__ import annotations
 
 import math
+import os
 import re
+import tempfile
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+
+from .lexicon import LEXICON
 
 _WORD = re.compile(r"[a-zåäöéü]+|\d+(?:[,.]\d+)?", re.I)
 
@@ -24,50 +30,8 @@ was were how why which who does did do at by from with and or its it's this that
 många mycket hur vilken vilka
 """.split())
 
-#: Groups of equivalent domain expressions; any member in a query brings the others in.
-SYNONYMS: tuple[tuple[str, ...], ...] = (
-    ("hvb", "hem för vård eller boende"),
-    ("köpt vård", "köp av verksamhet", "externt köpt vård", "köp av huvudverksamhet", "tjänsteköp"),
-    ("sis", "statens institutionsstyrelse", "låst institution"),
-    ("ekonomiskt bistånd", "försörjningsstöd", "socialbidrag", "bidragshushåll"),
-    ("bou", "barn och unga", "barn och ungdom", "barn- och ungdomsvård", "ungdomar", "unga"),
-    ("ifo", "individ- och familjeomsorg"),
-    ("vinr", "vir", "våld i nära relation"),
-    ("kpb", "kostnad per brukare"),
-    ("lvu", "vård av unga"),
-    ("lvm", "vård av missbrukare"),
-    ("anställda", "medarbetare", "årsarbetare"),
-    ("prognos", "årsprognos", "helårsprognos", "prognos helår"),
-    ("nettokostnad", "nettokostnader", "verksamhetens nettokostnader"),
-    ("avvikelse", "budgetavvikelse", "prognosavvikelse"),
-    ("personalomsättning", "omsättning"),
-    ("sjukfrånvaro", "sjuktal"),
-    ("missbruk", "beroende", "missbruksproblem"),
-    ("orosanmälningar", "anmälningar", "aktualiseringar"),
-    ("skyddat boende", "skyddsplaceringar", "skyddsplacering"),
-    ("familjehem", "familjehemsvård"),
-    ("kostnad", "kostnader", "kostade", "kostar", "utfall"),
-    # English questions
-    ("forecast", "prognos"),
-    ("deviation", "avvikelse"),
-    ("full-year", "helår"),
-    ("full year", "helår"),
-    ("cost", "kostnad"),
-    ("average payment", "average monthly payment", "snittbidrag", "genomsnittligt bidrag"),
-    ("per invånare", "kr. / inv.", "kr/inv", "per inv"),
-    ("costs", "kostnader"),
-    ("budget", "budget"),
-    ("households", "hushåll"),
-    ("employees", "anställda"),
-    ("staff", "personal"),
-    ("sick leave", "sjukfrånvaro"),
-    ("social assistance", "ekonomiskt bistånd"),
-    ("institutional care", "institutionsvård"),
-    ("children", "barn"),
-    ("adults", "vuxna"),
-    ("result", "resultat"),
-    ("net cost", "nettokostnad"),
-)
+#: Groups of equivalent domain expressions (the reviewed lexicon); any member in a query brings the others in.
+SYNONYMS: tuple[tuple[str, ...], ...] = LEXICON.synonyms
 
 
 @lru_cache(maxsize=1)
@@ -208,7 +172,7 @@ def expand_query(text: str, vocab: frozenset[str] | set[str] = frozenset()) -> d
 class BM25Index:
     """An inverted index of term -> (doc ids, term frequencies), plus doc lengths."""
 
-    postings: dict[str, tuple[np.ndarray, np.ndarray]]
+    postings: Mapping[str, tuple[np.ndarray, np.ndarray]]  # a dict when built, _Postings when loaded
     doc_len: np.ndarray
     vocab: frozenset[str]
     k1: float = 1.2
@@ -238,6 +202,85 @@ def build_bm25(texts: list[str], vocab: frozenset[str] | None = None) -> BM25Ind
     postings = {t: (np.asarray(ids, dtype=np.int64), np.asarray(fs, dtype=np.float32))
                 for t, (ids, fs) in tmp.items()}
     return BM25Index(postings, lens, vocab)
+
+
+class _Postings(Mapping):
+    """Postings loaded from disk: one array per field, sliced per term on lookup, so that
+    opening the index costs one dict of term -> row whatever the corpus size."""
+
+    def __init__(self, terms: list[str], offsets: np.ndarray, ids: np.ndarray, tfs: np.ndarray):
+        self._row = {t: i for i, t in enumerate(terms)}
+        self._offsets, self._ids, self._tfs = offsets, ids, tfs
+
+    def __getitem__(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        i = self._row[term]
+        lo, hi = self._offsets[i], self._offsets[i + 1]
+        return self._ids[lo:hi], self._tfs[lo:hi]
+
+    def __iter__(self):
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+
+def _words_array(ws) -> np.ndarray:
+    """Strings as one UTF-8 byte array joined by newlines (terms never hold one)."""
+    return np.frombuffer("\n".join(ws).encode("utf-8"), dtype=np.uint8)
+
+
+def _words_list(a: np.ndarray) -> list[str]:
+    text = a.tobytes().decode("utf-8")
+    return text.split("\n") if text else []
+
+
+def save_bm25(index: BM25Index, path: Path, tables: dict[str, dict[str, float]] | None = None) -> None:
+    """Write the index (and named term -> float tables built with it) as one .npz of plain
+    arrays: no pickle, loaded with allow_pickle=False. Atomic: temp file + rename."""
+    terms = sorted(index.postings)
+    sizes = np.array([len(index.postings[t][0]) for t in terms], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    arrays = {
+        "terms": _words_array(terms), "offsets": offsets,
+        "ids": np.concatenate([index.postings[t][0] for t in terms]).astype(np.int32) if terms else empty_i,
+        "tfs": np.concatenate([index.postings[t][1] for t in terms]).astype(np.float32) if terms else empty_f,
+        "doc_len": index.doc_len.astype(np.float32), "vocab": _words_array(sorted(index.vocab)),
+        "params": np.array([index.k1, index.b], dtype=np.float64),
+    }
+    for name, table in (tables or {}).items():
+        keys = sorted(table)
+        arrays[f"table.{name}.keys"] = _words_array(keys)
+        arrays[f"table.{name}.values"] = np.array([table[k] for k in keys], dtype=np.float64)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_bm25(path: Path) -> tuple[BM25Index, dict[str, dict[str, float]]]:
+    """The index written by save_bm25 and its named tables; ValueError when unreadable."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            a = {k: z[k] for k in z.files}
+        terms = _words_list(a["terms"])
+        if len(a["offsets"]) != len(terms) + 1 or not int(a["offsets"][-1]) == len(a["ids"]) == len(a["tfs"]):
+            raise ValueError("postings do not add up")
+        tables = {}
+        for key in a:
+            if key.startswith("table.") and key.endswith(".keys"):
+                name = key[len("table."):-len(".keys")]
+                tables[name] = dict(zip(_words_list(a[key]), a[f"table.{name}.values"].tolist()))
+        k1, b = (float(x) for x in a["params"])
+        postings = _Postings(terms, a["offsets"], a["ids"].astype(np.int64), a["tfs"])
+        return BM25Index(postings, a["doc_len"], frozenset(_words_list(a["vocab"])), k1, b), tables
+    except (OSError, KeyError, ValueError, UnicodeDecodeError, EOFError) as e:
+        raise ValueError(f"{path.name} is not a readable lexical index ({e})") from None
 
 
 def bm25_scores(index: BM25Index, query: dict[str, float]) -> np.ndarray:

@@ -52,6 +52,8 @@ class Fact:
     header_line: int
     row_text: str  # the row line as it stands in the report
     header_text: str  # the column-heading line as it stands in the report
+    page: int = 0  # PDF page of the row (0: a text export or Word file)
+    place: str = ""  # where a reader found it: "s. 12", "tabell 3, rad 2" ("" for text exports)
 
     @property
     def citation_text(self) -> str:
@@ -61,7 +63,7 @@ class Fact:
         d = asdict(self)
         for k in ("line", "header_line", "row_text", "header_text"):
             d.pop(k)
-        return d
+        return _drop_unset_place(d)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class Location:
     section: str
     start_line: int
     end_line: int
+    page: int = 0  # PDF page where the passage starts
+    place: str = ""  # "s. 12" / "stycke 4" for PDF and Word reports
 
 
 @dataclass(frozen=True)
@@ -123,11 +127,22 @@ class Citation:
     section: str
     text: str
     line: int = 0
+    page: int = 0  # PDF page, shown as "s. 12"
+    place: str = ""  # "s. 12" / "tabell 3, rad 2" for PDF and Word reports
 
     def to_json(self) -> dict:
         d = asdict(self)
         d.pop("line")
-        return d
+        return _drop_unset_place(d)
+
+
+def _drop_unset_place(d: dict) -> dict:
+    """`page`/`place` appear in JSON only for reports read from PDF or Word."""
+    if not d.get("page"):
+        d.pop("page", None)
+    if not d.get("place"):
+        d.pop("place", None)
+    return d
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,17 @@ torch; the first query that needs a vector loads the embedder once.
 """
 from __future__ import annotations
 
+import dataclasses
+import errno
+import hashlib
+import json
 import logging
+import math
+import sqlite3
+import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -16,10 +24,10 @@ from .analysis import QuestionAnalysis, analyse, check_question
 from .chunking import build_passages
 from .config import Config
 from .corpus import load_corpus
-from .errors import IndexError_, IndexMismatch, IndexMissing
-from .index import (EmbeddingCache, embed_passages, file_sha256, load_index, make_index, passages_sha,
-                    read_manifest, save_index, search_index)
-from .lexical import build_bm25
+from .errors import CorpusError, IndexError_, IndexMismatch, IndexMissing, StorageError
+from .index import (EmbeddingCache, build_lock, build_running, embed_passages, file_sha256, load_index, make_index,
+                    passages_sha, read_manifest, save_index, search_index)
+from .lexical import build_bm25, canon_terms, load_bm25, save_bm25
 from .models import Answer, Hit, Report
 from .retrieval import hybrid_search
 from .store import Store, write_store
@@ -37,15 +45,75 @@ class BuildStats:
     warnings: tuple[str, ...]
 
 
+class _Serialised:
+    """An embedder shared by the threads of a process: one embed call at a time
+    (a fast tokenizer used from two threads at once fails with "Already borrowed")."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.dimension = inner, inner.name, inner.dimension
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str], *, query: bool = False) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed(texts, query=query)
+
+    def __getattr__(self, name: str):
+        if name == "inner":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+
+_MODELS: dict[tuple, _Serialised] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def shared_embedder(config: Config) -> _Serialised:
+    """The configured embedder, loaded once per process: eight users arriving at once share one load."""
+    key = (config.model, str(config.cache_dir), getattr(config, "embedding_backend", ""), config.batch_size,
+           config.threads)
+    with _MODELS_LOCK:
+        if key not in _MODELS:
+            from .embedding import load_embedder
+
+            _MODELS[key] = _Serialised(load_embedder(config))
+        return _MODELS[key]
+
+
 def build_index(config: Config, embedder=None, progress: Callable[[str, int, int], None] | None = None) -> BuildStats:
-    """Parse the corpus, write the store, embed (cached by content) and write FAISS + manifest."""
+    """Parse the corpus, write the store, embed (cached by content) and write FAISS + manifest.
+
+    One build at a time per index folder (a second one waits, then finds its vectors
+    cached); a folder that cannot be written gives a StorageError, not a traceback."""
+    if not config.corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder {config.corpus_dir} does not exist")
+    try:
+        with build_lock(config.index_dir):
+            return _build_index(config, embedder, progress)
+    except (OSError, sqlite3.OperationalError) as e:
+        if isinstance(e, OSError) and not _write_error(e, config):
+            raise
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise StorageError(f"cannot write the index in {config.index_dir}: {why}") from None
+
+
+def _write_error(e: OSError, config: Config) -> bool:
+    """A read-only folder, a full disk, or any failure on a path inside the index folder."""
+    if e.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM):
+        return True
+    try:
+        return any(f and Path(f).resolve().is_relative_to(config.index_dir.resolve()) for f in (e.filename, e.filename2))
+    except (OSError, RuntimeError, TypeError, ValueError):
+        return False
+
+
+def _build_index(config: Config, embedder, progress) -> BuildStats:
     t0 = time.perf_counter()
-    parsed = load_corpus(config.corpus_dir)
+    problems: list[str] = []
+    files = corpus_state(config.corpus_dir)  # before parsing: a file changed meanwhile reads as stale
+    parsed = load_corpus(config.corpus_dir, problems)
     passages = build_passages(parsed)
     if embedder is None:
-        from .embedding import load_embedder
-
-        embedder = load_embedder(config)
+        embedder = shared_embedder(config)
     config.index_dir.mkdir(parents=True, exist_ok=True)
     cache = EmbeddingCache(config.embedding_cache_path)
     try:
@@ -54,42 +122,119 @@ def build_index(config: Config, embedder=None, progress: Callable[[str, int, int
     finally:
         cache.close()
     write_store(config.store_path, parsed, passages)
+    write_lexical(config.lexical_path, passages)
     index = make_index(vectors)
     save_index(index, config.faiss_path, config.manifest_path, {
         "model": embedder.name, "dimension": int(vectors.shape[1]), "n_vectors": len(passages),
         "passages_sha": passages_sha(passages), "store_sha256": file_sha256(config.store_path),
-        "reports": {p.report.doc_id: p.report.sha256 for p in parsed}})
+        "reports": {p.report.doc_id: p.report.sha256 for p in parsed},
+        "files": files, "parser_sha": parser_sha(), "lexical_sha256": file_sha256(config.lexical_path)})
     stats = BuildStats(len(parsed), len(passages), sum(len(p.facts) for p in parsed), fresh,
-                       time.perf_counter() - t0, tuple(str(w) for p in parsed for w in p.warnings))
+                       time.perf_counter() - t0, tuple(problems) + tuple(str(w) for p in parsed for w in p.warnings))
     log.info("built index: %d reports, %d passages, %d facts, %d embedded in %.1fs",
              stats.reports, stats.passages, stats.facts, stats.embedded, stats.seconds)
     return stats
 
 
+#: The code and data a build's output depends on: when any of them changes, the index is rebuilt
+#: (with a warm embedding cache, only what changed is embedded). This replaces re-parsing the
+#: whole corpus on every start to compare passages.
+_PARSER_FILES = ("corpus.py", "readers.py", "tables.py", "numbers.py", "chunking.py", "kommuner.py", "models.py",
+                 "store.py", "lexical.py", "lexicon.py", "data/lexicon.json")
+
+
+def parser_sha() -> str:
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in _PARSER_FILES:
+        path = here / name
+        if path.is_file():
+            h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _corpus_paths(corpus_dir: Path) -> dict[str, Path]:
+    """Every file a build may read: the folder's visible files and the manifest's sources."""
+    out = {p.name: p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith(".")}
+    try:
+        entries = json.loads((corpus_dir / "manifest.json").read_text(encoding="utf-8")).get("reports") or []
+    except (OSError, ValueError, AttributeError):
+        entries = []
+    for e in entries:
+        src = e.get("source") if isinstance(e, dict) else None
+        if isinstance(src, str) and src not in out and (corpus_dir / src).is_file():
+            out[src] = corpus_dir / src
+    return out
+
+
+def corpus_state(corpus_dir: Path, known: dict[str, list] | None = None) -> dict[str, list]:
+    """name -> [size, mtime_ns, sha256] of the corpus files. A file whose size and mtime
+    match `known` keeps its recorded hash (not re-read); any other one is hashed."""
+    out = {}
+    for name, path in sorted(_corpus_paths(corpus_dir).items()):
+        st = path.stat()
+        old = (known or {}).get(name)
+        if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
+            out[name] = list(old)
+        else:
+            out[name] = [st.st_size, st.st_mtime_ns, file_sha256(path)]
+    return out
+
+
+def _doc_ids(corpus_dir: Path) -> dict[str, str]:
+    """source file -> doc_id, from the corpus manifest (for readable staleness reasons)."""
+    try:
+        entries = json.loads((corpus_dir / "manifest.json").read_text(encoding="utf-8")).get("reports") or []
+        return {e["source"]: e["doc_id"] for e in entries if isinstance(e, dict) and "source" in e and "doc_id" in e}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
 def index_status(config: Config) -> str:
-    """'' when the index matches the corpus and model, else the reason it does not."""
+    """'' when the index matches the corpus, the code and the model, else the reason it does not.
+
+    Reads the manifest and the corpus files' sizes and dates (hashing only files whose
+    size or date changed); never parses a report, so it takes the same time at any size."""
     try:
         m = read_manifest(config.manifest_path)
     except IndexError_ as e:
         return str(e)
     if m.model != config.model:
         return f"the index was built with {m.model!r}, {config.model!r} is configured"
+    if not config.corpus_dir.is_dir():
+        return f"the corpus cannot be read: {config.corpus_dir} is not a folder"
     try:
-        parsed = load_corpus(config.corpus_dir)
-    except Exception as e:  # a broken corpus is reported by the build itself
+        now = corpus_state(config.corpus_dir, m.files)
+    except OSError as e:
         return f"the corpus cannot be read: {e}"
-    current = {p.report.doc_id: p.report.sha256 for p in parsed}
-    if current != m.reports:
-        added = sorted(set(current) - set(m.reports))
-        changed = sorted(k for k in current if k in m.reports and current[k] != m.reports[k])
-        removed = sorted(set(m.reports) - set(current))
-        return f"the corpus changed (added {added}, changed {changed}, removed {removed})"
-    for path in (config.store_path, config.faiss_path):
+    if now != m.files:
+        ids = _doc_ids(config.corpus_dir)
+        def named(names):
+            return sorted(ids.get(n, n) for n in names)
+        added = named(n for n in now if n not in m.files)
+        changed = named(n for n in now if n in m.files and now[n][::2] != m.files[n][::2])
+        removed = named(n for n in m.files if n not in now)
+        if added or changed or removed:
+            return f"the corpus changed (added {added}, changed {changed}, removed {removed})"
+    if m.parser_sha != parser_sha():
+        return "the parsing, chunking or lexical code changed since the index was built"
+    for path in (config.store_path, config.faiss_path, config.lexical_path):
         if not path.exists():
             return f"{path.name} is missing"
-    if passages_sha(build_passages(parsed)) != m.passages_sha:
-        return "the passages differ from the indexed ones (chunking or parsing changed)"
     return ""
+
+
+def write_lexical(path: Path, passages) -> None:
+    """The BM25 index and the canonical-term idf the answerer weighs words with, computed
+    once at build time instead of on every start (both loop over every passage)."""
+    bm25 = build_bm25([p.index_text for p in passages])
+    df: dict[str, int] = {}
+    for p in passages:
+        for t in set(canon_terms(p.index_text, bm25.vocab)):
+            df[t] = df.get(t, 0) + 1
+    n = max(1, len(passages))
+    idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+    save_bm25(bm25, path, {"idf": idf})
 
 
 class Engine:
@@ -105,8 +250,20 @@ class Engine:
         if len(self.passages) != manifest.n_vectors:
             raise IndexMismatch("the store and the FAISS index hold different passage counts; rebuild")
         self.reports: dict[str, Report] = {r.doc_id: r for r in self.store.reports()}
-        self.facts = self.store.facts()
-        self.bm25 = build_bm25([p.index_text for p in self.passages])
+        self._facts: list | None = None  # read on first use: see `facts`
+        self._facts_lock = threading.Lock()
+        if not config.lexical_path.exists():
+            raise IndexMissing(f"no lexical index at {config.lexical_path}; run `python -m rag build`")
+        if file_sha256(config.lexical_path) != manifest.lexical_sha256:
+            raise IndexMismatch(f"{config.lexical_path.name} does not match the index manifest; rebuild")
+        try:
+            self.bm25, tables = load_bm25(config.lexical_path)
+        except ValueError as e:
+            raise IndexMismatch(f"{e}; rebuild") from None
+        if self.bm25.n_docs != len(self.passages):
+            raise IndexMismatch(f"{config.lexical_path.name} indexes {self.bm25.n_docs} passages, not "
+                                f"{len(self.passages)}; rebuild")
+        self._derived = {"idf": tables["idf"]} if "idf" in tables else {}  # answering's engine_idf, built at build time
         self.kommuner = frozenset(r.kommun for r in self.reports.values())
         self._embedder = embedder
         self._chat = None
@@ -114,19 +271,55 @@ class Engine:
         self.manifest = manifest
 
     @property
+    def facts(self) -> list:
+        """Every table cell, read from the store on first use rather than at start: they are
+        the largest table (~0.7 M rows at 290 kommuner), and a start must not wait on them."""
+        if self._facts is None:
+            with self._facts_lock:
+                if self._facts is None:
+                    self._facts = self.store.facts()
+        return self._facts
+
+    @property
     def embedder(self):
         if self._embedder is None:
-            from .embedding import load_embedder
-
-            self._embedder = load_embedder(self.config)
+            self._embedder = shared_embedder(self.config)
         return self._embedder
 
+    def query_vector(self, question: str) -> np.ndarray:
+        """The question's embedding, remembered for the last few questions (search and answer share it)."""
+        cache = self.__dict__.setdefault("_qvec", {})
+        vec = cache.get(question)
+        if vec is None:
+            vec = self.embedder.embed([question], query=True)[0]
+            if len(cache) >= 64:
+                cache.clear()  # a small memo, not an LRU: clearing is safe while other threads read it
+            cache[question] = vec
+        return vec
+
+    def passage_vectors(self) -> np.ndarray:
+        """All passage vectors in id order (read back from the FAISS index once)."""
+        vecs = self.__dict__.get("_pvecs")
+        if vecs is None:
+            n = self.index.ntotal
+            vecs = self.index.reconstruct_n(0, n) if n else np.zeros((0, 1), dtype=np.float32)
+            self.__dict__["_pvecs"] = vecs
+        return vecs
+
+    @property
+    def scorer(self):
+        """The fitted evidence scorer (rag/data/scorer.json unless configured otherwise)."""
+        if self.__dict__.get("_scorer") is None:
+            from .learn import load_scorer
+
+            self.__dict__["_scorer"] = load_scorer(self.config.scorer_path)
+        return self.__dict__["_scorer"]
+
     def dense(self, question: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        q = self.embedder.embed([question], query=True)[0]
-        return search_index(self.index, q, k)
+        return search_index(self.index, self.query_vector(question), k)
 
     def analyse(self, question: str) -> QuestionAnalysis:
-        return analyse(check_question(question, self.config.max_question_chars), self.kommuner)
+        return analyse(check_question(question, self.config.max_question_chars), self.kommuner, self.bm25.vocab)
 
     def search(self, question: str, k: int = 5, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
                mode: str = "hybrid") -> list[Hit]:
@@ -155,10 +348,16 @@ class Engine:
                 out.append(pid)
         return out
 
-    def ask(self, question: str, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = ()) -> Answer:
+    def ask(self, question: str, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
+            history: tuple[str, ...] = ()) -> Answer:
+        """Answer `question`, read as a follow-up of `history` (earlier questions, oldest first)."""
         from .answering import answer_question
+        from .conversation import resolve
 
-        a = self.analyse(question)
+        if not isinstance(question, str):
+            check_question(question)  # raises, naming the type
+        resolved = resolve(question, tuple(history), self.kommuner)  # "Och 2022?" is checked once resolved
+        a = self.analyse(resolved.question)
         answer = answer_question(self, a, kommuner=kommuner, doc_ids=doc_ids)
         if self.config.llm_base_url:
             from .llm import chat_model_from_config, rewrite
@@ -166,18 +365,32 @@ class Engine:
             if self._chat is None:
                 self._chat = chat_model_from_config(self.config)
             answer = rewrite(answer, self._chat)
+        if resolved.used_history:  # say how the follow-up was read; the answer belongs to the asked question
+            answer = dataclasses.replace(answer, question=question,
+                                         answer=f"{resolved.reading}:\n\n{answer.answer}" if resolved.reading
+                                         else answer.answer)
         return answer
 
 
 def open_engine(config: Config, embedder=None, build_if_needed: bool = True,
                 progress: Callable[[str, int, int], None] | None = None) -> Engine:
-    """Load the index, (re)building it first when it is missing or stale."""
+    """Load the index, (re)building it first when it is missing or stale.
+
+    While another build holds the folder, or when the rebuild cannot write it (read-only,
+    disk full), the last complete index answers instead, with a warning."""
     reason = index_status(config)
     if reason:
         if not build_if_needed:
             raise IndexMissing(reason)
+        if build_running(config.index_dir) and (engine := _last_complete(config, embedder, "a build is running")):
+            return engine
         log.info("building the index: %s", reason)
-        build_index(config, embedder, progress)
+        try:
+            build_index(config, embedder, progress)
+        except StorageError as e:
+            if engine := _last_complete(config, embedder, str(e)):
+                return engine
+            raise
     try:
         return Engine(config, embedder)
     except IndexMismatch as e:
@@ -186,3 +399,13 @@ def open_engine(config: Config, embedder=None, build_if_needed: bool = True,
         log.warning("rebuilding the index: %s", e)
         build_index(config, embedder, progress)
         return Engine(config, embedder)
+
+
+def _last_complete(config: Config, embedder, why: str) -> Engine | None:
+    """The last complete index when a rebuild cannot run now, or None when there is none."""
+    try:
+        engine = Engine(config, embedder)
+    except IndexError_:
+        return None
+    log.warning("answering from the last complete index (%s)", why)
+    return engine

@@ -24,7 +24,8 @@ CREATE TABLE reports (doc_id TEXT PRIMARY KEY, kommun TEXT, namnd TEXT, report_t
 CREATE TABLE sections (doc_id TEXT, ordinal INTEGER, heading TEXT, path TEXT, start_line INTEGER, end_line INTEGER);
 CREATE TABLE facts (id INTEGER PRIMARY KEY, doc_id TEXT, kommun TEXT, period TEXT, section TEXT, caption TEXT,
                     tbl TEXT, row TEXT, col TEXT, value REAL, unit TEXT, raw TEXT, line INTEGER,
-                    header_line INTEGER, row_text TEXT, header_text TEXT);
+                    header_line INTEGER, row_text TEXT, header_text TEXT, page INTEGER DEFAULT 0,
+                    place TEXT DEFAULT '');
 CREATE TABLE passages (id INTEGER PRIMARY KEY, kind TEXT, text TEXT, header TEXT, context TEXT,
                        kommun TEXT, period TEXT, sha TEXT, locations TEXT);
 CREATE INDEX facts_doc ON facts(doc_id);
@@ -51,7 +52,8 @@ def write_store(path: Path, reports: list[ParsedReport], passages: list[Passage]
                     for s in p.sections])
                 con.executemany(
                     "INSERT INTO facts (doc_id, kommun, period, section, caption, tbl, row, col, value, unit, raw,"
-                    " line, header_line, row_text, header_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " line, header_line, row_text, header_text, page, place)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [tuple(asdict(f).values()) for f in p.facts])
             con.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?)", [
                 (q.id, q.kind, q.text, q.header, q.context, q.kommun, q.period, q.sha,
@@ -87,7 +89,7 @@ class Store:
 
     def facts(self, kommun: str | None = None) -> list[Fact]:
         sql = ("SELECT doc_id, kommun, period, section, caption, tbl, row, col, value, unit, raw, line,"
-               " header_line, row_text, header_text FROM facts")
+               " header_line, row_text, header_text, page, place FROM facts")
         args: tuple = ()
         if kommun:
             sql += " WHERE lower(kommun)=lower(?)"
@@ -115,6 +117,23 @@ def add_feedback(path: Path, question: str, answer: dict, rating: int, comment: 
             cur = con.execute("INSERT INTO feedback (ts, question, answer, rating, comment) VALUES (?,?,?,?,?)",
                               (time.time(), question, json.dumps(answer, ensure_ascii=False), int(rating), comment))
             return int(cur.lastrowid)
+    finally:
+        con.close()
+
+
+def update_feedback(path: Path, row_id: int, rating: int | None = None, comment: str | None = None) -> None:
+    """Change one answer's rating (None: withdrawn, stored as 0) and/or its comment, so a changed
+    mind is one row, not two."""
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            con.executescript(FEEDBACK_SCHEMA)
+            cur = con.execute("UPDATE feedback SET rating = ?, ts = ? WHERE id = ?",
+                              (int(rating or 0), time.time(), int(row_id)))
+            if cur.rowcount != 1:
+                raise ValueError(f"no feedback row {row_id!r} in {path.name}")
+            if comment is not None:
+                con.execute("UPDATE feedback SET comment = ? WHERE id = ?", (comment, int(row_id)))
     finally:
         con.close()
 

@@ -3,6 +3,7 @@ and throw-away copies of the corpus and index (uploads never touch the real corp
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 
-SICK = "Hur stor var sjukfrånvaron i Solnas socialförvaltning 2023?"
+SICK = "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023?"
 UNANSWERABLE = "Hur många platser har Malmö stads skyddade boenden?"
 BAD_BYTES = b"\xff\xfe\x00bad"
 GOOD_REPORT = """Tertialrapport april 2025
@@ -58,7 +59,7 @@ def use_dirs(monkeypatch, corpus: Path, index: Path) -> None:
 @pytest.fixture
 def app(monkeypatch, shared_dirs) -> AppTest:
     use_dirs(monkeypatch, *shared_dirs)
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = AppTest.from_file(APP, default_timeout=180).run()
     assert not at.exception, at.exception
     return at
 
@@ -67,7 +68,7 @@ def app(monkeypatch, shared_dirs) -> AppTest:
 def fresh_app(monkeypatch, tmp_path) -> tuple[AppTest, Path, Path]:
     corpus, index = fresh_dirs(tmp_path)
     use_dirs(monkeypatch, corpus, index)
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = AppTest.from_file(APP, default_timeout=180).run()
     assert not at.exception, at.exception
     return at, corpus, index
 
@@ -89,6 +90,29 @@ def ask(at: AppTest, question: str):
     return assistant(at)
 
 
+def plain(markdown: str) -> str:
+    """Rendered markdown source with the app's escapes (\\: \\( &gt;) undone, for reading."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
+
+
+def charts(block) -> list:
+    return [c for kind in ("vega_lite_chart", "arrow_vega_lite_chart") for c in block.get(kind)]
+
+
+# --- the chat ------------------------------------------------------------------------------
+
+def test_start_page_says_what_is_covered_and_offers_examples(app):
+    page = texts(app.main)
+    assert "Det här finns i underlaget" in page and "Så läser du svaret" in page
+    covered = next(m.value for m in app.markdown if "Det här finns i underlaget" in m.value)
+    for line in ("**Solna**: Årsredovisning 2023, helåret 2023",
+                 "**Enköping**: Tertialrapport april 2024, januari–april 2024",
+                 "**Huddinge**: Delårsrapport per 31 augusti 2023, januari–augusti 2023"):
+        assert line in covered
+    assert len([b for b in app.main.button if b.key and b.key.startswith("example-")]) == 3
+    assert any("Urval: alla kommuner" in c.value for c in app.caption)
+
+
 def test_question_renders_answer_with_linked_sources(app):
     msg = ask(app, SICK)
     answer = msg.markdown[0].value
@@ -101,6 +125,41 @@ def test_question_renders_answer_with_linked_sources(app):
     assert "**8,5**" in body  # the asked cell is highlighted in the cited table row
     assert 'id="kalla-' in body
     assert not app.error
+    assert "Det här finns i underlaget" not in texts(app.main)  # the start page gives way to the chat
+
+
+def test_follow_up_is_read_in_the_context_of_the_chat(app):
+    ask(app, SICK)
+    msg = ask(app, "Och i Huddinge?")
+    answer = plain(msg.markdown[0].value)
+    assert answer.startswith("Sjukfrånvaron, Huddinge, 2023:")
+    assert "7%" in answer.replace(" ", "") or "7 procent" in answer
+    assert 'href="#kalla-' in answer
+    body = texts([e for e in msg.expander if e.label.startswith("Källor")][0])
+    assert "Huddinge" in body and "Solna" not in body
+
+
+def test_a_complete_second_question_ignores_the_first(app):
+    ask(app, SICK)
+    msg = ask(app, "Hur många familjerådgivningssamtal genomfördes i Huddinge till och med augusti 2023?")
+    answer = plain(msg.markdown[0].value)
+    assert "996" in answer and not answer.startswith("Sjukfrånvaron")
+
+
+def test_question_outside_the_filter_is_answered_and_the_conflict_named(app):
+    app.sidebar.pills(key="kommuner").set_value(["Huddinge"]).run()
+    assert any("Urval: Huddinge" in c.value for c in app.caption)
+    msg = ask(app, "Hur stor var sjukfrånvaron i Solna 2023?")
+    note = " ".join(i.value for i in msg.info)
+    assert "Frågan gäller Solna" in note and "urvalet i sidofältet är Huddinge" in note
+    assert "8,5" in msg.markdown[0].value
+
+
+def test_kommun_filter_limits_an_unnamed_question(app):
+    app.sidebar.pills(key="kommuner").set_value(["Huddinge"]).run()
+    msg = ask(app, "Hur stor var sjukfrånvaron 2023?")
+    body = texts(msg)
+    assert "Huddinge" in body and "Solna" not in body and not msg.info
 
 
 def test_unanswerable_question_is_refused(app):
@@ -109,77 +168,109 @@ def test_unanswerable_question_is_refused(app):
     assert not msg.expander  # a refusal cites nothing
 
 
-def test_example_button_asks_and_charts_the_row(app):
-    example = [b for b in app.sidebar.button if "institutionsvård" in b.label]
+def test_example_button_asks_and_charts_only_comparable_periods(app):
+    example = [b for b in app.main.button if "institutionsvård" in b.label]
     assert example
     example[0].click().run()
     assert not app.exception, app.exception
     msg = assistant(app)
-    assert "Institutionsvård vuxna" in msg.markdown[0].value
-    assert [c for c in msg.get("vega_lite_chart")], "no bar chart for the budget/utfall/prognos row"
-    assert "Enköping" in texts(msg)
+    assert "Institutionsvård vuxna" in plain(msg.markdown[0].value)
+    assert charts(msg), "no bar chart for the asked row"
+    caption = " ".join(c.value for c in msg.caption)
+    assert "kostnad" in caption and "mnkr" in caption
 
 
-def test_kommun_filter_limits_the_answer(app):
-    app.sidebar.multiselect(key="kommuner").set_value(["Huddinge"]).run()
-    msg = ask(app, "Hur stor var sjukfrånvaron 2023?")
-    body = texts(msg)
-    assert "Huddinge" in body and "Solna" not in body
-
-
-def test_bad_question_is_an_error_message_not_a_traceback(app):
+def test_bad_question_is_a_swedish_message_not_a_traceback(app):
     msg = ask(app, "Varför " + "x" * 600)
-    assert any("Frågan kan inte besvaras" in e.value for e in msg.error)
+    assert any("Frågan kan inte besvaras" in e.value and "för lång" in e.value for e in msg.error)
 
 
-def test_missing_corpus_is_an_error_message(monkeypatch, tmp_path):
+def test_missing_corpus_is_a_swedish_error_message(monkeypatch, tmp_path):
     use_dirs(monkeypatch, tmp_path / "no-such-corpus", tmp_path / "index")
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception, at.exception
-    assert any("Indexet kunde inte läsas in" in e.value and "does not exist" in e.value for e in at.error)
+    assert any("Rapporterna kunde inte läsas in" in e.value and "finns inte" in e.value for e in at.error)
 
 
-def test_feedback_is_stored(app, shared_dirs):
+def test_feedback_is_one_changeable_row_with_a_comment(app, shared_dirs):
     from rag.store import list_feedback
 
+    path = shared_dirs[1] / "feedback.sqlite"
     ask(app, SICK)
-    before = len(list_feedback(shared_dirs[1] / "feedback.sqlite"))
+    before = len(list_feedback(path))
+    app.feedback[-1].set_value(1).run()
     app.feedback[-1].set_value(0).run()
-    rows = list_feedback(shared_dirs[1] / "feedback.sqlite")
-    assert len(rows) == before + 1
+    rows = list_feedback(path)
+    assert len(rows) == before + 1, "changing the rating added a second row"
     assert rows[-1]["question"] == SICK and rows[-1]["rating"] == -1
-    assert "8,5" in rows[-1]["answer"]["answer"]
+    assert "8,5" in rows[-1]["answer"]["answer"] and rows[-1]["answer"]["citations"]
+    app.text_input(key=next(w.key for w in app.text_input if w.key.startswith("fbtext-"))) \
+        .set_value("Fel period").run()
+    rows = list_feedback(path)
+    assert len(rows) == before + 1 and rows[-1]["comment"] == "Fel period"
 
 
-def test_malformed_upload_is_refused_and_corpus_unchanged(fresh_app):
+# --- uploads and removal ---------------------------------------------------------------------
+
+def test_malformed_upload_is_refused_in_swedish_and_corpus_unchanged(fresh_app):
     at, corpus, _ = fresh_app
     before = snapshot(corpus)
     at.sidebar.file_uploader[0].upload("trasig.txt", BAD_BYTES, "text/plain").run()
     assert not at.exception, at.exception
     errors = [e.value for e in at.error]
-    assert any("not UTF-8" in e and "trasig.txt" in e for e in errors), errors
+    assert any("UTF-8" in e and "inte sparad som vanlig text" in e for e in errors), errors
     assert snapshot(corpus) == before
 
 
-def test_valid_upload_is_added_indexed_and_answerable(fresh_app):
+def test_duplicate_upload_under_another_name_is_refused(fresh_app):
+    at, corpus, _ = fresh_app
+    before = snapshot(corpus)
+    data = (corpus / "003_c2ca7959cafa510e.txt").read_bytes()
+    at.sidebar.file_uploader[0].upload("solna-igen.txt", data, "text/plain").run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert any("finns redan i underlaget" in e and "Solna – Årsredovisning 2023" in e for e in errors), errors
+    assert snapshot(corpus) == before
+
+
+def test_valid_upload_is_added_with_its_own_title_and_answerable(fresh_app):
     at, corpus, _ = fresh_app
     at.sidebar.file_uploader[0].upload("uppsala.txt", GOOD_REPORT, "text/plain").run()
     assert not at.exception, at.exception
-    assert at.sidebar.text_input(key=next(k for k in keys(at) if k.endswith("-kommun"))).value == "Uppsala"
+    field = {k.rsplit("-", 1)[-1]: k for k in keys(at) if k.startswith("meta-")}
+    assert at.sidebar.text_input(key=field["kommun"]).value == "Uppsala"
+    assert at.sidebar.text_input(key=field["title"]).value == "Tertialrapport april 2025"
     at.sidebar.button(key=next(k for k in keys(at, "button") if "FormSubmitter" in k)).click().run()
     assert not at.exception, at.exception
-    assert any("Uppsala" in s.value for s in at.success), [e.value for e in at.error]
+    assert any("Uppsala – Tertialrapport april 2025 lades till" in s.value for s in at.success), \
+        [e.value for e in at.error]
     assert (corpus / "uppsala.txt").exists()
-    assert "Uppsala" in at.sidebar.multiselect(key="kommuner").options
+    assert "Uppsala" in at.sidebar.pills(key="kommuner").options
     msg = ask(at, "Hur stora var kostnaderna för försörjningsstöd i Uppsala 2025?")
-    assert "-18,2" in msg.markdown[0].value and "Uppsala" in texts(msg)
+    assert "18,2" in msg.markdown[0].value and "Uppsala" in texts(msg)
+
+
+def test_a_report_is_removed_only_after_confirmation(fresh_app):
+    at, corpus, _ = fresh_app
+    before = snapshot(corpus)
+    at.sidebar.button(key="remove-huddinge-delar-2023-08").click().run()
+    assert snapshot(corpus) == before and any("Ta bort Huddinge" in w.value for w in at.sidebar.warning)
+    at.sidebar.button(key="remove-no-huddinge-delar-2023-08").click().run()
+    assert snapshot(corpus) == before
+    at.sidebar.button(key="remove-huddinge-delar-2023-08").click().run()
+    at.sidebar.button(key="remove-yes-huddinge-delar-2023-08").click().run()
+    assert not at.exception, at.exception
+    assert "004_92f3905f20c0b124.txt" not in snapshot(corpus)
+    assert set(snapshot(corpus)) == set(before) - {"004_92f3905f20c0b124.txt", "manifest.json"} | {"manifest.json"}
+    assert "Huddinge" not in at.sidebar.pills(key="kommuner").options
+    assert any("togs bort" in s.value for s in at.success)
 
 
 def keys(at: AppTest, kind: str = "text_input") -> list[str]:
     return [w.key or w.id for w in getattr(at.sidebar, kind)]
 
 
-# --- the upload handling as plain functions --------------------------------------------
+# --- plain functions ---------------------------------------------------------------------------
 
 def test_handle_upload_refuses_bad_bytes_and_changes_nothing(tmp_path):
     from app import handle_upload
@@ -191,20 +282,121 @@ def test_handle_upload_refuses_bad_bytes_and_changes_nothing(tmp_path):
     for name, data in (("trasig.txt", BAD_BYTES), ("tom.txt", b"   \n"), ("bild.png", GOOD_REPORT),
                        ("003_c2ca7959cafa510e.txt", GOOD_REPORT)):
         ok, message = handle_upload(config, name, data, None)
-        assert not ok and message.startswith("Rapporten lades inte till:"), message
+        assert not ok and message.startswith("Rapporten lades inte till."), message
         assert snapshot(corpus) == before
     ok, message = handle_upload(config, "uppsala.txt", GOOD_REPORT, {"kommun": "Uppsala", "period_end": "april"})
-    assert not ok and "manifest entry lacks" in message
+    assert not ok and "Uppgifter saknas" in message or "år och månad" in message, message
     assert snapshot(corpus) == before
 
 
-def test_upload_defaults_prefill_from_detection():
+def test_upload_defaults_prefill_from_the_text():
     from app import upload_defaults
     from rag.errors import CorpusError
 
     meta, note = upload_defaults("uppsala.txt", GOOD_REPORT)
     assert note == "" and meta["kommun"] == "Uppsala" and meta["period_end"] == "2025-04"
+    assert meta["title"] == "Tertialrapport april 2025"
     meta, note = upload_defaults("okand.txt", "Ett dokument utan kommun och period men med text.".encode())
-    assert note and meta["kommun"] == "" and meta["doc_id"] == "okand"
+    assert "fyll i" in note and meta["kommun"] == ""
     with pytest.raises(CorpusError, match="not UTF-8"):
         upload_defaults("trasig.txt", BAD_BYTES)
+
+
+def test_swedish_error_messages():
+    from app import swedish_error
+
+    assert "UTF-8" in swedish_error("x.txt:3: not UTF-8 text (byte 0xd0); export the report as UTF-8")
+    assert swedish_error("x.txt: the same text is already in the corpus as 003.txt (Solna – Årsredovisning 2023)") \
+        == "Rapporten finns redan i underlaget, som Solna – Årsredovisning 2023. Den lades inte till igen."
+    assert "rapporttyp" in swedish_error("x.txt: could not detect kommun, report type from the text; add an entry")
+
+
+def test_chart_shows_only_comparable_periods_and_costs_as_positive(fake_engine):
+    from app import chart_data
+
+    answer = fake_engine.ask("Varför minskade kostnaderna för institutionsvård för vuxna i Enköping under 2024?")
+    got = chart_data(answer, fake_engine.facts, fake_engine.reports)
+    assert got, "no chart for the asked cost row"
+    for chart in got:
+        assert all(v >= 0 for v in chart["values"]) and "kostnad" in chart["title"] and chart["unit"] == "mnkr"
+        cols = " ".join(chart["columns"]).lower()
+        assert not ("utfall" in cols and ("budget" in cols or "prognos" in cols or "bokslut" in cols))
+
+
+def test_no_chart_for_an_answer_from_text_only(fake_engine):
+    from dataclasses import replace
+
+    from app import chart_data
+
+    answer = fake_engine.ask(SICK)
+    assert chart_data(replace(answer, facts=()), fake_engine.facts, fake_engine.reports) == []
+
+
+def test_period_groups():
+    from app import period_group
+    from rag.models import Report
+
+    delar = Report("d", "Enköping", "S", "delårsrapport", "D", "2024-01", "2024-08", "d.txt")
+    assert period_group("Utfall jan-aug 2023", delar) == period_group("Utfall jan-aug 2024", delar)
+    assert period_group("Budget 2024", delar) == period_group("Prognos helår 2024", delar)
+    assert period_group("Bokslut 2023", delar) != period_group("Utfall jan-aug 2024", delar)
+    assert period_group("Kvinnor 2023", delar) is None
+    assert period_group("Utfall 2023", Report("e", "E", "S", "delårsrapport", "D", "2023-01", "2023-08", "e")) \
+        != period_group("Utfall 2022", Report("e", "E", "S", "delårsrapport", "D", "2023-01", "2023-08", "e"))
+
+
+def test_handle_remove_takes_one_report_out_of_corpus_and_index(tmp_path):
+    import json
+
+    from app import handle_remove
+    from rag.config import Config
+
+    corpus, index = fresh_dirs(tmp_path)
+    config = Config(corpus_dir=corpus, index_dir=index, model="fake-hash-embedder")
+    before = snapshot(corpus)
+    ok, message = handle_remove(config, "solna-arsredovisning-2023")
+    assert ok and message == "Solna – Årsredovisning 2023 togs bort ur underlaget.", message
+    after = snapshot(corpus)
+    assert set(before) - set(after) == {"003_c2ca7959cafa510e.txt"}
+    assert all(after[k] == before[k] for k in after if k != "manifest.json")
+    assert [e["doc_id"] for e in json.loads(after["manifest.json"])["reports"]] == [
+        e["doc_id"] for e in json.loads(before["manifest.json"])["reports"] if e["doc_id"] != "solna-arsredovisning-2023"]
+    assert "solna-arsredovisning-2023" not in json.loads((index / "manifest.json").read_text())["reports"]
+    ok, message = handle_remove(config, "solna-arsredovisning-2023")
+    assert not ok and message.startswith("Rapporten kunde inte tas bort."), message
+    assert snapshot(corpus) == after
+
+
+def test_progress_text_gives_a_time_estimate():
+    from app import progress_text
+
+    assert progress_text("embedding", 0, 900) == "Läser in textavsnitt: 0 av 900"
+    assert progress_text("embedding", 300, 900, elapsed=60) == "Läser in textavsnitt: 300 av 900 (ungefär 2 min kvar)"
+    assert progress_text("embedding", 450, 900, elapsed=30) == "Läser in textavsnitt: 450 av 900 (ungefär 30 s kvar)"
+
+
+def test_question_naming_another_kind_of_report_than_the_filter(fake_engine):
+    from app import scope_for
+
+    tertial, delar = "enkoping-tertial-2024-04", "enkoping-delar-2024-08"
+    got = scope_for("Vad skriver delårsrapporten om ekonomiskt bistånd i Enköping?", (), fake_engine, (), (tertial,))
+    assert got.doc_ids == (delar,) and "delårsrapporten" in got.note and "Tertialrapport april 2024" in got.note
+    same = scope_for("Vad skriver tertialrapporten om ekonomiskt bistånd i Enköping?", (), fake_engine, (), (tertial,))
+    assert same.doc_ids == (tertial,) and same.note == ""
+    follow = scope_for("Och i Solna?", ("Hur hög var sjukfrånvaron i Huddinge 2023?",), fake_engine, ("Huddinge",), ())
+    assert follow.kommuner == ("Solna",) and "Frågan gäller Solna" in follow.note
+
+
+def test_answer_keeps_its_list_and_escapes_report_text():
+    from app import linked_answer
+    from rag.models import Answer, Citation
+
+    cite = Citation(1, "table", "d", "Huddinge", "Delårsrapport", "2023-08", "Sjukfrånvaro", "rad")
+    text = "Sjukfrånvaron, Huddinge, 2023:\n\nEnligt Huddinge:\n- Sjukfrånvaro: 7 % [1]\n- ![bild](http://x) <b>2</b> [1]"
+    got = linked_answer(Answer("q", True, text, (cite,)), 3)
+    lines = got.split("\n")
+    assert lines[0].startswith("Sjukfrånvaron, Huddinge, 2023") and lines[1] == ""
+    items = [ln for ln in lines if ln.startswith("- ")]
+    assert len(items) == 2 and items[0].endswith('<sup><a href="#kalla-3-1" title="Huddinge – Delårsrapport – '
+                                                  'Sjukfrånvaro">[1]</a></sup>')
+    assert "<b>" not in got and "](http" not in got

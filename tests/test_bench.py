@@ -50,6 +50,12 @@ def test_bench_fake_model_tiny_scale(tmp_path, monkeypatch, capsys):
     for name in ("build", "warm_start", "serving", "cold_start"):
         assert positive(r["processes"][name]["wall_s"]) and positive(r["processes"][name]["peak_rss_mb"])
     assert r["processes"]["cold_start"]["answered"] in (True, False)
+    warm = r["processes"]["warm_start"]
+    assert len(warm["runs_s"]) == 3 and min(warm["runs_s"]) <= warm["median_s"] <= max(warm["runs_s"])
+    t = r["targets"]
+    assert t["fresh_first_answer_median_s"] == warm["median_s"] and positive(t["add_one_report_s"])
+    assert t["build_scratch_s"] >= b["scratch"]["seconds"] and "naive_build_s" not in t
+    assert [x["municipalities"] for x in t["scale"]] == [1] and positive(t["scale"][0]["serve_rss_mb"])
     for call in ("ask", "search"):
         assert positive(r["queries"][call]["p50_ms"]) and positive(r["queries"][call]["p95_ms"])
     assert 0 < r["queries"]["hit_at_5"] <= 1
@@ -60,8 +66,9 @@ def test_bench_fake_model_tiny_scale(tmp_path, monkeypatch, capsys):
     for key in ("seconds", "store_mb", "faiss_mb", "peak_rss_mb"):
         assert positive(size["build"][key])
     assert positive(size["serve"]["ask"]["p50_ms"]) and positive(size["serve"]["peak_rss_mb"])
+    assert size["serve"]["index_status_s"] >= 0 and positive(size["serve"]["engine_load_s"])
     assert size["ann"]["flat"]["recall_at_10"] == 1.0 and 0 < size["ann"]["hnsw"]["recall_at_10"] <= 1
     assert positive(size["est_build_s_real_model"])
 
     table = capsys.readouterr().out
-    assert "## Index build" in table and "## Scale" in table and "flat" in table
+    assert "## Index build" in table and "## Scale" in table and "flat" in table and "## Issue 12 figures" in table

@@ -1,7 +1,9 @@
-"""End to end: `streamlit run app.py` in a subprocess, driven by a real headless Chromium.
+"""End to end: `streamlit run app.py` in a subprocess, driven by a real headless Chromium,
+at desktop width and at 390 px (a phone): a question, a follow-up, a duplicate upload.
 
 Needs Debian's /usr/bin/chromium (apt-get install chromium); skipped without it.
-Runs on the fake embedder against a throw-away copy of the corpus.
+Runs on the fake embedder against a throw-away copy of the corpus. Screenshots are
+written to tests/screenshots/ (committed, and looked at by a person).
 """
 from __future__ import annotations
 
@@ -18,8 +20,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOT = ROOT / "tests" / "e2e_screenshot.png"
-QUESTION = "Hur stor var sjukfrånvaron i Solnas socialförvaltning 2023?"
+SHOTS = ROOT / "tests" / "screenshots"
+QUESTION = "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023?"
+FOLLOW_UP = "Och i Huddinge?"
+DUPLICATE = "003_c2ca7959cafa510e.txt"  # Solna's report, uploaded again under another name
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -50,25 +54,25 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 1
     pytest.fail(f"streamlit did not become healthy in {timeout:.0f}s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture
-def server(tmp_path):
-    corpus = tmp_path / "corpus"
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    corpus = tmp / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "RAG_MODEL": "fake-hash-embedder",
-           "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp_path / "index"),
+           "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp / "index"),
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    log = tmp_path / "streamlit.log"
+    log = tmp / "streamlit.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false"],
+             "--server.port", str(port), "--server.address", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc, log)
-        yield url, log
+        yield url, log, corpus
     finally:
         proc.terminate()
         try:
@@ -78,33 +82,62 @@ def server(tmp_path):
             proc.wait()
 
 
-def test_chat_answers_with_sources_in_a_real_browser(server, tmp_path):
+def shoot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+@pytest.mark.parametrize("width, height, tag", [(1400, 1100, "desktop"), (390, 844, "phone")])
+def test_follow_up_and_duplicate_upload_in_a_real_browser(server, width, height, tag):
     from playwright.sync_api import expect, sync_playwright
 
-    url, log = server
+    url, log, corpus = server
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1500})
+            page = browser.new_page(viewport={"width": width, "height": height},
+                                    is_mobile=tag == "phone", has_touch=tag == "phone")
             page.goto(url, wait_until="domcontentloaded")
             box = page.get_by_test_id("stChatInputTextArea")
-            expect(box).to_be_visible(timeout=120_000)  # first start builds the index
+            expect(box).to_be_visible(timeout=180_000)  # the first start builds the index
+            expect(page.get_by_text("Det här finns i underlaget")).to_be_visible()
+            expect(page.get_by_text("Urval: alla kommuner och rapporter")).to_be_visible()
+            page.get_by_text("Det här finns i underlaget").scroll_into_view_if_needed()
+            shoot(page, f"{tag}-1-start.png")
+
             box.fill(QUESTION)
             box.press("Enter")
-            reply = page.get_by_test_id("stChatMessage").filter(has_text="Enligt Solna")
+            first = page.get_by_test_id("stChatMessage").filter(has_text="Årsredovisning 2023")
+            expect(first).to_contain_text("8,5", timeout=60_000)
+            box.fill(FOLLOW_UP)
+            box.press("Enter")
+            reply = page.get_by_test_id("stChatMessage").filter(has_text="Sjukfrånvaron, Huddinge, 2023")
             expect(reply).to_be_visible(timeout=60_000)
-            expect(reply).to_contain_text("8,5")
-            expect(reply.get_by_text("Källor")).to_be_visible()
-            expect(reply.get_by_text("Solna – Årsredovisning 2023").first).to_be_visible()
-            expect(reply.locator("sup a").first).to_have_attribute("href", "#kalla-2-1")
-            assert page.locator("[id='kalla-2-1']").count() == 1, "the source anchor is missing"
+            expect(reply).to_contain_text("7")
+            expect(reply).to_contain_text("Delårsrapport per 31 augusti 2023")
+            expect(reply.locator("sup a").first).to_be_visible()
+            expect(reply.get_by_text("Källor").first).to_be_visible()
             expect(page.get_by_test_id("stException")).to_have_count(0)
-            chart = reply.get_by_test_id("stVegaLiteChart").locator("canvas, svg").first
-            expect(chart).to_be_visible(timeout=30_000)  # the 2023 vs 2022 bar chart has rendered
-            page.wait_for_timeout(500)
-            shot = tmp_path / "e2e_screenshot.png"
-            page.screenshot(path=str(shot), full_page=True)
-            shutil.copyfile(shot, SCREENSHOT)
+            reply.evaluate("e => e.scrollIntoView({block: 'start'})")
+            shoot(page, f"{tag}-2-follow-up.png")  # sources folded: the answer stays in view
+            reply.get_by_text("Källor").first.click()
+            source = reply.get_by_text("Huddinge – Delårsrapport per 31 augusti 2023").first
+            expect(source).to_be_visible()
+            source.evaluate("e => e.scrollIntoView({block: 'start'})")
+            shoot(page, f"{tag}-3-sources.png")
+
+            if tag == "phone":  # the sidebar is folded away on a phone; open it
+                page.get_by_test_id("stExpandSidebarButton").click()
+            sidebar = page.get_by_test_id("stSidebar")
+            sidebar.get_by_text("Lägg till rapport").click()
+            sidebar.locator("input[type=file]").set_input_files(str(corpus / DUPLICATE))
+            refused = sidebar.get_by_text("Rapporten finns redan i underlaget")
+            expect(refused).to_be_visible(timeout=60_000)
+            expect(refused).to_contain_text("Solna – Årsredovisning 2023")
+            refused.evaluate("e => e.scrollIntoView({block: 'center'})")
+            shoot(page, f"{tag}-4-duplicate-upload.png")
+            assert sorted(p.name for p in corpus.iterdir()) == sorted(p.name for p in (ROOT / "corpus").iterdir())
         except Exception:
             print(log.read_text()[-3000:])
             raise

@@ -113,16 +113,28 @@ def test_corrupt_files_are_detected_and_rebuilt(built, target):
 
 def test_no_temporary_files_are_left_behind(built):
     assert sorted(p.name for p in built.index_dir.iterdir()) == [
-        "embeddings.sqlite", "manifest.json", "passages.faiss", "store.sqlite"]
+        "build.lock", "embeddings.sqlite", "lexical.npz", "manifest.json", "passages.faiss", "store.sqlite"]
 
 
 def test_a_failed_build_leaves_the_old_index_as_it_was(built, tmp_path):
-    from rag.errors import CorpusError
+    class Failing(FakeEmbedder):
+        def embed(self, texts, *, query=False):
+            raise RuntimeError("the model crashed")
 
     before = {p.name: p.read_bytes() for p in built.index_dir.iterdir()}
+    grown = tmp_path / "corpus"
+    shutil.copytree(CORPUS, grown)
+    (grown / "nytt.txt").write_bytes((CORPUS / "003_c2ca7959cafa510e.txt").read_bytes()
+                                     .replace("Solna".encode(), "Sundbyberg".encode()))
+    with pytest.raises(RuntimeError, match="crashed"):
+        build_index(built.replace(corpus_dir=grown), Failing())
+    assert {p.name: p.read_bytes() for p in built.index_dir.iterdir()} == before
+
+
+def test_an_unreadable_report_is_left_out_of_the_build_by_name(built, tmp_path):
     bad = tmp_path / "corpus"
     shutil.copytree(CORPUS, bad)
     (bad / "trasig.txt").write_bytes(b"Solna stad \xff\xfe")
-    with pytest.raises(CorpusError, match="trasig.txt:1: not UTF-8"):
-        build_index(built.replace(corpus_dir=bad), FakeEmbedder())
-    assert {p.name: p.read_bytes() for p in built.index_dir.iterdir()} == before
+    stats = build_index(built.replace(corpus_dir=bad), FakeEmbedder())
+    assert stats.reports == 5 and stats.embedded == 0
+    assert any(w.startswith("trasig.txt:1: not UTF-8") and w.endswith("left out") for w in stats.warnings)

@@ -1,0 +1,176 @@
+"""Leave one kommun out: fit the evidence scorer on three kommuner's questions, score the fourth.
+
+Candidates are gathered once per question (the embedding model runs once);
+each fold then fits the scorer and chooses its thresholds on its own training
+kommuner only (an inner leave-one-kommun-out), and answers the held-out kommun.
+The figure this prints is the one to trust; the in-sample one is printed beside it.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import time
+from dataclasses import dataclass
+
+from rag.answering import Evidence, compose, gather
+from rag.learn import Scorer, Thresholds, fit_scorer
+
+from .scoring import score
+
+log = logging.getLogger(__name__)
+
+ANSWER_GRID = (0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.4)
+ROW_FLOOR_GRID = (0.05, 0.15, 0.3)
+SENTENCE_FLOOR_GRID = (0.03, 0.1)
+RELATIVE_GRID = (0.2, 0.4)
+
+
+@dataclass(frozen=True)
+class Item:
+    question: dict
+    fold: str  # the kommun the question is about (its first named kommun)
+    analysis: object
+    evidence: Evidence
+
+
+def fold_of(q: dict) -> str:
+    if q.get("kommun"):
+        return q["kommun"][0]
+    return "(ingen)"
+
+
+def gather_all(engine, questions: list[dict]) -> list[Item]:
+    """Plan and candidates for every question (the only step that runs the embedding model)."""
+    from rag.conversation import resolve
+
+    items = []
+    for q in questions:
+        resolved = resolve(q["question"], tuple(q.get("history", ())), engine.kommuner)
+        a = engine.analyse(resolved.question)
+        items.append(Item(q, fold_of(q), a, gather(engine, a)))
+    return items
+
+
+def answer_items(engine, items: list[Item], scorer: Scorer, probs: list | None = None) -> list[dict]:
+    """Answer and score each item with one scorer (and its probabilities, when known): rows of verdicts."""
+    rows = []
+    for i, it in enumerate(items):
+        t0 = time.perf_counter()
+        ans = compose(engine, it.analysis, it.evidence, scorer, None if probs is None else probs[i]).to_json()
+        verdict = score(it.question, ans)
+        verdict["stray_figure"] = stray_figure(it.question, ans)
+        rows.append({"id": it.question["id"], "type": it.question["type"], "file": it.question.get("file", ""),
+                     "fold": it.fold, "question": it.question["question"], **verdict, "answer": ans,
+                     "mode": failure_mode(it.question, verdict), "compose_s": time.perf_counter() - t0})
+    return rows
+
+
+def failure_mode(q: dict, verdict: dict) -> str:
+    if verdict["correct"]:
+        return "ok"
+    if q.get("refuse"):
+        return "false_answer"
+    return "false_refusal" if verdict["refused"] else "wrong"
+
+
+def stray_figure(q: dict, ans: dict) -> bool:
+    """An answered question whose table figures include none of the expected numbers: a figure
+    the reader may repeat that is not the one asked for."""
+    if q.get("refuse") or not ans.get("answered") or not ans.get("facts") or not q.get("numbers"):
+        return False
+    from rag.numbers import same_value
+
+    from .scoring import value_of
+
+    want = [value_of(alt) for g in q["numbers"] for alt in g]
+    return not any(same_value(f["value"], w) for f in ans["facts"] for w in want)
+
+
+def utility(rows: list[dict], wrong_cost: float, stray_cost: float = 0.25) -> float:
+    """Correct answers, less `wrong_cost` for each answer that is wrong or should have been a
+    refusal, and less `stray_cost` for each answer showing a table figure that was not asked for."""
+    good = sum(r["correct"] for r in rows)
+    bad = sum(r["mode"] in ("wrong", "false_answer") for r in rows)
+    stray = sum(r.get("stray_figure", False) for r in rows)
+    return good - wrong_cost * bad - stray_cost * stray
+
+
+def choose_thresholds(engine, items: list[Item], c: float, wrong_cost: float, kind: str = "linear") -> Thresholds:
+    """Thresholds that maximise the utility on out-of-fold answers within `items` (inner LOKO)."""
+    folds = sorted({it.fold for it in items})
+    scorers = {}
+    for f in folds:
+        train = [(it.question, list(it.evidence.candidates)) for it in items if it.fold != f]
+        scorers[f] = fit_scorer(train, c=c, kind=kind)
+    tests = {f: [it for it in items if it.fold == f] for f in folds}
+    probs = {f: [scorers[f].score(list(it.evidence.candidates)) for it in tests[f]] for f in folds}
+    best, best_u = Thresholds(), None
+    for ans_t, row, sent, rel in itertools.product(ANSWER_GRID, ROW_FLOOR_GRID, SENTENCE_FLOOR_GRID, RELATIVE_GRID):
+        th = Thresholds(answer=ans_t, row=row, sentence=sent, relative=rel)
+        u = 0.0
+        for f in folds:
+            s = scorers[f]
+            u += utility(answer_items(engine, tests[f], Scorer(s.row, s.sentence, th), probs[f]), wrong_cost)
+        if best_u is None or u > best_u:
+            best, best_u = th, u
+    return best
+
+
+def fit_all(engine, items: list[Item], c: float = 0.1, wrong_cost: float = 1.0, meta: dict | None = None,
+            kind: str = "linear") -> Scorer:
+    th = choose_thresholds(engine, items, c, wrong_cost, kind)
+    s = fit_scorer([(it.question, list(it.evidence.candidates)) for it in items], c=c, kind=kind)
+    return Scorer(s.row, s.sentence, th, meta or {})
+
+
+def cross_validate(engine, items: list[Item], c: float = 0.1, wrong_cost: float = 1.0,
+                   kind: str = "linear") -> list[dict]:
+    """Out-of-fold answers for every item: each kommun scored by a scorer that never saw it."""
+    rows = []
+    for f in sorted({it.fold for it in items}):
+        train = [it for it in items if it.fold != f]
+        test = [it for it in items if it.fold == f]
+        scorer = fit_all(engine, train, c, wrong_cost, kind=kind)
+        log.info("fold %s: %d train, %d test, thresholds %s", f, len(train), len(test), scorer.thresholds)
+        rows += answer_items(engine, test, scorer)
+    return rows
+
+
+def paraphrase_agreement(rows: list[dict], questions: list[dict]) -> tuple[int, int]:
+    """Paraphrase lines ("paraphrase of X" in their note) answered as well as their originals."""
+    by_id = {r["id"]: r for r in rows}
+    agree = total = 0
+    for q in questions:
+        m = re.search(r"paraphrase of (\w+)", q.get("note", ""))
+        if m and m.group(1) in by_id and q["id"] in by_id:
+            total += 1
+            agree += by_id[q["id"]]["correct"] == by_id[m.group(1)]["correct"]
+    return agree, total
+
+
+def fit_main(args, config) -> int:
+    """`python -m rag fit`: fit the shipped scorer on the question files, thresholds by inner LOKO."""
+    import sys
+
+    from rag.learn import save_scorer
+    from rag.pipeline import open_engine
+
+    from .runner import default_files, load_questions
+
+    files = args.questions or default_files()
+    t0 = time.perf_counter()
+    engine = open_engine(config)
+    questions = load_questions(files)
+    items = gather_all(engine, questions)
+    t1 = time.perf_counter()
+    meta = {"files": [f.split("/")[-1] for f in files], "questions": len(questions), "kind": args.kind,
+            "wrong_cost": args.wrong_cost}
+    scorer = fit_all(engine, items, wrong_cost=args.wrong_cost, kind=args.kind, meta=meta)
+    t2 = time.perf_counter()
+    meta["fit_seconds"] = round(t2 - t1, 1)
+    meta["gather_seconds"] = round(t1 - t0, 1)
+    save_scorer(Scorer(scorer.row, scorer.sentence, scorer.thresholds, meta), args.out or config.scorer_path)
+    print(f"fitted on {len(questions)} questions from {len(files)} files in {t2 - t1:.1f} s "
+          f"(candidates gathered in {t1 - t0:.1f} s); thresholds {scorer.thresholds}", file=sys.stderr)
+    return 0

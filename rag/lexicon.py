@@ -1,0 +1,82 @@
+"""The reviewed domain lexicon (`rag/data/lexicon.json`), loaded once and validated.
+
+Words live in data, not code, so that a reviewer can read every entry in one
+place and check that it holds for any kommun's report, not one question.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import RagError
+
+LEXICON_PATH = Path(__file__).resolve().parent / "data" / "lexicon.json"
+_REQUIRED = ("months", "report_types", "units", "column_kinds", "measures", "rank_patterns", "causal_patterns",
+             "direction_up", "direction_down", "synonyms", "question_words")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    months: tuple[str, ...]
+    report_types: dict[str, tuple[re.Pattern, ...]]
+    units: dict[str, tuple[str, ...]]
+    column_kinds: dict[str, tuple[str, ...]]
+    measure_patterns: dict[str, tuple[re.Pattern, ...]]
+    rank_patterns: tuple[re.Pattern, ...]
+    causal: re.Pattern
+    direction_up: frozenset[str]
+    direction_down: frozenset[str]
+    synonyms: tuple[tuple[str, ...], ...]
+    question_words: frozenset[str]
+
+    def is_rank(self, text: str) -> bool:
+        low = text.lower()
+        return any(rx.search(low) for rx in self.rank_patterns)
+
+    def report_types_in(self, text: str) -> tuple[str, ...]:
+        """Report types the text names, in the order they are named."""
+        low = text.lower()
+        found = []
+        for name, patterns in self.report_types.items():
+            pos = min((m.start() for rx in patterns for m in [rx.search(low)] if m), default=-1)
+            if pos >= 0:
+                found.append((pos, name))
+        return tuple(name for _, name in sorted(found))
+
+
+def _compile(patterns: list[str], where: str) -> tuple[re.Pattern, ...]:
+    out = []
+    for p in patterns:
+        try:
+            out.append(re.compile(p, re.I))
+        except re.error as e:
+            raise RagError(f"lexicon {where}: bad pattern {p!r}: {e}") from None
+    return tuple(out)
+
+
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise RagError(f"cannot read the lexicon {path}: {e}") from None
+    missing = [k for k in _REQUIRED if k not in d]
+    if missing:
+        raise RagError(f"the lexicon {path} lacks {', '.join(missing)}")
+    return Lexicon(
+        months=tuple(d["months"]),
+        report_types={k: _compile(v, f"report_types.{k}") for k, v in d["report_types"].items()},
+        units={k: tuple(v) for k, v in d["units"].items()},
+        column_kinds={k: tuple(v) for k, v in d["column_kinds"].items()},
+        measure_patterns={k: _compile(v, f"measures.{k}") for k, v in d["measures"].items()},
+        rank_patterns=_compile(d["rank_patterns"], "rank_patterns"),
+        causal=re.compile("|".join(f"(?:{p})" for p in d["causal_patterns"]), re.I),
+        direction_up=frozenset(d["direction_up"]),
+        direction_down=frozenset(d["direction_down"]),
+        synonyms=tuple(tuple(g) for g in d["synonyms"]),
+        question_words=frozenset(d["question_words"].split()),
+    )
+
+
+LEXICON = load_lexicon()

@@ -1,0 +1,75 @@
+"""A plan per question: which kommuner, which reports, which period and measure.
+
+The plan is decided before any evidence is scored, from the question's analysis
+and what the corpus covers, so that a year or a report the corpus lacks is a
+refusal with that reason, never the nearest year's figure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .analysis import QuestionAnalysis
+from .lexicon import LEXICON
+from .models import Report
+
+INTENTS = ("lookup", "why", "trend", "compare", "list", "rank")
+
+
+@dataclass(frozen=True)
+class Plan:
+    analysis: QuestionAnalysis
+    kommuner: tuple[str, ...]  # in scope, in the order they are answered
+    named: bool  # the question (or the user's filter) named them
+    doc_ids: tuple[str, ...]  # reports in scope, newest first
+    years: tuple[int, ...]
+    uncovered_years: tuple[int, ...]  # asked years that are not a report year of the kommuner in scope
+    measure: str  # utfall | budget | prognos | avvikelse | mål | per_invånare | andel | antal | ""
+    intent: str  # one of INTENTS
+    refusal: str = ""  # why the reports cannot answer, decided from the plan alone
+
+    @property
+    def all_kommuner(self) -> bool:
+        return not self.named
+
+
+def _measure(a: QuestionAnalysis) -> str:
+    """The figure asked for, from the lexicon's measure words (first match in the question wins)."""
+    low = a.text.lower()
+    best, pos = "", len(low) + 1
+    for name, patterns in LEXICON.measure_patterns.items():
+        for rx in patterns:
+            m = rx.search(low)
+            if m and m.start() < pos:
+                best, pos = name, m.start()
+    return best
+
+
+def make_plan(a: QuestionAnalysis, reports: dict[str, Report], kommuner: tuple[str, ...] = (),
+              doc_ids: tuple[str, ...] = ()) -> Plan:
+    """Scope, period coverage and report choice for one question."""
+    corpus_kommuner = sorted({r.kommun for r in reports.values()})
+    named = bool(kommuner or a.kommuner)
+    scope = tuple(kommuner or a.kommuner) or tuple(corpus_kommuner)
+    if not named and a.report_types:
+        # "enligt tertialrapporten": only the kommuner that publish every report type named
+        typed = tuple(k for k in scope if all(any(r.kommun == k and r.report_type == t for r in reports.values())
+                                              for t in a.report_types))
+        scope = typed or scope
+    intent = a.intent
+    if intent in ("compare", "lookup", "list") and not a.kommuner and not kommuner and LEXICON.is_rank(a.text):
+        intent = "rank"
+    measure = _measure(a)
+    docs = [r for r in reports.values() if r.kommun in scope and (not doc_ids or r.doc_id in doc_ids)]
+    docs.sort(key=lambda r: r.period_end, reverse=True)
+    refusal = ""
+    if a.foreign_places and not a.kommuner:
+        refusal = f"rapporterna gäller inte {', '.join(a.foreign_places)}"
+    elif not docs:
+        refusal = "inga rapporter finns för det urvalet"
+    elif named and any(not any(r.report_type == t for r in docs) for t in a.report_types):
+        lacking = next(t for t in a.report_types if not any(r.report_type == t for r in docs))
+        have = ", ".join(sorted({r.title for r in docs}))
+        refusal = f"det finns ingen {lacking} för {', '.join(scope)} i underlaget (bara {have})"
+    report_years = {int(r.period_end[:4]) for r in docs}
+    uncovered = tuple(y for y in a.years if y not in report_years)
+    return Plan(a, scope, named, tuple(r.doc_id for r in docs), a.years, uncovered, measure, intent, refusal)

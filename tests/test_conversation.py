@@ -1,0 +1,88 @@
+"""Follow-ups read in the context of the chat: `rag.conversation.resolve` on text, then
+`Engine.ask(history=...)` and `rag ask --history` on the real reports (fake embedder)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.conversation import Resolved, resolve
+
+CORPUS = ("Enköping", "Eskilstuna", "Huddinge", "Solna")
+SICK = "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023?"
+WHY = "Varför ökade kostnaderna för ekonomiskt bistånd i Solna 2023?"
+BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 2024?"
+
+
+@pytest.mark.parametrize("history, question, expected, kind", [
+    ([SICK], "Och i Huddinge?", "Hur hög var sjukfrånvaron i Huddinges socialförvaltning 2023?", "kommun"),
+    ([SICK], "What about Eskilstuna?", "Hur hög var sjukfrånvaron i Eskilstunas socialförvaltning 2023?", "kommun"),
+    ([WHY], "Men i Huddinge då?", "Varför ökade kostnaderna för ekonomiskt bistånd i Huddinge 2023?", "kommun"),
+    ([SICK], "Hur var det förra året?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2022?", "år"),
+    ([SICK], "Och 2021?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2021?", "år"),
+    ([SICK], "Varför då?", "Varför var sjukfrånvaron i Solnas socialförvaltning 2023 så hög?", "varför"),
+    ([SICK], "Varför minskade den?", "Varför minskade sjukfrånvaron i Solnas socialförvaltning 2023?", "varför"),
+    (["Hur stora var personalkostnaderna i Huddinge 2023?"], "Varför är de högre än budget?",
+     "Varför var personalkostnaderna i Huddinge 2023 högre än budget?", "varför"),
+    ([BUDGET], "Och prognosen?", "Hur stor var prognosen för institutionsvård för vuxna i Enköping 2024?", "mått"),
+    ([SICK], "Bara för kvinnor?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023 för kvinnor?", "grupp"),
+    (["Hur stor var sjukfrånvaron bland kvinnor i Solna 2023?"], "Och för män?",
+     "Hur stor var sjukfrånvaron bland män i Solna 2023?", "grupp"),
+    ([SICK], "Och kostnaderna för hemtjänst?", "Kostnaderna för hemtjänst i Solna 2023?", "ämne"),
+])
+def test_follow_up_is_rewritten_from_the_last_complete_question(history, question, expected, kind):
+    r = resolve(question, history, CORPUS)
+    assert r == Resolved(expected, True, r.reading, kind)
+
+
+def test_reading_names_topic_kommun_and_year():
+    assert resolve("Och i Huddinge?", [SICK], CORPUS).reading == "Sjukfrånvaron, Huddinge, 2023"
+    assert resolve("Varför då?", [WHY], CORPUS).reading.startswith("Varför: kostnaderna för ekonomiskt bistånd")
+
+
+def test_a_chain_of_follow_ups_builds_on_the_last_reading():
+    r = resolve("Och förra året?", [SICK, "Och i Huddinge?"], CORPUS)
+    assert r.question == "Hur hög var sjukfrånvaron i Huddinges socialförvaltning 2022?"
+
+
+@pytest.mark.parametrize("question", [
+    "Hur stora var kostnaderna för ekonomiskt bistånd i Huddinge 2023?",
+    "Hur stor var sjukfrånvaron 2023?",  # no kommun, but its own topic: asks across kommuner
+    "Vilken kommun har högst sjukfrånvaro?",
+])
+def test_a_complete_question_inherits_nothing(question):
+    assert resolve(question, [SICK, "Och i Huddinge?"], CORPUS) == Resolved(question, False)
+
+
+def test_without_history_the_question_is_kept():
+    assert resolve("Och i Huddinge?", (), CORPUS) == Resolved("Och i Huddinge?", False)
+    with pytest.raises(ValueError, match="sequence"):
+        resolve("Och i Huddinge?", SICK, CORPUS)
+
+
+def test_engine_answers_the_follow_up_for_huddinge(fake_engine):
+    a = fake_engine.ask("Och i Huddinge?", history=(SICK,))
+    assert a.question == "Och i Huddinge?" and a.answered
+    assert a.answer.startswith("Sjukfrånvaron, Huddinge, 2023:")
+    assert "7%" in a.answer.replace(" ", "") and "[1]" in a.answer
+    assert {c.kommun for c in a.citations} == {"Huddinge"}
+    plain = fake_engine.ask("Hur stora var kostnaderna för ekonomiskt bistånd i Huddinge 2023?", history=(SICK,))
+    assert not plain.answer.startswith("Sjukfrånvaron")
+
+
+def test_cli_ask_history_and_batch_history(fake_config, fake_engine, tmp_path, capsys):
+    from rag.cli import main
+
+    base = ["--corpus-dir", str(fake_config.corpus_dir), "--index-dir", str(fake_config.index_dir),
+            "--model", fake_config.model]
+    assert main([*base, "ask", "--json", "--history", SICK, "Och i Huddinge?"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["question"] == "Och i Huddinge?" and out["answer"].startswith("Sjukfrånvaron, Huddinge, 2023:")
+    batch = tmp_path / "b.jsonl"
+    batch.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in (
+        {"id": "a", "question": "Och i Huddinge?", "history": [SICK]},
+        {"id": "b", "question": "Och i Huddinge?", "history": "not a list"})) + "\n", encoding="utf-8")
+    assert main([*base, "ask", "--json", "--batch", str(batch)]) == 0
+    a, b = (json.loads(x) for x in capsys.readouterr().out.splitlines())
+    assert a["id"] == "a" and "Huddinge" in {c["kommun"] for c in a["citations"]}
+    assert b["id"] == "b" and not b["answered"] and "history must be a list" in b["error"]

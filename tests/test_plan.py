@@ -1,0 +1,106 @@
+"""The plan per question, on made-up questions over the five reports' coverage."""
+from __future__ import annotations
+
+import pytest
+
+from rag.analysis import analyse
+from rag.lexical import stem
+from rag.models import Report
+from rag.plan import make_plan
+
+REPORTS = {
+    "e08": Report("e08", "Enköping", "Socialnämnden", "delårsrapport", "Delårsrapport januari–augusti 2024",
+                  "2024-01", "2024-08", "e08.txt"),
+    "e04": Report("e04", "Enköping", "Socialnämnden", "tertialrapport", "Tertialrapport april 2024",
+                  "2024-01", "2024-04", "e04.txt"),
+    "s12": Report("s12", "Solna", "Socialnämnden", "årsredovisning", "Årsredovisning 2023", "2023-01", "2023-12",
+                  "s12.txt"),
+    "h08": Report("h08", "Huddinge", "Socialnämnden", "delårsrapport", "Delårsrapport per 31 augusti 2023",
+                  "2023-01", "2023-08", "h08.txt"),
+}
+KOMMUNER = frozenset(r.kommun for r in REPORTS.values())
+VOCAB = frozenset(stem(w) for w in "barn vuxna sverige kostnad placering familjehem".split())
+
+
+def plan(question: str, **kw):
+    return make_plan(analyse(question, KOMMUNER, VOCAB), REPORTS, **kw)
+
+
+def test_a_named_kommun_is_the_scope_and_its_reports_come_newest_first():
+    p = plan("Vad kostade familjehemsplaceringar för barn i Enköping?")
+    assert p.kommuner == ("Enköping",) and p.named
+    assert p.doc_ids == ("e08", "e04")
+    assert not p.refusal
+
+
+def test_lower_case_and_genitive_kommun_names_are_recognised():
+    assert plan("hur stor var sjukfrånvaron i solna 2023").kommuner == ("Solna",)
+    assert plan("Vad blev Huddinges resultat?").kommuner == ("Huddinge",)
+
+
+@pytest.mark.parametrize("question, place", [
+    ("Hur många barn placerades i Atlantis år 1850?", "Atlantis"),
+    ("Vad kostade ekonomiskt bistånd i Gotham City 2023?", "Gotham City"),
+    ("Hur många platser har Malmö stads skyddade boenden?", "Malmö"),
+])
+def test_a_place_the_corpus_does_not_cover_is_refused_with_its_name(question, place):
+    p = plan(question)
+    assert p.refusal and place in p.refusal
+
+
+def test_a_report_word_of_the_corpus_is_not_taken_for_a_place():
+    assert not plan("Hur många barn i Sverige placerades i familjehem 2023?").refusal
+
+
+@pytest.mark.parametrize("question, years, uncovered", [
+    ("Vad kostade institutionsvård för vuxna i Enköping 2022?", (2022,), (2022,)),
+    ("Vad kostade det i Solna år 3023?", (3023,), (3023,)),
+    ("Jämför kostnaderna i Enköping 1999 och 2024", (1999, 2024), (1999,)),
+    ("Vad kostade det i Enköping 2024?", (2024,), ()),
+])
+def test_years_outside_the_kommuns_reports_are_marked_uncovered(question, years, uncovered):
+    p = plan(question)
+    assert p.years == years and p.uncovered_years == uncovered
+
+
+def test_a_report_type_the_kommun_lacks_is_a_refusal_naming_it():
+    p = plan("Vad blev resultatet för helåret 2024 enligt årsredovisningen i Enköping?")
+    assert "årsredovisning" in p.refusal and "Enköping" in p.refusal
+
+
+def test_a_report_type_without_a_kommun_narrows_the_scope_to_those_that_publish_it():
+    p = plan("Hur förändrades prognosen mellan tertialrapporten i april och delårsrapporten i augusti?")
+    assert p.kommuner == ("Enköping",) and not p.named
+    assert p.analysis.report_types == ("tertialrapport", "delårsrapport")
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("Vilken kommun har högst sjukfrånvaro bland personalen?", "rank"),
+    ("Rangordna kommunerna efter budgetavvikelse", "rank"),
+    ("Varför ökade kostnaderna i Solna?", "why"),
+    ("Jämför antalet anställda i Solna och Huddinge", "compare"),
+    ("Vad kostade ekonomiskt bistånd i Huddinge?", "lookup"),
+])
+def test_intent(question, intent):
+    assert plan(question).intent == intent
+
+
+@pytest.mark.parametrize("question, measure", [
+    ("Vilken prognos har Huddinge för intäkterna?", "prognos"),
+    ("Hur stor var budgetavvikelsen i Solna?", "avvikelse"),
+    ("Hur många hushåll fick ekonomiskt bistånd i Solna?", "antal"),
+    ("Hur stor andel av de anställda i Huddinge är kvinnor?", "andel"),
+    ("What was the budget for staff in Solna?", "budget"),
+])
+def test_measure(question, measure):
+    assert plan(question).measure == measure
+
+
+def test_no_kommun_means_every_kommun_in_scope():
+    p = plan("Hur hög var sjukfrånvaron 2023?")
+    assert set(p.kommuner) == KOMMUNER and not p.named
+
+
+def test_a_filter_wins_over_an_unnamed_question_and_reports_can_be_restricted():
+    p = plan("Hur hög var sjukfrånvaron?", kommuner=("Huddinge",), doc_ids=("h08",))
+    assert p.kommuner == ("Huddinge",) and p.doc_ids == ("h08",)
