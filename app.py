@@ -455,7 +455,8 @@ def chart_data(answer: Answer, all_facts: list[Fact], reports: dict[str, Report]
         cost = all(v <= 0 for v in values) and any(v < 0 for v in values)
         f0 = same[0]
         unit = f0.unit or "antal"
-        charts.append({"title": f"{f0.kommun}: {f0.row}" + (" (kostnad)" if cost else ""), "unit": unit,
+        row_name = re.sub(rf"\s*(,\s*{re.escape(unit)}|\({re.escape(unit)}\))\s*$", "", f0.row) or f0.row
+        charts.append({"title": f"{f0.kommun}: {row_name}" + (" (kostnad)" if cost else ""), "unit": unit,
                        "columns": columns, "values": [abs(v) if cost else v for v in values]})
     return charts
 
@@ -506,7 +507,7 @@ def render_chart(chart: dict) -> None:
                           "Etikett": swedish_numbers(chart["values"])})
     bars = alt.Chart(frame).mark_bar().encode(
         y=alt.Y("Kolumn:N", sort=None, title=None, axis=alt.Axis(labelLimit=220, labelFontSize=12)),
-        x=alt.X("Värde:Q", title=chart["unit"], axis=alt.Axis(format="~s"),
+        x=alt.X("Värde:Q", title=chart["unit"], axis=alt.Axis(tickCount=5, labelExpr="replace(datum.label, '.', ',')"),
                 scale=alt.Scale(domain=[min(0.0, 1.2 * min(chart["values"])), 1.2 * max(0.0, *chart["values"]) or 1.0])),
         tooltip=[alt.Tooltip("Kolumn:N"), alt.Tooltip("Etikett:N", title=chart["unit"])])
     labels = bars.mark_text(align="left", dx=3, fontSize=12).encode(text="Etikett:N")

@@ -21,9 +21,9 @@ from .scoring import score
 log = logging.getLogger(__name__)
 
 ANSWER_GRID = (0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.4)
-ROW_FLOOR_GRID = (0.05, 0.15, 0.3)
+ROW_FLOOR_GRID = (0.1, 0.2, 0.3)
 SENTENCE_FLOOR_GRID = (0.03, 0.1)
-RELATIVE_GRID = (0.2, 0.4)
+RELATIVE_GRID = (0.3, 0.5)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import numpy as np
 from .analysis import QuestionAnalysis
 from .candidates import Candidate, row_candidates, sentence_candidates, with_agreement
 from .learn import Scorer
+from .lexicon import LEXICON
 from .plan import Plan, make_plan
 from .lexical import canon_terms, canon_units, split_compound, stem, words
 from .models import Answer, Citation, Fact, Hit, Passage, Report
@@ -30,13 +31,7 @@ from .tablelookup import FactRow, column_info, group_rows, pick_columns, topic_u
 
 log = logging.getLogger(__name__)
 
-CAUSAL = re.compile(r"\b(beror|berodde|på grund av|förklaras|till följd av|ett led i|orsak\w*|eftersom|"
-                    r"därför|med anledning av|medför\w*|resulterar|vilket (?:innebär|leder)|då det|"
-                    r"minskning\w*|ökning\w*|minskat|ökat|effekt\w*|främsta|bidragit)\b", re.I)
-STRONG_CAUSE = re.compile(r"\b(beror (?:främst |till stor del |i huvudsak )?på|berodde på|förklaras (?:främst |i huvudsak )?av|"
-                          r"på grund av|till följd av|orsaken|anledningen|ett led i|vilket (?:i huvudsak )?förklaras)\b", re.I)
-MAX_SENTENCES = 3
-MIN_SENTENCE_SCORE = 0.45
+MAX_KOMMUNER = 4
 
 
 @dataclass(frozen=True)
@@ -92,24 +87,28 @@ def coverage_summary(reports: dict[str, Report]) -> str:
 
 
 def absent_topic(engine, a: QuestionAnalysis, kommun: str) -> tuple[float, float]:
-    """Specific topic nouns of the question that `kommun`'s reports never use (but others do),
-    and those no report uses: a question-level signal the scorer weighs, not a rule."""
+    """How many specific topic nouns of the question `kommun`'s reports never use (but others
+    do), and how many no report uses: a question-level signal the scorer weighs, not a rule."""
+    here, nowhere = absent_words(engine, a, kommun)
+    return float(len(here)), float(len(nowhere))
+
+
+def absent_words(engine, a: QuestionAnalysis, kommun: str) -> tuple[list[str], list[str]]:
+    """The topic nouns behind `absent_topic`, to name them in a refusal."""
     kw = _kommun_words(engine)
     all_words, all_pairs = _cached(engine, "all_words", lambda: (set().union(*(v for v, _ in kw.values())),
                                                                  set().union(*(p for _, p in kw.values()))))
     words_k, pairs_k = kw.get(kommun, (set(), set()))
-    here = nowhere = 0
+    here: list[str] = []
+    nowhere: list[str] = []
     for w in a.topic_words:
         # Only specific nouns can show a question is off the reports' subject; verb forms cannot.
         if len(w) < 7 or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w):
             continue
         if _present(w, words_k, engine.bm25.vocab, pairs_k):
             continue
-        if _present(w, all_words, engine.bm25.vocab, all_pairs):
-            here += 1
-        else:
-            nowhere += 1
-    return float(here), float(nowhere)
+        (here if _present(w, all_words, engine.bm25.vocab, all_pairs) else nowhere).append(w)
+    return here, nowhere
 
 
 def _present(word: str, vocabulary: set[str], stems, pairs: set[tuple[str, str]]) -> bool:
@@ -271,7 +270,7 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
                 float(label_dense[li]) if li is not None else 0.0)
 
     hits: list[Hit] = []
-    per_kommun = plan.intent in ("compare", "rank") and len(plan.kommuner) > 1
+    per_kommun = len(plan.kommuner) > 1  # each kommun's own best passages, not the loudest kommun's
     groups = [(k,) for k in plan.kommuner] if per_kommun else [plan.kommuner if plan.named else ()]
     for scope in groups:
         hits += hybrid_search(a.text, a, engine.passages, reports, engine.bm25, engine.dense,
@@ -280,13 +279,41 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
     absent = {k: absent_topic(engine, a, k) for k in plan.kommuner}
     cands = row_candidates(plan, fact_rows(engine), reports, idf, vocab, dense_of_row, absent, cfg.rows_per_kommun)
     cands += sentence_candidates(plan, hits, reports, idf, vocab, lambda p: float(dense_all[p.id]), absent)
-    cands = with_agreement(cands)
+    cands = with_agreement(_one_report_per_row(cands, plan, reports))
     for y in plan.uncovered_years:
         cands = [c for c in cands if _mentions_year(c, y)]
         if not cands:
             where = ", ".join(plan.kommuner) if plan.named else "rapporterna"
             return Evidence(plan, (), f"{where}: rapporterna redovisar inget om {y}")
     return Evidence(plan, tuple(cands))
+
+
+def _weak_reason(engine, plan: Plan) -> str:
+    """Why the evidence is too weak, naming the question's words a named kommun's reports never use."""
+    if plan.named:
+        missing = sorted({w for k in plan.kommuner for w in absent_words(engine, plan.analysis, k)[0]})
+        if missing:
+            return f"{', '.join(plan.kommuner)}s rapporter nämner inte {', '.join(repr(w) for w in missing)}"
+    return "inget stycke eller tabellrad i rapporterna besvarar frågan tillräckligt säkert"
+
+
+def _one_report_per_row(cands: list[Candidate], plan: Plan, reports: dict[str, Report]) -> list[Candidate]:
+    """A row printed in several of a kommun's reports is taken from one: the report the question
+    names (by type or month), else the latest. Comparisons across reports bring the others back."""
+    a = plan.analysis
+
+    def preference(doc_id: str) -> tuple:
+        r = reports[doc_id]
+        named = r.report_type in a.report_types or int(r.period_end[5:]) in a.months
+        return (named, r.period_end)
+
+    best: dict[tuple[str, str], str] = {}
+    for c in cands:
+        if c.kind == "row":
+            key = (c.kommun, c.row.label.strip().lower())
+            if key not in best or preference(c.doc_id) > preference(best[key]):
+                best[key] = c.doc_id
+    return [c for c in cands if c.kind != "row" or best[(c.kommun, c.row.label.strip().lower())] == c.doc_id]
 
 
 def _pick(scored: list[Scored], kind: str, limit: int, floor: float) -> list[Scored]:
@@ -303,6 +330,23 @@ def _pick(scored: list[Scored], kind: str, limit: int, floor: float) -> list[Sco
             continue
         out.append(s)
     return out
+
+
+def _causes_that_follow(sents: list[Scored]) -> list[Scored]:
+    """The report's own explanation often comes right after the figure it explains: the next
+    sentence of a picked one, when it gives a cause and is not shown already (one per answer)."""
+    for s in sents:
+        c = s.candidate
+        text = c.passage.text
+        end = c.pos + len(c.text)
+        for s0, s1 in sentences(text):
+            if s0 < end or s0 > end + 200:
+                continue
+            nxt = text[s0:s1].strip()
+            if LEXICON.causal.search(nxt) and not any(nxt in o.candidate.text for o in sents):
+                return [Scored(dataclasses.replace(c, text=nxt, pos=s0), s.p)]
+            break
+    return []
 
 
 def _across_reports(plan: Plan, kommun: str, reports: dict[str, Report]) -> bool:
@@ -356,12 +400,12 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     top = max(best.values(), default=0.0)
     if top < th.answer:
         nearest = max(scored, key=lambda s: s.p, default=None)
-        return refuse(a, reports, "inget stycke eller tabellrad i rapporterna besvarar frågan tillräckligt säkert",
-                      nearest.candidate if nearest else None)
+        return refuse(a, reports, _weak_reason(engine, plan), nearest.candidate if nearest else None)
     if plan.named or plan.intent in ("compare", "rank"):
         targets = [k for k in plan.kommuner if best.get(k, 0.0) >= th.answer]
-    else:
-        targets = [k for k, p in sorted(best.items(), key=lambda kv: -kv[1]) if p >= max(th.answer, 0.9 * top)][:2]
+    else:  # no kommun named: every kommun whose reports answer about as well as the best one
+        targets = [k for k, p in sorted(best.items(), key=lambda kv: -kv[1])
+                   if p >= max(th.answer, th.kommun_relative * top)][:MAX_KOMMUNER]
     missing = [k for k in plan.kommuner if k not in targets] if (plan.named or plan.intent == "rank") else []
     cite_keys: list[tuple[str, object]] = []
 
@@ -382,7 +426,9 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
         mine = [s for s in scored if s.candidate.kommun == kommun]
         best_row = max((s.p for s in mine if s.candidate.kind == "row"), default=0.0)
         best_sent = max((s.p for s in mine if s.candidate.kind == "sentence"), default=0.0)
-        rows = _pick(mine, "row", 2 if plan.intent == "compare" else 1, max(th.row, th.relative * best_row))
+        # a table figure leads the answer, so it must hold its own against the best evidence of any kind
+        rows = _pick(mine, "row", 2 if plan.intent == "compare" else 1,
+                     max(th.row, th.relative * max(best_row, best_sent)))
         if rows and _across_reports(plan, kommun, reports):
             rows = _same_row_in_each_report(engine, rows[0], plan, kommun)
         sents = _pick(mine, "sentence", n_sent, max(th.sentence, th.relative * best_sent))
@@ -400,6 +446,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             facts_out.extend(chosen)
             computed.extend(comp)
             leads.append((kommun, chosen[0], report))
+        if plan.intent == "why":
+            sents = sents + _causes_that_follow(sents)
         order = {id(s): i for i, s in enumerate(sents)}
         ranked_passages = list(dict.fromkeys(s.candidate.passage.id for s in sents))
         for s in sorted(sents, key=lambda s: (ranked_passages.index(s.candidate.passage.id), s.candidate.pos, order[id(s)])):

@@ -21,14 +21,16 @@ from .models import Passage, Report
 from .numbers import find_numbers
 from .plan import Plan
 from .retrieval import sentences
-from .tablelookup import TOTAL_RE, FactRow, cached_terms, column_info, matched, score_row, topic_units, unit_weight
+from .tablelookup import (TOTAL_RE, FactRow, cached_terms, column_info, label_precision, label_recall, matched,
+                         score_row, topic_units, unit_weight)
 
 ROW_FEATURES = (
     "bias_row", "lex", "lex_rel", "dense", "dense_rel", "label_dense_rank", "lex_rank",
     "measure_match", "measure_conflict", "has_measure_column", "year_column", "year_label_conflict",
     "report_year", "report_hint_match", "latest_report", "total_row", "no_topic", "money_row", "pct_row",
     "month_table", "month_asked", "n_cells", "label_len", "english", "label_dense", "label_dense_rel",
-    "label_dense_rank2", "report_month", "context_cover", "column_cover", "count_asked_money_row",
+    "label_dense_rank2", "report_month", "context_cover", "column_cover", "label_recall", "label_precision",
+    "count_asked_money_row",
     "count_asked_count_row", "money_asked_money_row", "share_asked_pct_row", "money_asked_count_row",
     "topic_absent", "topic_absent_all", "shares_number",
 )
@@ -36,7 +38,7 @@ SENTENCE_FEATURES = (
     "bias_sent", "lex", "lex_rel", "heading", "dense", "dense_rel", "hit_rank", "causal", "causal_why",
     "numbers", "numbers_lookup", "direction", "year_match", "year_other", "list_intro", "length",
     "pair", "report_hint_match", "latest_report", "english", "why", "list", "report_month", "prev_lex", "lex_rank",
-    "topic_absent", "topic_absent_all", "shares_number",
+    "measure_mentioned", "no_topic", "committee_subject", "topic_absent", "topic_absent_all", "shares_number",
 )
 
 _MONEY = {"mnkr", "mkr", "tkr", "kr"}
@@ -107,7 +109,8 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
                                  _row_features(plan, row, reports[row.doc_id], kl[j], kl.max(), kd[j], kd.max(),
                                                dense_rank[j], lex_rank[j], latest.get(kommun) == row.doc_id, bool(query))
                                  + (kld[j], kld[j] - kld.max(), label_rank[j],
-                                    float(int(reports[row.doc_id].period_end[5:]) in a.months), ctx, col)
+                                    float(int(reports[row.doc_id].period_end[5:]) in a.months), ctx, col,
+                                    label_recall(row, query, idf, vocab), label_precision(row, query, idf, vocab))
                                  + inter + absent.get(kommun, (0.0, 0.0)),
                                  row=row, text=row.first.row_text))
     return out
@@ -186,10 +189,17 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
         return []
     lex = np.array([r[5] for r in raw])
     dense = np.array([dense_of_passage(r[0]) for r in raw])
-    lex_rank = _rank_feature(lex)
+    # scale-free views within each kommun, so one kommun's strong match does not mute another's
+    lex_rank, lex_max, dense_max = np.zeros(len(raw)), np.zeros(len(raw)), np.zeros(len(raw))
+    for k in {r[0].kommun for r in raw}:
+        idx = np.array([i for i, r in enumerate(raw) if r[0].kommun == k])
+        lex_rank[idx] = _rank_feature(lex[idx])
+        lex_max[idx], dense_max[idx] = lex[idx].max(), dense[idx].max()
+    measure_rx = LEXICON.measure_patterns.get(plan.measure, ())
     out = []
     years = {str(y) for y in plan.years}
-    for (p, s0, sent, rank, head, lx, pair, intro, prev), dn, lr in zip(raw, dense, lex_rank):
+    for (p, s0, sent, rank, head, lx, pair, intro, prev), dn, lr, lm, dm in zip(raw, dense, lex_rank, lex_max,
+                                                                            dense_max):
         low = sent.lower()
         ws = set(re.findall(r"[a-zåäöéü]+", low))
         nums = [n for n in find_numbers(_YEARISH.sub("", sent))]
@@ -199,7 +209,7 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
                           or (a.direction == "down" and bool(ws & LEXICON.direction_down)))
         report = reports.get(p.doc_id)
         feats = (
-            1.0, lx, lx - lex.max(), head, float(dn), float(dn - dense.max()), 1.0 / rank, causal,
+            1.0, lx, lx - lm, head, float(dn), float(dn - dm), 1.0 / rank, causal,
             causal * (plan.intent == "why"), float(bool(nums)),
             float(bool(nums) and plan.intent in ("lookup", "trend", "compare", "rank")), direction,
             float(bool(years & (said_years or set()))), float(bool(years) and bool(said_years) and not years & said_years),
@@ -208,7 +218,8 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
             float(latest.get(p.kommun) == p.doc_id), float(a.english), float(plan.intent == "why"),
             float(plan.intent == "list"),
             float(report is not None and int(report.period_end[5:]) in a.months),
-            prev, float(lr),
+            prev, float(lr), float(any(rx.search(low) for rx in measure_rx)), float(not a.topic_words),
+            float(bool(LEXICON.committee.search(low))),
         ) + absent.get(p.kommun, (0.0, 0.0))
         out.append(Candidate("sentence", p.kommun, p.doc_id, feats, passage=p, text=sent, pos=s0))
     return out

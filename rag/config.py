@@ -81,6 +81,7 @@ def config_from_env(args=None, environ=None) -> Config:
     changes = {}
     for key, field, conv in (("RAG_CORPUS_DIR", "corpus_dir", Path), ("RAG_INDEX_DIR", "index_dir", Path),
                              ("RAG_CACHE_DIR", "cache_dir", Path), ("RAG_MODEL", "model", str),
+                             ("RAG_SCORER", "scorer_path", Path),
                              ("RAG_EMBEDDING_BACKEND", "embedding_backend", str),
                              ("RAG_LLM_BASE_URL", "llm_base_url", str), ("RAG_LLM_MODEL", "llm_model", str),
                              ("RAG_LLM_API_KEY", "llm_api_key", str)):

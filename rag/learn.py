@@ -128,6 +128,7 @@ class Thresholds:
     row: float = 0.3  # a table row is shown when its probability reaches this …
     sentence: float = 0.3  # … a sentence likewise
     relative: float = 0.5  # … and when it is at least this fraction of the best candidate's
+    kommun_relative: float = 0.5  # no kommun named: answer for each kommun this close to the best one
 
 
 @dataclass(frozen=True)

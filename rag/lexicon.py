@@ -14,7 +14,7 @@ from .errors import RagError
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "lexicon.json"
 _REQUIRED = ("months", "report_types", "units", "column_kinds", "measures", "rank_patterns", "causal_patterns",
-             "direction_up", "direction_down", "synonyms", "question_words")
+             "direction_up", "direction_down", "synonyms", "question_words", "committee_words")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Lexicon:
     direction_down: frozenset[str]
     synonyms: tuple[tuple[str, ...], ...]
     question_words: frozenset[str]
+    committee: re.Pattern  # words for the committee or administration as a whole
 
     def is_rank(self, text: str) -> bool:
         low = text.lower()
@@ -76,6 +77,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         direction_down=frozenset(d["direction_down"]),
         synonyms=tuple(tuple(g) for g in d["synonyms"]),
         question_words=frozenset(d["question_words"].split()),
+        committee=re.compile(r"\b(?:" + "|".join(re.escape(w) for w in d["committee_words"]) + r")\b", re.I),
     )
 
 

@@ -139,11 +139,12 @@ def _build_index(config: Config, embedder, progress) -> BuildStats:
 #: The code and data a build's output depends on: when any of them changes, the index is rebuilt
 #: (with a warm embedding cache, only what changed is embedded). This replaces re-parsing the
 #: whole corpus on every start to compare passages.
-_PARSER_FILES = ("corpus.py", "readers.py", "tables.py", "numbers.py", "chunking.py", "kommuner.py", "models.py",
-                 "store.py", "lexical.py", "lexicon.py", "data/lexicon.json")
+_PARSER_FILES = ("corpus.py", "readers.py", "pdfreader.py", "tables.py", "numbers.py", "chunking.py", "kommuner.py",
+                 "models.py", "store.py", "lexical.py", "lexicon.py", "data/lexicon.json")
 
 
 def parser_sha() -> str:
+    """sha256 over _PARSER_FILES: the parser/format version an index was built with."""
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
     for name in _PARSER_FILES:

@@ -170,11 +170,25 @@ def score_row(row: FactRow, query: Units, idf: dict[str, float], vocab) -> tuple
     in_ctx = sum(w * matched(u, ctx) for u, w, il in zip(query, weights, in_label)
                  if not il and not matched(u, col_terms))
     recall = (sum(w * il for w, il in zip(weights, in_label)) + best_col + 0.4 * in_ctx) / total
+    precision = label_precision(row, query, idf, vocab)
+    return 0.75 * recall + 0.25 * precision, col_fact
+
+
+def label_recall(row: FactRow, query: Units, idf: dict[str, float], vocab) -> float:
+    """How much of the question's topic the row label alone names (idf-weighted)."""
+    weights = [unit_weight(u, idf) for u in query]
+    label, _ = _row_terms(row, vocab)
+    return sum(w * matched(u, label) for u, w in zip(query, weights)) / (sum(weights) or 1.0)
+
+
+def label_precision(row: FactRow, query: Units, idf: dict[str, float], vocab) -> float:
+    """How much of the row label the question names: a label with words the question lacks is
+    another (narrower or different) row."""
+    label, _ = _row_terms(row, vocab)
     qterms = {t for u in query for t, _ in u}
     lab = label - _MEASURE_TERMS
     label_total = sum(idf.get(t, 1.0) for t in lab) or 1.0
-    precision = sum(idf.get(t, 1.0) for t in lab if t in qterms) / label_total
-    return 0.75 * recall + 0.25 * precision, col_fact
+    return sum(idf.get(t, 1.0) for t in lab if t in qterms) / label_total
 
 
 def best_rows(rows: list[FactRow], a: QuestionAnalysis, reports: dict[str, Report], idf: dict[str, float],

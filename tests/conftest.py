@@ -24,9 +24,27 @@ def parsed():
     return load_corpus(CORPUS)
 
 
+def fit_scorer_for(config: Config, embedder=None) -> None:
+    """Fit an evidence scorer for `config`'s embedding model (the shipped one is fitted on e5
+    vectors, so the fake embedder gets its own) on the public and dev questions, with the
+    shipped thresholds, and write it to `config.scorer_path`."""
+    from eval.crossval import gather_all
+    from eval.runner import default_files, load_questions
+    from rag.learn import Scorer, fit_scorer, load_scorer, save_scorer
+    from rag.pipeline import open_engine
+
+    engine = open_engine(config, embedder=embedder)
+    items = gather_all(engine, load_questions(default_files()))
+    s = fit_scorer([(it.question, list(it.evidence.candidates)) for it in items])
+    save_scorer(Scorer(s.row, s.sentence, load_scorer().thresholds, {"model": config.model}), config.scorer_path)
+
+
 @pytest.fixture(scope="session")
 def fake_config(tmp_path_factory) -> Config:
-    return Config(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("index-fake"), model=FAKE_MODEL)
+    cfg = Config(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("index-fake"), model=FAKE_MODEL,
+                 scorer_path=tmp_path_factory.mktemp("scorer-fake") / "scorer.json")
+    fit_scorer_for(cfg, FakeEmbedder())
+    return cfg
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from rag.config import E5_MODEL
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 
@@ -43,29 +45,48 @@ def fresh_dirs(base: Path) -> tuple[Path, Path]:
     return corpus, base / "index"
 
 
+def e5_copy(base: Path, e5_engine) -> tuple[Path, Path]:
+    """A corpus copy with a copy of the session's e5 index: answers need the real model,
+    and nothing is embedded again except what a test uploads."""
+    corpus, index = fresh_dirs(base)
+    shutil.copytree(e5_engine.config.index_dir, index, ignore=shutil.ignore_patterns("feedback.sqlite"))
+    return corpus, index
+
+
 @pytest.fixture(scope="module")
-def shared_dirs(tmp_path_factory) -> tuple[Path, Path]:
-    """One corpus/index copy for the read-only tests (the engine is built once per process)."""
-    return fresh_dirs(tmp_path_factory.mktemp("shared"))
+def shared_dirs(tmp_path_factory, e5_engine) -> tuple[Path, Path]:
+    """One corpus/index copy for the chat tests (the app's engine is loaded once per process)."""
+    return e5_copy(tmp_path_factory.mktemp("shared"), e5_engine)
 
 
-def use_dirs(monkeypatch, corpus: Path, index: Path) -> None:
+def use_dirs(monkeypatch, corpus: Path, index: Path, model: str = "fake-hash-embedder") -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("RAG_MODEL", "fake-hash-embedder")
+    monkeypatch.setenv("RAG_MODEL", model)
     monkeypatch.setenv("RAG_CORPUS_DIR", str(corpus))
     monkeypatch.setenv("RAG_INDEX_DIR", str(index))
 
 
 @pytest.fixture
 def app(monkeypatch, shared_dirs) -> AppTest:
-    use_dirs(monkeypatch, *shared_dirs)
-    at = AppTest.from_file(APP, default_timeout=180).run()
+    """The app on the real e5 model (marked `model`): the answers are the ones a person gets."""
+    use_dirs(monkeypatch, *shared_dirs, model=E5_MODEL)
+    at = AppTest.from_file(APP, default_timeout=300).run()
     assert not at.exception, at.exception
     return at
 
 
 @pytest.fixture
+def fresh_e5_app(monkeypatch, tmp_path, e5_engine) -> tuple[AppTest, Path, Path]:
+    corpus, index = e5_copy(tmp_path, e5_engine)
+    use_dirs(monkeypatch, corpus, index, model=E5_MODEL)
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    assert not at.exception, at.exception
+    return at, corpus, index
+
+
+@pytest.fixture
 def fresh_app(monkeypatch, tmp_path) -> tuple[AppTest, Path, Path]:
+    """The app on the fake embedder, for what needs no answers (start page, uploads refused, removal)."""
     corpus, index = fresh_dirs(tmp_path)
     use_dirs(monkeypatch, corpus, index)
     at = AppTest.from_file(APP, default_timeout=180).run()
@@ -101,7 +122,8 @@ def charts(block) -> list:
 
 # --- the chat ------------------------------------------------------------------------------
 
-def test_start_page_says_what_is_covered_and_offers_examples(app):
+def test_start_page_says_what_is_covered_and_offers_examples(fresh_app):
+    app = fresh_app[0]
     page = texts(app.main)
     assert "Det här finns i underlaget" in page and "Så läser du svaret" in page
     covered = next(m.value for m in app.markdown if "Det här finns i underlaget" in m.value)
@@ -113,6 +135,7 @@ def test_start_page_says_what_is_covered_and_offers_examples(app):
     assert any("Urval: alla kommuner" in c.value for c in app.caption)
 
 
+@pytest.mark.model
 def test_question_renders_answer_with_linked_sources(app):
     msg = ask(app, SICK)
     answer = msg.markdown[0].value
@@ -128,6 +151,7 @@ def test_question_renders_answer_with_linked_sources(app):
     assert "Det här finns i underlaget" not in texts(app.main)  # the start page gives way to the chat
 
 
+@pytest.mark.model
 def test_follow_up_is_read_in_the_context_of_the_chat(app):
     ask(app, SICK)
     msg = ask(app, "Och i Huddinge?")
@@ -139,6 +163,7 @@ def test_follow_up_is_read_in_the_context_of_the_chat(app):
     assert "Huddinge" in body and "Solna" not in body
 
 
+@pytest.mark.model
 def test_a_complete_second_question_ignores_the_first(app):
     ask(app, SICK)
     msg = ask(app, "Hur många familjerådgivningssamtal genomfördes i Huddinge till och med augusti 2023?")
@@ -146,6 +171,7 @@ def test_a_complete_second_question_ignores_the_first(app):
     assert "996" in answer and not answer.startswith("Sjukfrånvaron")
 
 
+@pytest.mark.model
 def test_question_outside_the_filter_is_answered_and_the_conflict_named(app):
     app.sidebar.pills(key="kommuner").set_value(["Huddinge"]).run()
     assert any("Urval: Huddinge" in c.value for c in app.caption)
@@ -155,6 +181,7 @@ def test_question_outside_the_filter_is_answered_and_the_conflict_named(app):
     assert "8,5" in msg.markdown[0].value
 
 
+@pytest.mark.model
 def test_kommun_filter_limits_an_unnamed_question(app):
     app.sidebar.pills(key="kommuner").set_value(["Huddinge"]).run()
     msg = ask(app, "Hur stor var sjukfrånvaron 2023?")
@@ -162,12 +189,14 @@ def test_kommun_filter_limits_an_unnamed_question(app):
     assert "Huddinge" in body and "Solna" not in body and not msg.info
 
 
+@pytest.mark.model
 def test_unanswerable_question_is_refused(app):
     msg = ask(app, UNANSWERABLE)
     assert "Rapporterna säger inte" in texts(msg)
     assert not msg.expander  # a refusal cites nothing
 
 
+@pytest.mark.model
 def test_example_button_asks_and_charts_only_comparable_periods(app):
     example = [b for b in app.main.button if "institutionsvård" in b.label]
     assert example
@@ -180,6 +209,7 @@ def test_example_button_asks_and_charts_only_comparable_periods(app):
     assert "kostnad" in caption and "mnkr" in caption
 
 
+@pytest.mark.model
 def test_bad_question_is_a_swedish_message_not_a_traceback(app):
     msg = ask(app, "Varför " + "x" * 600)
     assert any("Frågan kan inte besvaras" in e.value and "för lång" in e.value for e in msg.error)
@@ -192,6 +222,7 @@ def test_missing_corpus_is_a_swedish_error_message(monkeypatch, tmp_path):
     assert any("Rapporterna kunde inte läsas in" in e.value and "finns inte" in e.value for e in at.error)
 
 
+@pytest.mark.model
 def test_feedback_is_one_changeable_row_with_a_comment(app, shared_dirs):
     from rag.store import list_feedback
 
@@ -233,8 +264,9 @@ def test_duplicate_upload_under_another_name_is_refused(fresh_app):
     assert snapshot(corpus) == before
 
 
-def test_valid_upload_is_added_with_its_own_title_and_answerable(fresh_app):
-    at, corpus, _ = fresh_app
+@pytest.mark.model
+def test_valid_upload_is_added_with_its_own_title_and_answerable(fresh_e5_app):
+    at, corpus, _ = fresh_e5_app
     at.sidebar.file_uploader[0].upload("uppsala.txt", GOOD_REPORT, "text/plain").run()
     assert not at.exception, at.exception
     field = {k.rsplit("-", 1)[-1]: k for k in keys(at) if k.startswith("meta-")}
@@ -311,11 +343,12 @@ def test_swedish_error_messages():
     assert "rapporttyp" in swedish_error("x.txt: could not detect kommun, report type from the text; add an entry")
 
 
-def test_chart_shows_only_comparable_periods_and_costs_as_positive(fake_engine):
+@pytest.mark.model
+def test_chart_shows_only_comparable_periods_and_costs_as_positive(e5_engine):
     from app import chart_data
 
-    answer = fake_engine.ask("Varför minskade kostnaderna för institutionsvård för vuxna i Enköping under 2024?")
-    got = chart_data(answer, fake_engine.facts, fake_engine.reports)
+    answer = e5_engine.ask("Varför minskade kostnaderna för institutionsvård för vuxna i Enköping under 2024?")
+    got = chart_data(answer, e5_engine.facts, e5_engine.reports)
     assert got, "no chart for the asked cost row"
     for chart in got:
         assert all(v >= 0 for v in chart["values"]) and "kostnad" in chart["title"] and chart["unit"] == "mnkr"
@@ -323,13 +356,15 @@ def test_chart_shows_only_comparable_periods_and_costs_as_positive(fake_engine):
         assert not ("utfall" in cols and ("budget" in cols or "prognos" in cols or "bokslut" in cols))
 
 
-def test_no_chart_for_an_answer_from_text_only(fake_engine):
+@pytest.mark.model
+def test_no_chart_for_an_answer_from_text_only(e5_engine):
     from dataclasses import replace
 
     from app import chart_data
 
-    answer = fake_engine.ask(SICK)
-    assert chart_data(replace(answer, facts=()), fake_engine.facts, fake_engine.reports) == []
+    answer = e5_engine.ask(SICK)
+    assert chart_data(answer, e5_engine.facts, e5_engine.reports), "the sick-leave row (2023, 2022) has a chart"
+    assert chart_data(replace(answer, facts=()), e5_engine.facts, e5_engine.reports) == []
 
 
 def test_period_groups():

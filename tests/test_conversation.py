@@ -1,5 +1,5 @@
 """Follow-ups read in the context of the chat: `rag.conversation.resolve` on text, then
-`Engine.ask(history=...)` and `rag ask --history` on the real reports (fake embedder)."""
+`Engine.ask(history=...)` on the real reports and model, and `rag ask --history` (fake embedder)."""
 from __future__ import annotations
 
 import json
@@ -60,13 +60,14 @@ def test_without_history_the_question_is_kept():
         resolve("Och i Huddinge?", SICK, CORPUS)
 
 
-def test_engine_answers_the_follow_up_for_huddinge(fake_engine):
-    a = fake_engine.ask("Och i Huddinge?", history=(SICK,))
+@pytest.mark.model
+def test_engine_answers_the_follow_up_for_huddinge(e5_engine):
+    a = e5_engine.ask("Och i Huddinge?", history=(SICK,))
     assert a.question == "Och i Huddinge?" and a.answered
     assert a.answer.startswith("Sjukfrånvaron, Huddinge, 2023:")
     assert "7%" in a.answer.replace(" ", "") and "[1]" in a.answer
     assert {c.kommun for c in a.citations} == {"Huddinge"}
-    plain = fake_engine.ask("Hur stora var kostnaderna för ekonomiskt bistånd i Huddinge 2023?", history=(SICK,))
+    plain = e5_engine.ask("Hur stora var kostnaderna för ekonomiskt bistånd i Huddinge 2023?", history=(SICK,))
     assert not plain.answer.startswith("Sjukfrånvaron")
 
 
@@ -84,5 +85,5 @@ def test_cli_ask_history_and_batch_history(fake_config, fake_engine, tmp_path, c
         {"id": "b", "question": "Och i Huddinge?", "history": "not a list"})) + "\n", encoding="utf-8")
     assert main([*base, "ask", "--json", "--batch", str(batch)]) == 0
     a, b = (json.loads(x) for x in capsys.readouterr().out.splitlines())
-    assert a["id"] == "a" and "Huddinge" in {c["kommun"] for c in a["citations"]}
+    assert a["id"] == "a" and a["answer"].startswith("Sjukfrånvaron, Huddinge, 2023:")
     assert b["id"] == "b" and not b["answered"] and "history must be a list" in b["error"]

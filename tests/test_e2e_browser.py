@@ -2,7 +2,7 @@
 at desktop width and at 390 px (a phone): a question, a follow-up, a duplicate upload.
 
 Needs Debian's /usr/bin/chromium (apt-get install chromium); skipped without it.
-Runs on the fake embedder against a throw-away copy of the corpus. Screenshots are
+Runs on the real e5 model (answers need it) against throw-away copies of the corpus and index. Screenshots are
 written to tests/screenshots/ (committed, and looked at by a person).
 """
 from __future__ import annotations
@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from rag.config import E5_MODEL
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "tests" / "screenshots"
@@ -29,6 +31,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.model,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)"),
 ]
 
@@ -55,12 +58,14 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 1
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, e5_engine):
+    """The app on the real e5 model, over copies of the corpus and of the session's e5 index."""
     tmp = tmp_path_factory.mktemp("e2e")
     corpus = tmp / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
+    shutil.copytree(e5_engine.config.index_dir, tmp / "index", ignore=shutil.ignore_patterns("feedback.sqlite"))
     port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "RAG_MODEL": "fake-hash-embedder",
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "RAG_MODEL": E5_MODEL,
            "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp / "index"),
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     log = tmp / "streamlit.log"
@@ -80,6 +85,12 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def idle(page) -> None:
+    """Wait until the app's script run has finished (typing into a rerunning page can be lost)."""
+    page.wait_for_timeout(300)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=120_000)
 
 
 def shoot(page, name: str) -> None:
@@ -106,14 +117,16 @@ def test_follow_up_and_duplicate_upload_in_a_real_browser(server, width, height,
             page.get_by_text("Det här finns i underlaget").scroll_into_view_if_needed()
             shoot(page, f"{tag}-1-start.png")
 
+            idle(page)
             box.fill(QUESTION)
             box.press("Enter")
             first = page.get_by_test_id("stChatMessage").filter(has_text="Årsredovisning 2023")
-            expect(first).to_contain_text("8,5", timeout=60_000)
+            expect(first).to_contain_text("8,5", timeout=120_000)
+            idle(page)
             box.fill(FOLLOW_UP)
             box.press("Enter")
             reply = page.get_by_test_id("stChatMessage").filter(has_text="Sjukfrånvaron, Huddinge, 2023")
-            expect(reply).to_be_visible(timeout=60_000)
+            expect(reply).to_be_visible(timeout=120_000)
             expect(reply).to_contain_text("7")
             expect(reply).to_contain_text("Delårsrapport per 31 augusti 2023")
             expect(reply.locator("sup a").first).to_be_visible()
@@ -133,7 +146,7 @@ def test_follow_up_and_duplicate_upload_in_a_real_browser(server, width, height,
             sidebar.get_by_text("Lägg till rapport").click()
             sidebar.locator("input[type=file]").set_input_files(str(corpus / DUPLICATE))
             refused = sidebar.get_by_text("Rapporten finns redan i underlaget")
-            expect(refused).to_be_visible(timeout=60_000)
+            expect(refused).to_be_visible(timeout=120_000)
             expect(refused).to_contain_text("Solna – Årsredovisning 2023")
             refused.evaluate("e => e.scrollIntoView({block: 'center'})")
             shoot(page, f"{tag}-4-duplicate-upload.png")

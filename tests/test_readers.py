@@ -128,20 +128,32 @@ def _answers(engine, questions: list[dict]) -> list[tuple]:
 
 
 def test_public_questions_get_the_same_answers_from_every_format(documents, fake_engine, tmp_path, capsys):
+    """The evidence scorer is fitted here, on the text corpus with the fake embedder, and then used
+    for all three formats: the comparison must not hinge on how the shipped scorer (fitted for e5)
+    suits the fake embedder, which refuses most questions."""
+    from eval.crossval import fit_all, gather_all
     from rag.embedding import FakeEmbedder
+    from rag.learn import save_scorer
     from rag.pipeline import open_engine
 
     questions = [json.loads(line) for line in (ROOT / "eval" / "questions.public.jsonl").read_text().splitlines()
                  if line.strip()]
-    want = _answers(fake_engine, questions)
+    scorer = tmp_path / "scorer.json"
+    save_scorer(fit_all(fake_engine, gather_all(fake_engine, questions)), scorer)
+
+    def answers(corpus: Path, name: str) -> list[tuple]:
+        config = Config(corpus_dir=corpus, index_dir=tmp_path / name, model=FAKE_MODEL, scorer_path=scorer)
+        return _answers(open_engine(config, embedder=FakeEmbedder()), questions)
+
+    want = answers(CORPUS, "txt")
+    assert sum(a[0] for a in want) >= len(questions) // 2  # enough answers for the comparison to mean something
     for kind in ("docx", "pdf"):
-        config = Config(corpus_dir=documents[kind], index_dir=tmp_path / kind, model=FAKE_MODEL)
-        got = _answers(open_engine(config, embedder=FakeEmbedder()), questions)
+        got = answers(documents[kind], kind)
         differ = [q["id"] for q, a, b in zip(questions, want, got) if a[:2] != b[:2]]
         same_text = sum(a[2] == b[2] for a, b in zip(want, got))
         with capsys.disabled():
-            print(f"\n{kind}: {len(questions) - len(differ)}/{len(questions)} public questions get the same "
-                  f"answered flag and facts; {same_text}/{len(questions)} the same answer text")
+            print(f"\n{kind}: {len(questions) - len(differ)}/{len(questions)} public questions answered alike "
+                  f"(answered: {sum(b[0] for b in got)}, same facts); {same_text}/{len(questions)} word for word")
         assert not differ, f"{kind}: answered/facts differ for {differ}"
 
 

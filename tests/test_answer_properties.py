@@ -1,0 +1,89 @@
+"""Properties over whole question sets with the real e5 model: every figure traced to a cited
+cell or sentence, markers valid, the first sentence's figure a cited fact, refusals present no
+figure as the answer; and the leave-one-kommun-out run, with honest floors."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from eval.crossval import cross_validate, gather_all, paraphrase_agreement
+from eval.runner import default_files, load_questions
+from rag.numbers import find_numbers, same_value
+
+from .conftest import CORPUS, ROOT
+
+pytestmark = pytest.mark.model
+CORPUS_TEXT = "\n".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt"))
+FILES = default_files() + [str(ROOT / "eval" / "questions.heldout.jsonl")]
+
+
+@pytest.fixture(scope="module")
+def answers(e5_engine):
+    qs = load_questions(FILES)
+    return [(q, e5_engine.ask(q["question"], history=tuple(q.get("history", ())))) for q in qs]
+
+
+def test_every_number_is_traced_to_a_cited_text_or_a_difference_of_cited_facts(answers):
+    for q, ans in answers:
+        if not ans.answered:
+            continue
+        cited = " ".join(f"{c.text} {c.report} {c.period} {c.section}" for c in ans.citations)
+        values = [n.value for n in find_numbers(cited)]
+        facts = [f.value for f in ans.facts]
+        diffs = [abs(abs(a) - abs(b)) for a in facts for b in facts]
+        for line in ans.answer.splitlines():
+            body = re.sub(r"\[\d+\]", "", line)
+            derived = re.search(r"\(förändring ([^)]*)\)", body)
+            body = body.replace(derived.group(0), "") if derived else body
+            for n in find_numbers(body):
+                assert any(same_value(n.value, v) for v in values + diffs), (q["id"], n.text, line)
+
+
+def test_markers_and_citations_agree_and_citations_are_verbatim(answers):
+    for q, ans in answers:
+        if not ans.answered:
+            continue
+        markers = {int(m) for m in re.findall(r"\[(\d+)\]", ans.answer)}
+        assert markers == {c.n for c in ans.citations}, q["id"]
+        for c in ans.citations:
+            for part in c.text.split("\n"):
+                assert part in CORPUS_TEXT, (q["id"], part[:80])
+
+
+def test_the_first_sentence_states_a_cited_fact(answers):
+    for q, ans in answers:
+        if not ans.answered or not ans.facts:
+            continue
+        first = ans.answer.splitlines()[0]
+        if first.startswith(("Enligt", "**", "Rangordning")):
+            continue  # no single lead figure (several kommuner, or a ranking line leads)
+        figures = [n.value for n in find_numbers(re.sub(r"\[\d+\]", "", first.split(":")[-1]))]
+        assert any(same_value(v, f.value) for v in figures for f in ans.facts), (q["id"], first)
+
+
+def test_a_refusal_presents_no_figure_as_the_answer(answers):
+    refused = [(q, a) for q, a in answers if not a.answered]
+    assert refused
+    for q, ans in refused:
+        assert not ans.facts, q["id"]
+        assert ans.answer.startswith("Rapporterna säger inte det"), q["id"]
+        for line in ans.answer.splitlines()[1:]:
+            assert line.startswith("Närmast, men inte ett svar på frågan"), (q["id"], line)
+
+
+def test_leave_one_kommun_out(e5_engine):
+    """Fitted on three kommuner, scored on the fourth. Floors sit below the measured figures
+    (README); they catch a regression, they do not claim the issue's targets are met."""
+    questions = load_questions(default_files())
+    rows = cross_validate(e5_engine, gather_all(e5_engine, questions))
+    n = len(rows)
+    accuracy = sum(r["correct"] for r in rows) / n
+    answered = [r for r in rows if not r["refused"]]
+    bad = sum(r["mode"] in ("wrong", "false_answer") for r in answered) / len(answered)
+    refused_right = sum(r["mode"] == "ok" for r in rows if r["type"] == "unanswerable")
+    assert accuracy >= 0.62, accuracy
+    assert bad <= 0.25, bad
+    assert refused_right / sum(r["type"] == "unanswerable" for r in rows) >= 0.85
+    agree, total = paraphrase_agreement(rows, questions)
+    assert total >= 20 and agree / total >= 0.6
