@@ -133,8 +133,29 @@ def cross_validate(engine, items: list[Item], c: float = 0.1, wrong_cost: float 
         test = [it for it in items if it.fold == f]
         scorer = fit_all(engine, train, c, wrong_cost, kind=kind)
         log.info("fold %s: %d train, %d test, thresholds %s", f, len(train), len(test), scorer.thresholds)
-        rows += answer_items(engine, test, scorer)
+        probs = [scorer.score(list(it.evidence.candidates)) for it in test]
+        answered = answer_items(engine, test, scorer, probs)
+        for row, it, p in zip(answered, test, probs):
+            row["evidence5"] = evidence_at(engine, it, p) if not it.question.get("refuse") else None
+        rows += answered
     return rows
+
+
+def evidence_at(engine, it: Item, probs, k: int = 5) -> bool:
+    """Every expected number and quote among the k passages the scorer ranks first (the head of
+    `search`'s hits), scored out of fold: evidence@k."""
+    from rag.answering import _row_passage_ids
+
+    from .runner import evidence_in
+
+    row_pid = _row_passage_ids(engine)
+    best: dict[int, float] = {}
+    for c, p in zip(it.evidence.candidates, probs):
+        pid = row_pid.get((c.doc_id, c.row.line)) if c.kind == "row" else c.passage.id
+        if pid is not None and p > best.get(pid, -1.0):
+            best[pid] = float(p)
+    top = sorted(best, key=lambda pid: -best[pid])[:k]
+    return evidence_in(it.question, [engine.passages[pid].text for pid in top])
 
 
 def paraphrase_agreement(rows: list[dict], questions: list[dict]) -> tuple[int, int]:

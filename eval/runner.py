@@ -179,6 +179,8 @@ def main(args: argparse.Namespace | None = None, config: Config | None = None) -
         modes_table(cv_rows, "fold")
         agree, total = paraphrase_agreement(cv_rows, questions)
         print(f"\nparaphrases answered like their originals: {agree}/{total}")
+        ev = [r["evidence5"] for r in cv_rows if r.get("evidence5") is not None]
+        print(f"evidence@5 (the scorer's top 5 passages, out of fold): {sum(ev) / len(ev):.3f} of {len(ev)}")
     if args.report:
         with open(args.report, "w", encoding="utf-8") as f:
             for r in rows:

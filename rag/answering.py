@@ -134,6 +134,13 @@ def _value(f: Fact) -> str:
     return f"{f.raw.replace(' %', '').replace('%', '').strip()}{unit}" if f.unit == "%" else f"{f.raw.strip(' *')}{unit}"
 
 
+def same_span(col_a: str, col_b: str) -> bool:
+    """Two columns cover the same months of different years ("Utfall jan-aug 2024" and "Utfall
+    jan-aug 2023", "2023" and "2022"): only then is a change between them meaningful."""
+    strip = lambda c: re.sub(r"\b(19|20)\d\d\b|föregående år|\s+", " ", c.lower()).split()
+    return strip(col_a) == strip(col_b) or column_info(col_b).previous and strip(col_a)[:1] == strip(col_b)[:1]
+
+
 def fact_sentence(row: FactRow, chosen: list[Fact], report: Report) -> tuple[str, tuple[float, ...]]:
     f0 = chosen[0]
     what = f0.row if not re.fullmatch(r"(19|20)\d\d", f0.row.strip()) else f"{f0.caption}, {f0.row}"
@@ -141,7 +148,8 @@ def fact_sentence(row: FactRow, chosen: list[Fact], report: Report) -> tuple[str
     text = f"{what} ({f0.table}) – " + "; ".join(parts)
     computed: tuple[float, ...] = ()
     kinds = [column_info(f.column).kind for f in chosen]
-    if len(chosen) == 2 and kinds == ["utfall", "utfall"] and chosen[0].unit == chosen[1].unit and chosen[0].unit != "%":
+    if len(chosen) == 2 and kinds == ["utfall", "utfall"] and chosen[0].unit == chosen[1].unit \
+            and chosen[0].unit != "%" and same_span(chosen[0].column, chosen[1].column):
         diff = round(abs(chosen[0].value) - abs(chosen[1].value), 3)
         if chosen[1].value:
             pct = round(100 * diff / abs(chosen[1].value))
@@ -516,6 +524,23 @@ def _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, lead
     return Answer(a.text, True, "\n".join(out_lines), tuple(citations), tuple(dict.fromkeys(facts_out)))
 
 
+def evidence_ranking(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
+                     scorer: Scorer | None = None) -> list[tuple[int, float]]:
+    """Passage ids (table rows and text passages) ordered by the fitted scorer's probability that
+    they hold the answer: what `search` shows first, the same evidence the answer is built from."""
+    ev = gather(engine, a, kommuner, doc_ids)
+    if not ev.candidates:
+        return []
+    probs = (scorer or engine.scorer).score(list(ev.candidates))
+    row_pid = _row_passage_ids(engine)
+    best: dict[int, float] = {}
+    for c, p in zip(ev.candidates, probs):
+        pid = row_pid.get((c.doc_id, c.row.line)) if c.kind == "row" else c.passage.id
+        if pid is not None and p > best.get(pid, -1.0):
+            best[pid] = float(p)
+    return sorted(best.items(), key=lambda kv: -kv[1])
+
+
 def answer_question(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
                     scorer: Scorer | None = None) -> Answer:
     return compose(engine, a, gather(engine, a, kommuner, doc_ids), scorer or engine.scorer)
@@ -526,7 +551,7 @@ def refuse(a: QuestionAnalysis, reports: dict[str, Report], reason: str, nearest
     citations: tuple[Citation, ...] = ()
     if nearest is not None and nearest.doc_id in reports:
         c = _cite_row(nearest.row, reports, 1) if nearest.kind == "row" else _cite_passage(nearest.passage, reports, 1)
-        shown = nearest.row.label if nearest.kind == "row" else nearest.text
+        shown = " ".join((nearest.row.label if nearest.kind == "row" else nearest.text).split())
         text += f"\nNärmast, men inte ett svar på frågan: {c.kommun} – {shown[:200]} [1]"
         citations = (c,)
     return Answer(a.text, False, text, citations, (), (reason,))

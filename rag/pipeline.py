@@ -326,10 +326,20 @@ class Engine:
                mode: str = "hybrid") -> list[Hit]:
         a = self.analyse(question)
         extra = {"tables": self.table_lookup(a, kommuner)} if mode == "hybrid" else None
-        return hybrid_search(a.text, a, self.passages, self.reports, self.bm25,
+        hits = hybrid_search(a.text, a, self.passages, self.reports, self.bm25,
                              None if mode == "bm25" else self.dense, k=k, candidates=self.config.candidates,
                              rrf_k=self.config.rrf_k, kommuner=kommuner, doc_ids=doc_ids, mode=mode,
                              extra=extra, weights={"tables": 0.5 if a.intent in ("why", "list") else 1.5})
+        if mode != "hybrid":
+            return hits
+        # The fitted scorer's evidence first (the rows and passages answers are built from), then the fusion.
+        from .answering import evidence_ranking
+
+        ranked = evidence_ranking(self, a, kommuner, doc_ids)
+        seen = {pid for pid, _ in ranked[:k]}
+        out = [Hit(self.passages[pid], p, 0, (("scorer", i + 1),)) for i, (pid, p) in enumerate(ranked[:k])]
+        out += [h for h in hits if h.passage.id not in seen]
+        return [dataclasses.replace(h, rank=i + 1) for i, h in enumerate(out[:k])]
 
     def table_lookup(self, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), per_kommun: int = 2) -> list[int]:
         """Passage ids of the table rows the fact lookup picks, best first."""

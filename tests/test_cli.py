@@ -11,14 +11,19 @@ import pytest
 from .conftest import ROOT
 
 
+SCORER = {}  # the fake embedder's own fitted scorer (conftest.fake_config), set by the index fixture
+
+
 def run(args, index_dir, **kw):
-    env = {**os.environ, "RAG_MODEL": "fake-hash-embedder", "RAG_INDEX_DIR": str(index_dir), "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "RAG_MODEL": "fake-hash-embedder", "RAG_INDEX_DIR": str(index_dir), "HF_HUB_OFFLINE": "1",
+           **SCORER}
     return subprocess.run([sys.executable, "-m", "rag", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=300, **kw)
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
+def index_dir(tmp_path_factory, fake_config):
+    SCORER["RAG_SCORER"] = str(fake_config.scorer_path)
     d = tmp_path_factory.mktemp("cli-index")
     assert run(["build"], d).returncode == 0
     return d
