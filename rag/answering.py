@@ -330,14 +330,43 @@ def _pick(scored: list[Scored], kind: str, limit: int, floor: float) -> list[Sco
         if len(out) >= limit or s.p < floor:
             break
         c = s.candidate
-        if kind == "sentence" and any(o.candidate.passage.id == c.passage.id and
-                                      (c.text in o.candidate.text or o.candidate.text in c.text) for o in out):
-            continue
+        if kind == "sentence":
+            merged = _merge_overlap(out, s)
+            if merged is not None:
+                out = merged
+                continue
         if kind == "row" and any(o.candidate.row.label.lower() == c.row.label.lower()
                                  and o.candidate.doc_id == c.doc_id for o in out):
             continue
         out.append(s)
     return out
+
+
+def _span(c: Candidate) -> tuple[int, int]:
+    """Where a sentence candidate stands in its passage's text."""
+    start = c.passage.text.find(c.text, max(0, c.pos - 5))
+    start = c.pos if start < 0 else start
+    return start, start + len(c.text)
+
+
+def _merge_overlap(out: list[Scored], s: Scored, max_chars: int = 900) -> list[Scored] | None:
+    """When `s` overlaps a picked sentence of the same passage, the two become one contiguous
+    stretch of report text (so nothing is shown twice); None when it overlaps nothing."""
+    c = s.candidate
+    a0, a1 = _span(c)
+    for i, o in enumerate(out):
+        oc = o.candidate
+        if oc.passage.id != c.passage.id:
+            continue
+        b0, b1 = _span(oc)
+        if a0 < b1 and b0 < a1:  # they share text
+            lo, hi = min(a0, b0), max(a1, b1)
+            if hi - lo > max_chars:
+                return out  # keep what is there; the longer stretch would be a wall of text
+            text = c.passage.text[lo:hi].strip()
+            joined = Scored(dataclasses.replace(oc, text=text, pos=lo), max(o.p, s.p))
+            return out[:i] + [joined] + out[i + 1:]
+    return None
 
 
 def _causes_that_follow(sents: list[Scored]) -> list[Scored]:
@@ -455,7 +484,10 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             computed.extend(comp)
             leads.append((kommun, chosen[0], report))
         if plan.intent == "why":
-            sents = sents + _causes_that_follow(sents)
+            merged: list[Scored] = []
+            for extra in sents + _causes_that_follow(sents):
+                merged = _merge_overlap(merged, extra) or merged + [extra]
+            sents = merged
         order = {id(s): i for i, s in enumerate(sents)}
         ranked_passages = list(dict.fromkeys(s.candidate.passage.id for s in sents))
         for s in sorted(sents, key=lambda s: (ranked_passages.index(s.candidate.passage.id), s.candidate.pos, order[id(s)])):
