@@ -13,7 +13,8 @@ import re
 import time
 from dataclasses import dataclass
 
-from rag.answering import Evidence, compose, gather
+from rag.answering import compose
+from rag.evidence import Evidence, gather
 from rag.learn import Scorer, Thresholds, fit_scorer
 
 from .scoring import score
@@ -144,7 +145,7 @@ def cross_validate(engine, items: list[Item], c: float = 0.1, wrong_cost: float 
 def evidence_at(engine, it: Item, probs, k: int = 5) -> bool:
     """Every expected number and quote among the k passages the scorer ranks first (the head of
     `search`'s hits), scored out of fold: evidence@k."""
-    from rag.answering import _row_passage_ids
+    from rag.evidence import _row_passage_ids
 
     from .runner import evidence_in
 

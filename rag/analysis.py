@@ -19,30 +19,13 @@ _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
 #: Words that say how or what is asked, never what about: they need no evidence (from the lexicon).
 QUESTION_WORDS = LEXICON.question_words
 
-_WHY = re.compile(r"\b(varför|vad beror|beror det|vad förklarar|förklaring|orsak|orsaken|anledning|why)\b", re.I)
-_COMPARE = re.compile(r"\b(jämför|jämfört med ett|skillnad|skillnaden|mot varandra|compare|versus|vs)\b", re.I)
-_TREND = re.compile(r"\b(förändrats|förändrades|utvecklats|utvecklades|utvecklingen|trend|jämfört med föregående|"
-                    r"föregående år|förra året|över tid|changed)\b", re.I)
-_LIST = re.compile(r"^\s*(vilka|lista|nämn|list|which)\b", re.I)
 _YEAR = re.compile(r"(?<!\d)(?<!\d[ ,.])(1[89]\d\d|2\d\d\d)(?!\d)(?![,.]\d)|\b(?:år|year)\s+(\d{4})\b", re.I)
 _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 #: A capitalised name after a place preposition ("i Atlantis", "in Gotham City").
 _PLACE = re.compile(r"\b(?:i|in|för|från|kommunen)\s+((?:[A-ZÅÄÖ][a-zåäöéü\-]+)(?:\s+[A-ZÅÄÖ][a-zåäöéü\-]+)?)")
 
-_PERIOD_WORD = re.compile(
-    r"^(prognos\w*|årsprognos\w*|helårsprognos\w*|budget\w*|utfall\w*|avvikelse\w*|budgetavvikelse\w*|"
-    r"bokslut\w*|överskott\w*|underskott\w*|helår\w*|forecast|deviation|"
-    + "|".join(MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|okt|nov|dec)$")
-
-PERIOD_WORDS = {
-    "utfall": r"\butfall\w*|\bkostade\b|\bvar\b|\buppgick\b",
-    "budget": r"\bbudget\w*",
-    "prognos": r"\bprognos\w*|\bårsprognos\w*|\bhelårsprognos\w*|\bforecast\w*|\bberäknas\b",
-    "avvikelse": r"\bavvikelse\w*|\bbudgetavvikelse\w*|\bdeviation\b|\böverskott\w*|\bunderskott\w*",
-    "bokslut": r"\bbokslut\w*",
-    "helår": r"\bhelår\w*|\bårs\w*prognos|\bfull-year\b|\bfull year\b",
-    "föregående år": r"\bföregående år\w*|\bförra året\b|\bfjol\w*",
-}
+_PERIOD_WORD = LEXICON.period_term
+PERIOD_WORDS = LEXICON.period_words
 
 
 @dataclass(frozen=True)
@@ -115,14 +98,15 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str], known_ste
                     | {n for a, n in _MONTH_ABBR.items() if re.search(rf"\b{a}\b(?!\w)", low)})
     report_types = LEXICON.report_types_in(low)
     hint = report_types[0] if report_types else ""
-    period_words = frozenset(k for k, rx in PERIOD_WORDS.items() if re.search(rx, low))
-    if _WHY.search(low):
+    period_words = frozenset(k for k, rx in PERIOD_WORDS.items() if rx.search(low))
+    intents = LEXICON.intents
+    if intents["why"].search(low):
         intent = "why"
-    elif _LIST.search(low):
+    elif intents["list"].search(low):
         intent = "list"
-    elif _COMPARE.search(low) or len(kommuner) >= 2:
+    elif intents["compare"].search(low) or len(kommuner) >= 2:
         intent = "compare"
-    elif _TREND.search(low):
+    elif intents["trend"].search(low):
         intent = "trend"
     else:
         intent = "lookup"

@@ -11,25 +11,24 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from .analysis import QuestionAnalysis
-from .candidates import Candidate, row_candidates, sentence_candidates, with_agreement
+from .candidates import Candidate
+from .evidence import Evidence, absent_words, fact_rows, gather
 from .learn import Scorer
 from .lexicon import LEXICON
-from .plan import Plan, make_plan
-from .lexical import canon_terms, canon_units, split_compound, stem, words
-from .models import Answer, Citation, Fact, Hit, Passage, Report
+from .models import Answer, Citation, Fact, Passage, Report
 from .numbers import find_numbers, format_sv, same_value
-from .retrieval import hybrid_search, sentences
-from .tablelookup import FactRow, column_info, group_rows, pick_columns, topic_units
+from .plan import Plan
+from .retrieval import sentences
+from .tablelookup import FactRow, column_info, pick_columns
 
 log = logging.getLogger(__name__)
+
 
 MAX_KOMMUNER = 4
 
@@ -41,93 +40,12 @@ class Line:
     computed: tuple[float, ...] = ()
 
 
-def _cached(engine, name: str, build):
-    """Per-engine derived data (idf, fact rows, vocabularies), built on first use."""
-    cache = engine.__dict__.setdefault("_derived", {})
-    if name not in cache:
-        cache[name] = build()
-    return cache[name]
-
-
-def engine_idf(engine) -> dict[str, float]:
-    """Inverse document frequency of canonical terms (stems and synonym-group tokens)."""
-    def build():
-        df: Counter[str] = Counter()
-        for p in engine.passages:
-            df.update(set(canon_terms(p.index_text, engine.bm25.vocab)))
-        n = max(1, len(engine.passages))
-        return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
-    return _cached(engine, "idf", build)
-
-
-def fact_rows(engine) -> list[FactRow]:
-    return _cached(engine, "rows", lambda: group_rows(engine.facts))
-
-
-def _kommun_words(engine) -> dict[str, tuple[set[str], set[tuple[str, str]]]]:
-    """Per kommun: its surface words and its adjacent word-stem pairs."""
-    def build():
-        out: dict[str, tuple[set[str], set[tuple[str, str]]]] = {}
-        for p in engine.passages:
-            ws = words(p.index_text)
-            vocab, pairs = out.setdefault(p.kommun, (set(), set()))
-            vocab.update(ws)
-            pairs.update(zip(map(stem, ws), map(stem, ws[1:])))
-        return out
-    return _cached(engine, "kommun_words", build)
-
-
-# --- refusal ------------------------------------------------------------------
-
 def coverage_summary(reports: dict[str, Report]) -> str:
     by_k: dict[str, list[str]] = {}
     for r in sorted(reports.values(), key=lambda r: (r.kommun, r.period_end)):
         by_k.setdefault(r.kommun, []).append(f"{r.title} ({r.period_end})")
     return "; ".join(f"{k}: {', '.join(v)}" for k, v in by_k.items())
 
-
-def absent_topic(engine, a: QuestionAnalysis, kommun: str) -> tuple[float, float]:
-    """How many specific topic nouns of the question `kommun`'s reports never use (but others
-    do), and how many no report uses: a question-level signal the scorer weighs, not a rule."""
-    here, nowhere = absent_words(engine, a, kommun)
-    return float(len(here)), float(len(nowhere))
-
-
-def absent_words(engine, a: QuestionAnalysis, kommun: str) -> tuple[list[str], list[str]]:
-    """The topic nouns behind `absent_topic`, to name them in a refusal."""
-    kw = _kommun_words(engine)
-    all_words, all_pairs = _cached(engine, "all_words", lambda: (set().union(*(v for v, _ in kw.values())),
-                                                                 set().union(*(p for _, p in kw.values()))))
-    words_k, pairs_k = kw.get(kommun, (set(), set()))
-    here: list[str] = []
-    nowhere: list[str] = []
-    for w in a.topic_words:
-        # Only specific nouns can show a question is off the reports' subject; verb forms cannot.
-        if len(w) < 7 or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w):
-            continue
-        if _present(w, words_k, engine.bm25.vocab, pairs_k):
-            continue
-        (here if _present(w, all_words, engine.bm25.vocab, all_pairs) else nowhere).append(w)
-    return here, nowhere
-
-
-def _present(word: str, vocabulary: set[str], stems, pairs: set[tuple[str, str]]) -> bool:
-    """Whether a word occurs in any inflection (same first letters), or as its compound
-    parts written apart (`vårddygn` as `vård dygn`)."""
-    prefix = word[:max(5, len(word) - 3)]
-    if any(v.startswith(prefix) for v in vocabulary):
-        return True
-    parts = split_compound(word, stems)
-    return len(parts) == 2 and (stem(parts[0]), stem(parts[1])) in pairs
-
-
-def sentence_query(a: QuestionAnalysis, vocab) -> list[tuple[tuple, float]]:
-    q = [(u, 1.0) for u in topic_units(a, vocab)]
-    q += [(u, 0.5) for u in canon_units(" ".join(a.period_terms), vocab)]
-    return q or [(u, 1.0) for u in canon_units(a.text, vocab)]
-
-
-# --- composition ---------------------------------------------------------------
 
 def _value(f: Fact) -> str:
     unit = "" if f.unit in ("", "antal") else (f.unit if f.unit == "%" else " " + f.unit)
@@ -187,113 +105,11 @@ def check_numbers(line: str, allowed: list[float]) -> list[str]:
 
 # --- the answer path: analyse → plan → candidates → score → compose → verify ----------------
 
-@dataclass(frozen=True)
-class Evidence:
-    """What a question's plan found, before any fitted model has scored it."""
-
-    plan: Plan
-    candidates: tuple[Candidate, ...]
-    refusal: str = ""  # decided from the plan and the corpus alone
-
 
 @dataclass(frozen=True)
 class Scored:
     candidate: Candidate
     p: float
-
-
-def _row_passage_ids(engine) -> dict[tuple[str, int], int]:
-    return _cached(engine, "row_passage", lambda: {(p.doc_id, p.locations[0].start_line): p.id
-                                                   for p in engine.passages if p.kind == "table"})
-
-
-def row_label_text(row: FactRow) -> str:
-    """What a row is about, for the dense model: its table and label, without the numbers."""
-    f = row.first
-    return f"{f.caption or f.table} – {f.row}" if f.caption and f.caption != f.row else f"{f.table} – {f.row}"
-
-
-def row_label_vectors(engine) -> tuple[dict[tuple[str, int], int], np.ndarray]:
-    """One vector per table row label, embedded once and kept in the embedding cache by content."""
-    def build():
-        import hashlib
-
-        from .index import EmbeddingCache
-
-        rows = fact_rows(engine)
-        texts = [row_label_text(r) for r in rows]
-        shas = [hashlib.sha256(("label:" + t).encode()).hexdigest() for t in texts]
-        model = engine.embedder.name
-        cache = None
-        try:
-            cache = EmbeddingCache(engine.config.embedding_cache_path)
-            have = cache.get(model, shas)
-        except Exception as e:  # a read-only or damaged cache costs time, never answers
-            log.warning("embedding cache unavailable for row labels: %s", e)
-            have = {}
-        todo = sorted({(sh, t) for sh, t in zip(shas, texts) if sh not in have})
-        if todo:
-            vecs = engine.embedder.embed([t for _, t in todo])
-            fresh = {sh: v for (sh, _), v in zip(todo, vecs)}
-            have.update(fresh)
-            if cache is not None:
-                try:
-                    cache.put(model, fresh)
-                except Exception as e:
-                    log.warning("could not store row-label vectors: %s", e)
-        if cache is not None:
-            cache.close()
-        dim = len(next(iter(have.values()))) if have else 1
-        matrix = np.array([have[sh] for sh in shas], dtype=np.float32).reshape(len(shas), dim)
-        return {(r.doc_id, r.line): i for i, r in enumerate(rows)}, matrix
-    return _cached(engine, "row_label_vectors", build)
-
-
-def _mentions_year(c: Candidate, year: int) -> bool:
-    if c.kind == "row":
-        return any(year in column_info(f.column).years for f in c.row.facts) or str(year) in c.row.label
-    return str(year) in c.text
-
-
-def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = ()) -> Evidence:
-    """Plan the question and collect its candidates with features (no fitted model involved)."""
-    reports = engine.reports
-    plan = make_plan(a, reports, kommuner, doc_ids)
-    if plan.refusal:
-        return Evidence(plan, (), plan.refusal)
-    idf, vocab = engine_idf(engine), engine.bm25.vocab
-    cfg = engine.config
-    qvec = engine.query_vector(a.text)
-    pvecs = engine.passage_vectors()
-    dense_all = pvecs @ qvec if len(pvecs) else np.zeros(0)
-    row_pid = _row_passage_ids(engine)
-
-    label_index, label_vecs = row_label_vectors(engine)
-    label_dense = label_vecs @ qvec if len(label_vecs) else np.zeros(0)
-
-    def dense_of_row(row: FactRow) -> tuple[float, float]:
-        pid = row_pid.get((row.doc_id, row.line))
-        li = label_index.get((row.doc_id, row.line))
-        return (float(dense_all[pid]) if pid is not None else 0.0,
-                float(label_dense[li]) if li is not None else 0.0)
-
-    hits: list[Hit] = []
-    per_kommun = len(plan.kommuner) > 1  # each kommun's own best passages, not the loudest kommun's
-    groups = [(k,) for k in plan.kommuner] if per_kommun else [plan.kommuner if plan.named else ()]
-    for scope in groups:
-        hits += hybrid_search(a.text, a, engine.passages, reports, engine.bm25, engine.dense,
-                              k=cfg.evidence_k // (2 if per_kommun else 1), candidates=cfg.candidates,
-                              rrf_k=cfg.rrf_k, kommuner=scope, doc_ids=plan.doc_ids, kinds=("text",))
-    absent = {k: absent_topic(engine, a, k) for k in plan.kommuner}
-    cands = row_candidates(plan, fact_rows(engine), reports, idf, vocab, dense_of_row, absent, cfg.rows_per_kommun)
-    cands += sentence_candidates(plan, hits, reports, idf, vocab, lambda p: float(dense_all[p.id]), absent)
-    cands = with_agreement(_one_report_per_row(cands, plan, reports))
-    for y in plan.uncovered_years:
-        cands = [c for c in cands if _mentions_year(c, y)]
-        if not cands:
-            where = ", ".join(plan.kommuner) if plan.named else "rapporterna"
-            return Evidence(plan, (), f"{where}: rapporterna redovisar inget om {y}")
-    return Evidence(plan, tuple(cands))
 
 
 def _weak_reason(engine, plan: Plan) -> str:
@@ -303,25 +119,6 @@ def _weak_reason(engine, plan: Plan) -> str:
         if missing:
             return f"{', '.join(plan.kommuner)}s rapporter nämner inte {', '.join(repr(w) for w in missing)}"
     return "inget stycke eller tabellrad i rapporterna besvarar frågan tillräckligt säkert"
-
-
-def _one_report_per_row(cands: list[Candidate], plan: Plan, reports: dict[str, Report]) -> list[Candidate]:
-    """A row printed in several of a kommun's reports is taken from one: the report the question
-    names (by type or month), else the latest. Comparisons across reports bring the others back."""
-    a = plan.analysis
-
-    def preference(doc_id: str) -> tuple:
-        r = reports[doc_id]
-        named = r.report_type in a.report_types or int(r.period_end[5:]) in a.months
-        return (named, r.period_end)
-
-    best: dict[tuple[str, str], str] = {}
-    for c in cands:
-        if c.kind == "row":
-            key = (c.kommun, c.row.label.strip().lower())
-            if key not in best or preference(c.doc_id) > preference(best[key]):
-                best[key] = c.doc_id
-    return [c for c in cands if c.kind != "row" or best[(c.kommun, c.row.label.strip().lower())] == c.doc_id]
 
 
 def _pick(scored: list[Scored], kind: str, limit: int, floor: float) -> list[Scored]:
@@ -552,30 +349,14 @@ def _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, lead
             body = re.sub(r"^[-•●*]\s+", "", re.sub(r"\s+", " ", ln.text).strip())
             out_lines.append(f"- {body} {marker}")
     for k in missing:
-        out_lines.append(f"- {k}: rapporterna redovisar inte detta.")
+        out_lines.append(f"- {k}: inget i rapporterna besvarar detta tillräckligt säkert.")
     return Answer(a.text, True, "\n".join(out_lines), tuple(citations), tuple(dict.fromkeys(facts_out)))
-
-
-def evidence_ranking(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
-                     scorer: Scorer | None = None) -> list[tuple[int, float]]:
-    """Passage ids (table rows and text passages) ordered by the fitted scorer's probability that
-    they hold the answer: what `search` shows first, the same evidence the answer is built from."""
-    ev = gather(engine, a, kommuner, doc_ids)
-    if not ev.candidates:
-        return []
-    probs = (scorer or engine.scorer).score(list(ev.candidates))
-    row_pid = _row_passage_ids(engine)
-    best: dict[int, float] = {}
-    for c, p in zip(ev.candidates, probs):
-        pid = row_pid.get((c.doc_id, c.row.line)) if c.kind == "row" else c.passage.id
-        if pid is not None and p > best.get(pid, -1.0):
-            best[pid] = float(p)
-    return sorted(best.items(), key=lambda kv: -kv[1])
 
 
 def answer_question(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
                     scorer: Scorer | None = None) -> Answer:
     return compose(engine, a, gather(engine, a, kommuner, doc_ids), scorer or engine.scorer)
+
 
 def refuse(a: QuestionAnalysis, reports: dict[str, Report], reason: str, nearest: Candidate | None = None) -> Answer:
     """A refusal that says why, what the corpus covers, and the closest thing the reports do say (cited)."""

@@ -151,7 +151,7 @@ def _row_features(plan: Plan, row: FactRow, report: Report, lex: float, lex_max:
 def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab, dense_of_passage,
                         absent: dict[str, tuple[float, float]]) -> list[Candidate]:
     """Sentences (and sentence pairs) of the retrieved text passages, with their features."""
-    from .answering import sentence_query  # the question's weighted topic units
+    from .evidence import sentence_query  # the question's weighted topic units
 
     a = plan.analysis
     query = sentence_query(a, vocab)

@@ -245,7 +245,6 @@ def reading_of(question: str, corpus_kommuner: Iterable[str] = ()) -> str:
     english = _english(low)
     kommuner = _kommuner(question, corpus_kommuner)
     topic = set(_topic_words(question, kommuner, english))
-    names = {k.lower() for k in kommuner} | {k.lower() + "s" for k in kommuner}
     tokens = list(_WORD.finditer(question))
     start = end = None  # the first run of topic words, linked by small words ("kostnaderna för ekonomiskt bistånd")
     for i, m in enumerate(tokens):

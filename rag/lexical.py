@@ -8,6 +8,7 @@ import math
 import os
 import re
 import tempfile
+import zipfile
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -279,7 +280,7 @@ def load_bm25(path: Path) -> tuple[BM25Index, dict[str, dict[str, float]]]:
         k1, b = (float(x) for x in a["params"])
         postings = _Postings(terms, a["offsets"], a["ids"].astype(np.int64), a["tfs"])
         return BM25Index(postings, a["doc_len"], frozenset(_words_list(a["vocab"])), k1, b), tables
-    except (OSError, KeyError, ValueError, UnicodeDecodeError, EOFError) as e:
+    except (OSError, KeyError, ValueError, UnicodeDecodeError, EOFError, zipfile.BadZipFile) as e:
         raise ValueError(f"{path.name} is not a readable lexical index ({e})") from None
 
 

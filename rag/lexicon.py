@@ -14,7 +14,8 @@ from .errors import RagError
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "lexicon.json"
 _REQUIRED = ("months", "report_types", "units", "column_kinds", "measures", "rank_patterns", "causal_patterns",
-             "direction_up", "direction_down", "synonyms", "question_words", "committee_words")
+             "direction_up", "direction_down", "synonyms", "question_words", "committee_words", "intents", "period_words",
+             "period_terms")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Lexicon:
     synonyms: tuple[tuple[str, ...], ...]
     question_words: frozenset[str]
     committee: re.Pattern  # words for the committee or administration as a whole
+    intents: dict[str, re.Pattern]  # why, list, compare, trend (lookup when none matches)
+    period_words: dict[str, re.Pattern]  # utfall, budget, prognos, … as a question words them
+    period_term: re.Pattern  # one word that names a period or measure, not a topic
 
     def is_rank(self, text: str) -> bool:
         low = text.lower()
@@ -77,6 +81,10 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         direction_down=frozenset(d["direction_down"]),
         synonyms=tuple(tuple(g) for g in d["synonyms"]),
         question_words=frozenset(d["question_words"].split()),
+        intents={k: re.compile("|".join(f"(?:{p})" for p in v), re.I) for k, v in d["intents"].items()},
+        period_words={k: re.compile("|".join(f"(?:{p})" for p in v), re.I) for k, v in d["period_words"].items()},
+        period_term=re.compile("^(?:" + "|".join(d["period_terms"] + d["months"]) + "|" +
+                               "|".join(m[:3] for m in d["months"]) + ")$"),
         committee=re.compile(r"\b(?:" + "|".join(re.escape(w) for w in d["committee_words"]) + r")\b", re.I),
     )
 

@@ -333,7 +333,7 @@ class Engine:
         if mode != "hybrid":
             return hits
         # The fitted scorer's evidence first (the rows and passages answers are built from), then the fusion.
-        from .answering import evidence_ranking
+        from .evidence import evidence_ranking
 
         ranked = evidence_ranking(self, a, kommuner, doc_ids)
         seen = {pid for pid, _ in ranked[:k]}
@@ -343,7 +343,7 @@ class Engine:
 
     def table_lookup(self, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), per_kommun: int = 2) -> list[int]:
         """Passage ids of the table rows the fact lookup picks, best first."""
-        from .answering import engine_idf, fact_rows
+        from .evidence import engine_idf, fact_rows
         from .tablelookup import best_rows
 
         if self._row_passage is None:

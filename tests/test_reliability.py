@@ -32,21 +32,13 @@ from rag.models import Report
 from rag.pipeline import Engine, build_index, open_engine
 from rag.render import escape_markdown
 
+from .test_index import CountingEmbedder
 from .conftest import CORPUS, ROOT, snapshot
 
 SOLNA = "003_c2ca7959cafa510e.txt"
 SUNDBYBERG = (CORPUS / SOLNA).read_bytes().replace("Solna".encode(), "Sundbyberg".encode())
 
 
-class CountingEmbedder(FakeEmbedder):
-    def __init__(self):
-        super().__init__()
-        self.seen = 0
-
-    def embed(self, texts, *, query=False):
-        if not query:
-            self.seen += len(texts)
-        return super().embed(texts, query=query)
 
 
 def config(corpus, tmp_path) -> Config:
