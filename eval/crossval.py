@@ -21,9 +21,10 @@ from .scoring import score
 
 log = logging.getLogger(__name__)
 
-ANSWER_GRID = (0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.4)
+ANSWER_GRID = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
+ABSENT_GRID = (0.2, 0.35, 0.5, 0.7)
 ROW_FLOOR_GRID = (0.1, 0.2, 0.3)
-SENTENCE_FLOOR_GRID = (0.03, 0.1)
+SENTENCE_FLOOR_GRID = (0.03,)
 RELATIVE_GRID = (0.3, 0.5)
 
 
@@ -107,8 +108,9 @@ def choose_thresholds(engine, items: list[Item], c: float, wrong_cost: float, ki
     tests = {f: [it for it in items if it.fold == f] for f in folds}
     probs = {f: [scorers[f].score(list(it.evidence.candidates)) for it in tests[f]] for f in folds}
     best, best_u = Thresholds(), None
-    for ans_t, row, sent, rel in itertools.product(ANSWER_GRID, ROW_FLOOR_GRID, SENTENCE_FLOOR_GRID, RELATIVE_GRID):
-        th = Thresholds(answer=ans_t, row=row, sentence=sent, relative=rel)
+    for ans_t, row, sent, rel, absent in itertools.product(ANSWER_GRID, ROW_FLOOR_GRID, SENTENCE_FLOOR_GRID,
+                                                           RELATIVE_GRID, ABSENT_GRID):
+        th = Thresholds(answer=ans_t, row=row, sentence=sent, relative=rel, absent=absent)
         u = 0.0
         for f in folds:
             s = scorers[f]

@@ -232,7 +232,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     for s in scored:
         best[s.candidate.kommun] = max(best.get(s.candidate.kommun, 0.0), s.p)
     top = max(best.values(), default=0.0)
-    if top < th.answer:
+    if top < (max(th.answer, th.absent) if ev.topic_absent else th.answer):
         nearest = max(scored, key=lambda s: s.p, default=None)
         return refuse(a, reports, _weak_reason(engine, plan), nearest.candidate if nearest else None)
     if plan.named or plan.intent in ("compare", "rank"):

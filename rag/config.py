@@ -35,6 +35,8 @@ class Config:
     rrf_k: int = 60
     #: Passages and table rows handed to the answerer.
     evidence_k: int = 12
+    #: Up to this many kommuner in scope, each gets its own passage search (else one search for all).
+    per_kommun_search_max: int = 8
     #: Table rows per kommun that become scored candidates.
     rows_per_kommun: int = 12
     #: The fitted evidence scorer (`python -m rag fit` writes it).

@@ -3,6 +3,7 @@ their features. Nothing here is fitted; the fitted scorer (`learn.py`) weighs wh
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import re
@@ -113,6 +114,7 @@ class Evidence:
     plan: Plan
     candidates: tuple[Candidate, ...]
     refusal: str = ""  # decided from the plan and the corpus alone
+    topic_absent: bool = False  # a named kommun's reports never use one of the question's topic nouns
 
 
 def _row_passage_ids(engine) -> dict[tuple[str, int], int]:
@@ -190,23 +192,47 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
         return (float(dense_all[pid]) if pid is not None else 0.0,
                 float(label_dense[li]) if li is not None else 0.0)
 
+    order = np.argsort(-dense_all, kind="stable") if len(dense_all) else np.zeros(0, dtype=np.int64)
+
+    def dense_ranked(_question: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The question's dense ranking, computed once and shared by every per-kommun search."""
+        return order[:k], dense_all[order[:k]]
+
     hits: list[Hit] = []
-    per_kommun = len(plan.kommuner) > 1  # each kommun's own best passages, not the loudest kommun's
+    # each kommun's own best passages, not the loudest kommun's; past a handful of kommuner one search
+    per_kommun = 1 < len(plan.kommuner) <= engine.config.per_kommun_search_max
     groups = [(k,) for k in plan.kommuner] if per_kommun else [plan.kommuner if plan.named else ()]
     for scope in groups:
-        hits += hybrid_search(a.text, a, engine.passages, reports, engine.bm25, engine.dense,
+        hits += hybrid_search(a.text, a, engine.passages, reports, engine.bm25, dense_ranked,
                               k=cfg.evidence_k // (2 if per_kommun else 1), candidates=cfg.candidates,
                               rrf_k=cfg.rrf_k, kommuner=scope, doc_ids=plan.doc_ids, kinds=("text",))
+    if not per_kommun and not plan.named and len(plan.kommuner) > engine.config.per_kommun_search_max:
+        plan = _focus(plan, hits, label_index, label_dense, reports, engine.config.per_kommun_search_max)
     absent = {k: absent_topic(engine, a, k) for k in plan.kommuner}
     cands = row_candidates(plan, fact_rows(engine), reports, idf, vocab, dense_of_row, absent, cfg.rows_per_kommun)
     cands += sentence_candidates(plan, hits, reports, idf, vocab, lambda p: float(dense_all[p.id]), absent)
     cands = with_agreement(_one_report_per_row(cands, plan, reports))
+    lacking = plan.named and any(absent[k][0] > 0 for k in plan.kommuner)
     for y in plan.uncovered_years:
         cands = [c for c in cands if _mentions_year(c, y)]
         if not cands:
             where = ", ".join(plan.kommuner) if plan.named else "rapporterna"
             return Evidence(plan, (), f"{where}: rapporterna redovisar inget om {y}")
-    return Evidence(plan, tuple(cands))
+    return Evidence(plan, tuple(cands), topic_absent=lacking)
+
+
+def _focus(plan: Plan, hits: list[Hit], label_index: dict[tuple[str, int], int], label_dense: np.ndarray,
+           reports: dict[str, Report], n: int) -> Plan:
+    """A question naming no kommun, over a corpus of many: the kommuner whose passages or row labels
+    match best, so that per-question work does not grow with the country."""
+    keep = list(dict.fromkeys(h.passage.kommun for h in hits))
+    if len(label_dense):
+        by_pos = {i: key for key, i in label_index.items()}
+        for i in np.argsort(-label_dense)[: 20 * n]:
+            keep.append(reports[by_pos[int(i)][0]].kommun)
+    focus = tuple(dict.fromkeys(keep))[:n]
+    docs = tuple(d for d in plan.doc_ids if reports[d].kommun in focus)
+    return dataclasses.replace(plan, kommuner=focus, doc_ids=docs)
 
 
 def _one_report_per_row(cands: list[Candidate], plan: Plan, reports: dict[str, Report]) -> list[Candidate]:

@@ -129,6 +129,7 @@ class Thresholds:
     sentence: float = 0.3  # … a sentence likewise
     relative: float = 0.5  # … and when it is at least this fraction of the best candidate's
     kommun_relative: float = 0.5  # no kommun named: answer for each kommun this close to the best one
+    absent: float = 0.35  # the answer threshold when the named kommuns' reports never use a topic noun
 
 
 @dataclass(frozen=True)

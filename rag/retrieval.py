@@ -143,7 +143,8 @@ def hybrid_search(question: str, a: QuestionAnalysis, passages: list[Passage], r
     if mode in ("hybrid", "dense") and dense is not None:
         want = min(len(passages), candidates * 8 if mask.all() else len(passages))
         ids, _ = dense(question, want)
-        rankings["dense"] = [int(i) for i in ids if mask[i]][:candidates]
+        ids = np.asarray(ids, dtype=np.int64)
+        rankings["dense"] = ids[mask[ids]][:candidates].tolist()
     for name, ids in (extra or {}).items():
         rankings[name] = [i for i in ids if mask[i]][:candidates]
     fused = rrf(rankings, k=rrf_k, weights=weights)
