@@ -269,7 +269,9 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
         lines: list[Line] = []
         for r in rows:
             row, report = r.candidate.row, reports[r.candidate.doc_id]
-            chosen = pick_columns(row, a, report, engine.bm25.vocab) or list(row.facts[:1])
+            chosen = pick_columns(row, a, report, engine.bm25.vocab)
+            if not chosen:  # e.g. a month-by-year table and no month asked: no cell answers
+                continue
             text, comp = fact_sentence(row, chosen, report)
             if len(rows) > 1:
                 text = f"{report.title}: {text}"

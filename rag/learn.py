@@ -3,7 +3,7 @@
 Labels come from the question files themselves: a row candidate is positive
 when one of its cells holds an expected number, a sentence when it holds an
 expected quote or number. The model is stored as readable JSON (feature names,
-standardisation, coefficients, thresholds) — no pickle — and applied with numpy,
+standardisation, coefficients, thresholds), never a serialised Python object, applied with numpy,
 so answering needs no scikit-learn. `python -m rag fit` reproduces it.
 """
 from __future__ import annotations

@@ -237,7 +237,7 @@ def _words_list(a: np.ndarray) -> list[str]:
 
 def save_bm25(index: BM25Index, path: Path, tables: dict[str, dict[str, float]] | None = None) -> None:
     """Write the index (and named term -> float tables built with it) as one .npz of plain
-    arrays: no pickle, loaded with allow_pickle=False. Atomic: temp file + rename."""
+    arrays, never serialised Python objects (numpy loads it with allow_pickle=False). Atomic: temp file + rename."""
     terms = sorted(index.postings)
     sizes = np.array([len(index.postings[t][0]) for t in terms], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
