@@ -121,6 +121,16 @@ def _weak_reason(engine, plan: Plan) -> str:
     return "inget stycke eller tabellrad i rapporterna besvarar frågan tillräckligt säkert"
 
 
+def _figure_kind(row: FactRow) -> str:
+    units = {f.unit for f in row.facts}
+    return "money" if units & {"mnkr", "mkr", "tkr", "kr"} else "share" if "%" in units else "count"
+
+
+def _figure_kind_of_best_row(scored: list[Scored]) -> str:
+    rows = [s for s in scored if s.candidate.kind == "row"]
+    return _figure_kind(max(rows, key=lambda s: s.p).candidate.row) if rows else ""
+
+
 def _pick(scored: list[Scored], kind: str, limit: int, floor: float) -> list[Scored]:
     out: list[Scored] = []
     for s in sorted((s for s in scored if s.candidate.kind == kind), key=lambda s: -s.p):
@@ -256,8 +266,11 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     computed: list[float] = []
     leads: list[tuple[str, Fact, Report]] = []
     n_sent = 3 if plan.intent in ("why", "list") else 2
+    same_kind = _figure_kind_of_best_row(scored) if plan.intent in ("rank", "compare") and len(targets) > 1 else ""
     for kommun in targets:
         mine = [s for s in scored if s.candidate.kommun == kommun]
+        if same_kind:  # kommuner are compared on the same kind of figure (a share with shares, money with money)
+            mine = [s for s in mine if s.candidate.kind != "row" or _figure_kind(s.candidate.row) == same_kind]
         best_row = max((s.p for s in mine if s.candidate.kind == "row"), default=0.0)
         best_sent = max((s.p for s in mine if s.candidate.kind == "sentence"), default=0.0)
         # a table figure leads the answer, so it must hold its own against the best evidence of any kind
