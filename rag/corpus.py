@@ -427,33 +427,38 @@ def load_corpus(corpus_dir: Path, problems: list[str] | None = None) -> list[Par
         leave_out(f"{e} (its reports are detected from their text instead)")
         entries = []
     listed = {str(e.get("source")) for e in entries if isinstance(e, dict)}
-    for i, entry in enumerate(entries):
-        where = f"{MANIFEST} entry {i + 1}"
+
+    def read(where: str, load):
+        """`load()` -> (report, text), or None with the report left out and the reason logged."""
         try:
-            r = _check_entry(entry, where)
-            text = read_report_text(source_path(corpus_dir, r.source, where))
+            return load()
         except CorpusError as e:
             leave_out(str(e))
-            continue
         except Exception as e:  # a reader library failing on a hostile PDF/Word file
             leave_out(f"{where}: cannot be read ({type(e).__name__}: {e})")
-            continue
-        keep(r, text)
-    for path in corpus_files(corpus_dir):
-        if path.name in listed:
-            continue
-        try:
-            text = read_report_text(source_path(corpus_dir, path.name, path.name))
-            detected = detect_report(text, path.name)
-        except CorpusError as e:
-            leave_out(str(e))
-            continue
-        except Exception as e:  # a reader library failing on a hostile PDF/Word file
-            leave_out(f"{path.name}: cannot be read ({type(e).__name__}: {e})")
-            continue
+        return None
+
+    def listed_report(entry, where: str):
+        r = _check_entry(entry, where)
+        return r, read_report_text(source_path(corpus_dir, r.source, where))
+
+    def unlisted_report(path: Path):
+        text = read_report_text(source_path(corpus_dir, path.name, path.name))
+        detected = detect_report(text, path.name)
         log.warning("%s: not in %s; detected %s, %s, %s", path.name, MANIFEST,
                     detected.kommun, detected.report_type, detected.period_end)
-        keep(detected, text)
+        return detected, text
+
+    for i, entry in enumerate(entries):
+        where = f"{MANIFEST} entry {i + 1}"
+        got = read(where, lambda: listed_report(entry, where))
+        if got:
+            keep(*got)
+    for path in corpus_files(corpus_dir):
+        if path.name not in listed:
+            got = read(path.name, lambda: unlisted_report(path))
+            if got:
+                keep(*got)
     if not parsed:
         raise CorpusError(f"{corpus_dir}: no readable reports found" + (f" ({problems[0]})" if problems else ""))
     return parsed
