@@ -418,7 +418,7 @@ def worker_naive(cfg: Config, questions: list[dict]) -> dict:
     lat = [timed(naive.search, q["question"], k=5) for _ in range(REPEATS) for q in questions]
     answerable = [q for q in questions if not q.get("refuse")]
     hits = sum(evidence_in(q, naive.search(q["question"], k=5)) for q in answerable)
-    return {"chunks": naive.n_chunks, **{k: round(v, 3) for k, v in naive.timings.items()},
+    return {"chunks": naive.n_chunks, "model": naive.model, **{k: round(v, 3) for k, v in naive.timings.items()},
             "search": pct(lat), "hit_at_5": round(hits / len(answerable), 3)}
 
 
@@ -541,7 +541,7 @@ def print_report(r: dict, out=None) -> None:
       f"| search k=5 | {q['search']['n']} | {q['search']['p50_ms']} | {q['search']['p95_ms']} |")
     if "naive" in r:
         n = r["naive"]
-        p("", "## Ours vs naive LangChain (MiniLM, 1000/200 chars, in-memory FAISS)",
+        p("", f"## Ours vs naive LangChain ({n.get('model', '?')}, 1000/200 chars, in-memory FAISS)",
           "| pipeline | build s | search p50 ms | search p95 ms | peak RSS MiB | hit@5 (public, answerable) |",
           "|---|---|---|---|---|---|",
           f"| ours (hybrid search) | {b['scratch']['seconds']:.1f} + model load {r['model_load_s']:.1f} | "

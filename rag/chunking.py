@@ -101,8 +101,13 @@ def _split_long(text: str) -> list[str]:
 
 
 def report_chunks(parsed: ParsedReport) -> list[Chunk]:
-    """Text chunks for every section and one chunk per table row with figures."""
-    table_lines = {n for t in parsed.tables for n in range(t.start_line, t.end_line + 1)}
+    """Text chunks for every section and one chunk per table row with figures. A table
+    without figures (an internal-control matrix, a list of measures) is read as text:
+    its cells are what the report says, and would otherwise be found nowhere."""
+    fact_lines = {f.line for f in parsed.facts}
+    spans = [range(t.start_line, t.end_line + 1) for t in parsed.tables]
+    table_lines = {n for t, span in zip(parsed.tables, spans) if t.is_toc or not fact_lines.isdisjoint(span)
+                   for n in span}
     skip = table_lines | {s.start_line for s in parsed.sections if s.path}  # once: per section was quadratic
     chunks: list[Chunk] = []
     for sec in parsed.sections:

@@ -71,7 +71,10 @@ def absent_topic(engine, a: QuestionAnalysis, kommun: str) -> tuple[float, float
 
 
 def absent_words(engine, a: QuestionAnalysis, kommun: str) -> tuple[list[str], list[str]]:
-    """The topic nouns behind `absent_topic`, to name them in a refusal."""
+    """The topic nouns behind `absent_topic`, to name them in a refusal. An English question's
+    words say nothing of what Swedish reports cover, so it has none."""
+    if a.english:
+        return [], []
     kw = _kommun_words(engine)
     all_words, all_pairs = _cached(engine, "all_words", lambda: (set().union(*(v for v, _ in kw.values())),
                                                                  set().union(*(p for _, p in kw.values()))))

@@ -107,13 +107,17 @@ def canon_units(text: str, vocab: frozenset[str] | set[str] = frozenset()) -> li
 
 
 @lru_cache(maxsize=1)
-def _synonym_phrases() -> list[tuple[list[str], str]]:
-    """(phrase words, group token), longest phrases first."""
-    out = []
+def _synonym_phrases() -> dict[str, list[tuple[list[str], str]]]:
+    """First stem -> (phrase stems, group token), longest phrases first: a word is
+    compared only with the phrases it could start."""
+    out: dict[str, list[tuple[list[str], str]]] = {}
     for i, group in enumerate(SYNONYMS):
         for p in group:
-            out.append(([stem(w) for w in words(p)], f"§{i}"))
-    out.sort(key=lambda t: -len(t[0]))
+            stems = [stem(w) for w in words(p)]
+            if stems:
+                out.setdefault(stems[0], []).append((stems, f"§{i}"))
+    for starting in out.values():
+        starting.sort(key=lambda t: -len(t[0]))
     return out
 
 
@@ -132,7 +136,7 @@ def _canon(text: str, vocab, split: bool) -> list[str]:
     i = 0
     phrases = _synonym_phrases()
     while i < len(ws):
-        for p, token in phrases:
+        for p, token in phrases.get(stems[i], ()):
             if stems[i:i + len(p)] == p:
                 out.append(token)
                 i += len(p)

@@ -83,6 +83,16 @@ def test_no_kommun_named_answers_under_each_kommuns_own_heading(e5_engine, quest
     assert len(heads) == len(cited)
 
 
+def test_english_words_are_not_taken_as_topics_the_reports_lack(fake_engine):
+    """Swedish reports never use 'services'; that says nothing about what they cover."""
+    from rag.evidence import absent_words
+
+    swedish = fake_engine.analyse("Hur mycket kostade rymdresorna i Huddinge?")
+    assert absent_words(fake_engine, swedish, "Huddinge") != ([], [])
+    english = fake_engine.analyse("How much did social services spend on staff in Huddinge?")
+    assert english.english and absent_words(fake_engine, english, "Huddinge") == ([], [])
+
+
 def test_sidebar_filter_limits_the_answer(fake_engine):
     ans = fake_engine.ask("Hur stor var sjukfrånvaron?", kommuner=("Huddinge",))
     assert ans.answered and {c.kommun for c in ans.citations} == {"Huddinge"}

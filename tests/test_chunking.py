@@ -41,3 +41,24 @@ def test_table_rows_are_passages_with_readable_context(parsed):
     passages = build_passages(parsed)
     row = next(q for q in passages if q.kind == "table" and "Institutionsvård vuxna\t-15,8" in q.text)
     assert "Utfall jan-aug 2024: -6,3 mnkr" in row.context
+
+
+def test_a_table_without_figures_is_read_as_text(parsed):
+    """An internal-control matrix holds its findings in text cells: every such cell is in the passages."""
+    passages = [q for q in build_passages(parsed) if q.kind == "text"]
+    checked = 0
+    for p in parsed:
+        # passages are cut at spaces; joined again, a long cell reads whole
+        joined = " ".join(" ".join(q.text.split()) for q in passages if q.locations[0].doc_id == p.report.doc_id)
+        fact_lines = {f.line for f in p.facts}
+        for t in p.tables:
+            if t.is_toc or any(n in fact_lines for n in range(t.start_line, t.end_line + 1)):
+                continue
+            for row in t.rows:
+                cell = max(row.cells, key=len, default="").strip()
+                if len(cell.split()) >= 6 and cell in row.text:
+                    checked += 1
+                    assert " ".join(cell.split()) in joined, cell[:80]
+    assert checked >= 5
+    finding = next(q for q in passages if "3 jourhem som inte har kontrollerats" in q.text)
+    assert finding.kommun == "Solna" and "Intern kontroll" in finding.header
