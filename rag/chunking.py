@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .corpus import ParsedReport, section_name
+from .lexicon import LEXICON
 from .models import Location, Passage
 
 MAX_CHARS = 1500
@@ -26,7 +27,7 @@ class Chunk:
     doc_id: str
     kind: str
     text: str  # exact report text
-    context: str  # what is indexed besides the header (table rows: a readable line)
+    context: str  # what is indexed instead of the text (table rows: a readable line; abbreviations spelt out)
     section: str
     start_line: int
     end_line: int
@@ -118,14 +119,15 @@ def report_chunks(parsed: ParsedReport) -> list[Chunk]:
             if _words(text) < 4:
                 continue
             for part in _split_long(text):
-                chunks.append(Chunk(parsed.report.doc_id, "text", part, "", name, a, b))
+                spelt = LEXICON.spell_out(part)  # indexed with abbreviations spelt out; cited as written
+                chunks.append(Chunk(parsed.report.doc_id, "text", part, spelt if spelt != part else "", name, a, b))
     fact_rows: dict[int, list] = {}
     for f in parsed.facts:
         fact_rows.setdefault(f.line, []).append(f)
     for line, facts in sorted(fact_rows.items()):
         f0 = facts[0]
         cells = "; ".join(f"{f.column}: {f.raw}{'' if f.unit in ('', 'antal') else ' ' + f.unit}" for f in facts)
-        context = f"{f0.caption} – {f0.table}: {f0.row} — {cells}"[:MAX_CHARS]
+        context = LEXICON.spell_out(f"{f0.caption} – {f0.table}: {f0.row} — {cells}")[:MAX_CHARS]
         # A row longer than a passage (only hostile input has one) is cited by its beginning.
         text = f0.citation_text[:MAX_CHARS]
         chunks.append(Chunk(parsed.report.doc_id, "table", text, context, f0.section, line, line))

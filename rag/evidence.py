@@ -16,6 +16,7 @@ from .analysis import QuestionAnalysis
 from .candidates import Candidate, row_candidates, sentence_candidates, with_agreement
 from .learn import Scorer
 from .lexical import canon_terms, canon_units, split_compound, stem, words
+from .lexicon import LEXICON
 from .models import Hit, Report
 from .plan import Plan, make_plan
 from .retrieval import hybrid_search
@@ -126,9 +127,11 @@ def _row_passage_ids(engine) -> dict[tuple[str, int], int]:
 
 
 def row_label_text(row: FactRow) -> str:
-    """What a row is about, for the dense model: its table and label, without the numbers."""
+    """What a row is about, for the dense model: its table and label, without the numbers, and
+    abbreviations spelt out."""
     f = row.first
-    return f"{f.caption or f.table} – {f.row}" if f.caption and f.caption != f.row else f"{f.table} – {f.row}"
+    text = f"{f.caption or f.table} – {f.row}" if f.caption and f.caption != f.row else f"{f.table} – {f.row}"
+    return LEXICON.spell_out(text)
 
 
 def row_label_vectors(engine) -> tuple[dict[tuple[str, int], int], np.ndarray]:

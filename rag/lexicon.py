@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import RagError
@@ -40,6 +41,19 @@ class Lexicon:
         low = text.lower()
         return any(rx.search(low) for rx in self.rank_patterns)
 
+    def spell_out(self, text: str) -> str:
+        """Abbreviations of the synonym groups (a short word written with capitals: BoU, HVB, LVU)
+        followed by their written-out form, `Öppna insatser BoU (barn och unga)`: a dense model
+        reads the long form, while the abbreviation may mean nothing to it."""
+        longs = _long_forms(self.synonyms)
+
+        def one(m: re.Match) -> str:
+            word = m.group(0)
+            long = longs.get(word.lower())
+            return f"{word} ({long})" if long and long.lower() not in text.lower() else word
+        return re.sub(r"\b[A-ZÅÄÖ][A-Za-zåäö]{1,4}\b", lambda m: one(m) if any(c.isupper() for c in m.group(0)[1:])
+                      else m.group(0), text)
+
     def report_types_in(self, text: str) -> tuple[str, ...]:
         """Report types the text names, in the order they are named."""
         low = text.lower()
@@ -49,6 +63,18 @@ class Lexicon:
             if pos >= 0:
                 found.append((pos, name))
         return tuple(name for _, name in sorted(found))
+
+
+@lru_cache(maxsize=4)
+def _long_forms(groups: tuple[tuple[str, ...], ...]) -> dict[str, str]:
+    """Each one-word member of at most five letters -> the group's first member of several words."""
+    out = {}
+    for g in groups:
+        long = next((m for m in g if " " in m), None)
+        for m in g:
+            if long and " " not in m and len(m) <= 5:
+                out[m] = long
+    return out
 
 
 def _compile(patterns: list[str], where: str) -> tuple[re.Pattern, ...]:

@@ -36,7 +36,7 @@ def test_public_set(e5_engine):
 
 def test_held_out_set(e5_engine):
     rows, summary = evaluate(e5_engine, load_questions([EXTRA]))
-    assert summary["overall"]["accuracy"] >= 0.75, [r["id"] for r in rows if not r["correct"]]
+    assert summary["overall"]["accuracy"] >= 0.78, [r["id"] for r in rows if not r["correct"]]
 
 
 @pytest.mark.parametrize("mode, floor", [("hybrid", 0.8), ("bm25", 0.65), ("dense", 0.6)])
