@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .corpus import ParsedReport, section_name
 from .lexicon import LEXICON
-from .models import Location, Passage
+from .models import Location, Passage, embed_text
 
 MAX_CHARS = 1500
 SHORT_CHARS = 80
@@ -194,7 +194,7 @@ def build_passages(reports: list[ParsedReport], near_duplicate: float = 0.85) ->
     for i, item in enumerate(folded):
         c, r = item["chunk"], item["report"]
         header = f"{r.kommun} – {by_doc[c.doc_id].title} – {c.section}"
-        sha = hashlib.sha256(f"{header}\n{c.context or c.text}".encode()).hexdigest()
+        sha = hashlib.sha256(embed_text(header, c.context or c.text).encode()).hexdigest()  # what is embedded
         passages.append(Passage(i, c.kind, c.text, header, tuple(item["locations"]), r.kommun,
                                 r.period_end, sha, c.context))
     return passages

@@ -209,10 +209,10 @@ def embed_passages(passages: list[Passage], embedder, cache: EmbeddingCache | No
     seen: set[str] = set()
     todo = [p for p in todo if not (p.sha in seen or seen.add(p.sha))]
     # Similar lengths share a batch: padding to the batch's longest text is most of the cost otherwise.
-    todo.sort(key=lambda p: len(p.index_text))
+    todo.sort(key=lambda p: len(p.embed_text))
     for i in range(0, len(todo), batch):
         part = todo[i:i + batch]
-        vecs = embedder.embed([p.index_text for p in part])
+        vecs = embedder.embed([p.embed_text for p in part])
         if vecs.shape != (len(part), dim):
             raise ValueError(f"embedder {embedder.name!r} returned {vecs.shape} vectors for {len(part)} texts "
                              f"of dimension {dim}")

@@ -105,7 +105,20 @@ class Passage:
 
     @property
     def index_text(self) -> str:
+        """What BM25 indexes: the header with the whole section path, then the text."""
         return f"{self.header}\n{self.context or self.text}"
+
+    @property
+    def embed_text(self) -> str:
+        """What the dense model reads: kommun, report and the nearest heading, then the text. A deep
+        section path repeated on every passage is a third of the tokens and little of the meaning."""
+        return embed_text(self.header, self.context or self.text)
+
+
+def embed_text(header: str, body: str) -> str:
+    path = header.split(" > ")
+    head = f"{path[0].rsplit(' – ', 1)[0]} – {path[-1]}" if len(path) > 1 else header
+    return f"{head}\n{body}"
 
 
 @dataclass(frozen=True)

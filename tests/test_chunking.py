@@ -62,3 +62,18 @@ def test_a_table_without_figures_is_read_as_text(parsed):
     assert checked >= 5
     finding = next(q for q in passages if "3 jourhem som inte har kontrollerats" in q.text)
     assert finding.kommun == "Solna" and "Intern kontroll" in finding.header
+
+
+def test_the_dense_model_reads_the_nearest_heading_and_the_cache_key_is_what_it_reads(parsed):
+    import hashlib
+
+    passages = build_passages(parsed)
+    deep = [q for q in passages if q.header.count(" > ") >= 2]
+    assert deep
+    for q in deep:
+        kommun_report = q.header.split(" > ")[0].rsplit(" – ", 1)[0]
+        assert q.embed_text.split("\n")[0] == f"{kommun_report} – {q.header.split(' > ')[-1]}"
+        assert q.embed_text.endswith(q.context or q.text)
+        assert q.header in q.index_text  # BM25 still sees the whole path
+    for q in passages:
+        assert q.sha == hashlib.sha256(q.embed_text.encode()).hexdigest()

@@ -70,9 +70,9 @@ def report_texts(parsed):
     passages = build_passages(parsed)
     rng = np.random.default_rng(12)
     # Every kind and length: a sample of passages, the longest ones (truncated at 512 tokens) included.
-    longest = sorted(passages, key=lambda p: -len(p.index_text))[:4]
+    longest = sorted(passages, key=lambda p: -len(p.embed_text))[:4]
     picked = [passages[i] for i in rng.choice(len(passages), 60, replace=False)]
-    return [p.index_text for p in longest + picked]
+    return [p.embed_text for p in longest + picked]
 
 
 @pytest.mark.model

@@ -179,7 +179,7 @@ def test_8_damaged_rows_are_embedded_again_and_never_used(built):
     assert build_index(cfg, emb).embedded == 3
     engine = Engine(cfg, emb)
     vectors = engine.index.reconstruct_n(0, engine.index.ntotal)
-    assert np.allclose(vectors, FakeEmbedder().embed([p.index_text for p in engine.passages]), atol=1e-6)
+    assert np.allclose(vectors, FakeEmbedder().embed([p.embed_text for p in engine.passages]), atol=1e-6)
 
 
 def test_8_rows_from_before_checksums_are_checked_by_shape(tmp_path):
