@@ -42,17 +42,18 @@ class Lexicon:
         return any(rx.search(low) for rx in self.rank_patterns)
 
     def spell_out(self, text: str) -> str:
-        """Abbreviations of the synonym groups (a short word written with capitals: BoU, HVB, LVU)
-        followed by their written-out form, `Öppna insatser BoU (barn och unga)`: a dense model
-        reads the long form, while the abbreviation may mean nothing to it."""
+        """Abbreviations of the synonym groups (a short word with capitals after its first letter:
+        BoU, HVB, LVU) followed by their written-out form, `Öppna insatser BoU (barn och unga)`:
+        a dense model reads the long form, while the abbreviation may mean nothing to it."""
         longs = _long_forms(self.synonyms)
+        low = text.lower()
 
         def one(m: re.Match) -> str:
             word = m.group(0)
             long = longs.get(word.lower())
-            return f"{word} ({long})" if long and long.lower() not in text.lower() else word
-        return re.sub(r"\b[A-ZÅÄÖ][A-Za-zåäö]{1,4}\b", lambda m: one(m) if any(c.isupper() for c in m.group(0)[1:])
-                      else m.group(0), text)
+            capitals_inside = any(c.isupper() for c in word[1:])
+            return f"{word} ({long})" if capitals_inside and long and long.lower() not in low else word
+        return _ABBREVIATION.sub(one, text)
 
     def report_types_in(self, text: str) -> tuple[str, ...]:
         """Report types the text names, in the order they are named."""
@@ -63,6 +64,9 @@ class Lexicon:
             if pos >= 0:
                 found.append((pos, name))
         return tuple(name for _, name in sorted(found))
+
+
+_ABBREVIATION = re.compile(r"\b[A-ZÅÄÖ][A-Za-zåäö]{1,4}\b")
 
 
 @lru_cache(maxsize=4)

@@ -93,7 +93,7 @@ class Passage:
     kommun: str
     period: str
     sha: str
-    context: str = ""  # indexed instead of `text` where set (table rows, linearised)
+    context: str = ""  # indexed instead of `text` where set (table rows linearised; abbreviations spelt out)
 
     @property
     def doc_id(self) -> str:
@@ -111,7 +111,7 @@ class Passage:
     @property
     def embed_text(self) -> str:
         """What the dense model reads: kommun, report and the nearest heading, then the text. A deep
-        section path repeated on every passage is a third of the tokens and little of the meaning."""
+        section path repeated on every passage was up to a sixth of the tokens and blurred the meaning."""
         return embed_text(self.header, self.context or self.text)
 
 
