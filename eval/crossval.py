@@ -147,11 +147,11 @@ def cross_validate(engine, items: list[Item], c: float = 0.1, wrong_cost: float 
 def evidence_at(engine, it: Item, probs, k: int = 5) -> bool:
     """Every expected number and quote among the k passages the scorer ranks first (the head of
     `search`'s hits), scored out of fold: evidence@k."""
-    from rag.evidence import _row_passage_ids
+    from rag.evidence import row_passage_ids
 
     from .runner import evidence_in
 
-    row_pid = _row_passage_ids(engine)
+    row_pid = row_passage_ids(engine)
     best: dict[int, float] = {}
     for c, p in zip(it.evidence.candidates, probs):
         pid = row_pid.get((c.doc_id, c.row.line)) if c.kind == "row" else c.passage.id

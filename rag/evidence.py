@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +13,7 @@ import numpy as np
 from .analysis import QuestionAnalysis
 from .candidates import Candidate, row_candidates, sentence_candidates, with_agreement
 from .learn import Scorer
-from .lexical import canon_terms, canon_units, split_compound, stem, words
+from .lexical import canon_idf, canon_units, split_compound, stem, words
 from .lexicon import LEXICON
 from .models import Hit, Report
 from .plan import Plan, make_plan
@@ -34,14 +32,8 @@ def _cached(engine, name: str, build):
 
 
 def engine_idf(engine) -> dict[str, float]:
-    """Inverse document frequency of canonical terms (stems and synonym-group tokens)."""
-    def build():
-        df: Counter[str] = Counter()
-        for p in engine.passages:
-            df.update(set(canon_terms(p.index_text, engine.bm25.vocab)))
-        n = max(1, len(engine.passages))
-        return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
-    return _cached(engine, "idf", build)
+    """`canon_idf` of the passages; stored at build time, computed here only for an older index."""
+    return _cached(engine, "idf", lambda: canon_idf([p.index_text for p in engine.passages], engine.bm25.vocab))
 
 
 def fact_rows(engine) -> list[FactRow]:
@@ -121,7 +113,7 @@ class Evidence:
     topic_absent: bool = False  # a named kommun's reports never use one of the question's topic nouns
 
 
-def _row_passage_ids(engine) -> dict[tuple[str, int], int]:
+def row_passage_ids(engine) -> dict[tuple[str, int], int]:
     return _cached(engine, "row_passage", lambda: {(p.doc_id, p.locations[0].start_line): p.id
                                                    for p in engine.passages if p.kind == "table"})
 
@@ -187,7 +179,7 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
     qvec = engine.query_vector(a.text)
     pvecs = engine.passage_vectors()
     dense_all = pvecs @ qvec if len(pvecs) else np.zeros(0)
-    row_pid = _row_passage_ids(engine)
+    row_pid = row_passage_ids(engine)
 
     label_index, label_vecs = row_label_vectors(engine)
     label_dense = label_vecs @ qvec if len(label_vecs) else np.zeros(0)
@@ -268,7 +260,7 @@ def evidence_ranking(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = ()
     if not ev.candidates:
         return []
     probs = (scorer or engine.scorer).score(list(ev.candidates))
-    row_pid = _row_passage_ids(engine)
+    row_pid = row_passage_ids(engine)
     best: dict[int, float] = {}
     for c, p in zip(ev.candidates, probs):
         pid = row_pid.get((c.doc_id, c.row.line)) if c.kind == "row" else c.passage.id

@@ -188,6 +188,16 @@ class BM25Index:
         return len(self.doc_len)
 
 
+def canon_idf(texts: list[str], vocab: frozenset[str] | set[str]) -> dict[str, float]:
+    """Inverse document frequency of canonical terms (stems and synonym-group tokens): the
+    weight the answerer gives a word of the question."""
+    df: Counter[str] = Counter()
+    for text in texts:
+        df.update(set(canon_terms(text, vocab)))
+    n = max(1, len(texts))
+    return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+
+
 def build_vocab(texts: list[str]) -> frozenset[str]:
     """Stems of the corpus's words, the parts compounds may split into."""
     return frozenset(stem(w) for t in texts for w in content_words(t) if w.isalpha() and len(w) >= 3)

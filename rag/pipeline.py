@@ -10,7 +10,6 @@ import errno
 import hashlib
 import json
 import logging
-import math
 import sqlite3
 import threading
 import time
@@ -27,7 +26,7 @@ from .corpus import load_corpus
 from .errors import CorpusError, IndexError_, IndexMismatch, IndexMissing, StorageError
 from .index import (EmbeddingCache, build_lock, build_running, embed_passages, file_sha256, load_index, make_index,
                     passages_sha, read_manifest, save_index, search_index)
-from .lexical import build_bm25, canon_terms, load_bm25, save_bm25
+from .lexical import build_bm25, canon_idf, load_bm25, save_bm25
 from .models import Answer, Hit, Report
 from .retrieval import hybrid_search
 from .store import Store, write_store
@@ -228,14 +227,9 @@ def index_status(config: Config) -> str:
 def write_lexical(path: Path, passages) -> None:
     """The BM25 index and the canonical-term idf the answerer weighs words with, computed
     once at build time instead of on every start (both loop over every passage)."""
-    bm25 = build_bm25([p.index_text for p in passages])
-    df: dict[str, int] = {}
-    for p in passages:
-        for t in set(canon_terms(p.index_text, bm25.vocab)):
-            df[t] = df.get(t, 0) + 1
-    n = max(1, len(passages))
-    idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
-    save_bm25(bm25, path, {"idf": idf})
+    texts = [p.index_text for p in passages]
+    bm25 = build_bm25(texts)
+    save_bm25(bm25, path, {"idf": canon_idf(texts, bm25.vocab)})
 
 
 class Engine:
@@ -268,7 +262,6 @@ class Engine:
         self.kommuner = frozenset(r.kommun for r in self.reports.values())
         self._embedder = embedder
         self._chat = None
-        self._row_passage: dict[tuple[str, int], int] | None = None
         self.manifest = manifest
 
     @property
@@ -343,17 +336,16 @@ class Engine:
 
     def table_lookup(self, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), per_kommun: int = 2) -> list[int]:
         """Passage ids of the table rows the fact lookup picks, best first."""
-        from .evidence import engine_idf, fact_rows
+        from .evidence import engine_idf, fact_rows, row_passage_ids
         from .tablelookup import best_rows
 
-        if self._row_passage is None:
-            self._row_passage = {(p.doc_id, p.locations[0].start_line): p.id for p in self.passages if p.kind == "table"}
+        row_passage = row_passage_ids(self)
         scope = set(kommuner or a.kommuner)
         ranked = best_rows(fact_rows(self), a, self.reports, engine_idf(self), self.bm25.vocab, scope, min_score=0.6)
         out, per = [], {}
         for _, row in ranked:
             k = self.reports[row.doc_id].kommun
-            pid = self._row_passage.get((row.doc_id, row.line))
+            pid = row_passage.get((row.doc_id, row.line))
             if pid is not None and per.get(k, 0) < per_kommun:
                 per[k] = per.get(k, 0) + 1
                 out.append(pid)
