@@ -38,7 +38,8 @@ SENTENCE_FEATURES = (
     "bias_sent", "lex", "lex_rel", "heading", "dense", "dense_rel", "hit_rank", "causal", "causal_why",
     "numbers", "numbers_lookup", "direction", "year_match", "year_other", "list_intro", "length",
     "pair", "report_hint_match", "latest_report", "english", "why", "list", "report_month", "prev_lex", "lex_rank",
-    "measure_mentioned", "no_topic", "committee_subject", "topic_absent", "topic_absent_all", "shares_number",
+    "measure_mentioned", "no_topic", "committee_subject", "topic_absent", "topic_absent_all", "sentence_dense",
+    "sentence_dense_rel", "shares_number",
 )
 
 _MONEY = {"mnkr", "mkr", "tkr", "kr"}
@@ -149,8 +150,11 @@ def _row_features(plan: Plan, row: FactRow, report: Report, lex: float, lex_max:
 
 
 def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab, dense_of_passage,
-                        absent: dict[str, tuple[float, float]]) -> list[Candidate]:
-    """Sentences (and sentence pairs) of the retrieved text passages, with their features."""
+                        dense_of_texts, absent: dict[str, tuple[float, float]]) -> list[Candidate]:
+    """Sentences (and sentence pairs) of the retrieved text passages, with their features.
+
+    `dense_of_passage(p)` is the question's similarity to the whole passage, `dense_of_texts(texts)`
+    to each candidate text itself: the passage says where to look, the sentence what it says."""
     from .evidence import sentence_query  # the question's weighted topic units
 
     a = plan.analysis
@@ -189,17 +193,18 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
         return []
     lex = np.array([r[5] for r in raw])
     dense = np.array([dense_of_passage(r[0]) for r in raw])
+    own = np.asarray(dense_of_texts([r[2] for r in raw]), dtype=float)
     # scale-free views within each kommun, so one kommun's strong match does not mute another's
-    lex_rank, lex_max, dense_max = np.zeros(len(raw)), np.zeros(len(raw)), np.zeros(len(raw))
+    lex_rank, lex_max, dense_max, own_max = (np.zeros(len(raw)) for _ in range(4))
     for k in {r[0].kommun for r in raw}:
         idx = np.array([i for i, r in enumerate(raw) if r[0].kommun == k])
         lex_rank[idx] = _rank_feature(lex[idx])
-        lex_max[idx], dense_max[idx] = lex[idx].max(), dense[idx].max()
+        lex_max[idx], dense_max[idx], own_max[idx] = lex[idx].max(), dense[idx].max(), own[idx].max()
     measure_rx = LEXICON.measure_patterns.get(plan.measure, ())
     out = []
     years = {str(y) for y in plan.years}
-    for (p, s0, sent, rank, head, lx, pair, intro, prev), dn, lr, lm, dm in zip(raw, dense, lex_rank, lex_max,
-                                                                            dense_max):
+    for (p, s0, sent, rank, head, lx, pair, intro, prev), dn, lr, lm, dm, od, om in zip(
+            raw, dense, lex_rank, lex_max, dense_max, own, own_max):
         low = sent.lower()
         ws = set(re.findall(r"[a-zåäöéü]+", low))
         nums = [n for n in find_numbers(_YEARISH.sub("", sent))]
@@ -220,7 +225,7 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
             float(report is not None and int(report.period_end[5:]) in a.months),
             prev, float(lr), float(any(rx.search(low) for rx in measure_rx)), float(not a.topic_words),
             float(bool(LEXICON.committee.search(low))),
-        ) + absent.get(p.kommun, (0.0, 0.0))
+        ) + absent.get(p.kommun, (0.0, 0.0)) + (float(od), float(od - om))
         out.append(Candidate("sentence", p.kommun, p.doc_id, feats, passage=p, text=sent, pos=s0))
     return out
 

@@ -17,7 +17,7 @@ from .lexical import canon_idf, canon_units, split_compound, stem, words
 from .lexicon import LEXICON
 from .models import Hit, Report
 from .plan import Plan, make_plan
-from .retrieval import hybrid_search
+from .retrieval import hybrid_search, sentence_pieces
 from .tablelookup import FactRow, column_info, group_rows, topic_units
 
 log = logging.getLogger(__name__)
@@ -126,40 +126,70 @@ def row_label_text(row: FactRow) -> str:
     return LEXICON.spell_out(text)
 
 
+def cached_vectors(engine, kind: str, texts: list[str]) -> dict[str, np.ndarray]:
+    """Unit vectors of `texts`, from the embedding cache by content (`kind` keeps row labels and
+    sentences apart from passages); what is missing is embedded now and stored for next time."""
+    import hashlib
+
+    from .index import EmbeddingCache
+
+    shas = {t: hashlib.sha256(f"{kind}:{t}".encode()).hexdigest() for t in dict.fromkeys(texts)}
+    model = engine.embedder.name
+    cache = None
+    try:
+        cache = EmbeddingCache(engine.config.embedding_cache_path)
+        have = cache.get(model, list(shas.values()))
+    except Exception as e:  # a read-only or damaged cache costs time, never answers
+        log.warning("embedding cache unavailable for %s vectors: %s", kind, e)
+        have = {}
+    todo = sorted({(sh, t) for t, sh in shas.items() if sh not in have})
+    if todo:
+        fresh = dict(zip((sh for sh, _ in todo), engine.embedder.embed([t for _, t in todo])))
+        have.update(fresh)
+        if cache is not None:
+            try:
+                cache.put(model, fresh)
+            except Exception as e:
+                log.warning("could not store %s vectors: %s", kind, e)
+    if cache is not None:
+        cache.close()
+    return {t: np.asarray(have[sh], dtype=np.float32) for t, sh in shas.items()}
+
+
 def row_label_vectors(engine) -> tuple[dict[tuple[str, int], int], np.ndarray]:
     """One vector per table row label, embedded once and kept in the embedding cache by content."""
     def build():
-        import hashlib
-
-        from .index import EmbeddingCache
-
         rows = fact_rows(engine)
         texts = [row_label_text(r) for r in rows]
-        shas = [hashlib.sha256(("label:" + t).encode()).hexdigest() for t in texts]
-        model = engine.embedder.name
-        cache = None
-        try:
-            cache = EmbeddingCache(engine.config.embedding_cache_path)
-            have = cache.get(model, shas)
-        except Exception as e:  # a read-only or damaged cache costs time, never answers
-            log.warning("embedding cache unavailable for row labels: %s", e)
-            have = {}
-        todo = sorted({(sh, t) for sh, t in zip(shas, texts) if sh not in have})
-        if todo:
-            vecs = engine.embedder.embed([t for _, t in todo])
-            fresh = {sh: v for (sh, _), v in zip(todo, vecs)}
-            have.update(fresh)
-            if cache is not None:
-                try:
-                    cache.put(model, fresh)
-                except Exception as e:
-                    log.warning("could not store row-label vectors: %s", e)
-        if cache is not None:
-            cache.close()
-        dim = len(next(iter(have.values()))) if have else 1
-        matrix = np.array([have[sh] for sh in shas], dtype=np.float32).reshape(len(shas), dim)
+        vecs = cached_vectors(engine, "label", texts)
+        dim = len(next(iter(vecs.values()))) if vecs else 1
+        matrix = np.array([vecs[t] for t in texts], dtype=np.float32).reshape(len(texts), dim)
         return {(r.doc_id, r.line): i for i, r in enumerate(rows)}, matrix
     return _cached(engine, "row_label_vectors", build)
+
+
+#: sentence vectors kept in memory per engine; past this many the memo starts afresh (the
+#: embedding cache on disk still holds them)
+SENTENCE_MEMO = 200_000
+
+
+def sentence_similarity(engine, qvec: np.ndarray, texts: list[str]) -> np.ndarray:
+    """Dense similarity of the question to each candidate text, read sentence by sentence: a text
+    of several sentences (a pair, a list) is the normalised mean of its sentences' vectors, so each
+    report sentence is embedded once, on first use, and cached by content."""
+    memo = engine.__dict__.setdefault("_sentence_vectors", {})
+    parts = [sentence_pieces(t) for t in texts]
+    missing = [s for ps in parts for s in ps if s not in memo]
+    if missing:
+        if len(memo) + len(missing) > SENTENCE_MEMO:
+            memo.clear()
+        memo.update(cached_vectors(engine, "sentence", missing))
+    out = np.zeros(len(texts))
+    for i, ps in enumerate(parts):
+        v = np.mean([memo[s] for s in ps], axis=0)
+        norm = float(np.linalg.norm(v))
+        out[i] = float(v @ qvec) / norm if norm else 0.0
+    return out
 
 
 def _mentions_year(c: Candidate, year: int) -> bool:
@@ -208,7 +238,8 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
         plan = _focus(plan, hits, label_index, label_dense, reports, engine.config.per_kommun_search_max)
     absent = {k: absent_topic(engine, a, k) for k in plan.kommuner}
     cands = row_candidates(plan, fact_rows(engine), reports, idf, vocab, dense_of_row, absent, cfg.rows_per_kommun)
-    cands += sentence_candidates(plan, hits, reports, idf, vocab, lambda p: float(dense_all[p.id]), absent)
+    cands += sentence_candidates(plan, hits, reports, idf, vocab, lambda p: float(dense_all[p.id]),
+                                 lambda texts: sentence_similarity(engine, qvec, texts), absent)
     cands = with_agreement(_one_report_per_row(cands, plan, reports))
     lacking = plan.named and any(absent[k][0] > 0 for k in plan.kommuner)
     for y in plan.uncovered_years:

@@ -173,3 +173,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     if text[start:].strip():
         spans.append((start, len(text)))
     return spans
+
+
+def sentence_pieces(text: str) -> list[str]:
+    """The sentences of a text, stripped (the text itself when it holds no sentence break)."""
+    return [text[a:b].strip() for a, b in sentences(text) if text[a:b].strip()] or [text.strip()]

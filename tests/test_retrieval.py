@@ -58,3 +58,39 @@ def test_langchain_retriever_returns_documents(fake_engine):
 
     docs = RagRetriever(engine=fake_engine, k=3).invoke("ekonomiskt bistånd Enköping")
     assert len(docs) == 3 and all(d.metadata["kommun"] == "Enköping" for d in docs)
+
+
+def test_sentence_similarity_reads_each_sentence_once_and_caches_it(fake_config, tmp_path):
+    """A pair of sentences is the normalised mean of its sentences' vectors (an oracle in numpy),
+    and each sentence is embedded once: a fresh engine on the same cache embeds nothing."""
+    import numpy as np
+
+    from rag.embedding import FakeEmbedder
+    from rag.evidence import sentence_similarity
+    from rag.pipeline import open_engine
+
+    class Counting(FakeEmbedder):
+        def __init__(self):
+            super().__init__()
+            self.calls: list[str] = []
+
+        def embed(self, texts, *, query=False):
+            if not query:
+                self.calls.extend(texts)
+            return super().embed(texts, query=query)
+
+    cfg = fake_config.replace(cache_dir=tmp_path / "cache")
+    one, two = "Kostnaderna för placeringar minskade.", "Det beror på färre vårddygn i HVB."
+    texts = [one, two, f"{one} {two}"]
+    first = Counting()
+    engine = open_engine(cfg, embedder=first)
+    q = first.embed(["varför minskade kostnaderna för placeringar"], query=True)[0]
+    got = sentence_similarity(engine, q, texts)
+    v = FakeEmbedder().embed([one, two])
+    mean = v.mean(axis=0) / np.linalg.norm(v.mean(axis=0))
+    assert np.allclose(got, [v[0] @ q, v[1] @ q, mean @ q], atol=1e-5)
+    assert sorted(first.calls) == sorted([one, two])
+
+    again = Counting()
+    assert np.allclose(sentence_similarity(open_engine(cfg, embedder=again), q, texts), got, atol=1e-5)
+    assert again.calls == []
