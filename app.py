@@ -25,6 +25,7 @@ from rag.config import Config
 from rag.conversation import resolve
 from rag.corpus import REPORT_SUFFIXES, add_report, detect_report, remove_report, report_text
 from rag.errors import BadFileName, CorpusError, RagError, StorageError
+from rag.evidence import start_sentence_warming
 from rag.kommuner import kommuner_in
 from rag.models import Answer, Citation, Fact, Report
 from rag.pdfreader import page_image
@@ -125,6 +126,7 @@ def load_in_background(slot: EngineSlot, config: Config) -> None:
         log.info("engine ready; model loaded and warmed in %.1f s", slot.warm_seconds)
         slot.embedder = engine.embedder
         slot.engine = engine
+        start_sentence_warming(engine)  # so that no question waits for its sentences to be embedded
     except RagError as e:
         log.error("cannot open the engine: %s", e)
         slot.error = swedish_error(e)

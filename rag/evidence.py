@@ -3,9 +3,12 @@ their features. Nothing here is fitted; the fitted scorer (`learn.py`) weighs wh
 """
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import logging
 import re
+import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -171,6 +174,48 @@ def row_label_vectors(engine) -> tuple[dict[tuple[str, int], int], np.ndarray]:
 #: sentence vectors kept in memory per engine; past this many the memo starts afresh (the
 #: embedding cache on disk still holds them)
 SENTENCE_MEMO = 200_000
+
+
+def warm_sentence_vectors(engine, chunk: int = 16, stop: threading.Event | None = None) -> int:
+    """Embed every sentence of the reports' text passages that is not yet at hand, a few at a time
+    so that questions asked meanwhile wait for one small batch at most; returns how many were
+    read from the cache or embedded. Stops between batches once `stop` is set."""
+    memo = engine.__dict__.setdefault("_sentence_vectors", {})
+    todo = list(dict.fromkeys(s for p in engine.passages if p.kind == "text" for s in sentence_pieces(p.text)
+                              if s not in memo))
+    for i in range(0, len(todo), chunk):
+        if (stop is not None and stop.is_set()) or len(memo) + chunk > SENTENCE_MEMO:
+            return i
+        memo.update(cached_vectors(engine, "sentence", todo[i:i + chunk]))
+    return len(todo)
+
+
+_STOP_WARMING = threading.Event()
+_WARMING: list[threading.Thread] = []
+
+
+@atexit.register
+def _stop_warming() -> None:
+    """At exit, let a warming thread finish its batch: a model killed mid-call aborts the process."""
+    _STOP_WARMING.set()
+    for t in _WARMING:
+        t.join(timeout=10)
+
+
+def start_sentence_warming(engine) -> threading.Thread:
+    """`warm_sentence_vectors` in a background thread (the chat app starts it once loaded)."""
+    def run() -> None:
+        try:
+            t0 = time.perf_counter()
+            n = warm_sentence_vectors(engine, stop=_STOP_WARMING)
+            log.info("%d report sentences at hand in %.1f s", n, time.perf_counter() - t0)
+        except Exception:  # only costs time: a question embeds what it lacks
+            log.exception("warming the sentence vectors failed")
+
+    t = threading.Thread(target=run, daemon=True, name="warm-sentences")
+    _WARMING[:] = [w for w in _WARMING if w.is_alive()] + [t]
+    t.start()
+    return t
 
 
 def sentence_similarity(engine, qvec: np.ndarray, texts: list[str]) -> np.ndarray:

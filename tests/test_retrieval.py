@@ -94,3 +94,28 @@ def test_sentence_similarity_reads_each_sentence_once_and_caches_it(fake_config,
     again = Counting()
     assert np.allclose(sentence_similarity(open_engine(cfg, embedder=again), q, texts), got, atol=1e-5)
     assert again.calls == []
+
+
+def test_warmed_sentences_need_no_embedding_at_answer_time(fake_config, tmp_path):
+    """After the background warm-up, the sentences of a question's candidates are all at hand."""
+    from rag.embedding import FakeEmbedder
+    from rag.evidence import gather, row_label_vectors, warm_sentence_vectors
+    from rag.pipeline import open_engine
+
+    class Counting(FakeEmbedder):
+        def __init__(self):
+            super().__init__()
+            self.passages = 0
+
+        def embed(self, texts, *, query=False):
+            self.passages += 0 if query else len(texts)
+            return super().embed(texts, query=query)
+
+    embedder = Counting()
+    engine = open_engine(fake_config.replace(cache_dir=tmp_path / "cache"), embedder=embedder)
+    assert warm_sentence_vectors(engine) > 100
+    row_label_vectors(engine)  # the row labels are embedded on first use too; not what this counts
+    before = embedder.passages
+    ev = gather(engine, engine.analyse("Varför ökade kostnaderna för ekonomiskt bistånd i Huddinge?"))
+    assert any(c.kind == "sentence" for c in ev.candidates)
+    assert embedder.passages == before
