@@ -46,6 +46,53 @@ class QuestionAnalysis:
     numbers: tuple[str, ...] = field(default=())
     foreign_places: tuple[str, ...] = ()  # kommuner and other places named that the corpus does not cover
     report_types: tuple[str, ...] = ()  # every report type named ("tertialrapporten i april och delårsrapporten")
+    contrast: tuple[str, ...] = ()  # two things set against each other ("kvinnor", "män"), not two periods
+
+
+_ARTICLES = frozenset({"ett", "en", "det", "den", "de", "the", "a", "an"})
+_TOKEN = re.compile(r"[\wåäöÅÄÖéü][\wåäöÅÄÖéü\-]*")
+
+
+def contrast_of(question: str, names: set[str]) -> tuple[str, ...]:
+    """The two things a question sets against each other ("kvinnor respektive män", "Område
+    Myndighet jämfört med Område Resurs"): the words after a contrast marker up to a function
+    word, and as many before it. A contrast with a period or a measure ("jämfört med föregående år", "… med
+    budget") is no contrast of things and gives ()."""
+    m = LEXICON.contrast.search(question)
+    if not m:
+        return ()
+    stop = (STOPWORDS | QUESTION_WORDS | names) - {"och"}
+
+    def side(tokens: list[str]) -> list[str]:
+        out: list[str] = []
+        for t in tokens:
+            low = t.lower()
+            if low in stop or low.isdigit() or len(out) == 4:
+                break
+            out.append(t)
+        while out and out[-1].lower() == "och":
+            out.pop()
+        return out
+
+    after = _TOKEN.findall(question[m.end():])
+    while after and after[0].lower() in _ARTICLES:
+        after = after[1:]
+    right = side(after)
+    # the left side mirrors the right one's length, taking in "x och y" pairs ("barn och unga")
+    before = side(_TOKEN.findall(question[:m.start()])[::-1])
+    n = min(len(right), len(before))
+    while n + 1 < len(before) and before[n].lower() == "och":
+        n += 2
+    left = before[:n][::-1]
+    words_ = [w.lower() for w in left + right]
+    if not left or not right or any(w in LEXICON.time_words or LEXICON.period_term.match(w) or _YEAR.match(w)
+                                    for w in words_):
+        return ()
+    return " ".join(left), " ".join(right)
+
+
+def looks_english(question: str) -> bool:
+    return bool(re.search(r"\b(what|how|why|which|the|is|was)\b", question.lower()))
 
 
 def check_question(question: object, max_chars: int = 500) -> str:
@@ -100,11 +147,12 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str], known_ste
     hint = report_types[0] if report_types else ""
     period_words = frozenset(k for k, rx in PERIOD_WORDS.items() if rx.search(low))
     intents = LEXICON.intents
+    contrast = contrast_of(question, {k.lower() for k in named} | {k.lower() for k in corpus_kommuner})
     if intents["why"].search(low):
         intent = "why"
     elif intents["list"].search(low):
         intent = "list"
-    elif intents["compare"].search(low) or len(kommuner) >= 2:
+    elif intents["compare"].search(low) or len(kommuner) >= 2 or contrast:
         intent = "compare"
     elif intents["trend"].search(low):
         intent = "trend"
@@ -124,11 +172,11 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str], known_ste
             continue
         if w not in topic:
             topic.append(w)
-    english = bool(re.search(r"\b(what|how|why|which|the|is|was)\b", low))
+    english = looks_english(low)
     keep = set(topic) | STOPWORDS | {n for n in re.findall(r"\b\d{1,3}\b", low)}  # "0–20 år", "120 dagar"
     topic_text = " ".join(w if w in keep else "|" for w in re.findall(r"[\wåäöÅÄÖ]+|\S", low))
     return QuestionAnalysis(question, kommuner, foreign, years, tuple(months), hint, period_words, intent,
                             direction, tuple(topic), english, tuple(period_terms), topic_text,
                             foreign_places=foreign + _foreign_places(question, named, corpus_kommuner, known_stems),
-                            report_types=report_types)
+                            report_types=report_types, contrast=contrast)
 

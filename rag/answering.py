@@ -20,6 +20,7 @@ from .analysis import QuestionAnalysis
 from .candidates import Candidate
 from .evidence import Evidence, absent_words, fact_rows, gather
 from .learn import Scorer
+from .lexical import terms
 from .lexicon import LEXICON
 from .models import Answer, Citation, Fact, Passage, Report
 from .numbers import find_numbers, format_sv, same_value
@@ -146,6 +147,21 @@ def _pick(scored: list[Scored], kind: str, limit: int, floor: float) -> list[Sco
                                  and o.candidate.doc_id == c.doc_id for o in out):
             continue
         out.append(s)
+    return out
+
+
+def _row_per_side(scored: list[Scored], sides: tuple[str, ...], vocab) -> list[Scored]:
+    """For a question that sets two things against each other, the most probable row whose label
+    names each (all the side's words, compounds split); [] unless every side has its own row."""
+    out: list[Scored] = []
+    rows = sorted((s for s in scored if s.candidate.kind == "row"), key=lambda s: -s.p)
+    for side in sides:
+        want = set(terms(side, vocab))
+        match = next((s for s in rows if want and want <= set(terms(s.candidate.row.label, vocab))
+                      and all(s is not o for o in out)), None)
+        if match is None:
+            return []
+        out.append(match)
     return out
 
 
@@ -276,6 +292,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
         # a table figure leads the answer, so it must hold its own against the best evidence of any kind
         rows = _pick(mine, "row", 2 if plan.intent == "compare" else 1,
                      max(th.row, th.relative * max(best_row, best_sent)))
+        if a.contrast:  # "kvinnor respektive män": the best row of each side, when each side has one
+            rows = _row_per_side(mine, a.contrast, engine.bm25.vocab) or rows
         if rows and _across_reports(plan, kommun, reports):
             rows = _same_row_in_each_report(engine, rows[0], plan, kommun)
         sents = _pick(mine, "sentence", n_sent, max(th.sentence, th.relative * best_sent))

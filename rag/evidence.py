@@ -21,7 +21,7 @@ from .lexicon import LEXICON
 from .models import Hit, Report
 from .plan import Plan, make_plan
 from .retrieval import hybrid_search, sentence_pieces
-from .tablelookup import FactRow, column_info, group_rows, topic_units
+from .tablelookup import TOTAL_RE, FactRow, column_info, group_rows, topic_units
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +77,11 @@ def absent_words(engine, a: QuestionAnalysis, kommun: str) -> tuple[list[str], l
     words_k, pairs_k = kw.get(kommun, (set(), set()))
     here: list[str] = []
     nowhere: list[str] = []
+    # the word right after "hur" asks how ("hur vanligt", "hur länge"), it names no subject
+    asking = {m.group(1) for m in re.finditer(r"\b(?:hur|how)\s+([a-zåäöéü]+)", a.text.lower())}
     for w in a.topic_words:
         # Only specific nouns can show a question is off the reports' subject; verb forms cannot.
-        if len(w) < 7 or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w):
+        if len(w) < 7 or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w) or w in asking:
             continue
         if _present(w, words_k, engine.bm25.vocab, pairs_k):
             continue
@@ -121,12 +123,40 @@ def row_passage_ids(engine) -> dict[tuple[str, int], int]:
                                                    for p in engine.passages if p.kind == "table"})
 
 
-def row_label_text(row: FactRow) -> str:
-    """What a row is about, for the dense model: its table and label, without the numbers, and
-    abbreviations spelt out."""
+#: a row that is part of the row above it: "- Personalkostnader", "varav kvinnor"
+_SUB_ROW = re.compile(r"^\s*(?:[-–•]\s*|(?:varav|därav)\b)", re.I)
+
+
+def row_parents(rows: list[FactRow]) -> dict[tuple[str, int], str]:
+    """For each sub-row, the label of the row it belongs to. `varav kvinnor` alone says little;
+    under `Antal anställda` it says what it counts. A run of sub-rows belongs to the row above it,
+    unless that row is a total (which closes the group before): then to the total that follows
+    the run (`- Personalkostnader` … `Summa KOSTNADER`)."""
+    tables: dict[tuple[str, int], list[FactRow]] = {}
+    for r in sorted(rows, key=lambda r: (r.doc_id, r.line)):
+        tables.setdefault((r.doc_id, r.first.header_line), []).append(r)
+    out: dict[tuple[str, int], str] = {}
+    for table in tables.values():
+        sub = [bool(_SUB_ROW.match(r.label) or _SUB_ROW.match(r.first.row_text.lstrip("| "))) for r in table]
+        for i, r in enumerate(table):
+            if not sub[i]:
+                continue
+            above = next((table[j] for j in range(i - 1, -1, -1) if not sub[j]), None)
+            below = next((table[j] for j in range(i + 1, len(table)) if not sub[j]), None)
+            if above is not None and not TOTAL_RE.match(above.label):
+                out[(r.doc_id, r.line)] = above.label.strip()
+            elif below is not None and TOTAL_RE.match(below.label):
+                out[(r.doc_id, r.line)] = below.label.strip()
+    return out
+
+
+def row_label_text(row: FactRow, parent: str = "") -> str:
+    """What a row is about, for the dense model: its table, the row it belongs to (for a sub-row)
+    and its label, without the numbers, and abbreviations spelt out."""
     f = row.first
-    text = f"{f.caption or f.table} – {f.row}" if f.caption and f.caption != f.row else f"{f.table} – {f.row}"
-    return LEXICON.spell_out(text)
+    head = f.caption if f.caption and f.caption != f.row else f.table
+    label = f"{parent} – {f.row}" if parent else f.row
+    return LEXICON.spell_out(f"{head} – {label}")
 
 
 def cached_vectors(engine, kind: str, texts: list[str]) -> dict[str, np.ndarray]:
@@ -163,7 +193,8 @@ def row_label_vectors(engine) -> tuple[dict[tuple[str, int], int], np.ndarray]:
     """One vector per table row label, embedded once and kept in the embedding cache by content."""
     def build():
         rows = fact_rows(engine)
-        texts = [row_label_text(r) for r in rows]
+        parents = row_parents(rows)
+        texts = [row_label_text(r, parents.get((r.doc_id, r.line), "")) for r in rows]
         vecs = cached_vectors(engine, "label", texts)
         dim = len(next(iter(vecs.values()))) if vecs else 1
         matrix = np.array([vecs[t] for t in texts], dtype=np.float32).reshape(len(texts), dim)

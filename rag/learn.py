@@ -172,6 +172,7 @@ def save_scorer(scorer: Scorer, path: Path | str = MODEL_PATH) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".scorer-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(scorer.to_json(), fh, ensure_ascii=False, indent=1)
+    os.chmod(tmp, 0o644)  # a data file of the package, readable like the rest (mkstemp makes it private)
     os.replace(tmp, path)
 
 

@@ -36,6 +36,8 @@ class Lexicon:
     intents: dict[str, re.Pattern]  # why, list, compare, trend (lookup when none matches)
     period_words: dict[str, re.Pattern]  # utfall, budget, prognos, … as a question words them
     period_term: re.Pattern  # one word that names a period or measure, not a topic
+    contrast: re.Pattern = re.compile(r"(?!)")  # "X jämfört med Y", "X respektive Y"
+    time_words: frozenset[str] = frozenset()  # words that make "jämfört med …" a contrast of periods
 
     def is_rank(self, text: str) -> bool:
         low = text.lower()
@@ -116,6 +118,9 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         period_term=re.compile("^(?:" + "|".join(d["period_terms"] + d["months"]) + "|" +
                                "|".join(m[:3] for m in d["months"]) + ")$"),
         committee=re.compile(r"\b(?:" + "|".join(re.escape(w) for w in d["committee_words"]) + r")\b", re.I),
+        contrast=re.compile(r"\b(?:" + "|".join(re.escape(w) for w in d.get("contrast_markers", ())) + r")\b", re.I)
+        if d.get("contrast_markers") else re.compile(r"(?!)"),
+        time_words=frozenset(d.get("time_words", ())),
     )
 
 

@@ -19,14 +19,14 @@ from typing import Callable
 
 import numpy as np
 
-from .analysis import QuestionAnalysis, analyse, check_question
+from .analysis import QuestionAnalysis, analyse, check_question, looks_english
 from .chunking import build_passages
 from .config import Config
 from .corpus import load_corpus
 from .errors import CorpusError, IndexError_, IndexMismatch, IndexMissing, StorageError
 from .index import (EmbeddingCache, build_lock, build_running, embed_passages, file_sha256, load_index, make_index,
                     passages_sha, read_manifest, save_index, search_index)
-from .lexical import build_bm25, canon_idf, load_bm25, save_bm25
+from .lexical import build_bm25, canon_idf, load_bm25, save_bm25, split_compound, stem
 from .models import Answer, Hit, Report
 from .retrieval import hybrid_search
 from .store import Store, write_store
@@ -313,7 +313,21 @@ class Engine:
         return search_index(self.index, self.query_vector(question), k)
 
     def analyse(self, question: str) -> QuestionAnalysis:
-        return analyse(check_question(question, self.config.max_question_chars), self.kommuner, self.bm25.vocab)
+        text, _ = self.spelling(check_question(question, self.config.max_question_chars))
+        return analyse(text, self.kommuner, self.bm25.vocab)
+
+    def spelling(self, question: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The question with words the reports never use read as the report words they misspell
+        (Swedish questions only: an English word is no typo of a Swedish one)."""
+        from .spelling import question_speller
+
+        if looks_english(question):
+            return question, ()
+        speller = self.__dict__.get("_speller")
+        if speller is None:
+            speller = self.__dict__["_speller"] = question_speller([p.text for p in self.passages])
+        vocab = self.bm25.vocab
+        return speller.correct(question, lambda w: stem(w) in vocab or bool(split_compound(w, vocab)))
 
     def search(self, question: str, k: int = 5, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
                mode: str = "hybrid") -> list[Hit]:
@@ -362,6 +376,11 @@ class Engine:
         resolved = resolve(question, tuple(history), self.kommuner)  # "Och 2022?" is checked once resolved
         a = self.analyse(resolved.question)
         answer = answer_question(self, a, kommuner=kommuner, doc_ids=doc_ids)
+        fixes = self.spelling(resolved.question)[1]
+        if fixes:  # say which words were read as other words, so a misreading is seen (after the answer,
+            # which opens with its figure)
+            read = ", ".join(f"«{typo}» som «{word}»" for typo, word in fixes)
+            answer = dataclasses.replace(answer, answer=f"{answer.answer}\n\n(Frågan lästes med {read}.)")
         if self.config.llm_base_url:
             from .llm import chat_model_from_config, rewrite
 

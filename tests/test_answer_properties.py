@@ -68,8 +68,9 @@ def test_a_refusal_presents_no_figure_as_the_answer(answers):
     for q, ans in refused:
         assert not ans.facts, q["id"]
         assert ans.answer.startswith("Rapporterna säger inte det"), q["id"]
-        for line in ans.answer.splitlines()[1:]:
-            assert line.startswith("Närmast, men inte ett svar på frågan"), (q["id"], line)
+        for line in filter(None, ans.answer.splitlines()[1:]):  # the nearest evidence, how a typo was read
+            assert line.startswith(("Närmast, men inte ett svar på frågan", "(Frågan lästes med")), (q["id"], line)
+            assert line.startswith("Närmast") or not find_numbers(line), (q["id"], line)
 
 
 def test_leave_one_kommun_out(e5_engine):

@@ -93,6 +93,16 @@ def test_english_words_are_not_taken_as_topics_the_reports_lack(fake_engine):
     assert english.english and absent_words(fake_engine, english, "Huddinge") == ([], [])
 
 
+def test_the_word_after_hur_asks_how_and_names_no_missing_subject(fake_engine):
+    """'Hur vanligt …' asks how common something is; that Solna never writes 'vanligt' says nothing."""
+    from rag.evidence import absent_words
+
+    a = fake_engine.analyse("Hur vanligt var det med rymdresorna i Solna 2023?")
+    here, nowhere = absent_words(fake_engine, a, "Solna")
+    assert "rymdresorna" in here + nowhere
+    assert "vanligt" not in here + nowhere
+
+
 def test_sidebar_filter_limits_the_answer(fake_engine):
     ans = fake_engine.ask("Hur stor var sjukfrånvaron?", kommuner=("Huddinge",))
     assert ans.answered and {c.kommun for c in ans.citations} == {"Huddinge"}

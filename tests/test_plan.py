@@ -104,3 +104,21 @@ def test_no_kommun_means_every_kommun_in_scope():
 def test_a_filter_wins_over_an_unnamed_question_and_reports_can_be_restricted():
     p = plan("Hur hög var sjukfrånvaron?", kommuner=("Huddinge",), doc_ids=("h08",))
     assert p.kommuner == ("Huddinge",) and p.doc_ids == ("h08",)
+
+
+@pytest.mark.parametrize("question, sides", [
+    ("Hur många timmar jobbade chefer respektive medarbetare i Solna 2023?", ("chefer", "medarbetare")),
+    ("Vad kostade hemtjänst jämfört med särskilt boende i Huddinge?", ("hemtjänst", "särskilt boende")),
+    ("Hur stor var sjukfrånvaron för kvinnor och män jämfört med chefer i Solna?", ("kvinnor och män", "chefer")),
+    ("What did placements cost compared with home care in Solna?", ("placements cost", "home care")),
+    # a contrast of periods or measures is no contrast of things
+    ("Hur har kostnaderna utvecklats jämfört med föregående år i Solna?", ()),
+    ("Vad kostade köpt vård jämfört med budget i Huddinge?", ()),
+    ("Hur mycket kostade familjehem 2023 jämfört med 2022 i Solna?", ()),
+    ("Vad kostade familjehem i Solna?", ()),
+])
+def test_a_contrast_of_two_things_is_read_with_its_two_sides(question, sides):
+    a = analyse(question, KOMMUNER, VOCAB)
+    assert a.contrast == sides
+    if sides:
+        assert a.intent == "compare"

@@ -136,3 +136,22 @@ def test_broken_table_is_joined_and_repeated_header_dropped():
     tables = parse_tables(lines)
     assert len(tables) == 1
     assert [r.cells[0] for r in tables[0].rows] == ["2022", "2023"]
+
+
+def test_sub_rows_are_read_under_the_row_they_belong_to(parsed):
+    """`varav kvinnor` belongs to the row above it; `- Personalkostnader` listed before its
+    `Summa KOSTNADER` belongs to that total, not to the `Summa INTÄKTER` above it."""
+    from rag.evidence import row_label_text, row_parents
+    from rag.tablelookup import group_rows
+
+    rows = group_rows([f for p in parsed for f in p.facts])
+    parents = row_parents(rows)
+    by_label = {(r.doc_id, r.label): r for r in rows}
+    named = {r.label: parents.get((r.doc_id, r.line)) for r in rows if (r.doc_id, r.line) in parents}
+    assert named["varav kvinnor"] == "Antal anställda"
+    assert named["Personalkostnader"] == "Summa KOSTNADER"
+    assert named["Övriga intäkter"] == "Summa INTÄKTER"
+    row = next(r for (d, label), r in by_label.items() if label == "varav män")
+    assert row_label_text(row, named["varav män"]).endswith("Antal anställda – varav män")
+    # a top-level row has no parent
+    assert not any(r.label == "Antal anställda" and (r.doc_id, r.line) in parents for r in rows)
