@@ -18,7 +18,7 @@ import numpy as np
 
 from .analysis import QuestionAnalysis
 from .candidates import Candidate
-from .evidence import Evidence, absent_words, fact_rows, gather
+from .evidence import Evidence, absent_words, fact_rows, gather, row_parent_labels
 from .learn import Scorer
 from .lexical import terms
 from .lexicon import LEXICON
@@ -60,9 +60,16 @@ def same_span(col_a: str, col_b: str) -> bool:
     return strip(col_a) == strip(col_b) or column_info(col_b).previous and strip(col_a)[:1] == strip(col_b)[:1]
 
 
-def fact_sentence(row: FactRow, chosen: list[Fact], report: Report) -> tuple[str, tuple[float, ...]]:
+def _what(f: Fact, parent: str = "") -> str:
+    """A row's name as a reader needs it: a year row with its caption, a sub-row under its row."""
+    if re.fullmatch(r"(19|20)\d\d", f.row.strip()):
+        return f"{f.caption}, {f.row}"
+    return f"{parent} – {f.row}" if parent and not re.search(r"\d", parent) else f.row
+
+
+def fact_sentence(row: FactRow, chosen: list[Fact], report: Report, parent: str = "") -> tuple[str, tuple[float, ...]]:
     f0 = chosen[0]
-    what = f0.row if not re.fullmatch(r"(19|20)\d\d", f0.row.strip()) else f"{f0.caption}, {f0.row}"
+    what = _what(f0, parent)
     parts = [f"{f.column}: {_value(f)}" for f in chosen]
     text = f"{what} ({f0.table}) – " + "; ".join(parts)
     computed: tuple[float, ...] = ()
@@ -232,10 +239,17 @@ def _same_row_in_each_report(engine, first: Scored, plan: Plan, kommun: str) -> 
     return sorted(out, key=lambda s: engine.reports[s.candidate.doc_id].period_end)
 
 
-def _lead(kommun: str, f: Fact, report: Report) -> str:
-    """The direct first sentence: what, kommun, period (column and report), value with unit."""
-    what = f.row if not re.fullmatch(r"(19|20)\d\d", f.row.strip()) else f"{f.caption}, {f.row}"
-    return f"{what}, {kommun}, {f.column} ({report.title}): {_value(f)}."
+Lead = tuple[str, Fact, Report, str]  # kommun, the fact, its report, the row it belongs to (sub-rows)
+
+
+def _lead(leads: list[Lead]) -> str:
+    """The direct first sentence: what, kommun, period (column and report), value with unit; for a
+    question that sets two things against each other, both, each with its own period."""
+    kommun, f, report, parent = leads[0]
+    text = f"{_what(f, parent)}, {kommun}, {f.column} ({report.title}): {_value(f)}"
+    for _, g, _, p in leads[1:]:
+        text += f"; {_what(g, p)}, {g.column}: {_value(g)}"
+    return text + "."
 
 
 def _context(row: FactRow, chosen: list[Fact], limit: int = 6) -> str:
@@ -280,7 +294,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     sections_out: list[tuple[str, list[Line]]] = []
     facts_out: list[Fact] = []
     computed: list[float] = []
-    leads: list[tuple[str, Fact, Report]] = []
+    leads: list[Lead] = []
+    parents = row_parent_labels(engine)
     n_sent = 3 if plan.intent in ("why", "list") else 2
     same_kind = _figure_kind_of_best_row(scored) if plan.intent in ("rank", "compare") and len(targets) > 1 else ""
     for kommun in targets:
@@ -303,8 +318,9 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             chosen = pick_columns(row, a, report, engine.bm25.vocab)
             if not chosen:  # e.g. a month-by-year table and no month asked: no cell answers
                 continue
-            text, comp = fact_sentence(row, chosen, report)
-            if len(rows) > 1:
+            parent = parents.get((row.doc_id, row.line), "")
+            text, comp = fact_sentence(row, chosen, report, parent)
+            if len({x.candidate.doc_id for x in rows}) > 1:
                 text = f"{report.title}: {text}"
             lines.append(Line(text, (key_of("r", row),), comp))
             ctx = _context(row, chosen)
@@ -312,7 +328,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
                 lines.append(Line(ctx, (key_of("r", row),)))
             facts_out.extend(chosen)
             computed.extend(comp)
-            leads.append((kommun, chosen[0], report))
+            leads.append((kommun, chosen[0], report, parent))
         if plan.intent == "why":
             merged: list[Scored] = []
             for extra in sents + _causes_that_follow(sents):
@@ -329,12 +345,12 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     return _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, leads, missing)
 
 
-def _rank_line(leads: list[tuple[str, Fact, Report]]) -> str:
+def _rank_line(leads: list[Lead]) -> str:
     """Kommuner ordered by their figure, each with its column and report; only when units agree."""
-    if len(leads) < 2 or len({f.unit for _, f, _ in leads}) != 1:
+    if len(leads) < 2 or len({f.unit for _, f, _, _ in leads}) != 1:
         return ""
     ordered = sorted(leads, key=lambda t: -abs(t[1].value))
-    return "Rangordning (högst först): " + "; ".join(f"{k} {_value(f)} ({f.column}, {r.title})" for k, f, r in ordered)
+    return "Rangordning (högst först): " + "; ".join(f"{k} {_value(f)} ({f.column}, {r.title})" for k, f, r, _ in ordered)
 
 
 def _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, leads, missing) -> Answer:
@@ -364,12 +380,18 @@ def _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, lead
     out_lines: list[str] = []
     rank = _rank_line(leads) if plan.intent in ("rank", "compare") and len(checked) > 1 else ""
     if leads and not rank and len(checked) == 1:
-        kommun, f, report = leads[0]
-        key = next(c for _, lines in checked for ln in lines for c in ln.cites if cite_keys[c][0] == "r"
-                   and cite_keys[c][1].line == f.line and cite_keys[c][1].doc_id == f.doc_id) \
-            if any(cite_keys[c][0] == "r" for _, lines in checked for ln in lines for c in ln.cites) else None
-        if key is not None:
-            out_lines.append(f"{_lead(kommun, f, report)} [{order[key]}]")
+        shown = {c for _, lines in checked for ln in lines for c in ln.cites if cite_keys[c][0] == "r"}
+
+        def key_of_fact(f: Fact) -> int | None:
+            return next((c for c in shown if cite_keys[c][1].line == f.line and cite_keys[c][1].doc_id == f.doc_id),
+                        None)
+
+        # both sides of a contrast lead, when both rows survived the number check
+        both = [t for t in leads[:2] if key_of_fact(t[1]) is not None] if a.contrast else []
+        lead = both if len(both) == 2 else leads[:1]
+        keys = [key_of_fact(t[1]) for t in lead]
+        if all(k is not None for k in keys):
+            out_lines.append(f"{_lead(lead)} " + "".join(f"[{order[k]}]" for k in keys))
     if rank:
         markers = "".join(f"[{order[ln.cites[0]]}]" for _, lines in checked for ln in lines[:1])
         out_lines.append(f"{rank} {markers}")

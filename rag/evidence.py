@@ -150,6 +150,10 @@ def row_parents(rows: list[FactRow]) -> dict[tuple[str, int], str]:
     return out
 
 
+def row_parent_labels(engine) -> dict[tuple[str, int], str]:
+    return _cached(engine, "row_parents", lambda: row_parents(fact_rows(engine)))
+
+
 def row_label_text(row: FactRow, parent: str = "") -> str:
     """What a row is about, for the dense model: its table, the row it belongs to (for a sub-row)
     and its label, without the numbers, and abbreviations spelt out."""
@@ -193,7 +197,7 @@ def row_label_vectors(engine) -> tuple[dict[tuple[str, int], int], np.ndarray]:
     """One vector per table row label, embedded once and kept in the embedding cache by content."""
     def build():
         rows = fact_rows(engine)
-        parents = row_parents(rows)
+        parents = row_parent_labels(engine)
         texts = [row_label_text(r, parents.get((r.doc_id, r.line), "")) for r in rows]
         vecs = cached_vectors(engine, "label", texts)
         dim = len(next(iter(vecs.values()))) if vecs else 1

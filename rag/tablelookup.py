@@ -281,19 +281,20 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None) 
     primary: list[tuple[Fact, Column]] = []
     if "avvikelse" in pw:
         helar = True if ("helår" in pw or "prognos" in pw) else (False if a.months else None)
-        primary = prefer(("avvikelse",), helar=helar)
+        primary = by_year(prefer(("avvikelse",), helar=helar))
     elif a.intent == "why" and "prognos" in pw:
         primary = prefer(("avvikelse",), helar=True) or prefer(("prognos",))
     elif "prognos" in pw:
-        primary = prefer(("prognos",))
-        if primary:  # a forecast is read against the budget: bring its deviation along
+        # a table without a forecast column may still give the full-year forecast's deviation
+        primary = by_year(prefer(("prognos",))) or [(f, c) for f, c in prefer(("avvikelse",)) if c.helar]
+        if primary and primary[0][1].kind == "prognos":  # a forecast is read against the budget: bring its deviation along
             dev = prefer(("avvikelse",), helar=True)
             if dev and dev[0][1].helar:
                 return [primary[0][0], dev[0][0]]
     elif "budget" in pw:
-        primary = prefer(("budget",))
+        primary = by_year(prefer(("budget",)))
     elif "bokslut" in pw:
-        primary = prefer(("bokslut",))
+        primary = by_year(prefer(("bokslut",)))
     if not primary:
         primary = by_year(prefer(("utfall",))) or by_year(prefer(("bokslut",))) or prefer(("annat",))
     if not primary:

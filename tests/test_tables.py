@@ -155,3 +155,33 @@ def test_sub_rows_are_read_under_the_row_they_belong_to(parsed):
     assert row_label_text(row, named["varav män"]).endswith("Antal anställda – varav män")
     # a top-level row has no parent
     assert not any(r.label == "Antal anställda" and (r.doc_id, r.line) in parents for r in rows)
+
+
+def _row(columns: dict[str, float], unit: str = "mnkr"):
+    from rag.models import Fact
+    from rag.tablelookup import FactRow
+
+    facts = tuple(Fact("d", "Eskilstuna", "2023-08", "Ekonomi", "Underliggande enheter", "Underliggande enheter",
+                       "Område Resurs", col, val, unit, str(val).replace(".", ","), 10, 9,
+                       "Område Resurs\t" + "\t".join(str(v) for v in columns.values()), "\t".join(columns))
+                  for col, val in columns.items())
+    return FactRow("d", 10, facts)
+
+
+@pytest.mark.parametrize("question, column", [
+    ("Vad är prognosen för helåret för Område Resurs?", "Avvikelse Årsprognos aug"),
+    ("Vad var budgeten för Område Resurs 2023?", "Budget 2023"),
+    ("Hur stor var budgetavvikelsen för Område Resurs i augusti 2023?", "Budgetavvikelse Aug 2023"),
+])
+def test_the_asked_measure_picks_its_column_never_the_first_one(question, column):
+    """A forecast question over a table whose only forecast column is the full-year deviation reads
+    that column, not the first column of the row (last year's deviation)."""
+    from rag.analysis import analyse
+    from rag.tablelookup import pick_columns
+
+    row = _row({"Budgetavvikelse Aug 2022": -17.9, "Budgetavvikelse Aug 2023": -35.0, "Budget 2023": -409.9,
+                "Avvikelse Årsprognos aug": -53.5})
+    report = Report("d", "Eskilstuna", "Socialnämnden", "delårsrapport", "Delårsrapport 2 2023", "2023-01",
+                    "2023-08", "d.txt")
+    chosen = pick_columns(row, analyse(question, {"Eskilstuna"}), report)
+    assert chosen and chosen[0].column == column
