@@ -84,6 +84,8 @@ def contrast_of(question: str, names: set[str]) -> tuple[str, ...]:
     while n + 1 < len(before) and before[n].lower() == "och":
         n += 2
     left = before[:n][::-1]
+    while left and left[0].lower() == "och":
+        left = left[1:]
     words_ = [w.lower() for w in left + right]
     if not left or not right or any(w in LEXICON.time_words or LEXICON.period_term.match(w) or _YEAR.match(w)
                                     for w in words_):
