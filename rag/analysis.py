@@ -177,6 +177,8 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str], known_ste
     english = looks_english(low)
     keep = set(topic) | STOPWORDS | {n for n in re.findall(r"\b\d{1,3}\b", low)}  # "0–20 år", "120 dagar"
     topic_text = " ".join(w if w in keep else "|" for w in re.findall(r"[\wåäöÅÄÖ]+|\S", low))
+    if english:  # the report's own words for an English question's domain terms, for the lexical features
+        topic_text = " ".join([topic_text, *dict.fromkeys(LEXICON.swedish_for(low))])
     return QuestionAnalysis(question, kommuner, foreign, years, tuple(months), hint, period_words, intent,
                             direction, tuple(topic), english, tuple(period_terms), topic_text,
                             foreign_places=foreign + _foreign_places(question, named, corpus_kommuner, known_stems),

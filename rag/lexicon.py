@@ -38,6 +38,11 @@ class Lexicon:
     period_term: re.Pattern  # one word that names a period or measure, not a topic
     contrast: re.Pattern = re.compile(r"(?!)")  # "X jämfört med Y", "X respektive Y"
     time_words: frozenset[str] = frozenset()  # words that make "jämfört med …" a contrast of periods
+    english_terms: tuple[tuple[re.Pattern, str], ...] = ()  # an English phrase, the Swedish report word
+
+    def swedish_for(self, english: str) -> list[str]:
+        """The Swedish report words for the domain phrases of an English question."""
+        return [sv for rx, sv in self.english_terms if rx.search(english)]
 
     def is_rank(self, text: str) -> bool:
         low = text.lower()
@@ -121,6 +126,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         contrast=re.compile(r"\b(?:" + "|".join(re.escape(w) for w in d.get("contrast_markers", ())) + r")\b", re.I)
         if d.get("contrast_markers") else re.compile(r"(?!)"),
         time_words=frozenset(d.get("time_words", ())),
+        english_terms=tuple((re.compile(rf"\b{k}\b", re.I), v) for k, v in d.get("english_terms", {}).items()
+                            if not k.startswith("_")),
     )
 
 

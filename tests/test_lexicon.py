@@ -23,3 +23,12 @@ def test_ordinary_words_and_spelt_out_labels_are_left_alone():
     assert LEXICON.spell_out("Barn och unga i Solna") == "Barn och unga i Solna"
     assert LEXICON.spell_out("Kostnad per brukare (KPB)") == "Kostnad per brukare (KPB)"
     assert LEXICON.spell_out("Öppna insatser BoU") == "Öppna insatser BoU (barn och unga)"
+
+
+def test_english_terms_point_to_words_the_reports_use(parsed):
+    """Each English domain phrase stands for report vocabulary, so it can match something."""
+    text = " ".join(line.lower() for p in parsed for line in p.lines)
+    assert LEXICON.english_terms
+    for rx, swedish in LEXICON.english_terms:
+        assert swedish.lower() in text, (rx.pattern, swedish)
+    assert LEXICON.swedish_for("what were the staff costs") == ["personalkostnader", "kostnader"]

@@ -122,3 +122,14 @@ def test_a_contrast_of_two_things_is_read_with_its_two_sides(question, sides):
     assert a.contrast == sides
     if sides:
         assert a.intent == "compare"
+
+
+def test_an_english_question_gets_the_reports_own_words_for_its_domain_terms():
+    """'staff costs' is read beside 'personalkostnader' for the lexical features; a Swedish question
+    and the text the dense model reads are left as asked."""
+    english = analyse("How much did Solna spend on staff costs and foster homes in 2023?", KOMMUNER, VOCAB)
+    assert english.english
+    assert "personalkostnader" in english.topic_text and "familjehem" in english.topic_text
+    assert english.text == "How much did Solna spend on staff costs and foster homes in 2023?"
+    swedish = analyse("Hur mycket kostade familjehem i Solna 2023?", KOMMUNER, VOCAB)
+    assert "personalkostnader" not in swedish.topic_text
