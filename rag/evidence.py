@@ -211,17 +211,38 @@ def row_label_vectors(engine) -> tuple[dict[tuple[str, int], int], np.ndarray]:
 SENTENCE_MEMO = 200_000
 
 
+def _sentence_memo(engine) -> dict[str, np.ndarray]:
+    return engine.__dict__.setdefault("_sentence_vectors", {})
+
+
+def _sentence_vectors(engine, sentences: list[str]) -> dict[str, np.ndarray]:
+    """Vectors of `sentences`, from the engine's memo, else the disk cache or the model (then
+    remembered); a memo that would pass `SENTENCE_MEMO` starts afresh. What is returned never
+    depends on the memo surviving: another thread may clear it."""
+    memo = _sentence_memo(engine)
+    wanted = list(dict.fromkeys(sentences))
+    have = {s: v for s in wanted if (v := memo.get(s)) is not None}
+    missing = [s for s in wanted if s not in have]
+    if missing:
+        if len(memo) + len(missing) > SENTENCE_MEMO:
+            memo.clear()
+        fresh = cached_vectors(engine, "sentence", missing)
+        memo.update(fresh)
+        have.update(fresh)
+    return have
+
+
 def warm_sentence_vectors(engine, chunk: int = 16, stop: threading.Event | None = None) -> int:
     """Embed every sentence of the reports' text passages that is not yet at hand, a few at a time
     so that questions asked meanwhile wait for one small batch at most; returns how many were
     read from the cache or embedded. Stops between batches once `stop` is set."""
-    memo = engine.__dict__.setdefault("_sentence_vectors", {})
+    memo = _sentence_memo(engine)
     todo = list(dict.fromkeys(s for p in engine.passages if p.kind == "text" for s in sentence_pieces(p.text)
                               if s not in memo))
     for i in range(0, len(todo), chunk):
         if (stop is not None and stop.is_set()) or len(memo) + chunk > SENTENCE_MEMO:
-            return i
-        memo.update(cached_vectors(engine, "sentence", todo[i:i + chunk]))
+            return i  # a full memo is for the questions to renew, not for the warm-up
+        _sentence_vectors(engine, todo[i:i + chunk])
     return len(todo)
 
 
@@ -257,16 +278,11 @@ def sentence_similarity(engine, qvec: np.ndarray, texts: list[str]) -> np.ndarra
     """Dense similarity of the question to each candidate text, read sentence by sentence: a text
     of several sentences (a pair, a list) is the normalised mean of its sentences' vectors, so each
     report sentence is embedded once, on first use, and cached by content."""
-    memo = engine.__dict__.setdefault("_sentence_vectors", {})
     parts = [sentence_pieces(t) for t in texts]
-    missing = [s for ps in parts for s in ps if s not in memo]
-    if missing:
-        if len(memo) + len(missing) > SENTENCE_MEMO:
-            memo.clear()
-        memo.update(cached_vectors(engine, "sentence", missing))
+    vecs = _sentence_vectors(engine, [s for ps in parts for s in ps])
     out = np.zeros(len(texts))
     for i, ps in enumerate(parts):
-        v = np.mean([memo[s] for s in ps], axis=0)
+        v = np.mean([vecs[s] for s in ps], axis=0)
         norm = float(np.linalg.norm(v))
         out[i] = float(v @ qvec) / norm if norm else 0.0
     return out

@@ -313,8 +313,12 @@ class Engine:
         return search_index(self.index, self.query_vector(question), k)
 
     def analyse(self, question: str) -> QuestionAnalysis:
-        text, _ = self.spelling(check_question(question, self.config.max_question_chars))
-        return analyse(text, self.kommuner, self.bm25.vocab)
+        return self.read(question)[0]
+
+    def read(self, question: str) -> tuple[QuestionAnalysis, tuple[tuple[str, str], ...]]:
+        """The question's analysis, read with its typos corrected, and the (typo, word) pairs."""
+        text, fixes = self.spelling(check_question(question, self.config.max_question_chars))
+        return analyse(text, self.kommuner, self.bm25.vocab), fixes
 
     def spelling(self, question: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         """The question with words the reports never use read as the report words they misspell
@@ -374,9 +378,8 @@ class Engine:
         if not isinstance(question, str):
             check_question(question)  # raises, naming the type
         resolved = resolve(question, tuple(history), self.kommuner)  # "Och 2022?" is checked once resolved
-        a = self.analyse(resolved.question)
+        a, fixes = self.read(resolved.question)
         answer = answer_question(self, a, kommuner=kommuner, doc_ids=doc_ids)
-        fixes = self.spelling(resolved.question)[1]
         if fixes:  # say which words were read as other words, so a misreading is seen (after the answer,
             # which opens with its figure)
             read = ", ".join(f"«{typo}» som «{word}»" for typo, word in fixes)

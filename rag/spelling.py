@@ -68,12 +68,8 @@ class Speller:
                 near.add(d)  # a letter too many
             near.update(self.by_delete.get(d, ()))  # a letter wrong or two swapped
         limit = 2 if len(w) >= LONG else 1
-        scored = [(edit_distance(w, c), -self.counts[c], c) for c in near]
-        scored = [s for s in scored if s[0] <= limit]
-        if not scored:
-            return None
-        best = min(scored)
-        return best[2]
+        scored = [(d, -self.counts[c], c) for c in near if (d := edit_distance(w, c)) <= limit]
+        return min(scored)[2] if scored else None
 
     def correct(self, question: str, is_known=lambda w: False) -> tuple[str, tuple[tuple[str, str], ...]]:
         """The question with its typos replaced, and the (typo, word) pairs. `is_known(word)` tells
