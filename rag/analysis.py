@@ -145,6 +145,9 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str], known_ste
     years = tuple(sorted({int(a or b) for a, b in _YEAR.findall(question)}))
     months = sorted({i + 1 for i, m in enumerate(MONTHS) if re.search(rf"\b{m}\b", low)}
                     | {n for a, n in _MONTH_ABBR.items() if re.search(rf"\b{a}\b(?!\w)", low)})
+    english = looks_english(low)
+    if english:
+        months = sorted(set(months) | {i + 1 for i, rx in enumerate(LEXICON.months_english) if rx.search(question)})
     report_types = LEXICON.report_types_in(low)
     hint = report_types[0] if report_types else ""
     period_words = frozenset(k for k, rx in PERIOD_WORDS.items() if rx.search(low))
@@ -174,7 +177,6 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str], known_ste
             continue
         if w not in topic:
             topic.append(w)
-    english = looks_english(low)
     keep = set(topic) | STOPWORDS | {n for n in re.findall(r"\b\d{1,3}\b", low)}  # "0–20 år", "120 dagar"
     topic_text = " ".join(w if w in keep else "|" for w in re.findall(r"[\wåäöÅÄÖ]+|\S", low))
     if english:  # the report's own words for an English question's domain terms, for the lexical features

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .analysis import QuestionAnalysis
-from .candidates import Candidate
-from .evidence import Evidence, absent_words, fact_rows, gather, row_parent_labels
+from .candidates import Candidate, row_figures, text_figures
+from .evidence import Evidence, absent_words, commentary, fact_rows, gather, row_parent_labels, table_rows
 from .learn import Scorer
 from .lexical import terms
 from .lexicon import LEXICON
@@ -26,12 +26,13 @@ from .models import Answer, Citation, Fact, Passage, Report
 from .numbers import find_numbers, format_sv, same_value
 from .plan import Plan
 from .retrieval import sentences
-from .tablelookup import FactRow, column_info, pick_columns
+from .tablelookup import FactRow, asked_figure, blank_columns, column_info, pick_columns, unit_fits
 
 log = logging.getLogger(__name__)
 
 
 MAX_KOMMUNER = 4
+QUOTED_ROW_INTENTS = ("trend",)  # intents whose answer brings the row a quoted figure stands in
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,33 @@ def _merge_overlap(out: list[Scored], s: Scored, max_chars: int = 900) -> list[S
     return None
 
 
+def _explained_below(engine, rows: list[Scored], sents: list[Scored]) -> list[Scored]:
+    """The report's own explanation of a leading table row: the first sentence giving a cause in
+    the text right after the row's table, unless a picked sentence already comes from there."""
+    if not rows:
+        return []
+    lead = rows[0]
+    row = lead.candidate.row
+    below = commentary(engine, row)
+    if any(s.candidate.passage.id == p.id for s in sents for p in below):
+        return []
+    if table_rows(engine, row) > 2:  # text after a larger table explains the row only where it names it
+        label = set(terms(row.label, engine.bm25.vocab))
+        below = [p for p in below if label & set(terms(p.text, engine.bm25.vocab))]
+    for p in below:
+        for s0, s1 in sentences(p.text):
+            text = p.text[s0:s1].strip()
+            if LEXICON.causal.search(text):
+                return [Scored(Candidate("sentence", lead.candidate.kommun, p.doc_id, (), passage=p, text=text,
+                                         pos=s0), lead.p)]
+    return []
+
+
+def _has_figure(text: str) -> bool:
+    """Whether a text gives a figure: a number that is not a year."""
+    return any(not re.fullmatch(r"(19|20)\d\d", n.text.strip()) for n in find_numbers(text))
+
+
 def _causes_that_follow(sents: list[Scored]) -> list[Scored]:
     """The report's own explanation often comes right after the figure it explains: the next
     sentence of a picked one, when it gives a cause and is not shown already (one per answer)."""
@@ -216,6 +244,16 @@ def _causes_that_follow(sents: list[Scored]) -> list[Scored]:
     return []
 
 
+def _row_quoted(sents: list[Scored], scored: list[Scored]) -> list[Scored]:
+    """The most probable row holding a figure the best sentence quotes: the table row behind the
+    text gives the other years and the budget that a change is read against."""
+    if not sents:
+        return []
+    figs = text_figures(sents[0].candidate.text)
+    rows = [s for s in scored if s.candidate.kind == "row" and figs & row_figures(s.candidate.row, worth_matching=True)]
+    return [max(rows, key=lambda s: s.p)] if rows else []
+
+
 def _across_reports(plan: Plan, kommun: str, reports: dict[str, Report]) -> bool:
     """A compare or trend question that names two of one kommun's reports (by type or month)."""
     docs = [reports[d] for d in plan.doc_ids if reports[d].kommun == kommun]
@@ -224,6 +262,21 @@ def _across_reports(plan: Plan, kommun: str, reports: dict[str, Report]) -> bool
     a = plan.analysis
     by_month = {int(r.period_end[5:]) for r in docs} & set(a.months)
     return len(set(a.report_types)) >= 2 or len(by_month) >= 2
+
+
+def _best_of_each_report(sents: list[Scored], mine: list[Scored], plan: Plan, kommun: str,
+                         reports: dict[str, Report]) -> list[Scored]:
+    """A question that names two of a kommun's reports is answered from each: the best sentence
+    of a named report that none of the picked ones comes from is added."""
+    out = list(sents)
+    for d in plan.doc_ids:
+        if reports[d].kommun != kommun or any(s.candidate.doc_id == d for s in out):
+            continue
+        own = [s for s in mine if s.candidate.kind == "sentence" and s.candidate.doc_id == d]
+        if own:
+            best = max(own, key=lambda s: s.p)
+            out = _merge_overlap(out, best) or out + [best]
+    return out
 
 
 def _same_row_in_each_report(engine, first: Scored, plan: Plan, kommun: str) -> list[Scored]:
@@ -259,6 +312,19 @@ def _context(row: FactRow, chosen: list[Fact], limit: int = 6) -> str:
     return f"Övriga värden i raden ({row.first.table}): " + "; ".join(f"{f.column}: {_value(f)}" for f in rest)
 
 
+def usable(ev: Evidence, probs) -> list[Scored]:
+    """The scored candidates that can answer: a row none of whose cells is the kind of figure
+    asked for ("hur många" and a row of mnkr) cannot."""
+    figure = asked_figure(ev.plan.analysis, ev.plan.measure)
+    return [Scored(c, float(p)) for c, p in zip(ev.candidates, probs)
+            if c.kind != "row" or any(unit_fits(f.unit, figure) for f in c.row.facts)]
+
+
+def strength(ev: Evidence, probs) -> float:
+    """The probability of the best usable evidence: what answerability is decided on."""
+    return max((s.p for s in usable(ev, probs)), default=0.0)
+
+
 def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np.ndarray | None = None) -> Answer:
     """Score the candidates (unless `probs` are given), decide answerability, and write the cited answer."""
     reports = engine.reports
@@ -267,7 +333,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     plan, th = ev.plan, scorer.thresholds
     if probs is None:
         probs = scorer.score(list(ev.candidates))
-    scored = [Scored(c, float(p)) for c, p in zip(ev.candidates, probs)]
+    figure = asked_figure(a, plan.measure)
+    scored = usable(ev, probs)
     best: dict[str, float] = {}
     for s in scored:
         best[s.candidate.kommun] = max(best.get(s.candidate.kommun, 0.0), s.p)
@@ -295,6 +362,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     facts_out: list[Fact] = []
     computed: list[float] = []
     leads: list[Lead] = []
+    blank: list[tuple[Scored, str]] = []
     parents = row_parent_labels(engine)
     n_sent = 3 if plan.intent in ("why", "list") else 2
     same_kind = _figure_kind_of_best_row(scored) if plan.intent in ("rank", "compare") and len(targets) > 1 else ""
@@ -309,13 +377,24 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
                      max(th.row, th.relative * max(best_row, best_sent)))
         if a.contrast:  # "kvinnor respektive män": the best row of each side, when each side has one
             rows = _row_per_side(mine, a.contrast, engine.bm25.vocab) or rows
-        if rows and _across_reports(plan, kommun, reports):
+        across = _across_reports(plan, kommun, reports)
+        if rows and across:
             rows = _same_row_in_each_report(engine, rows[0], plan, kommun)
         sents = _pick(mine, "sentence", n_sent, max(th.sentence, th.relative * best_sent))
+        if across and not rows:
+            sents = _best_of_each_report(sents, mine, plan, kommun, reports)
+        if not rows and plan.intent in QUOTED_ROW_INTENTS:
+            rows = _row_quoted(sents, mine)
+        empty = blank_columns(rows[0].candidate.row, a.years) if rows and rows[0].p >= best_sent else {}
+        if empty and not pick_columns(rows[0].candidate.row, a, reports[rows[0].candidate.doc_id], engine.bm25.vocab,
+                                      figure):
+            blank.append((rows[0], next(iter(empty.values()))))  # the best evidence is a row without the figure
+            missing.append(kommun)
+            continue
         lines: list[Line] = []
         for r in rows:
             row, report = r.candidate.row, reports[r.candidate.doc_id]
-            chosen = pick_columns(row, a, report, engine.bm25.vocab)
+            chosen = pick_columns(row, a, report, engine.bm25.vocab, figure)
             if not chosen:  # e.g. a month-by-year table and no month asked: no cell answers
                 continue
             parent = parents.get((row.doc_id, row.line), "")
@@ -331,7 +410,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             leads.append((kommun, chosen[0], report, parent))
         if plan.intent == "why":
             merged: list[Scored] = []
-            for extra in sents + _causes_that_follow(sents):
+            # the leading row's own explanation first, then the best-matching text
+            for extra in _explained_below(engine, rows, sents) + sents + _causes_that_follow(sents):
                 merged = _merge_overlap(merged, extra) or merged + [extra]
             sents = merged
         order = {id(s): i for i, s in enumerate(sents)}
@@ -340,8 +420,17 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             lines.append(Line(s.candidate.text, (key_of("p", s.candidate.passage),)))
         if lines:
             sections_out.append((kommun, lines))
+    if not sections_out and blank:  # the best row leaves the asked year's cell empty
+        r, heading = blank[0]
+        return refuse(a, reports, f"{r.candidate.kommun}s tabell har ingen uppgift i kolumnen «{heading}» på raden "
+                                  f"«{r.candidate.row.label}»", r.candidate)
     if not sections_out:
         return refuse(a, reports, "inget stycke eller tabellrad i rapporterna besvarar frågan tillräckligt säkert")
+    if plan.intent == "lookup" and figure and not facts_out and not any(
+            _has_figure(ln.text) for _, lines in sections_out for ln in lines):
+        # "hur många …" answered by sentences that give no figure at all is no answer
+        nearest = max(scored, key=lambda s: s.p).candidate
+        return refuse(a, reports, "rapporterna anger ingen sådan siffra", nearest)
     return _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, leads, missing)
 
 

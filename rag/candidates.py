@@ -230,10 +230,23 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
     return out
 
 
-def _figures(text: str) -> set[float]:
+def text_figures(text: str) -> set[float]:
     """The figures of a text worth matching across evidence: no years, no small counts."""
     return {round(abs(n.value), 3) for n in find_numbers(_YEARISH.sub("", text))
             if abs(n.value) >= 10 or not float(n.value).is_integer()}
+
+
+def row_figures(row: FactRow, worth_matching: bool = False) -> set[float]:
+    """A row's figures as the text may quote them: as printed, and a tkr amount in mnkr to one
+    decimal (a table's `-193 767` tkr is the text's `193,8 miljoner kronor`)."""
+    out: set[float] = set()
+    for f in row.facts:
+        if worth_matching and not (abs(f.value) >= 10 or not float(f.value).is_integer()):
+            continue
+        out.add(round(abs(f.value), 3))
+        if f.unit == "tkr" and abs(f.value) >= 10000:  # a small mnkr figure ("1,8") says too little
+            out.add(round(abs(f.value) / 1000, 1))
+    return out
 
 
 def with_agreement(cands: list[Candidate], top: int = 3) -> list[Candidate]:
@@ -246,18 +259,17 @@ def with_agreement(cands: list[Candidate], top: int = 3) -> list[Candidate]:
     row_figs: set[float] = set()
     for c in rows:
         if max(c.features[i_rank], c.features[i_lex]) >= 1.0 / top:
-            row_figs |= {round(abs(f.value), 3) for f in c.row.facts
-                         if abs(f.value) >= 10 or not float(f.value).is_integer()}
+            row_figs |= row_figures(c.row, worth_matching=True)
     sent_figs: set[float] = set()
     for c in sents:
         if c.features[i_sent] >= 1.0 / top:
-            sent_figs |= _figures(c.text)
+            sent_figs |= text_figures(c.text)
     out = []
     for c in cands:
         if c.kind == "row":
-            mine = {round(abs(f.value), 3) for f in c.row.facts}
+            mine = row_figures(c.row)
             shared = bool(mine & sent_figs)
         else:
-            shared = bool(_figures(c.text) & row_figs)
+            shared = bool(text_figures(c.text) & row_figs)
         out.append(dataclasses.replace(c, features=c.features + (float(shared),)))
     return out

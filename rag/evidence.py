@@ -9,6 +9,7 @@ import logging
 import re
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ from .candidates import Candidate, row_candidates, sentence_candidates, with_agr
 from .learn import Scorer
 from .lexical import canon_idf, canon_units, split_compound, stem, words
 from .lexicon import LEXICON
-from .models import Hit, Report
+from .models import Hit, Passage, Report
 from .plan import Plan, make_plan
 from .retrieval import hybrid_search, sentence_pieces
 from .tablelookup import TOTAL_RE, FactRow, column_info, group_rows, topic_units
@@ -121,6 +122,42 @@ class Evidence:
 def row_passage_ids(engine) -> dict[tuple[str, int], int]:
     return _cached(engine, "row_passage", lambda: {(p.doc_id, p.locations[0].start_line): p.id
                                                    for p in engine.passages if p.kind == "table"})
+
+
+def commentary(engine, row: FactRow, passages: int = 2) -> list[Passage]:
+    """The text right after a row's table, up to the next table: where a report explains its figures."""
+    def build() -> dict[str, list[tuple[int, Passage]]]:
+        by_doc: dict[str, list[tuple[int, Passage]]] = {}
+        for p in engine.passages:
+            for loc in p.locations:
+                by_doc.setdefault(loc.doc_id, []).append((loc.start_line, p))
+        return {d: sorted(v, key=lambda t: t[0]) for d, v in by_doc.items()}
+    end = _cached(engine, "table_ends", lambda: _table_ends(fact_rows(engine)))[(row.doc_id, row.first.header_line)]
+    out: list[Passage] = []
+    for start, p in _cached(engine, "passages_by_doc", build).get(row.doc_id, []):
+        if start <= end:
+            continue  # the row's own table
+        if p.kind == "table":
+            break  # the next table: the text after it explains that one
+        out.append(p)
+        if len(out) >= passages:
+            break
+    return out
+
+
+def _table_ends(rows: list[FactRow]) -> dict[tuple[str, int], int]:
+    """(doc_id, header line) -> the line of the table's last row with figures."""
+    out: dict[tuple[str, int], int] = {}
+    for r in rows:
+        key = (r.doc_id, r.first.header_line)
+        out[key] = max(out.get(key, 0), r.line)
+    return out
+
+
+def table_rows(engine, row: FactRow) -> int:
+    """How many rows with figures the row's table has."""
+    sizes = _cached(engine, "table_sizes", lambda: Counter((r.doc_id, r.first.header_line) for r in fact_rows(engine)))
+    return sizes[(row.doc_id, row.first.header_line)]
 
 
 #: a row that is part of the row above it: "- Personalkostnader", "varav kvinnor"

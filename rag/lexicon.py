@@ -39,6 +39,9 @@ class Lexicon:
     contrast: re.Pattern = re.compile(r"(?!)")  # "X jämfört med Y", "X respektive Y"
     time_words: frozenset[str] = frozenset()  # words that make "jämfört med …" a contrast of periods
     english_terms: tuple[tuple[re.Pattern, str], ...] = ()  # an English phrase, the Swedish report word
+    months_english: tuple[re.Pattern, ...] = ()  # January … December; a name with a capital matches only so
+    money: re.Pattern = re.compile(r"(?!)")  # words that ask for an amount of money (kostnad, överskott)
+    unitless: re.Pattern = re.compile(r"(?!)")  # a row label naming a figure that has no unit (an index, a grade)
 
     def swedish_for(self, english: str) -> list[str]:
         """The Swedish report words for the domain phrases of an English question."""
@@ -128,6 +131,11 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         time_words=frozenset(d.get("time_words", ())),
         english_terms=tuple((re.compile(rf"\b{k}\b", re.I), v) for k, v in d.get("english_terms", {}).items()
                             if not k.startswith("_")),
+        months_english=tuple(re.compile(rf"\b{m}\b", 0 if m != m.lower() else re.I) for m in d.get("months_english", ())),
+        money=re.compile("|".join(f"(?:{p})" for p in d["money_words"]), re.I)
+        if d.get("money_words") else re.compile(r"(?!)"),
+        unitless=re.compile("|".join(f"(?:{p})" for p in d["unitless_labels"]), re.I)
+        if d.get("unitless_labels") else re.compile(r"(?!)"),
     )
 
 

@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 
 from .analysis import MONTHS, QuestionAnalysis
+from .lexicon import LEXICON
 from .lexical import SYNONYMS, canon_terms, canon_units, stem
 from .models import Fact, Report
+from .tables import split_cells
 
 _MONTH_COL = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
 
@@ -241,13 +243,50 @@ def best_rows(rows: list[FactRow], a: QuestionAnalysis, reports: dict[str, Repor
     return scored
 
 
-def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None) -> list[Fact]:
-    """The cell(s) that answer: the asked period's value, and for change questions the one to compare with."""
-    cols = [(f, column_info(f.column)) for f in row.facts]
+def blank_columns(row: FactRow, years: tuple[int, ...]) -> dict[str, str]:
+    """Column kind -> the heading of the asked year's column of that kind, where the row's table
+    has one but the row leaves it empty: the report gives no such figure, and the nearest year's
+    is no answer."""
+    if not years:
+        return {}
+    have = {f.column for f in row.facts}
+    heads = [h for h in split_cells(row.first.header_text)[1:] if h and h not in have]
+    return {c.kind: h for h, c in zip(heads, map(column_info, heads)) if max(years) in c.years}
+
+
+_MONEY_UNITS = frozenset({"mnkr", "mkr", "tkr", "kr"})
+
+
+def asked_figure(a: QuestionAnalysis, measure: str) -> str:
+    """count | share | money | '': the kind of figure the question's form asks for ("hur många",
+    "hur stor andel", "vad kostade"); the measure word named first decides ("andel av nettokostnaden")."""
+    if measure in ("antal", "andel"):
+        return {"antal": "count", "andel": "share"}[measure]
+    return "money" if LEXICON.money.search(a.text) else ""
+
+
+def unit_fits(unit: str, figure: str) -> bool:
+    """Whether a cell of this unit can be the asked kind of figure: a count is never an amount
+    or a share, a share is a percentage, an amount is in kronor."""
+    if figure == "count":
+        return unit not in _MONEY_UNITS and unit != "%"
+    if figure == "share":
+        return unit == "%"
+    if figure == "money":
+        return unit in _MONEY_UNITS
+    return True
+
+
+def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None, figure: str = "") -> list[Fact]:
+    """The cell(s) that answer: the asked period's value, and for change questions the one to compare with.
+    Only cells that can be the asked kind of figure (see `unit_fits`) are considered."""
+    cols = [(f, column_info(f.column)) for f in row.facts if unit_fits(f.unit, figure)]
+    if not cols:
+        return []
     pw = a.period_words
     year = max(a.years) if a.years else int(report.period_end[:4])
 
-    money_asked = bool(re.search(r"överskott|underskott|kost|mnkr|mkr|tkr|kronor", a.text.lower()))
+    money_asked = bool(LEXICON.money.search(a.text))
 
     def prefer(kinds: tuple[str, ...], helar: bool | None = None) -> list[tuple[Fact, Column]]:
         out = [(f, c) for f, c in cols if c.kind in kinds and not c.previous]
@@ -265,6 +304,7 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None) 
         dated = [(f, c) for f, c in cands if c.years]
         return sorted(dated, key=lambda fc: -max(fc[1].years))[:1] or cands
 
+    blank = blank_columns(row, a.years)
     asked = set(topic_terms(a, vocab)) if vocab is not None else set()
     overlap = [(len(asked & cached_terms(f.column, vocab)), f) for f, _ in cols]
     best = max((n for n, _ in overlap), default=0)
@@ -279,6 +319,9 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None) 
         return []  # a month-by-year table answers only a question that names the month
 
     primary: list[tuple[Fact, Column]] = []
+    wanted = next((k for k in ("avvikelse", "prognos", "budget", "bokslut") if k in pw), "utfall")
+    if wanted in blank:  # the table has the asked year's column, and this row leaves it empty
+        return []
     if "avvikelse" in pw:
         helar = True if ("helår" in pw or "prognos" in pw) else (False if a.months else None)
         primary = by_year(prefer(("avvikelse",), helar=helar))
@@ -295,10 +338,13 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None) 
         primary = by_year(prefer(("budget",)))
     elif "bokslut" in pw:
         primary = by_year(prefer(("bokslut",)))
+    if not primary and a.years and year < int(report.period_end[:4]) and not a.months:
+        # a year closed before the report: its full-year outcome is the bokslut, not a part-year column
+        primary = [(f, c) for f, c in prefer(("bokslut",)) if year in c.years]
     if not primary:
         primary = by_year(prefer(("utfall",))) or by_year(prefer(("bokslut",))) or prefer(("annat",))
-    if not primary:
-        primary = cols[:1]
+    if not primary:  # the row has only budget, forecast, deviation or target columns: none is an outcome
+        return []
     chosen = [primary[0][0]]
     dated = sorted(((max(c.years), f) for f, c in cols if c.kind == "utfall" and c.years and not c.previous),
                    key=lambda t: t[0])

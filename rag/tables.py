@@ -15,6 +15,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from .lexicon import LEXICON
 from .models import Fact
 from .numbers import parse_cell, to_float
 
@@ -297,7 +298,8 @@ def table_facts(table: Table, *, doc_id: str, kommun: str, period: str, section:
                     or (row.cells[vol_col].lower() or "antal" if vol_col is not None and vol_col < len(row.cells) else "")
                     or table_unit
                     or count_unit(label) or count_unit(table.caption) or count_unit(column)
-                    or (money_unit if economic else "")
+                    # an index or a grade in an economic table is still no amount of money
+                    or (money_unit if economic and not LEXICON.unitless.search(label) else "")
                 )
                 facts.append(Fact(
                     doc_id=doc_id, kommun=kommun, period=period, section=section,

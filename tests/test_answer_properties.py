@@ -62,6 +62,24 @@ def test_the_first_sentence_states_a_cited_fact(answers):
         assert any(same_value(v, f.value) for v in figures for f in ans.facts), (q["id"], first)
 
 
+def test_every_table_figure_is_the_kind_of_figure_asked_for(answers, e5_engine):
+    """"Hur många" is never answered with an amount of money, "hur stor andel" only with a
+    percentage, "vad kostade" only with an amount: over every question of the sets."""
+    from rag.plan import make_plan
+    from rag.tablelookup import asked_figure, unit_fits
+
+    checked = 0
+    for q, ans in answers:
+        if not ans.answered or not ans.facts or q.get("history"):
+            continue
+        a, _ = e5_engine.read(q["question"])
+        figure = asked_figure(a, make_plan(a, e5_engine.reports).measure)
+        checked += bool(figure)
+        for f in ans.facts:
+            assert unit_fits(f.unit, figure), (q["id"], figure, f.row, f.column, f.unit)
+    assert checked >= 20
+
+
 def test_a_refusal_presents_no_figure_as_the_answer(answers):
     refused = [(q, a) for q, a in answers if not a.answered]
     assert refused

@@ -120,3 +120,46 @@ def test_answer_json_keeps_the_contract(fake_engine):
     assert set(d["citations"][0]) == {"n", "kind", "doc_id", "kommun", "report", "period", "section", "text"}
     assert set(d["facts"][0]) == {"doc_id", "kommun", "period", "section", "caption", "table", "row", "column",
                                   "value", "unit", "raw"}
+
+
+@pytest.mark.model
+def test_an_empty_cell_of_the_asked_year_is_a_refusal_that_names_the_column(e5_engine):
+    """The table has "Utfall 2023" but leaves it empty: no figure, and not 2022's or the target."""
+    ans = e5_engine.ask("Vilket motivationsindex fick Eskilstunas medarbetare 2023?")
+    assert not ans.answered and not ans.facts
+    assert "«Utfall 2023»" in ans.answer and ans.citations[0].kind == "table"
+
+
+@pytest.mark.model
+def test_a_why_answer_gives_the_reports_explanation_of_its_leading_row(e5_engine):
+    """The text right after a table explains its figures; it follows the row it explains."""
+    ans = e5_engine.ask("Varför har insatser till personer med funktionsnedsättning i Huddinge en positiv "
+                        "avvikelse mot budget?")
+    lines = ans.answer.splitlines()
+    first_text = next(ln for ln in lines[1:] if ln.startswith("- ") and "Övriga värden" not in ln
+                      and "(Verksamhet" not in ln)
+    assert "beror på" in first_text and "funktionsnedsättning" in first_text
+
+
+def test_commentary_is_the_text_between_a_rows_table_and_the_next_table(fake_engine):
+    from rag.evidence import commentary, fact_rows
+
+    tables = {}  # doc -> the start lines of its table-row passages
+    for p in fake_engine.passages:
+        for loc in p.locations:
+            if p.kind == "table":
+                tables.setdefault(loc.doc_id, []).append(loc.start_line)
+    rows = fact_rows(fake_engine)
+    found = 0
+    for row in rows:
+        own_end = max(r.line for r in rows if (r.doc_id, r.first.header_line) == (row.doc_id, row.first.header_line))
+        below = commentary(fake_engine, row)
+        found += bool(below)
+        for p in below:
+            assert p.kind == "text"
+            # it stands after the row's table, with no row of another table in between (a repeated
+            # paragraph is one passage with several locations: one of them)
+            assert any(start > own_end and not [s for s in tables[row.doc_id] if own_end < s < start]
+                       for start in (loc.start_line for loc in p.locations if loc.doc_id == row.doc_id)), \
+                (row.label, p.text[:60])
+    assert found > 100

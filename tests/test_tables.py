@@ -157,15 +157,79 @@ def test_sub_rows_are_read_under_the_row_they_belong_to(parsed):
     assert not any(r.label == "Antal anställda" and (r.doc_id, r.line) in parents for r in rows)
 
 
-def _row(columns: dict[str, float], unit: str = "mnkr"):
+def _row(columns: dict[str, float], unit: str = "mnkr", header: str = "", label: str = "Område Resurs"):
     from rag.models import Fact
     from rag.tablelookup import FactRow
 
     facts = tuple(Fact("d", "Eskilstuna", "2023-08", "Ekonomi", "Underliggande enheter", "Underliggande enheter",
-                       "Område Resurs", col, val, unit, str(val).replace(".", ","), 10, 9,
-                       "Område Resurs\t" + "\t".join(str(v) for v in columns.values()), "\t".join(columns))
+                       label, col, val, unit, str(val).replace(".", ","), 10, 9,
+                       label + "\t" + "\t".join(str(v) for v in columns.values()), header or "\t".join(columns))
                   for col, val in columns.items())
     return FactRow("d", 10, facts)
+
+
+ESKILSTUNA_DELAR = Report("d", "Eskilstuna", "Socialnämnden", "delårsrapport", "Delårsrapport 2 2023", "2023-01",
+                          "2023-08", "d.txt")
+
+
+def test_an_empty_cell_of_the_asked_year_gives_no_figure_never_another_years():
+    """A report that leaves 2023 empty ("redovisas i samband med bokslut") does not say the 2023
+    figure; last year's value or the target is no answer to it."""
+    from rag.analysis import analyse
+    from rag.tablelookup import blank_columns, pick_columns
+
+    row = _row({"Utfall 2022": 79, "Mål 2023": 81}, unit="", label="Motivationsindex",
+               header="Indikatorer\tUtfall 2022\tUtfall 2023\tMål 2023")
+    asked_2023 = analyse("Vad blev motivationsindex 2023 i Eskilstuna?", {"Eskilstuna"})
+    assert pick_columns(row, asked_2023, ESKILSTUNA_DELAR) == []
+    assert blank_columns(row, asked_2023.years) == {"utfall": "Utfall 2023"}
+    asked_2022 = analyse("Vad blev motivationsindex 2022 i Eskilstuna?", {"Eskilstuna"})
+    assert [f.column for f in pick_columns(row, asked_2022, ESKILSTUNA_DELAR)] == ["Utfall 2022"]
+    assert blank_columns(row, asked_2022.years) == {}
+
+
+@pytest.mark.parametrize("question, figure, columns", [
+    ("Hur många placeringar hade Område Resurs 2023?", "count", ["Placeringar 2023"]),
+    ("Hur stor andel av budgeten hade Område Resurs använt 2023?", "share", ["Andel 2023"]),
+    ("Vad kostade Område Resurs 2023?", "money", ["Utfall 2023"]),
+])
+def test_only_a_cell_of_the_asked_kind_of_figure_answers(question, figure, columns):
+    """"Hur många" is never answered with an amount, "hur stor andel" only with a percentage."""
+    from rag.analysis import analyse
+    from rag.plan import make_plan
+    from rag.tablelookup import asked_figure, pick_columns
+
+    facts = _row({"Utfall 2023": -12.5}).facts + _row({"Placeringar 2023": 14}, unit="antal").facts \
+        + _row({"Andel 2023": 61.0}, unit="%").facts
+    from rag.tablelookup import FactRow
+    row = FactRow("d", 10, facts)
+    a = analyse(question, {"Eskilstuna"})
+    assert asked_figure(a, make_plan(a, {"d": ESKILSTUNA_DELAR}).measure) == figure
+    assert [f.column for f in pick_columns(row, a, ESKILSTUNA_DELAR, figure=figure)] == columns
+
+
+def test_a_closed_years_full_year_figure_is_its_bokslut():
+    """Asked for 2023 in a 2024 report, the full-year outcome is "Bokslut 2023", not the part-year
+    "Utfall jan-aug 2023"; a question that names the months still gets the part-year column."""
+    from rag.analysis import analyse
+    from rag.tablelookup import pick_columns
+
+    row = _row({"Bokslut 2023": -114.6, "Utfall jan-aug 2023": -76.2, "Utfall jan-aug 2024": -83.2})
+    report = Report("e", "Enköping", "Socialnämnden", "delårsrapport", "Delårsrapport januari–augusti 2024",
+                    "2024-01", "2024-08", "e.txt")
+    full = analyse("Vad kostade personalen i Enköping 2023?", {"Enköping"})
+    assert [f.column for f in pick_columns(row, full, report)] == ["Bokslut 2023"]
+    part = analyse("Vad kostade personalen i Enköping januari–augusti 2023?", {"Enköping"})
+    assert [f.column for f in pick_columns(row, part, report)][0] == "Utfall jan-aug 2023"
+
+
+def test_an_index_in_an_economic_table_is_no_amount_of_money():
+    text = ("Mål\n\nIndikatorer\tUtfall 2022\tUtfall 2023\tMål 2023\n"
+            "HME Motivationsindex\t79\t\t81\nNettokostnad\t-12,0\t-13,5\t-13,0\n\n"
+            "Verksamhet (mnkr)\tBudget\tUtfall\nA\t1,0\t2,0\n")
+    units = {(f.row, f.column): f.unit for f in parse_report(REPORT, text).facts}
+    assert units[("HME Motivationsindex", "Utfall 2022")] == ""
+    assert units[("Nettokostnad", "Utfall 2022")] == "mnkr"
 
 
 @pytest.mark.parametrize("question, column", [
