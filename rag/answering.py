@@ -26,7 +26,8 @@ from .models import Answer, Citation, Fact, Passage, Report
 from .numbers import find_numbers, format_sv, same_value
 from .plan import Plan
 from .retrieval import sentences
-from .tablelookup import FactRow, asked_figure, blank_columns, column_info, pick_columns, unit_fits
+from .tablelookup import (FactRow, asked_figure, blank_columns, column_info, figure_key, pick_columns,
+                         unit_fits)
 
 log = logging.getLogger(__name__)
 
@@ -254,6 +255,23 @@ def _row_quoted(sents: list[Scored], scored: list[Scored]) -> list[Scored]:
     return [max(rows, key=lambda s: s.p)] if rows else []
 
 
+def _same_figure_in(engine, anchor: Scored, kommun: str, plan: Plan) -> Scored | None:
+    """For a comparison: the row of `kommun`'s newest report in scope that counts what the anchor
+    row (another kommun's answer) counts, in the same kind of unit; None when no row does."""
+    vocab = engine.bm25.vocab
+    key = figure_key(anchor.candidate.row.label, vocab)
+    if not key:
+        return None
+    kind = _figure_kind(anchor.candidate.row)
+    for doc_id in plan.doc_ids:  # newest first
+        if engine.reports[doc_id].kommun != kommun:
+            continue
+        for row in fact_rows(engine):
+            if row.doc_id == doc_id and figure_key(row.label, vocab) == key and _figure_kind(row) == kind:
+                return Scored(Candidate("row", kommun, doc_id, (), row=row, text=row.first.row_text), anchor.p)
+    return None
+
+
 def _across_reports(plan: Plan, kommun: str, reports: dict[str, Report]) -> bool:
     """A compare or trend question that names two of one kommun's reports (by type or month)."""
     docs = [reports[d] for d in plan.doc_ids if reports[d].kommun == kommun]
@@ -347,6 +365,19 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     else:  # no kommun named: every kommun whose reports answer about as well as the best one
         targets = [k for k, p in sorted(best.items(), key=lambda kv: -kv[1])
                    if p >= max(th.answer, th.kommun_relative * top)][:MAX_KOMMUNER]
+    # a comparison of named kommuner: a kommun without evidence of its own is read in the row that
+    # counts what the best-answered kommun's leading row counts ("Lokalkostnader" / "Lokaler")
+    anchor = max((s for s in scored if s.candidate.kind == "row" and s.candidate.kommun in targets), default=None,
+                 key=lambda s: s.p) if plan.named and plan.intent in ("compare", "rank") else None
+    borrowed: dict[str, Scored] = {}
+    if anchor is not None:
+        for k in plan.kommuner:
+            if k != anchor.candidate.kommun and not any(
+                    s.candidate.kommun == k and s.candidate.kind == "row" and s.p >= th.row for s in scored):
+                match = _same_figure_in(engine, anchor, k, plan)
+                if match is not None:
+                    borrowed[k] = match
+        targets += [k for k in plan.kommuner if k in borrowed and k not in targets]
     missing = [k for k in plan.kommuner if k not in targets] if (plan.named or plan.intent == "rank") else []
     cite_keys: list[tuple[str, object]] = []
 
@@ -375,6 +406,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
         # a table figure leads the answer, so it must hold its own against the best evidence of any kind
         rows = _pick(mine, "row", 2 if plan.intent == "compare" else 1,
                      max(th.row, th.relative * max(best_row, best_sent)))
+        if kommun in borrowed:
+            rows = [borrowed[kommun]]
         if a.contrast:  # "kvinnor respektive män": the best row of each side, when each side has one
             rows = _row_per_side(mine, a.contrast, engine.bm25.vocab) or rows
         across = _across_reports(plan, kommun, reports)
@@ -434,11 +467,36 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     return _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, leads, missing)
 
 
+_KRONOR = {"kr": 1.0, "tkr": 1e3, "mkr": 1e6, "mnkr": 1e6}
+
+
+def months_covered(column: str, report: Report) -> int:
+    """How many months of the year a column's figure covers: a full-year column (helår, års-,
+    bokslut, a bare budget) 12, a column naming its last month ("jan-aug", "Aug 2023") that month,
+    otherwise the report's own period (an årsredovisning's "2023" is the whole year)."""
+    info = column_info(column)
+    low = column.lower()
+    if info.helar or info.kind in ("bokslut", "prognos") or re.search(r"\bårs|helår", low):
+        return 12
+    named = [i + 1 for i, m in enumerate(LEXICON.months) if re.search(rf"\b{m[:3]}", low)]
+    if named:
+        return max(named)
+    if info.kind == "budget":
+        return 12
+    return int(report.period_end[5:])
+
+
 def _rank_line(leads: list[Lead]) -> str:
-    """Kommuner ordered by their figure, each with its column and report; only when units agree."""
-    if len(leads) < 2 or len({f.unit for _, f, _, _ in leads}) != 1:
+    """Kommuner ordered by their figure, each with its column and report, each in its own unit;
+    only when the units agree or are all amounts of kronor (tkr against mnkr is ordered in kronor)."""
+    units = {f.unit for _, f, _, _ in leads}
+    if len(leads) < 2 or (len(units) != 1 and not units <= set(_KRONOR)):
         return ""
-    ordered = sorted(leads, key=lambda t: -abs(t[1].value))
+    spans = {months_covered(f.column, r) for _, f, r, _ in leads}
+    if len(spans) > 1:  # eight months against a full year ranks nothing
+        return ("Ingen rangordning: siffrorna gäller olika långa perioder ("
+                + "; ".join(f"{k}: {f.column}, {r.title}" for k, f, r, _ in leads) + ").")
+    ordered = sorted(leads, key=lambda t: -abs(t[1].value) * _KRONOR.get(t[1].unit, 1.0))
     return "Rangordning (högst först): " + "; ".join(f"{k} {_value(f)} ({f.column}, {r.title})" for k, f, r, _ in ordered)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .analysis import MONTHS, QuestionAnalysis
 from .lexicon import LEXICON
-from .lexical import SYNONYMS, canon_terms, canon_units, stem
+from .lexical import SYNONYMS, canon_terms, canon_units, content_words, split_compound, stem
 from .models import Fact, Report
 from .tables import split_cells
 
@@ -122,6 +122,15 @@ def measure_of(a: QuestionAnalysis) -> str:
 
 
 Units = list[tuple[tuple[str, float], ...]]
+
+
+def figure_key(label: str, vocab) -> frozenset[str]:
+    """What a row counts, as word stems with compounds split and measure words left out:
+    `Lokalkostnader` and `Lokaler` are both {lokal}, so one kommun's row is found in another's table."""
+    key: set[str] = set()
+    for w in content_words(label):
+        key |= {stem(p) for p in (split_compound(w, vocab) or (w,))}
+    return frozenset(key - _MEASURE_TERMS)
 
 
 def topic_units(a: QuestionAnalysis, vocab) -> Units:

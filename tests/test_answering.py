@@ -6,6 +6,7 @@ import re
 import pytest
 
 from rag.errors import QuestionError
+from rag.models import Report
 from rag.numbers import find_numbers, same_value
 
 from .conftest import CORPUS
@@ -163,3 +164,42 @@ def test_commentary_is_the_text_between_a_rows_table_and_the_next_table(fake_eng
                        for start in (loc.start_line for loc in p.locations if loc.doc_id == row.doc_id)), \
                 (row.label, p.text[:60])
     assert found > 100
+
+
+@pytest.mark.parametrize("column, period_end, months", [
+    ("Utfall jan-aug", "2023-08", 8), ("Utfall Aug 2023", "2023-08", 8), ("Prognos helår", "2023-08", 12),
+    ("Bokslut 2023", "2024-08", 12), ("Budget 2024", "2024-08", 12), ("2023", "2023-12", 12),
+    ("Utfall jan-april 2024", "2024-04", 4), ("jan-aug 2023", "2023-08", 8),
+])
+def test_months_covered_tells_a_part_year_from_a_full_year(column, period_end, months):
+    from rag.answering import months_covered
+
+    report = Report("d", "K", "Socialnämnden", "delårsrapport", "R", period_end[:4] + "-01", period_end, "d.txt")
+    assert months_covered(column, report) == months
+
+
+def test_a_figure_key_finds_the_same_row_under_another_kommuns_wording(fake_engine):
+    from rag.tablelookup import figure_key
+
+    vocab = fake_engine.bm25.vocab
+    assert figure_key("Lokalkostnader", vocab) == figure_key("Lokaler", vocab) == {"lokal"}
+    assert figure_key("Personalkostnader", vocab) == figure_key("Personal", vocab)
+    assert figure_key("Personalkostnader", vocab) != figure_key("Lokalkostnader", vocab)
+
+
+@pytest.mark.model
+def test_a_comparison_reads_each_kommun_in_the_row_that_counts_the_same_thing(e5_engine):
+    """Huddinge calls it "Lokaler", Eskilstuna "Lokalkostnader": both are shown, ranked in kronor,
+    each figure in its own unit and period."""
+    ans = e5_engine.ask("Hur stora var lokalkostnaderna i Huddinge jämfört med Eskilstuna 2023?")
+    rows = {(f.kommun, f.row) for f in ans.facts}
+    assert ("Huddinge", "Lokaler") in rows and ("Eskilstuna", "Lokalkostnader") in rows
+    assert ans.answer.startswith("Rangordning (högst först): Eskilstuna")
+
+
+@pytest.mark.model
+def test_figures_of_different_periods_are_not_ranked(e5_engine):
+    """Solna's full year 2023 against Huddinge's January–August: shown side by side, never ranked."""
+    ans = e5_engine.ask("Jämför personalkostnaderna i Solna och Huddinge 2023")
+    assert {f.kommun for f in ans.facts} == {"Solna", "Huddinge"}
+    assert ans.answer.startswith("Ingen rangordning") and "Rangordning (högst först)" not in ans.answer
