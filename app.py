@@ -371,7 +371,11 @@ def linked_answer(answer: Answer, mid: int) -> str:
         if not line.strip():
             continue
         item = re.match(r"^\s*[-•]\s+", line)
-        out.append(f"- {text(line[item.end():])}" if item else f"\n{text(line.strip())}\n")
+        heading = re.fullmatch(r"\*\*(.+)\*\*", line.strip())  # the answer's own per-kommun heading
+        if heading:
+            out.append(f"\n**{text(heading.group(1))}**\n")
+        else:
+            out.append(f"- {text(line[item.end():])}" if item else f"\n{text(line.strip())}\n")
     return "\n".join(out).strip()
 
 

@@ -152,11 +152,19 @@ def _pick(scored: list[Scored], kind: str, limit: int, floor: float) -> list[Sco
             if merged is not None:
                 out = merged
                 continue
+            if any(_near_same(c.text, o.candidate.text) for o in out):
+                continue  # a report that says the same thing twice is quoted once
         if kind == "row" and any(o.candidate.row.label.lower() == c.row.label.lower()
                                  and o.candidate.doc_id == c.doc_id for o in out):
             continue
         out.append(s)
     return out
+
+
+def _near_same(a: str, b: str, share: float = 0.8) -> bool:
+    """Two sentences with nearly the same words (one report repeating itself in two places)."""
+    wa, wb = set(re.findall(r"\w+", a.lower())), set(re.findall(r"\w+", b.lower()))
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= share
 
 
 def _row_per_side(scored: list[Scored], sides: tuple[str, ...], vocab) -> list[Scored]:

@@ -203,3 +203,12 @@ def test_figures_of_different_periods_are_not_ranked(e5_engine):
     ans = e5_engine.ask("Jämför personalkostnaderna i Solna och Huddinge 2023")
     assert {f.kommun for f in ans.facts} == {"Solna", "Huddinge"}
     assert ans.answer.startswith("Ingen rangordning") and "Rangordning (högst först)" not in ans.answer
+
+
+def test_a_sentence_the_report_repeats_is_quoted_once():
+    from rag.answering import _near_same
+
+    a = "Kostnaderna har ökat med 2,3 mkr (0,9 %) varav 9,6 mkr avser högre personalkostnader."
+    b = "Kostnaderna har ökat med 2,3 mkr (0,9 %) jämfört med föregående år varav 9,6 mkr avser högre personalkostnader."
+    assert _near_same(a, b)
+    assert not _near_same(a, "Sjukfrånvaron minskade till 8,5 procent under 2023 jämfört med 10,2 procent.")

@@ -435,3 +435,13 @@ def test_answer_keeps_its_list_and_escapes_report_text():
     assert len(items) == 2 and items[0].endswith('<sup><a href="#kalla-3-1" title="Huddinge – Delårsrapport – '
                                                   'Sjukfrånvaro">[1]</a></sup>')
     assert "<b>" not in got and "](http" not in got
+
+
+def test_a_kommun_heading_of_the_answer_is_bold_and_its_text_escaped():
+    from app import linked_answer
+    from rag.models import Answer
+
+    text = "Rangordning (högst först): Solna 8,5% [1]\n**Solna (Årsredovisning 2023)**\n- a [1]\n**<b>x</b> (R)**\n- b"
+    got = linked_answer(Answer("q", True, text, ()), 1)
+    assert "\n**Solna \\(Årsredovisning 2023\\)**\n" in got
+    assert "<b>" not in got and "\\*\\*" not in got
