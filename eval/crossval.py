@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answering import compose, strength
+from rag.answering import compose
+from rag.picking import strength
 from rag.evidence import Evidence, gather
 from rag.learn import Scorer, Thresholds, fit_scorer
 

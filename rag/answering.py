@@ -17,17 +17,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from .analysis import QuestionAnalysis
-from .candidates import Candidate, row_figures, text_figures
-from .evidence import Evidence, absent_words, commentary, fact_rows, gather, row_parent_labels, table_rows
+from .candidates import Candidate
+from .evidence import Evidence, absent_words, gather, row_parent_labels
 from .learn import Scorer
-from .lexical import terms
 from .lexicon import LEXICON
 from .models import Answer, Citation, Fact, Passage, Report
 from .numbers import find_numbers, format_sv, same_value
+from .picking import (Scored, across_reports, best_of_each_report, causes_that_follow, explained_below, figure_kind,
+                      figure_kind_of_best_row, has_figure, merge_overlap, pick, row_per_side, row_quoted,
+                      same_figure_in, same_row_in_each_report, usable)
 from .plan import Plan
-from .retrieval import sentences
-from .tablelookup import (FactRow, asked_figure, blank_columns, column_info, figure_key, pick_columns,
-                         unit_fits)
+from .tablelookup import FactRow, asked_figure, blank_columns, column_info, pick_columns
 
 log = logging.getLogger(__name__)
 
@@ -116,12 +116,6 @@ def check_numbers(line: str, allowed: list[float]) -> list[str]:
 # --- the answer path: analyse → plan → candidates → score → compose → verify ----------------
 
 
-@dataclass(frozen=True)
-class Scored:
-    candidate: Candidate
-    p: float
-
-
 def _weak_reason(engine, plan: Plan) -> str:
     """Why the evidence is too weak, naming the question's words a named kommun's reports never use."""
     if plan.named:
@@ -129,193 +123,6 @@ def _weak_reason(engine, plan: Plan) -> str:
         if missing:
             return f"{', '.join(plan.kommuner)}s rapporter nämner inte {', '.join(repr(w) for w in missing)}"
     return "inget stycke eller tabellrad i rapporterna besvarar frågan tillräckligt säkert"
-
-
-def _figure_kind(row: FactRow) -> str:
-    units = {f.unit for f in row.facts}
-    return "money" if units & {"mnkr", "mkr", "tkr", "kr"} else "share" if "%" in units else "count"
-
-
-def _figure_kind_of_best_row(scored: list[Scored]) -> str:
-    rows = [s for s in scored if s.candidate.kind == "row"]
-    return _figure_kind(max(rows, key=lambda s: s.p).candidate.row) if rows else ""
-
-
-def _pick(scored: list[Scored], kind: str, limit: int, floor: float) -> list[Scored]:
-    out: list[Scored] = []
-    for s in sorted((s for s in scored if s.candidate.kind == kind), key=lambda s: -s.p):
-        if len(out) >= limit or s.p < floor:
-            break
-        c = s.candidate
-        if kind == "sentence":
-            merged = _merge_overlap(out, s)
-            if merged is not None:
-                out = merged
-                continue
-            if any(_near_same(c.text, o.candidate.text) for o in out):
-                continue  # a report that says the same thing twice is quoted once
-        if kind == "row" and any(o.candidate.row.label.lower() == c.row.label.lower()
-                                 and o.candidate.doc_id == c.doc_id for o in out):
-            continue
-        out.append(s)
-    return out
-
-
-def _near_same(a: str, b: str, share: float = 0.8) -> bool:
-    """Two sentences with nearly the same words (one report repeating itself in two places)."""
-    wa, wb = set(re.findall(r"\w+", a.lower())), set(re.findall(r"\w+", b.lower()))
-    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= share
-
-
-def _row_per_side(scored: list[Scored], sides: tuple[str, ...], vocab) -> list[Scored]:
-    """For a question that sets two things against each other, the most probable row whose label
-    names each (all the side's words, compounds split); [] unless every side has its own row."""
-    out: list[Scored] = []
-    rows = sorted((s for s in scored if s.candidate.kind == "row"), key=lambda s: -s.p)
-    for side in sides:
-        want = set(terms(side, vocab))
-        match = next((s for s in rows if want and want <= set(terms(s.candidate.row.label, vocab))
-                      and all(s is not o for o in out)), None)
-        if match is None:
-            return []
-        out.append(match)
-    return out
-
-
-def _span(c: Candidate) -> tuple[int, int]:
-    """Where a sentence candidate stands in its passage's text."""
-    start = c.passage.text.find(c.text, max(0, c.pos - 5))
-    start = c.pos if start < 0 else start
-    return start, start + len(c.text)
-
-
-def _merge_overlap(out: list[Scored], s: Scored, max_chars: int = 900) -> list[Scored] | None:
-    """When `s` overlaps a picked sentence of the same passage, the two become one contiguous
-    stretch of report text (so nothing is shown twice); None when it overlaps nothing."""
-    c = s.candidate
-    a0, a1 = _span(c)
-    for i, o in enumerate(out):
-        oc = o.candidate
-        if oc.passage.id != c.passage.id:
-            continue
-        b0, b1 = _span(oc)
-        if a0 < b1 and b0 < a1:  # they share text
-            lo, hi = min(a0, b0), max(a1, b1)
-            if hi - lo > max_chars:
-                return out  # keep what is there; the longer stretch would be a wall of text
-            text = c.passage.text[lo:hi].strip()
-            joined = Scored(dataclasses.replace(oc, text=text, pos=lo), max(o.p, s.p))
-            return out[:i] + [joined] + out[i + 1:]
-    return None
-
-
-def _explained_below(engine, rows: list[Scored], sents: list[Scored]) -> list[Scored]:
-    """The report's own explanation of a leading table row: the first sentence giving a cause in
-    the text right after the row's table, unless a picked sentence already comes from there."""
-    if not rows:
-        return []
-    lead = rows[0]
-    row = lead.candidate.row
-    below = commentary(engine, row)
-    if any(s.candidate.passage.id == p.id for s in sents for p in below):
-        return []
-    if table_rows(engine, row) > 2:  # text after a larger table explains the row only where it names it
-        label = set(terms(row.label, engine.bm25.vocab))
-        below = [p for p in below if label & set(terms(p.text, engine.bm25.vocab))]
-    for p in below:
-        for s0, s1 in sentences(p.text):
-            text = p.text[s0:s1].strip()
-            if LEXICON.causal.search(text):
-                return [Scored(Candidate("sentence", lead.candidate.kommun, p.doc_id, (), passage=p, text=text,
-                                         pos=s0), lead.p)]
-    return []
-
-
-def _has_figure(text: str) -> bool:
-    """Whether a text gives a figure: a number that is not a year."""
-    return any(not re.fullmatch(r"(19|20)\d\d", n.text.strip()) for n in find_numbers(text))
-
-
-def _causes_that_follow(sents: list[Scored]) -> list[Scored]:
-    """The report's own explanation often comes right after the figure it explains: the next
-    sentence of a picked one, when it gives a cause and is not shown already (one per answer)."""
-    for s in sents:
-        c = s.candidate
-        text = c.passage.text
-        end = c.pos + len(c.text)
-        for s0, s1 in sentences(text):
-            if s0 < end or s0 > end + 200:
-                continue
-            nxt = text[s0:s1].strip()
-            if LEXICON.causal.search(nxt) and not any(nxt in o.candidate.text for o in sents):
-                return [Scored(dataclasses.replace(c, text=nxt, pos=s0), s.p)]
-            break
-    return []
-
-
-def _row_quoted(sents: list[Scored], scored: list[Scored]) -> list[Scored]:
-    """The most probable row holding a figure the best sentence quotes: the table row behind the
-    text gives the other years and the budget that a change is read against."""
-    if not sents:
-        return []
-    figs = text_figures(sents[0].candidate.text)
-    rows = [s for s in scored if s.candidate.kind == "row" and figs & row_figures(s.candidate.row, worth_matching=True)]
-    return [max(rows, key=lambda s: s.p)] if rows else []
-
-
-def _same_figure_in(engine, anchor: Scored, kommun: str, plan: Plan) -> Scored | None:
-    """For a comparison: the row of `kommun`'s newest report in scope that counts what the anchor
-    row (another kommun's answer) counts, in the same kind of unit; None when no row does."""
-    vocab = engine.bm25.vocab
-    key = figure_key(anchor.candidate.row.label, vocab)
-    if not key:
-        return None
-    kind = _figure_kind(anchor.candidate.row)
-    for doc_id in plan.doc_ids:  # newest first
-        if engine.reports[doc_id].kommun != kommun:
-            continue
-        for row in fact_rows(engine):
-            if row.doc_id == doc_id and figure_key(row.label, vocab) == key and _figure_kind(row) == kind:
-                return Scored(Candidate("row", kommun, doc_id, (), row=row, text=row.first.row_text), anchor.p)
-    return None
-
-
-def _across_reports(plan: Plan, kommun: str, reports: dict[str, Report]) -> bool:
-    """A compare or trend question that names two of one kommun's reports (by type or month)."""
-    docs = [reports[d] for d in plan.doc_ids if reports[d].kommun == kommun]
-    if plan.intent not in ("compare", "trend") or len(docs) < 2:
-        return False
-    a = plan.analysis
-    by_month = {int(r.period_end[5:]) for r in docs} & set(a.months)
-    return len(set(a.report_types)) >= 2 or len(by_month) >= 2
-
-
-def _best_of_each_report(sents: list[Scored], mine: list[Scored], plan: Plan, kommun: str,
-                         reports: dict[str, Report]) -> list[Scored]:
-    """A question that names two of a kommun's reports is answered from each: the best sentence
-    of a named report that none of the picked ones comes from is added."""
-    out = list(sents)
-    for d in plan.doc_ids:
-        if reports[d].kommun != kommun or any(s.candidate.doc_id == d for s in out):
-            continue
-        own = [s for s in mine if s.candidate.kind == "sentence" and s.candidate.doc_id == d]
-        if own:
-            best = max(own, key=lambda s: s.p)
-            out = _merge_overlap(out, best) or out + [best]
-    return out
-
-
-def _same_row_in_each_report(engine, first: Scored, plan: Plan, kommun: str) -> list[Scored]:
-    """The chosen row and the row with the same label in the kommun's other reports, oldest first."""
-    label = first.candidate.row.label.strip().lower()
-    out = [first]
-    for row in fact_rows(engine):
-        if row.doc_id in plan.doc_ids and row.doc_id != first.candidate.doc_id \
-                and engine.reports[row.doc_id].kommun == kommun and row.label.strip().lower() == label \
-                and not any(o.candidate.doc_id == row.doc_id for o in out):
-            out.append(Scored(Candidate("row", kommun, row.doc_id, first.candidate.features, row=row,
-                                        text=row.first.row_text), first.p))
-    return sorted(out, key=lambda s: engine.reports[s.candidate.doc_id].period_end)
 
 
 Lead = tuple[str, Fact, Report, str]  # kommun, the fact, its report, the row it belongs to (sub-rows)
@@ -336,19 +143,6 @@ def _context(row: FactRow, chosen: list[Fact], limit: int = 6) -> str:
     if not rest:
         return ""
     return f"Övriga värden i raden ({row.first.table}): " + "; ".join(f"{f.column}: {_value(f)}" for f in rest)
-
-
-def usable(ev: Evidence, probs) -> list[Scored]:
-    """The scored candidates that can answer: a row none of whose cells is the kind of figure
-    asked for ("hur många" and a row of mnkr) cannot."""
-    figure = asked_figure(ev.plan.analysis, ev.plan.measure)
-    return [Scored(c, float(p)) for c, p in zip(ev.candidates, probs)
-            if c.kind != "row" or any(unit_fits(f.unit, figure) for f in c.row.facts)]
-
-
-def strength(ev: Evidence, probs) -> float:
-    """The probability of the best usable evidence: what answerability is decided on."""
-    return max((s.p for s in usable(ev, probs)), default=0.0)
 
 
 def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np.ndarray | None = None) -> Answer:
@@ -382,7 +176,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
         for k in plan.kommuner:
             if k != anchor.candidate.kommun and not any(
                     s.candidate.kommun == k and s.candidate.kind == "row" and s.p >= th.row for s in scored):
-                match = _same_figure_in(engine, anchor, k, plan)
+                match = same_figure_in(engine, anchor, k, plan)
                 if match is not None:
                     borrowed[k] = match
         targets += [k for k in plan.kommuner if k in borrowed and k not in targets]
@@ -404,28 +198,28 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     blank: list[tuple[Scored, str]] = []
     parents = row_parent_labels(engine)
     n_sent = 3 if plan.intent in ("why", "list") else 2
-    same_kind = _figure_kind_of_best_row(scored) if plan.intent in ("rank", "compare") and len(targets) > 1 else ""
+    same_kind = figure_kind_of_best_row(scored) if plan.intent in ("rank", "compare") and len(targets) > 1 else ""
     for kommun in targets:
         mine = [s for s in scored if s.candidate.kommun == kommun]
         if same_kind:  # kommuner are compared on the same kind of figure (a share with shares, money with money)
-            mine = [s for s in mine if s.candidate.kind != "row" or _figure_kind(s.candidate.row) == same_kind]
+            mine = [s for s in mine if s.candidate.kind != "row" or figure_kind(s.candidate.row) == same_kind]
         best_row = max((s.p for s in mine if s.candidate.kind == "row"), default=0.0)
         best_sent = max((s.p for s in mine if s.candidate.kind == "sentence"), default=0.0)
         # a table figure leads the answer, so it must hold its own against the best evidence of any kind
-        rows = _pick(mine, "row", 2 if plan.intent == "compare" else 1,
+        rows = pick(mine, "row", 2 if plan.intent == "compare" else 1,
                      max(th.row, th.relative * max(best_row, best_sent)))
         if kommun in borrowed:
             rows = [borrowed[kommun]]
         if a.contrast:  # "kvinnor respektive män": the best row of each side, when each side has one
-            rows = _row_per_side(mine, a.contrast, engine.bm25.vocab) or rows
-        across = _across_reports(plan, kommun, reports)
+            rows = row_per_side(mine, a.contrast, engine.bm25.vocab) or rows
+        across = across_reports(plan, kommun, reports)
         if rows and across:
-            rows = _same_row_in_each_report(engine, rows[0], plan, kommun)
-        sents = _pick(mine, "sentence", n_sent, max(th.sentence, th.relative * best_sent))
+            rows = same_row_in_each_report(engine, rows[0], plan, kommun)
+        sents = pick(mine, "sentence", n_sent, max(th.sentence, th.relative * best_sent))
         if across and not rows:
-            sents = _best_of_each_report(sents, mine, plan, kommun, reports)
+            sents = best_of_each_report(sents, mine, plan, kommun, reports)
         if not rows and plan.intent in QUOTED_ROW_INTENTS:
-            rows = _row_quoted(sents, mine)
+            rows = row_quoted(sents, mine)
         empty = blank_columns(rows[0].candidate.row, a.years) if rows and rows[0].p >= best_sent else {}
         if empty and not pick_columns(rows[0].candidate.row, a, reports[rows[0].candidate.doc_id], engine.bm25.vocab,
                                       figure):
@@ -452,8 +246,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
         if plan.intent == "why":
             merged: list[Scored] = []
             # the leading row's own explanation first, then the best-matching text
-            for extra in _explained_below(engine, rows, sents) + sents + _causes_that_follow(sents):
-                merged = _merge_overlap(merged, extra) or merged + [extra]
+            for extra in explained_below(engine, rows, sents) + sents + causes_that_follow(sents):
+                merged = merge_overlap(merged, extra) or merged + [extra]
             sents = merged
         order = {id(s): i for i, s in enumerate(sents)}
         ranked_passages = list(dict.fromkeys(s.candidate.passage.id for s in sents))
@@ -468,7 +262,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     if not sections_out:
         return refuse(a, reports, "inget stycke eller tabellrad i rapporterna besvarar frågan tillräckligt säkert")
     if plan.intent == "lookup" and figure and not facts_out and not any(
-            _has_figure(ln.text) for _, lines in sections_out for ln in lines):
+            has_figure(ln.text) for _, lines in sections_out for ln in lines):
         # "hur många …" answered by sentences that give no figure at all is no answer
         nearest = max(scored, key=lambda s: s.p).candidate
         return refuse(a, reports, "rapporterna anger ingen sådan siffra", nearest)

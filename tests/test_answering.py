@@ -206,9 +206,9 @@ def test_figures_of_different_periods_are_not_ranked(e5_engine):
 
 
 def test_a_sentence_the_report_repeats_is_quoted_once():
-    from rag.answering import _near_same
+    from rag.picking import near_same
 
     a = "Kostnaderna har ökat med 2,3 mkr (0,9 %) varav 9,6 mkr avser högre personalkostnader."
     b = "Kostnaderna har ökat med 2,3 mkr (0,9 %) jämfört med föregående år varav 9,6 mkr avser högre personalkostnader."
-    assert _near_same(a, b)
-    assert not _near_same(a, "Sjukfrånvaron minskade till 8,5 procent under 2023 jämfört med 10,2 procent.")
+    assert near_same(a, b)
+    assert not near_same(a, "Sjukfrånvaron minskade till 8,5 procent under 2023 jämfört med 10,2 procent.")

@@ -1,0 +1,229 @@
+"""Which rows and sentences an answer shows: pure choices over scored candidates.
+
+The scorer gives each candidate a probability; these functions pick the best
+of each kind above their floors, merge overlapping text, add the report's own
+explanation of a leading row, and find the row that counts the same thing in
+another kommun's or report's tables. `answering.py` writes the answer from
+what they pick.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from .candidates import Candidate, row_figures, text_figures
+from .evidence import Evidence, commentary, fact_rows, table_rows
+from .lexical import terms
+from .lexicon import LEXICON
+from .models import Report
+from .numbers import find_numbers
+from .plan import Plan
+from .retrieval import sentences
+from .tablelookup import FactRow, asked_figure, figure_key, unit_fits
+
+
+@dataclass(frozen=True)
+class Scored:
+    candidate: Candidate
+    p: float
+
+
+def figure_kind(row: FactRow) -> str:
+    units = {f.unit for f in row.facts}
+    return "money" if units & {"mnkr", "mkr", "tkr", "kr"} else "share" if "%" in units else "count"
+
+
+def figure_kind_of_best_row(scored: list[Scored]) -> str:
+    rows = [s for s in scored if s.candidate.kind == "row"]
+    return figure_kind(max(rows, key=lambda s: s.p).candidate.row) if rows else ""
+
+
+def pick(scored: list[Scored], kind: str, limit: int, floor: float) -> list[Scored]:
+    out: list[Scored] = []
+    for s in sorted((s for s in scored if s.candidate.kind == kind), key=lambda s: -s.p):
+        if len(out) >= limit or s.p < floor:
+            break
+        c = s.candidate
+        if kind == "sentence":
+            merged = merge_overlap(out, s)
+            if merged is not None:
+                out = merged
+                continue
+            if any(near_same(c.text, o.candidate.text) for o in out):
+                continue  # a report that says the same thing twice is quoted once
+        if kind == "row" and any(o.candidate.row.label.lower() == c.row.label.lower()
+                                 and o.candidate.doc_id == c.doc_id for o in out):
+            continue
+        out.append(s)
+    return out
+
+
+def near_same(a: str, b: str, share: float = 0.8) -> bool:
+    """Two sentences with nearly the same words (one report repeating itself in two places)."""
+    wa, wb = set(re.findall(r"\w+", a.lower())), set(re.findall(r"\w+", b.lower()))
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= share
+
+
+def row_per_side(scored: list[Scored], sides: tuple[str, ...], vocab) -> list[Scored]:
+    """For a question that sets two things against each other, the most probable row whose label
+    names each (all the side's words, compounds split); [] unless every side has its own row."""
+    out: list[Scored] = []
+    rows = sorted((s for s in scored if s.candidate.kind == "row"), key=lambda s: -s.p)
+    for side in sides:
+        want = set(terms(side, vocab))
+        match = next((s for s in rows if want and want <= set(terms(s.candidate.row.label, vocab))
+                      and all(s is not o for o in out)), None)
+        if match is None:
+            return []
+        out.append(match)
+    return out
+
+
+def _span(c: Candidate) -> tuple[int, int]:
+    """Where a sentence candidate stands in its passage's text."""
+    start = c.passage.text.find(c.text, max(0, c.pos - 5))
+    start = c.pos if start < 0 else start
+    return start, start + len(c.text)
+
+
+def merge_overlap(out: list[Scored], s: Scored, max_chars: int = 900) -> list[Scored] | None:
+    """When `s` overlaps a picked sentence of the same passage, the two become one contiguous
+    stretch of report text (so nothing is shown twice); None when it overlaps nothing."""
+    c = s.candidate
+    a0, a1 = _span(c)
+    for i, o in enumerate(out):
+        oc = o.candidate
+        if oc.passage.id != c.passage.id:
+            continue
+        b0, b1 = _span(oc)
+        if a0 < b1 and b0 < a1:  # they share text
+            lo, hi = min(a0, b0), max(a1, b1)
+            if hi - lo > max_chars:
+                return out  # keep what is there; the longer stretch would be a wall of text
+            text = c.passage.text[lo:hi].strip()
+            joined = Scored(dataclasses.replace(oc, text=text, pos=lo), max(o.p, s.p))
+            return out[:i] + [joined] + out[i + 1:]
+    return None
+
+
+def explained_below(engine, rows: list[Scored], sents: list[Scored]) -> list[Scored]:
+    """The report's own explanation of a leading table row: the first sentence giving a cause in
+    the text right after the row's table, unless a picked sentence already comes from there."""
+    if not rows:
+        return []
+    lead = rows[0]
+    row = lead.candidate.row
+    below = commentary(engine, row)
+    if any(s.candidate.passage.id == p.id for s in sents for p in below):
+        return []
+    if table_rows(engine, row) > 2:  # text after a larger table explains the row only where it names it
+        label = set(terms(row.label, engine.bm25.vocab))
+        below = [p for p in below if label & set(terms(p.text, engine.bm25.vocab))]
+    for p in below:
+        for s0, s1 in sentences(p.text):
+            text = p.text[s0:s1].strip()
+            if LEXICON.causal.search(text):
+                return [Scored(Candidate("sentence", lead.candidate.kommun, p.doc_id, (), passage=p, text=text,
+                                         pos=s0), lead.p)]
+    return []
+
+
+def has_figure(text: str) -> bool:
+    """Whether a text gives a figure: a number that is not a year."""
+    return any(not re.fullmatch(r"(19|20)\d\d", n.text.strip()) for n in find_numbers(text))
+
+
+def causes_that_follow(sents: list[Scored]) -> list[Scored]:
+    """The report's own explanation often comes right after the figure it explains: the next
+    sentence of a picked one, when it gives a cause and is not shown already (one per answer)."""
+    for s in sents:
+        c = s.candidate
+        text = c.passage.text
+        end = c.pos + len(c.text)
+        for s0, s1 in sentences(text):
+            if s0 < end or s0 > end + 200:
+                continue
+            nxt = text[s0:s1].strip()
+            if LEXICON.causal.search(nxt) and not any(nxt in o.candidate.text for o in sents):
+                return [Scored(dataclasses.replace(c, text=nxt, pos=s0), s.p)]
+            break
+    return []
+
+
+def row_quoted(sents: list[Scored], scored: list[Scored]) -> list[Scored]:
+    """The most probable row holding a figure the best sentence quotes: the table row behind the
+    text gives the other years and the budget that a change is read against."""
+    if not sents:
+        return []
+    figs = text_figures(sents[0].candidate.text)
+    rows = [s for s in scored if s.candidate.kind == "row" and figs & row_figures(s.candidate.row, worth_matching=True)]
+    return [max(rows, key=lambda s: s.p)] if rows else []
+
+
+def same_figure_in(engine, anchor: Scored, kommun: str, plan: Plan) -> Scored | None:
+    """For a comparison: the row of `kommun`'s newest report in scope that counts what the anchor
+    row (another kommun's answer) counts, in the same kind of unit; None when no row does."""
+    vocab = engine.bm25.vocab
+    key = figure_key(anchor.candidate.row.label, vocab)
+    if not key:
+        return None
+    kind = figure_kind(anchor.candidate.row)
+    for doc_id in plan.doc_ids:  # newest first
+        if engine.reports[doc_id].kommun != kommun:
+            continue
+        for row in fact_rows(engine):
+            if row.doc_id == doc_id and figure_key(row.label, vocab) == key and figure_kind(row) == kind:
+                return Scored(Candidate("row", kommun, doc_id, (), row=row, text=row.first.row_text), anchor.p)
+    return None
+
+
+def across_reports(plan: Plan, kommun: str, reports: dict[str, Report]) -> bool:
+    """A compare or trend question that names two of one kommun's reports (by type or month)."""
+    docs = [reports[d] for d in plan.doc_ids if reports[d].kommun == kommun]
+    if plan.intent not in ("compare", "trend") or len(docs) < 2:
+        return False
+    a = plan.analysis
+    by_month = {int(r.period_end[5:]) for r in docs} & set(a.months)
+    return len(set(a.report_types)) >= 2 or len(by_month) >= 2
+
+
+def best_of_each_report(sents: list[Scored], mine: list[Scored], plan: Plan, kommun: str,
+                         reports: dict[str, Report]) -> list[Scored]:
+    """A question that names two of a kommun's reports is answered from each: the best sentence
+    of a named report that none of the picked ones comes from is added."""
+    out = list(sents)
+    for d in plan.doc_ids:
+        if reports[d].kommun != kommun or any(s.candidate.doc_id == d for s in out):
+            continue
+        own = [s for s in mine if s.candidate.kind == "sentence" and s.candidate.doc_id == d]
+        if own:
+            best = max(own, key=lambda s: s.p)
+            out = merge_overlap(out, best) or out + [best]
+    return out
+
+
+def same_row_in_each_report(engine, first: Scored, plan: Plan, kommun: str) -> list[Scored]:
+    """The chosen row and the row with the same label in the kommun's other reports, oldest first."""
+    label = first.candidate.row.label.strip().lower()
+    out = [first]
+    for row in fact_rows(engine):
+        if row.doc_id in plan.doc_ids and row.doc_id != first.candidate.doc_id \
+                and engine.reports[row.doc_id].kommun == kommun and row.label.strip().lower() == label \
+                and not any(o.candidate.doc_id == row.doc_id for o in out):
+            out.append(Scored(Candidate("row", kommun, row.doc_id, first.candidate.features, row=row,
+                                        text=row.first.row_text), first.p))
+    return sorted(out, key=lambda s: engine.reports[s.candidate.doc_id].period_end)
+
+
+def usable(ev: Evidence, probs) -> list[Scored]:
+    """The scored candidates that can answer: a row none of whose cells is the kind of figure
+    asked for ("hur många" and a row of mnkr) cannot."""
+    figure = asked_figure(ev.plan.analysis, ev.plan.measure)
+    return [Scored(c, float(p)) for c, p in zip(ev.candidates, probs)
+            if c.kind != "row" or any(unit_fits(f.unit, figure) for f in c.row.facts)]
+
+
+def strength(ev: Evidence, probs) -> float:
+    """The probability of the best usable evidence: what answerability is decided on."""
+    return max((s.p for s in usable(ev, probs)), default=0.0)
