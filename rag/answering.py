@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 MAX_KOMMUNER = 4
-QUOTED_ROW_INTENTS = ("trend",)  # intents whose answer brings the row a quoted figure stands in
+QUOTED_ROW_INTENTS = ("trend", "why")  # intents whose answer brings the row a quoted figure stands in
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,11 @@ def coverage_summary(reports: dict[str, Report]) -> str:
 
 
 def _value(f: Fact) -> str:
+    """The figure as the report prints it, with its unit; a cell holding two figures
+    (`32 insatser 71 procent`) gives each fact its own number."""
     unit = "" if f.unit in ("", "antal") else (f.unit if f.unit == "%" else " " + f.unit)
+    if len(find_numbers(f.raw)) > 1:
+        return f"{format_sv(f.value)}{unit}"
     return f"{f.raw.replace(' %', '').replace('%', '').strip()}{unit}" if f.unit == "%" else f"{f.raw.strip(' *')}{unit}"
 
 

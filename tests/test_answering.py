@@ -212,3 +212,14 @@ def test_a_sentence_the_report_repeats_is_quoted_once():
     b = "Kostnaderna har ökat med 2,3 mkr (0,9 %) jämfört med föregående år varav 9,6 mkr avser högre personalkostnader."
     assert near_same(a, b)
     assert not near_same(a, "Sjukfrånvaron minskade till 8,5 procent under 2023 jämfört med 10,2 procent.")
+
+
+def test_a_cell_holding_two_figures_shows_each_with_its_own_unit():
+    from rag.answering import _value
+    from rag.models import Fact
+
+    def fact(value, unit):
+        return Fact("d", "K", "2023-08", "S", "C", "T", "Öppenvård", "Inom ramavtal", value, unit,
+                    "32 insatser 71 procent", 1, 0, "", "")
+    assert _value(fact(32.0, "insatser")) == "32 insatser"
+    assert _value(fact(71.0, "%")) == "71%"
