@@ -135,8 +135,8 @@ def calibrated_answer_threshold(engine, tests: dict, scorers: dict, probs: dict,
     from sklearn.linear_model import LogisticRegression
 
     x, y = [], []
+    open_th = dataclasses.replace(th, answer=0.0, absent=0.0)
     for f, its in tests.items():
-        open_th = dataclasses.replace(th, answer=0.0, absent=0.0)
         rows = answer_items(engine, its, Scorer(scorers[f].row, scorers[f].sentence, open_th), probs[f])
         for it, p, r in zip(its, probs[f], rows):
             if it.evidence.refusal or not r["answer"].get("answered"):

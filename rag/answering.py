@@ -158,7 +158,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     if probs is None:
         probs = scorer.score(list(ev.candidates))
     figure = asked_figure(a, plan.measure)
-    scored = usable(ev, probs)
+    scored = usable(ev, probs, figure)
     best: dict[str, float] = {}
     for s in scored:
         best[s.candidate.kommun] = max(best.get(s.candidate.kommun, 0.0), s.p)
@@ -224,16 +224,17 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             sents = best_of_each_report(sents, mine, plan, kommun, reports)
         if not rows and plan.intent in QUOTED_ROW_INTENTS:
             rows = row_quoted(sents, mine)
-        empty = blank_columns(rows[0].candidate.row, a.years) if rows and rows[0].p >= best_sent else {}
-        if empty and not pick_columns(rows[0].candidate.row, a, reports[rows[0].candidate.doc_id], engine.bm25.vocab,
-                                      figure):
-            blank.append((rows[0], next(iter(empty.values()))))  # the best evidence is a row without the figure
+        cells = [pick_columns(r.candidate.row, a, reports[r.candidate.doc_id], engine.bm25.vocab, figure)
+                 for r in rows]
+        empty = blank_columns(rows[0].candidate.row, a.years) if rows and not cells[0] and rows[0].p >= best_sent \
+            else {}
+        if empty:  # the best evidence is a row that leaves the asked year's cell empty
+            blank.append((rows[0], next(iter(empty.values()))))
             missing.append(kommun)
             continue
         lines: list[Line] = []
-        for r in rows:
+        for r, chosen in zip(rows, cells):
             row, report = r.candidate.row, reports[r.candidate.doc_id]
-            chosen = pick_columns(row, a, report, engine.bm25.vocab, figure)
             if not chosen:  # e.g. a month-by-year table and no month asked: no cell answers
                 continue
             parent = parents.get((row.doc_id, row.line), "")

@@ -216,10 +216,11 @@ def same_row_in_each_report(engine, first: Scored, plan: Plan, kommun: str) -> l
     return sorted(out, key=lambda s: engine.reports[s.candidate.doc_id].period_end)
 
 
-def usable(ev: Evidence, probs) -> list[Scored]:
+def usable(ev: Evidence, probs, figure: str | None = None) -> list[Scored]:
     """The scored candidates that can answer: a row none of whose cells is the kind of figure
-    asked for ("hur många" and a row of mnkr) cannot."""
-    figure = asked_figure(ev.plan.analysis, ev.plan.measure)
+    asked for ("hur många" and a row of mnkr) cannot. `figure` as `asked_figure` reads it."""
+    if figure is None:
+        figure = asked_figure(ev.plan.analysis, ev.plan.measure)
     return [Scored(c, float(p)) for c, p in zip(ev.candidates, probs)
             if c.kind != "row" or any(unit_fits(f.unit, figure) for f in c.row.facts)]
 
