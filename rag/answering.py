@@ -220,8 +220,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
         if rows and across:
             rows = same_row_in_each_report(engine, rows[0], plan, kommun)
         sents = pick(mine, "sentence", n_sent, max(th.sentence, th.relative * best_sent))
-        if across and not rows:
-            sents = best_of_each_report(sents, mine, plan, kommun, reports)
+        if across:  # a named report that no row of the answer comes from is read in its text
+            sents = best_of_each_report(sents, mine, plan, kommun, reports, rows)
         if not rows and plan.intent in QUOTED_ROW_INTENTS:
             rows = row_quoted(sents, mine)
         cells = [pick_columns(r.candidate.row, a, reports[r.candidate.doc_id], engine.bm25.vocab, figure)

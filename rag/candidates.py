@@ -27,7 +27,7 @@ from .tablelookup import (TOTAL_RE, FactRow, cached_terms, column_info, label_pr
 ROW_FEATURES = (
     "bias_row", "lex", "lex_rel", "dense", "dense_rel", "label_dense_rank", "lex_rank",
     "measure_match", "measure_conflict", "has_measure_column", "year_column", "year_label_conflict",
-    "report_year", "report_hint_match", "latest_report", "total_row", "no_topic", "money_row", "pct_row",
+    "report_year", "report_hint_match", "preferred_report", "total_row", "no_topic", "money_row", "pct_row",
     "month_table", "month_asked", "n_cells", "label_len", "english", "label_dense", "label_dense_rel",
     "label_dense_rank2", "report_month", "context_cover", "column_cover", "label_recall", "label_precision",
     "count_asked_money_row",
@@ -37,7 +37,7 @@ ROW_FEATURES = (
 SENTENCE_FEATURES = (
     "bias_sent", "lex", "lex_rel", "heading", "dense", "dense_rel", "hit_rank", "causal", "causal_why",
     "numbers", "numbers_lookup", "direction", "year_match", "year_other", "list_intro", "length",
-    "pair", "report_hint_match", "latest_report", "english", "why", "list", "report_month", "prev_lex", "lex_rank",
+    "pair", "report_hint_match", "preferred_report", "english", "why", "list", "report_month", "prev_lex", "lex_rank",
     "measure_mentioned", "no_topic", "committee_subject", "topic_absent", "topic_absent_all", "sentence_dense",
     "sentence_dense_rel", "shares_number",
 )
@@ -73,9 +73,7 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
     a = plan.analysis
     query = topic_units(a, vocab)
     docs = set(plan.doc_ids)
-    latest = {}
-    for d in plan.doc_ids:
-        latest.setdefault(reports[d].kommun, d)
+    preferred = {reports[d].kommun: d for d in plan.preferred}
     pool = [r for r in rows if r.doc_id in docs]
     if not pool:
         return []
@@ -108,7 +106,7 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
                      float(asks == "money" and counted))
             out.append(Candidate("row", kommun, row.doc_id,
                                  _row_features(plan, row, reports[row.doc_id], kl[j], kl.max(), kd[j], kd.max(),
-                                               dense_rank[j], lex_rank[j], latest.get(kommun) == row.doc_id, bool(query))
+                                               dense_rank[j], lex_rank[j], preferred.get(kommun) == row.doc_id, bool(query))
                                  + (kld[j], kld[j] - kld.max(), label_rank[j],
                                     float(int(reports[row.doc_id].period_end[5:]) in a.months), ctx, col,
                                     label_recall(row, query, idf, vocab), label_precision(row, query, idf, vocab))
@@ -118,7 +116,7 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
 
 
 def _row_features(plan: Plan, row: FactRow, report: Report, lex: float, lex_max: float, dense: float,
-                  dense_max: float, dense_rank: float, lex_rank: float, latest: bool, has_topic: bool
+                  dense_max: float, dense_rank: float, lex_rank: float, preferred: bool, has_topic: bool
                   ) -> tuple[float, ...]:
     a = plan.analysis
     cols = [column_info(f.column) for f in row.facts]
@@ -143,7 +141,7 @@ def _row_features(plan: Plan, row: FactRow, report: Report, lex: float, lex_max:
         measure_match, measure_conflict, has_col, year_column, year_label_conflict,
         float(bool(years) and int(report.period_end[:4]) in years),
         float(bool(a.report_hint) and report.report_type == a.report_hint),
-        float(latest), float(bool(TOTAL_RE.match(row.label))), float(not has_topic), float(money), float(pct),
+        float(preferred), float(bool(TOTAL_RE.match(row.label))), float(not has_topic), float(money), float(pct),
         float(bool(months)), float(bool(months) and bool(set(a.months) & set(months))),
         math.log1p(len(row.facts)), math.log1p(len(words(row.label))), float(a.english),
     )
@@ -160,9 +158,7 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
     a = plan.analysis
     query = sentence_query(a, vocab)
     total = sum(unit_weight(u, idf) * w for u, w in query) or 1.0
-    latest = {}
-    for d in plan.doc_ids:
-        latest.setdefault(reports[d].kommun, d)
+    preferred = {reports[d].kommun: d for d in plan.preferred}
 
     def cover(terms) -> float:
         return sum(unit_weight(u, idf) * w * matched(u, terms) for u, w in query) / total
@@ -220,7 +216,7 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
             float(bool(years & (said_years or set()))), float(bool(years) and bool(said_years) and not years & said_years),
             float(intro and plan.intent == "list"), math.log1p(len(ws)), float(pair),
             float(bool(a.report_hint) and report is not None and report.report_type == a.report_hint),
-            float(latest.get(p.kommun) == p.doc_id), float(a.english), float(plan.intent == "why"),
+            float(preferred.get(p.kommun) == p.doc_id), float(a.english), float(plan.intent == "why"),
             float(plan.intent == "list"),
             float(report is not None and int(report.period_end[5:]) in a.months),
             prev, float(lr), float(any(rx.search(low) for rx in measure_rx)), float(not a.topic_words),

@@ -20,7 +20,7 @@ from .learn import Scorer
 from .lexical import canon_idf, canon_units, split_compound, stem, words
 from .lexicon import LEXICON
 from .models import Hit, Passage, Report
-from .plan import Plan, make_plan
+from .plan import Plan, make_plan, report_preference
 from .retrieval import hybrid_search, sentence_pieces
 from .tablelookup import TOTAL_RE, FactRow, column_info, group_rows, topic_units
 
@@ -400,12 +400,8 @@ def _focus(plan: Plan, hits: list[Hit], label_index: dict[tuple[str, int], int],
 def _one_report_per_row(cands: list[Candidate], plan: Plan, reports: dict[str, Report]) -> list[Candidate]:
     """A row printed in several of a kommun's reports is taken from one: the report the question
     names (by type or month), else the latest. Comparisons across reports bring the others back."""
-    a = plan.analysis
-
     def preference(doc_id: str) -> tuple:
-        r = reports[doc_id]
-        named = r.report_type in a.report_types or int(r.period_end[5:]) in a.months
-        return (named, r.period_end)
+        return report_preference(plan.analysis, reports[doc_id])
 
     best: dict[tuple[str, str], str] = {}
     for c in cands:

@@ -122,14 +122,15 @@ def _model_from_json(d: dict, expected: tuple[str, ...]):
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Probabilities that decide what the answer holds; chosen in cross-validation."""
+    """Probabilities that decide what the answer holds. `answer` is calibrated in cross-validation
+    (`eval.crossval.choose_thresholds`); the floors are configuration."""
 
-    answer: float = 0.35  # below this for every candidate: refuse
-    row: float = 0.3  # a table row is shown when its probability reaches this …
-    sentence: float = 0.3  # … a sentence likewise
-    relative: float = 0.5  # … and when it is at least this fraction of the best candidate's
+    answer: float = 0.15  # below this for every candidate: refuse
+    row: float = 0.1  # a table row is shown when its probability reaches this …
+    sentence: float = 0.03  # … a sentence likewise
+    relative: float = 0.3  # … and when it is at least this fraction of the best candidate's
     kommun_relative: float = 0.5  # no kommun named: answer for each kommun this close to the best one
-    absent: float = 0.35  # the answer threshold when the named kommuns' reports never use a topic noun
+    absent: float = 0.2  # the answer threshold when the named kommuns' reports never use a topic noun
 
 
 @dataclass(frozen=True)

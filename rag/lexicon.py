@@ -42,6 +42,7 @@ class Lexicon:
     months_english: tuple[re.Pattern, ...] = ()  # January … December; a name with a capital matches only so
     money: re.Pattern = re.compile(r"(?!)")  # words that ask for an amount of money (kostnad, överskott)
     unitless: re.Pattern = re.compile(r"(?!)")  # a row label naming a figure that has no unit (an index, a grade)
+    measure_words: frozenset[str] = frozenset()  # words naming the kind of figure (kostnad, antal), never the subject
 
     def swedish_for(self, english: str) -> list[str]:
         """The Swedish report words for the domain phrases of an English question."""
@@ -136,6 +137,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         if d.get("money_words") else re.compile(r"(?!)"),
         unitless=re.compile("|".join(f"(?:{p})" for p in d["unitless_labels"]), re.I)
         if d.get("unitless_labels") else re.compile(r"(?!)"),
+        measure_words=frozenset(d.get("measure_words", ())),
     )
 
 

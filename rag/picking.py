@@ -179,9 +179,9 @@ def same_figure_in(engine, anchor: Scored, kommun: str, plan: Plan) -> Scored | 
 
 
 def across_reports(plan: Plan, kommun: str, reports: dict[str, Report]) -> bool:
-    """A compare or trend question that names two of one kommun's reports (by type or month)."""
+    """A question that names two of one kommun's reports (by type or by the month each ends)."""
     docs = [reports[d] for d in plan.doc_ids if reports[d].kommun == kommun]
-    if plan.intent not in ("compare", "trend") or len(docs) < 2:
+    if len(docs) < 2:
         return False
     a = plan.analysis
     by_month = {int(r.period_end[5:]) for r in docs} & set(a.months)
@@ -189,12 +189,12 @@ def across_reports(plan: Plan, kommun: str, reports: dict[str, Report]) -> bool:
 
 
 def best_of_each_report(sents: list[Scored], mine: list[Scored], plan: Plan, kommun: str,
-                         reports: dict[str, Report]) -> list[Scored]:
+                         reports: dict[str, Report], rows: list[Scored] = ()) -> list[Scored]:
     """A question that names two of a kommun's reports is answered from each: the best sentence
-    of a named report that none of the picked ones comes from is added."""
+    of a named report that neither a picked sentence nor a shown row comes from is added."""
     out = list(sents)
     for d in plan.doc_ids:
-        if reports[d].kommun != kommun or any(s.candidate.doc_id == d for s in out):
+        if reports[d].kommun != kommun or any(s.candidate.doc_id == d for s in [*out, *rows]):
             continue
         own = [s for s in mine if s.candidate.kind == "sentence" and s.candidate.doc_id == d]
         if own:

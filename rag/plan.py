@@ -26,6 +26,7 @@ class Plan:
     measure: str  # utfall | budget | prognos | avvikelse | mål | per_invånare | andel | antal | ""
     intent: str  # one of INTENTS
     refusal: str = ""  # why the reports cannot answer, decided from the plan alone
+    preferred: tuple[str, ...] = ()  # per kommun, the report to read first (see `preferred_reports`)
 
     @property
     def all_kommuner(self) -> bool:
@@ -72,4 +73,20 @@ def make_plan(a: QuestionAnalysis, reports: dict[str, Report], kommuner: tuple[s
         refusal = f"det finns ingen {lacking} för {', '.join(scope)} i underlaget (bara {have})"
     report_years = {int(r.period_end[:4]) for r in docs}
     uncovered = tuple(y for y in a.years if y not in report_years)
-    return Plan(a, scope, named, tuple(r.doc_id for r in docs), a.years, uncovered, measure, intent, refusal)
+    return Plan(a, scope, named, tuple(r.doc_id for r in docs), a.years, uncovered, measure, intent, refusal,
+                preferred_reports(a, docs))
+
+
+def report_preference(a: QuestionAnalysis, r: Report) -> tuple[bool, str]:
+    """How much a question prefers a report: one of a type it names ("i tertialrapporten") or
+    ending in a month it names ("per april") first, then the newest."""
+    return r.report_type in a.report_types or int(r.period_end[5:]) in a.months, r.period_end
+
+
+def preferred_reports(a: QuestionAnalysis, docs: list[Report]) -> tuple[str, ...]:
+    """Per kommun, the report a question is read in first (`report_preference`)."""
+    best: dict[str, Report] = {}
+    for r in docs:
+        if r.kommun not in best or report_preference(a, r) > report_preference(a, best[r.kommun]):
+            best[r.kommun] = r
+    return tuple(r.doc_id for r in best.values())

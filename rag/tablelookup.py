@@ -107,8 +107,7 @@ MEASURES = {
     "share": re.compile(r"^(andel\w*|procent\w*|share)$"),
 }
 _UNIT_KIND = {"mnkr": "money", "mkr": "money", "tkr": "money", "kr": "money", "%": "share"}
-_MEASURE_TERMS = {stem(w) for w in ("kostnad", "kostnader", "kostnaderna", "kostade", "kostar", "antal", "antalet",
-                                    "andel", "andelen")}
+_MEASURE_TERMS = {stem(w) for w in LEXICON.measure_words}
 TOTAL_RE = re.compile(r"^(summa årets resultat|årets resultat|summa totalt|totalt|summa|verksamhetens nettokostnad)", re.I)
 
 

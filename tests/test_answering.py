@@ -223,3 +223,12 @@ def test_a_cell_holding_two_figures_shows_each_with_its_own_unit():
                     "32 insatser 71 procent", 1, 0, "", "")
     assert _value(fact(32.0, "insatser")) == "32 insatser"
     assert _value(fact(71.0, "%")) == "71%"
+
+
+@pytest.mark.model
+def test_a_question_naming_two_months_is_answered_from_each_report(e5_engine):
+    """Enköping's tertialrapport ends in April and its delårsrapport in August: a lookup that names
+    both months shows the row from each, not only the newest."""
+    ans = e5_engine.ask("Vilken helårsprognos för ekonomiskt bistånd hade Enköping i april och i augusti?")
+    docs = {f.doc_id for f in ans.facts if f.row == "Ekonomiskt bistånd"}
+    assert docs == {"enkoping-tertial-2024-04", "enkoping-delar-2024-08"}
