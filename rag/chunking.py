@@ -101,14 +101,22 @@ def _split_long(text: str) -> list[str]:
     return [t for a, b in parts if (t := text[a:b].strip())]
 
 
+def _prose_line(line: str) -> bool:
+    """A line inside a table that is a sentence in its first cell and nothing else: a footnote
+    ("Sjukfrånvaron avser perioden 1 december 2022 till 30 november 2023."), read as text."""
+    cells = [c for c in line.split("\t") if c.strip()]
+    return len(cells) == 1 and _words(cells[0]) >= 4 and cells[0].rstrip()[-1:] in _SENT_ENDS
+
+
 def report_chunks(parsed: ParsedReport) -> list[Chunk]:
     """Text chunks for every section and one chunk per table row with figures. A table
     without figures (an internal-control matrix, a list of measures) is read as text:
-    its cells are what the report says, and would otherwise be found nowhere."""
+    its cells are what the report says, and would otherwise be found nowhere; so is a
+    footnote printed inside a table with figures."""
     fact_lines = {f.line for f in parsed.facts}
     spans = [range(t.start_line, t.end_line + 1) for t in parsed.tables]
     table_lines = {n for t, span in zip(parsed.tables, spans) if t.is_toc or not fact_lines.isdisjoint(span)
-                   for n in span}
+                   for n in span if n in fact_lines or not _prose_line(parsed.lines[n - 1])}
     skip = table_lines | {s.start_line for s in parsed.sections if s.path}  # once: per section was quadratic
     chunks: list[Chunk] = []
     for sec in parsed.sections:

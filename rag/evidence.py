@@ -331,6 +331,16 @@ def _mentions_year(c: Candidate, year: int) -> bool:
     return str(year) in c.text
 
 
+def _of_the_years_asked(cands: list[Candidate], plan: Plan, reports: dict[str, Report]) -> list[Candidate]:
+    """A question naming years but no kommun ("… januari–augusti 2024"): a kommun none of whose
+    reports is of an asked year answers only with evidence that names one (a `Bokslut 2023`
+    column does), never with its own year's figures."""
+    if plan.named or not plan.years:
+        return cands
+    of_year = {reports[d].kommun for d in plan.doc_ids if int(reports[d].period_end[:4]) in plan.years}
+    return [c for c in cands if c.kommun in of_year or any(_mentions_year(c, y) for y in plan.years)]
+
+
 def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = ()) -> Evidence:
     """Plan the question and collect its candidates with features (no fitted model involved)."""
     reports = engine.reports
@@ -374,6 +384,7 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
     cands += sentence_candidates(plan, hits, reports, idf, vocab, lambda p: float(dense_all[p.id]),
                                  lambda texts: sentence_similarity(engine, qvec, texts), absent)
     cands = with_agreement(_one_report_per_row(cands, plan, reports))
+    cands = _of_the_years_asked(cands, plan, reports)
     lacking = plan.named and any(absent[k][0] > 0 for k in plan.kommuner)
     for y in plan.uncovered_years:
         cands = [c for c in cands if _mentions_year(c, y)]

@@ -108,6 +108,7 @@ MEASURES = {
 }
 _UNIT_KIND = {"mnkr": "money", "mkr": "money", "tkr": "money", "kr": "money", "%": "share"}
 _MEASURE_TERMS = {stem(w) for w in LEXICON.measure_words}
+_TOTAL_COLUMN = re.compile(r"\b(?:totalt?|summa)\b", re.I)
 TOTAL_RE = re.compile(r"^(summa årets resultat|årets resultat|summa totalt|totalt|summa|verksamhetens nettokostnad)", re.I)
 
 
@@ -307,8 +308,8 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None, 
 
     def by_year(cands: list[tuple[Fact, Column]]) -> list[tuple[Fact, Column]]:
         exact = [(f, c) for f, c in cands if year in c.years]
-        if exact:
-            return exact
+        if exact:  # a year split by group ("Kvinnor 2023", "Män 2023", "Totalt 2023"): the total first
+            return sorted(exact, key=lambda fc: not _TOTAL_COLUMN.search(fc[0].column))
         dated = [(f, c) for f, c in cands if c.years]
         return sorted(dated, key=lambda fc: -max(fc[1].years))[:1] or cands
 

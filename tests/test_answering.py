@@ -232,3 +232,21 @@ def test_a_question_naming_two_months_is_answered_from_each_report(e5_engine):
     ans = e5_engine.ask("Vilken helårsprognos för ekonomiskt bistånd hade Enköping i april och i augusti?")
     docs = {f.doc_id for f in ans.facts if f.row == "Ekonomiskt bistånd"}
     assert docs == {"enkoping-tertial-2024-04", "enkoping-delar-2024-08"}
+
+
+@pytest.mark.model
+def test_a_year_asked_without_a_kommun_is_not_answered_with_another_years_figures(e5_engine):
+    """Only Enköping reports on 2024: Huddinge's January–August 2023 is not an answer to
+    January–August 2024, while a 2023 question may still read Enköping's `Bokslut 2023`."""
+    ans = e5_engine.ask("Vad kostade ekonomiskt bistånd under januari–augusti 2024?")
+    assert ans.answered and ans.facts
+    assert {f.kommun for f in ans.facts} == {"Enköping"}
+    assert all("2024" in f.column for f in ans.facts)
+    closed = e5_engine.ask("Vad kostade ekonomiskt bistånd 2023?")
+    assert ("Enköping", "Bokslut 2023") in {(f.kommun, f.column) for f in closed.facts}
+
+
+@pytest.mark.model
+def test_a_year_split_by_group_is_answered_by_its_total(e5_engine):
+    ans = e5_engine.ask("Hur hög var sjukfrånvaron i Eskilstuna 2023?")
+    assert ans.facts[0].column == "Totalt 2023"

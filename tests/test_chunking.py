@@ -64,6 +64,29 @@ def test_a_table_without_figures_is_read_as_text(parsed):
     assert finding.kommun == "Solna" and "Intern kontroll" in finding.header
 
 
+def test_a_footnote_inside_a_table_with_figures_is_read_as_text(parsed):
+    """Every line of a table with figures that is a sentence in its first cell and nothing else (a
+    footnote, a goal statement) is in a text passage of its report: the rows alone would lose it."""
+    passages = [q for q in build_passages(parsed) if q.kind == "text"]
+    checked = 0
+    for p in parsed:
+        texts = [q.text for q in passages if q.locations[0].doc_id == p.report.doc_id]
+        fact_lines = {f.line for f in p.facts}
+        for t in p.tables:
+            span = range(t.start_line, t.end_line + 1)
+            if t.is_toc or fact_lines.isdisjoint(span):
+                continue
+            for n in span:
+                cells = [c.strip() for c in p.lines[n - 1].split("\t") if c.strip()]
+                if n not in fact_lines and len(cells) == 1 and len(cells[0].split()) >= 4 \
+                        and cells[0][-1] in ".!?":
+                    checked += 1
+                    assert any(cells[0] in text for text in texts), cells[0][:80]
+    assert checked >= 5
+    footnote = next(q for q in passages if "omstrukturering hos leverantören" in q.text)
+    assert footnote.kommun == "Solna" and "Sjukfrånvaron avser perioden" in footnote.text
+
+
 def test_the_dense_model_reads_the_nearest_heading_and_the_cache_key_is_what_it_reads(parsed):
     import hashlib
 
