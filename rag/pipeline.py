@@ -27,6 +27,7 @@ from .errors import CorpusError, IndexError_, IndexMismatch, IndexMissing, Stora
 from .index import (EmbeddingCache, build_lock, build_running, embed_passages, file_sha256, load_index, make_index,
                     passages_sha, read_manifest, save_index, search_index)
 from .lexical import build_bm25, canon_idf, load_bm25, save_bm25, split_compound, stem
+from .lexicon import LEXICON
 from .models import Answer, Hit, Report
 from .retrieval import hybrid_search
 from .store import Store, write_store
@@ -379,6 +380,12 @@ class Engine:
             check_question(question)  # raises, naming the type
         resolved = resolve(question, tuple(history), self.kommuner)  # "Och 2022?" is checked once resolved
         a, fixes = self.read(resolved.question)
+        if resolved.used_history and a.report_types and not LEXICON.report_types_in(question):
+            # a report type carried over from an earlier question ("… i Solnas årsredovisning", then
+            # "Och i Eskilstuna?") is dropped where the kommun now asked about publishes no such report
+            have = {r.report_type for r in self.reports.values() if not a.kommuner or r.kommun in a.kommuner}
+            if not set(a.report_types) <= have:
+                a = dataclasses.replace(a, report_hint="", report_types=())
         answer = answer_question(self, a, kommuner=kommuner, doc_ids=doc_ids)
         if fixes:  # say which words were read as other words, so a misreading is seen (after the answer,
             # which opens with its figure)

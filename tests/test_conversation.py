@@ -71,6 +71,16 @@ def test_engine_answers_the_follow_up_for_huddinge(e5_engine):
     assert not plain.answer.startswith("Sjukfrånvaron")
 
 
+@pytest.mark.model
+def test_a_report_type_carried_over_is_dropped_where_the_new_kommun_has_none(e5_engine):
+    """Solna has an årsredovisning, Eskilstuna only a delårsrapport: "Och i Eskilstuna?" asks for
+    Eskilstuna's figure, not for a report it does not publish."""
+    a = e5_engine.ask("Och i Eskilstuna 2023?", history=("Hur hög var sjukfrånvaron i Solnas årsredovisning?",))
+    assert a.answered and {f.kommun for f in a.facts} == {"Eskilstuna"}
+    asked = e5_engine.ask("Hur hög var sjukfrånvaron i Eskilstunas årsredovisning 2023?")
+    assert not asked.answered and "årsredovisning" in asked.answer  # named by the user, it is a refusal
+
+
 def test_cli_ask_history_and_batch_history(fake_config, fake_engine, tmp_path, capsys):
     from rag.cli import main
 
