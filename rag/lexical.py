@@ -136,11 +136,13 @@ def _canon(text: str, vocab, split: bool) -> list[str]:
     i = 0
     phrases = _synonym_phrases()
     while i < len(ws):
-        for p, token in phrases.get(stems[i], ()):
-            if stems[i:i + len(p)] == p:
-                out.append(token)
-                i += len(p)
-                break
+        match = _longest_phrase(phrases.get(stems[i], ()), stems, ws, i, vocab)
+        if match is not None:  # a tail: "barn- och ungdoms|verksamheten" is the phrase, then "verksamheten"
+            n, token, rest = match
+            out.append(token)
+            if rest:
+                out.extend([stem(rest), *(stem(x) for x in split_compound(rest, vocab))] if split else [rest])
+            i += n
         else:
             w = ws[i]
             if w not in STOPWORDS and (len(w) > 1 or w.isdigit()):
@@ -151,6 +153,30 @@ def _canon(text: str, vocab, split: bool) -> list[str]:
                     out.append(w)
             i += 1
     return out
+
+
+def _longest_phrase(starting, stems: list[str], ws: list[str], i: int, vocab) -> tuple[int, str, str] | None:
+    """The longest synonym phrase at word i (`starting` longest first), written out or ending inside
+    a compound; at equal length the written-out one. (words taken, group token, the compound's rest)."""
+    for n in sorted({len(p) for p, _ in starting}, reverse=True):
+        same = [(p, t) for p, t in starting if len(p) == n]
+        exact = next((t for p, t in same if stems[i:i + n] == p), None)
+        if exact is not None:
+            return n, exact, ""
+        tail = next(((t, rest) for p, t in same if (rest := _compound_tail(p, stems, ws, i, vocab))), None)
+        if tail is not None:
+            return n, tail[0], tail[1]
+    return None
+
+
+def _compound_tail(phrase: list[str], stems: list[str], ws: list[str], i: int, vocab) -> str:
+    """A coordinated compound ("barn- och ungdomsverksamheten", "individ- och familjeomsorgsenheten")
+    ends a synonym phrase inside its last word: that word's remaining part, else ''."""
+    n = len(phrase)
+    if n < 2 or i + n > len(ws) or stems[i:i + n - 1] != phrase[:-1]:
+        return ""
+    parts = split_compound(ws[i + n - 1], vocab)
+    return parts[-1] if len(parts) == 2 and stem(parts[0]) == phrase[-1] else ""
 
 
 def _phrase_in(phrase: str, text_words: list[str]) -> bool:

@@ -22,6 +22,17 @@ def test_swedish_stems_compounds_and_synonyms():
     assert q[stem("hvb")] == 1.0 and q[stem("boende")] == 0.5
 
 
+def test_a_coordinated_compound_reads_as_the_phrase_it_abbreviates():
+    """"barn- och ungdomsverksamheten" is the synonym phrase "barn och ungdom" and then "verksamheten":
+    it matches a row labelled `Barn och ungdom`; a phrase written out wins over one ending in a compound."""
+    vocab = frozenset(stem(w) for w in ["ungdom", "verksamhet", "vård", "familj", "omsorg"])
+    label = canon_terms("Barn och ungdom", vocab)
+    asked = canon_terms("barn- och ungdomsverksamheten", vocab)
+    assert asked[0] == label[0] and stem("verksamheten") in asked
+    assert canon_terms("barn och ungdomsvården", vocab) == label  # a phrase of its own in the lexicon
+    assert canon_terms("barn", vocab) != label
+
+
 def test_bm25_prefers_the_document_with_the_rare_term():
     idx = build_bm25(["kostnader för institutionsvård", "kostnader för ekonomiskt bistånd", "personal och lokaler"])
     scores = bm25_scores(idx, expand_query("ekonomiskt bistånd"))
