@@ -121,7 +121,9 @@ def default_files() -> list[str]:
 
 
 def modes_table(rows: list[dict], key: str, out=sys.stdout) -> dict:
-    """Accuracy and failure modes (wrong figure, false refusal, false answer) grouped by `key`."""
+    """Accuracy and failure modes grouped by `key`: wrong (and of those, how many lead with a figure
+    that is not the one asked for), refused although answerable, answered although the reports do
+    not say."""
     from .crossval import failure_mode
 
     groups: dict[str, list[dict]] = {}
@@ -130,17 +132,18 @@ def modes_table(rows: list[dict], key: str, out=sys.stdout) -> dict:
         groups.setdefault(r[key], []).append(r)
         groups.setdefault("overall", []).append(r)
     table = {}
-    print(f"| {key} | n | accuracy | wrong | false refusal | false answer | wrong or false answer among answered |",
-          file=out)
-    print("|---|---|---|---|---|---|---|", file=out)
+    print(f"| {key} | n | accuracy | wrong | of which wrong figure | false refusal | false answer "
+          f"| wrong or false answer among answered |", file=out)
+    print("|---|---|---|---|---|---|---|---|", file=out)
     for g in sorted(groups, key=lambda g: (g == "overall", g)):
         rs = groups[g]
         c = {m: sum(r["mode"] == m for r in rs) for m in ("ok", "wrong", "false_refusal", "false_answer")}
+        c["wrong_figure"] = sum(r["mode"] == "wrong" and r.get("wrong_figure", False) for r in rs)
         answered = sum(not r["refused"] for r in rs)
         bad_rate = (c["wrong"] + c["false_answer"]) / answered if answered else 0.0
         table[g] = {"n": len(rs), "accuracy": c["ok"] / len(rs), **c, "bad_among_answered": bad_rate}
-        print(f"| {g} | {len(rs)} | {c['ok'] / len(rs):.3f} | {c['wrong']} | {c['false_refusal']} | "
-              f"{c['false_answer']} | {bad_rate:.3f} |", file=out)
+        print(f"| {g} | {len(rs)} | {c['ok'] / len(rs):.3f} | {c['wrong']} | {c['wrong_figure']} | "
+              f"{c['false_refusal']} | {c['false_answer']} | {bad_rate:.3f} |", file=out)
     return table
 
 

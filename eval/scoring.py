@@ -35,12 +35,39 @@ def kommun_ok(answer: dict, kommun: str) -> bool:
     return kommun.lower() in named
 
 
+def lead_figure(answer: dict, quoted: bool = True) -> float | None:
+    """The figure a reader would repeat: the first cited table fact, else (when `quoted`) the first
+    figure, not a year, of the answer's quoted lines; None when the answer gives none."""
+    if answer.get("facts"):
+        return answer["facts"][0]["value"]
+    if not quoted:
+        return None
+    for line in answer.get("answer", "").splitlines():
+        if line.startswith("- "):
+            body = re.sub(r"\[\d+\]", " ", line)
+            nums = [n.value for n in find_numbers(body) if not re.fullmatch(r"(19|20)\d\d", n.text.strip())]
+            if nums:
+                return nums[0]
+    return None
+
+
+def wrong_figure(question: dict, answer: dict) -> bool:
+    """An answer whose lead figure is none of the expected numbers: the worst kind of wrong answer,
+    a figure a politician would repeat. Only for answered questions that expect a figure; for a why
+    or list question only a table fact leads (a quoted explanation's figures are its context)."""
+    if question.get("refuse") or not answer.get("answered") or not question.get("numbers"):
+        return False
+    lead = lead_figure(answer, quoted=question.get("type") not in ("why", "list"))
+    want = [value_of(alt) for g in question["numbers"] for alt in g]
+    return lead is not None and not any(same_value(lead, w) for w in want)
+
+
 def score(question: dict, answer: dict) -> dict:
     """Per-question verdict with the parts that make it up."""
     refused = not answer.get("answered", False)
     if question.get("refuse"):
         return {"correct": refused, "refused": refused, "numbers": None, "quotes": None, "kommun": None,
-                "cited": None}
+                "cited": None, "wrong_figure": False}
     text = answer.get("answer", "")
     cits = answer.get("citations", [])
     nums = [number_group_ok(text, g) for g in question.get("numbers", [])]
@@ -49,4 +76,4 @@ def score(question: dict, answer: dict) -> dict:
     cited = bool(cits) and bool(re.search(r"\[\d+\]", text))
     correct = (not refused) and all(nums) and all(quotes) and all(kommuner) and cited
     return {"correct": correct, "refused": refused, "numbers": nums, "quotes": quotes, "kommun": kommuner,
-            "cited": cited}
+            "cited": cited, "wrong_figure": not correct and wrong_figure(question, answer)}
