@@ -24,7 +24,7 @@ from .lexicon import LEXICON
 from .models import Answer, Citation, Fact, Passage, Report
 from .numbers import find_numbers, format_sv, same_value
 from .picking import (Scored, across_reports, best_of_each_report, causes_that_follow, explained_below, figure_kind,
-                      figure_kind_of_best_row, has_figure, merge_overlap, pick, row_per_side, row_quoted,
+                      figure_kind_of_best_row, gives_figure, merge_overlap, pick, row_per_side, row_quoted,
                       same_figure_in, same_row_in_each_report, usable)
 from .plan import Plan
 from .tablelookup import FactRow, asked_figure, blank_columns, column_info, pick_columns
@@ -267,8 +267,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     if not sections_out:
         return refuse(a, reports, "inget stycke eller tabellrad i rapporterna besvarar frågan tillräckligt säkert")
     if plan.intent == "lookup" and figure and not facts_out and not any(
-            has_figure(ln.text) for _, lines in sections_out for ln in lines):
-        # "hur många …" answered by sentences that give no figure at all is no answer
+            gives_figure(ln.text, figure) for _, lines in sections_out for ln in lines):
+        # "vad kostade …" answered by sentences that give no amount (a count of placements) is no answer
         nearest = max(scored, key=lambda s: s.p).candidate
         return refuse(a, reports, "rapporterna anger ingen sådan siffra", nearest)
     return _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, leads, missing)

@@ -22,7 +22,7 @@ from .lexicon import LEXICON
 from .models import Hit, Passage, Report
 from .plan import Plan, make_plan, report_preference
 from .retrieval import hybrid_search, sentence_pieces
-from .tablelookup import TOTAL_RE, FactRow, column_info, group_rows, topic_units
+from .tablelookup import TOTAL_RE, FactRow, column_info, group_rows, is_measure_word, topic_units
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,8 @@ def absent_words(engine, a: QuestionAnalysis, kommun: str) -> tuple[list[str], l
     asking = {m.group(1) for m in re.finditer(r"\b(?:hur|how)\s+([a-zåäöéü]+)", a.text.lower())}
     for w in a.topic_words:
         # Only specific nouns can show a question is off the reports' subject; verb forms cannot.
-        if len(w) < 7 or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w) or w in asking:
+        if len(w) < 7 or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w) or w in asking \
+                or is_measure_word(w):  # "nettokostnaden" names the kind of figure, not a subject
             continue
         if _present(w, words_k, engine.bm25.vocab, pairs_k):
             continue

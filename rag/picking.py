@@ -134,6 +134,20 @@ def has_figure(text: str) -> bool:
     return any(not re.fullmatch(r"(19|20)\d\d", n.text.strip()) for n in find_numbers(text))
 
 
+_AMOUNT = re.compile(r"\d\s*(?:mnkr|mkr|tkr|kr\b|kronor|miljoner|miljarder|tusen)", re.I)
+_SHARE = re.compile(r"\d\s*(?:%|procent)", re.I)
+
+
+def gives_figure(text: str, figure: str) -> bool:
+    """Whether a text gives the asked kind of figure (`asked_figure`): an amount of kronor, a
+    percentage, or for a count or an unstated kind any figure that is not a year."""
+    if figure == "money":
+        return bool(_AMOUNT.search(text))
+    if figure == "share":
+        return bool(_SHARE.search(text))
+    return has_figure(text)
+
+
 def causes_that_follow(sents: list[Scored]) -> list[Scored]:
     """The report's own explanation often comes right after the figure it explains: the next
     sentence of a picked one, when it gives a cause and is not shown already (one per answer)."""

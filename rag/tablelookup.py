@@ -112,6 +112,11 @@ _TOTAL_COLUMN = re.compile(r"\b(?:totalt?|summa)\b", re.I)
 TOTAL_RE = re.compile(r"^(summa årets resultat|årets resultat|summa totalt|totalt|summa|verksamhetens nettokostnad)", re.I)
 
 
+def is_measure_word(word: str) -> bool:
+    """A word naming the kind of figure (kostnad, nettokostnaden, antal), never the subject."""
+    return stem(word) in _MEASURE_TERMS
+
+
 def measure_of(a: QuestionAnalysis) -> str:
     """money | count | share | '': what kind of figure the question asks for."""
     for w in a.text.lower().replace("?", " ").split():

@@ -80,6 +80,28 @@ def test_every_table_figure_is_the_kind_of_figure_asked_for(answers, e5_engine):
     assert checked >= 20
 
 
+def test_a_lookup_answered_by_text_alone_gives_the_kind_of_figure_asked_for(answers, e5_engine):
+    """"Vad kostade …" answered without a table fact must quote an amount of kronor (a count of
+    placements is no answer to it), "hur stor andel …" a percentage."""
+    from rag.picking import gives_figure
+    from rag.plan import make_plan
+    from rag.tablelookup import asked_figure
+
+    checked = 0
+    for q, ans in answers:
+        if not ans.answered or ans.facts or q.get("history"):
+            continue
+        a, _ = e5_engine.read(q["question"])
+        plan = make_plan(a, e5_engine.reports)
+        figure = asked_figure(a, plan.measure)
+        if plan.intent != "lookup" or figure not in ("money", "share"):
+            continue
+        checked += 1
+        assert any(gives_figure(line, figure) for line in ans.answer.splitlines() if line.startswith("- ")), \
+            (q["id"], figure, ans.answer[:200])
+    assert checked >= 5
+
+
 def test_a_refusal_presents_no_figure_as_the_answer(answers):
     refused = [(q, a) for q, a in answers if not a.answered]
     assert refused

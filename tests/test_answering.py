@@ -250,3 +250,22 @@ def test_a_year_asked_without_a_kommun_is_not_answered_with_another_years_figure
 def test_a_year_split_by_group_is_answered_by_its_total(e5_engine):
     ans = e5_engine.ask("Hur hög var sjukfrånvaron i Eskilstuna 2023?")
     assert ans.facts[0].column == "Totalt 2023"
+
+
+def test_the_asked_kind_of_figure_is_read_in_a_sentence():
+    from rag.picking import gives_figure
+
+    assert gives_figure("Prognosen är ett underskott om 5,4 mnkr.", "money")
+    assert gives_figure("Kostnaden var 193,8 miljoner kronor.", "money")
+    assert not gives_figure("Den budgeterade volymen består av 19 årsplaceringar.", "money")
+    assert gives_figure("Sjukfrånvaron var 8,5 procent.", "share")
+    assert not gives_figure("Sjukfrånvaron minskade under 2023.", "count")
+
+
+def test_a_figure_word_is_not_a_subject_the_reports_never_mention(fake_engine):
+    """'nettokostnaden' names the kind of figure: no refusal may say a kommun's reports lack it."""
+    from rag.evidence import absent_words
+
+    a = fake_engine.analyse("Vad blev nettokostnaden för individ- och familjeomsorgen i Eskilstuna 2023?")
+    here, nowhere = absent_words(fake_engine, a, "Eskilstuna")
+    assert "nettokostnaden" not in here + nowhere
