@@ -21,8 +21,8 @@ from .models import Passage, Report
 from .numbers import find_numbers
 from .plan import Plan
 from .retrieval import sentences
-from .tablelookup import (TOTAL_RE, FactRow, cached_terms, column_info, label_precision, label_recall, matched,
-                         score_row, topic_units, unit_weight)
+from .tablelookup import (MONEY_UNITS, TOTAL_RE, FactRow, cached_terms, column_info, label_precision, label_recall,
+                         matched, score_row, topic_units, unit_weight)
 
 ROW_FEATURES = (
     "bias_row", "lex", "lex_rel", "dense", "dense_rel", "label_dense_rank", "lex_rank",
@@ -42,7 +42,6 @@ SENTENCE_FEATURES = (
     "sentence_dense_rel", "shares_number",
 )
 
-_MONEY = {"mnkr", "mkr", "tkr", "kr"}
 _MEASURE_COLUMN = {"prognos": "prognos", "budget": "budget", "avvikelse": "avvikelse", "mål": "mål"}
 _YEARISH = re.compile(r"\b(19|20)\d\d\b")
 
@@ -100,9 +99,9 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
             col = max(cover(cached_terms(f.column, vocab)) for f in row.facts)
             asks = {"antal": "count", "andel": "share"}.get(plan.measure, "money" if plan.measure else "")
             units = {f.unit for f in row.facts}
-            counted = not (units & _MONEY) and "%" not in units
-            inter = (float(asks == "count" and bool(units & _MONEY)), float(asks == "count" and counted),
-                     float(asks == "money" and bool(units & _MONEY)), float(asks == "share" and "%" in units),
+            counted = not (units & MONEY_UNITS) and "%" not in units
+            inter = (float(asks == "count" and bool(units & MONEY_UNITS)), float(asks == "count" and counted),
+                     float(asks == "money" and bool(units & MONEY_UNITS)), float(asks == "share" and "%" in units),
                      float(asks == "money" and counted))
             out.append(Candidate("row", kommun, row.doc_id,
                                  _row_features(plan, row, reports[row.doc_id], kl[j], kl.max(), kd[j], kd.max(),
@@ -121,7 +120,7 @@ def _row_features(plan: Plan, row: FactRow, report: Report, lex: float, lex_max:
     a = plan.analysis
     cols = [column_info(f.column) for f in row.facts]
     units = {f.unit for f in row.facts}
-    money, pct = bool(units & _MONEY), "%" in units
+    money, pct = bool(units & MONEY_UNITS), "%" in units
     m = plan.measure
     kind = "money" if money else "share" if pct else "count"
     want = {"andel": "share", "antal": "count", "per_invånare": "money", "utfall": "money",

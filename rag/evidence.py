@@ -412,14 +412,12 @@ def _focus(plan: Plan, hits: list[Hit], label_index: dict[tuple[str, int], int],
 def _one_report_per_row(cands: list[Candidate], plan: Plan, reports: dict[str, Report]) -> list[Candidate]:
     """A row printed in several of a kommun's reports is taken from one: the report the question
     names (by type or month), else the latest. Comparisons across reports bring the others back."""
-    def preference(doc_id: str) -> tuple:
-        return report_preference(plan.analysis, reports[doc_id])
-
     best: dict[tuple[str, str], str] = {}
     for c in cands:
         if c.kind == "row":
             key = (c.kommun, c.row.label.strip().lower())
-            if key not in best or preference(c.doc_id) > preference(best[key]):
+            if key not in best or report_preference(plan.analysis, reports[c.doc_id]) > \
+                    report_preference(plan.analysis, reports[best[key]]):
                 best[key] = c.doc_id
     return [c for c in cands if c.kind != "row" or best[(c.kommun, c.row.label.strip().lower())] == c.doc_id]
 

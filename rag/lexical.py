@@ -4,6 +4,7 @@ Pure functions over token lists and arrays; the stemmer is the only model.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -158,8 +159,8 @@ def _canon(text: str, vocab, split: bool) -> list[str]:
 def _longest_phrase(starting, stems: list[str], ws: list[str], i: int, vocab) -> tuple[int, str, str] | None:
     """The longest synonym phrase at word i (`starting` longest first), written out or ending inside
     a compound; at equal length the written-out one. (words taken, group token, the compound's rest)."""
-    for n in sorted({len(p) for p, _ in starting}, reverse=True):
-        same = [(p, t) for p, t in starting if len(p) == n]
+    for n, group in itertools.groupby(starting, key=lambda pt: len(pt[0])):
+        same = list(group)
         exact = next((t for p, t in same if stems[i:i + n] == p), None)
         if exact is not None:
             return n, exact, ""

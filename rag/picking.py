@@ -20,7 +20,7 @@ from .models import Report
 from .numbers import find_numbers
 from .plan import Plan
 from .retrieval import sentences
-from .tablelookup import FactRow, asked_figure, figure_key, unit_fits
+from .tablelookup import MONEY_UNITS, FactRow, asked_figure, figure_key, unit_fits
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Scored:
 
 def figure_kind(row: FactRow) -> str:
     units = {f.unit for f in row.facts}
-    return "money" if units & {"mnkr", "mkr", "tkr", "kr"} else "share" if "%" in units else "count"
+    return "money" if units & MONEY_UNITS else "share" if "%" in units else "count"
 
 
 def figure_kind_of_best_row(scored: list[Scored]) -> str:

@@ -107,6 +107,7 @@ MEASURES = {
     "share": re.compile(r"^(andel\w*|procent\w*|share)$"),
 }
 _UNIT_KIND = {"mnkr": "money", "mkr": "money", "tkr": "money", "kr": "money", "%": "share"}
+MONEY_UNITS = frozenset(u for u, kind in _UNIT_KIND.items() if kind == "money")
 _MEASURE_TERMS = {stem(w) for w in LEXICON.measure_words}
 _TOTAL_COLUMN = re.compile(r"\b(?:totalt?|summa)\b", re.I)
 TOTAL_RE = re.compile(r"^(summa årets resultat|årets resultat|summa totalt|totalt|summa|verksamhetens nettokostnad)", re.I)
@@ -268,7 +269,6 @@ def blank_columns(row: FactRow, years: tuple[int, ...]) -> dict[str, str]:
     return {c.kind: h for h, c in zip(heads, map(column_info, heads)) if max(years) in c.years}
 
 
-_MONEY_UNITS = frozenset({"mnkr", "mkr", "tkr", "kr"})
 
 
 def asked_figure(a: QuestionAnalysis, measure: str) -> str:
@@ -283,11 +283,11 @@ def unit_fits(unit: str, figure: str) -> bool:
     """Whether a cell of this unit can be the asked kind of figure: a count is never an amount
     or a share, a share is a percentage, an amount is in kronor."""
     if figure == "count":
-        return unit not in _MONEY_UNITS and unit != "%"
+        return unit not in MONEY_UNITS and unit != "%"
     if figure == "share":
         return unit == "%"
     if figure == "money":
-        return unit in _MONEY_UNITS
+        return unit in MONEY_UNITS
     return True
 
 
