@@ -173,8 +173,8 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str], known_ste
             continue
         if w in names or w.isdigit() or w in QUESTION_WORDS or w in STOPWORDS or len(w) < 3:
             continue
-        if w.endswith("s") and w[:-1] in names:
-            continue
+        if w.endswith("s") and (w[:-1] in names or w[:-1] in QUESTION_WORDS):
+            continue  # a genitive: "Eskilstunas", "socialnämnds", "kommuns"
         if w not in topic:
             topic.append(w)
     keep = set(topic) | STOPWORDS | {n for n in re.findall(r"\b\d{1,3}\b", low)}  # "0–20 år", "120 dagar"

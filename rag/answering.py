@@ -24,6 +24,7 @@ from .lexicon import LEXICON
 from .models import Answer, Citation, Fact, Passage, Report
 from .numbers import find_numbers, format_sv, same_value
 from .picking import (Scored, across_reports, best_of_each_report, causes_that_follow, explained_below, figure_kind,
+                      next_row_with_cells,
                       figure_kind_of_best_row, gives_figure, merge_overlap, pick, row_per_side, row_quoted,
                       same_figure_in, same_row_in_each_report, usable)
 from .plan import Plan
@@ -210,8 +211,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
         best_row = max((s.p for s in mine if s.candidate.kind == "row"), default=0.0)
         best_sent = max((s.p for s in mine if s.candidate.kind == "sentence"), default=0.0)
         # a table figure leads the answer, so it must hold its own against the best evidence of any kind
-        rows = pick(mine, "row", 2 if plan.intent == "compare" else 1,
-                     max(th.row, th.relative * max(best_row, best_sent)))
+        row_floor = max(th.row, th.relative * max(best_row, best_sent))
+        rows = pick(mine, "row", 2 if plan.intent == "compare" else 1, row_floor)
         if kommun in borrowed:
             rows = [borrowed[kommun]]
         if a.contrast:  # "kvinnor respektive män": the best row of each side, when each side has one
@@ -228,6 +229,12 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
                  for r in rows]
         empty = blank_columns(rows[0].candidate.row, a.years) if rows and not cells[0] and rows[0].p >= best_sent \
             else {}
+        if rows and not any(cells) and not empty and kommun not in borrowed and not across and not a.contrast:
+            # the best row has no cell of the asked kind or period (a volume table's row for "vad kostade"):
+            # the next row above the floors that has one answers
+            rows, cells = next_row_with_cells(pick(mine, "row", 5, row_floor), rows, cells,
+                                              lambda r: pick_columns(r.candidate.row, a, reports[r.candidate.doc_id],
+                                                                     engine.bm25.vocab, figure))
         if empty:  # the best evidence is a row that leaves the asked year's cell empty
             blank.append((rows[0], next(iter(empty.values()))))
             missing.append(kommun)

@@ -32,14 +32,14 @@ ROW_FEATURES = (
     "label_dense_rank2", "report_month", "context_cover", "column_cover", "label_recall", "label_precision",
     "count_asked_money_row",
     "count_asked_count_row", "money_asked_money_row", "share_asked_pct_row", "money_asked_count_row",
-    "topic_absent", "topic_absent_all", "shares_number",
+    "topic_absent", "topic_absent_all", "committee_total", "shares_number",
 )
 SENTENCE_FEATURES = (
     "bias_sent", "lex", "lex_rel", "heading", "dense", "dense_rel", "hit_rank", "causal", "causal_why",
     "numbers", "numbers_lookup", "direction", "year_match", "year_other", "list_intro", "length",
     "pair", "report_hint_match", "preferred_report", "english", "why", "list", "report_month", "prev_lex", "lex_rank",
     "measure_mentioned", "no_topic", "committee_subject", "topic_absent", "topic_absent_all", "sentence_dense",
-    "sentence_dense_rel", "shares_number",
+    "sentence_dense_rel", "committee_whole", "shares_number",
 )
 
 _MEASURE_COLUMN = {"prognos": "prognos", "budget": "budget", "avvikelse": "avvikelse", "mål": "mål"}
@@ -92,6 +92,8 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
         kl, kd, kld = lex[idx], dense[idx], label_dense[idx]
         lex_rank, dense_rank, label_rank = _rank_feature(kl), _rank_feature(kd), _rank_feature(kld)
         keep = sorted(range(len(idx)), key=lambda j: -max(lex_rank[j], dense_rank[j], label_rank[j]))[:per_kommun]
+        if not query:  # a question about the committee as a whole: its tables' total rows answer it
+            keep += [j for j in range(len(idx)) if j not in keep and TOTAL_RE.match(pool[idx[j]].label)]
         for j in keep:
             row = pool[idx[j]]
             f0 = row.first
@@ -109,7 +111,8 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
                                  + (kld[j], kld[j] - kld.max(), label_rank[j],
                                     float(int(reports[row.doc_id].period_end[5:]) in a.months), ctx, col,
                                     label_recall(row, query, idf, vocab), label_precision(row, query, idf, vocab))
-                                 + inter + absent.get(kommun, (0.0, 0.0)),
+                                 + inter + absent.get(kommun, (0.0, 0.0))
+                                 + (float(not query and bool(TOTAL_RE.match(row.label))),),
                                  row=row, text=row.first.row_text))
     return out
 
@@ -220,7 +223,8 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
             float(report is not None and int(report.period_end[5:]) in a.months),
             prev, float(lr), float(any(rx.search(low) for rx in measure_rx)), float(not a.topic_words),
             float(bool(LEXICON.committee.search(low))),
-        ) + absent.get(p.kommun, (0.0, 0.0)) + (float(od), float(od - om))
+        ) + absent.get(p.kommun, (0.0, 0.0)) + (float(od), float(od - om),
+                                                float(not a.topic_words and bool(LEXICON.committee.search(low))))
         out.append(Candidate("sentence", p.kommun, p.doc_id, feats, passage=p, text=sent, pos=s0))
     return out
 

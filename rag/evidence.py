@@ -415,11 +415,11 @@ def _one_report_per_row(cands: list[Candidate], plan: Plan, reports: dict[str, R
     best: dict[tuple[str, str], str] = {}
     for c in cands:
         if c.kind == "row":
-            key = (c.kommun, c.row.label.strip().lower())
+            key = (c.kommun, c.row.key)
             if key not in best or report_preference(plan.analysis, reports[c.doc_id]) > \
                     report_preference(plan.analysis, reports[best[key]]):
                 best[key] = c.doc_id
-    return [c for c in cands if c.kind != "row" or best[(c.kommun, c.row.label.strip().lower())] == c.doc_id]
+    return [c for c in cands if c.kind != "row" or best[(c.kommun, c.row.key)] == c.doc_id]
 
 
 def evidence_ranking(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),

@@ -52,11 +52,28 @@ def pick(scored: list[Scored], kind: str, limit: int, floor: float) -> list[Scor
                 continue
             if any(near_same(c.text, o.candidate.text) for o in out):
                 continue  # a report that says the same thing twice is quoted once
-        if kind == "row" and any(o.candidate.row.label.lower() == c.row.label.lower()
-                                 and o.candidate.doc_id == c.doc_id for o in out):
+        if kind == "row" and any(same_row(o.candidate.row, c.row) for o in out):
             continue
         out.append(s)
     return out
+
+
+def same_row(a: FactRow, b: FactRow) -> bool:
+    """One row printed twice in a report (a summary table repeated in an appendix): same label and
+    figures. A label shared by two tables (a cost row and a volume row) is two rows."""
+    return a.doc_id == b.doc_id and a.key == b.key and [f.raw for f in a.facts] == [f.raw for f in b.facts]
+
+
+def next_row_with_cells(ranked: list[Scored], rows: list[Scored], cells: list, cells_of) -> tuple[list, list]:
+    """The first of `ranked` (most probable first) that `cells_of` finds a cell in, as the rows and
+    cells to show; the given ones when none has a cell."""
+    for r in ranked:
+        if any(r is o for o in rows):
+            continue
+        got = cells_of(r)
+        if got:
+            return [r], [got]
+    return rows, cells
 
 
 def near_same(a: str, b: str, share: float = 0.8) -> bool:
@@ -219,11 +236,11 @@ def best_of_each_report(sents: list[Scored], mine: list[Scored], plan: Plan, kom
 
 def same_row_in_each_report(engine, first: Scored, plan: Plan, kommun: str) -> list[Scored]:
     """The chosen row and the row with the same label in the kommun's other reports, oldest first."""
-    label = first.candidate.row.label.strip().lower()
+    label = first.candidate.row.key
     out = [first]
     for row in fact_rows(engine):
         if row.doc_id in plan.doc_ids and row.doc_id != first.candidate.doc_id \
-                and engine.reports[row.doc_id].kommun == kommun and row.label.strip().lower() == label \
+                and engine.reports[row.doc_id].kommun == kommun and row.key == label \
                 and not any(o.candidate.doc_id == row.doc_id for o in out):
             out.append(Scored(Candidate("row", kommun, row.doc_id, first.candidate.features, row=row,
                                         text=row.first.row_text), first.p))

@@ -17,6 +17,10 @@ from .models import Fact, Report
 from .tables import split_cells
 
 _MONTH_COL = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
+_LABEL_NOISE = re.compile(r"</?\w+>|\((?:mnkr|mkr|tkr|kr|%)\)", re.I)
+_SPACES = re.compile(r"\s+")
+#: A column heading naming a month before December is part of a year ("Utfall Aug 2022", "jan-april").
+_PART_YEAR = re.compile(r"\b(?:" + "|".join(f"{m[:3]}(?:{m[3:]})?" for m in MONTHS[:11]) + r")\b(?!\s*[-–]\s*dec)", re.I)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,12 @@ class FactRow:
     @property
     def label(self) -> str:
         return self.first.row
+
+    @property
+    def key(self) -> str:
+        """The label as the same row reads in another report: without markup or a unit in
+        brackets ("Summa totalt (mnkr)" in one report is "Summa totalt (mkr)" in the next)."""
+        return _SPACES.sub(" ", _LABEL_NOISE.sub(" ", self.label)).strip().lower()
 
 
 @dataclass(frozen=True)
@@ -294,11 +304,14 @@ def unit_fits(unit: str, figure: str) -> bool:
 def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None, figure: str = "") -> list[Fact]:
     """The cell(s) that answer: the asked period's value, and for change questions the one to compare with.
     Only cells that can be the asked kind of figure (see `unit_fits`) are considered."""
+    pw = a.period_words
     cols = [(f, column_info(f.column)) for f in row.facts if unit_fits(f.unit, figure)]
+    if "bokslut" in pw and not a.months:  # the closed year's accounts: no part-year column says them
+        cols = [(f, c) for f, c in cols if not _PART_YEAR.search(f.column)]
     if not cols:
         return []
-    pw = a.period_words
-    year = max(a.years) if a.years else int(report.period_end[:4])
+    report_year = int(report.period_end[:4])
+    year = max(a.years) if a.years else report_year
 
     money_asked = bool(LEXICON.money.search(a.text))
 
@@ -312,11 +325,14 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None, 
         return out
 
     def by_year(cands: list[tuple[Fact, Column]]) -> list[tuple[Fact, Column]]:
-        exact = [(f, c) for f, c in cands if year in c.years]
+        """The asked year's columns (an undated one is the report's year); none when the question
+        names a year the row has no column for: never the nearest year's figure."""
+        exact = [(f, c) for f, c in cands if year in (c.years or (report_year,))]
         if exact:  # a year split by group ("Kvinnor 2023", "Män 2023", "Totalt 2023"): the total first
             return sorted(exact, key=lambda fc: not _TOTAL_COLUMN.search(fc[0].column))
-        dated = [(f, c) for f, c in cands if c.years]
-        return sorted(dated, key=lambda fc: -max(fc[1].years))[:1] or cands
+        if a.years:
+            return []
+        return sorted(cands, key=lambda fc: -max(fc[1].years or (report_year,)))[:1]
 
     blank = blank_columns(row, a.years)
     asked = set(topic_terms(a, vocab)) if vocab is not None else set()

@@ -247,11 +247,6 @@ def test_a_year_asked_without_a_kommun_is_not_answered_with_another_years_figure
 
 
 @pytest.mark.model
-def test_a_year_split_by_group_is_answered_by_its_total(e5_engine):
-    ans = e5_engine.ask("Hur hög var sjukfrånvaron i Eskilstuna 2023?")
-    assert ans.facts[0].column == "Totalt 2023"
-
-
 def test_the_asked_kind_of_figure_is_read_in_a_sentence():
     from rag.picking import gives_figure
 

@@ -159,3 +159,24 @@ def test_a_figure_kind_is_no_topic():
     net = analyse("Vad blev nettokostnaden för barn och ungdom i Solna 2023?", KOMMUNER, VOCAB)
     plain = analyse("Vad blev det för barn och ungdom i Solna 2023?", KOMMUNER, VOCAB)
     assert topic_units(net, VOCAB) == topic_units(plain, VOCAB) != []
+
+
+@pytest.mark.parametrize("question", [
+    "Vad är Enköpings socialnämnds årsprognos för 2024?",
+    "Vilken helårsprognos hade Enköpings socialnämnd i tertialrapporten?",
+    "Vad visar Huddinges socialförvaltnings prognos för 2023?",
+])
+def test_the_committee_in_any_form_is_no_topic(question):
+    """A genitive of a question word ("socialnämnds") asks about the committee as a whole, as the
+    word itself does: the question is about the committee's total, not a sub-area named so."""
+    assert analyse(question, KOMMUNER, VOCAB).topic_words == ()
+
+
+def test_a_question_about_the_committee_as_a_whole_is_offered_its_total_rows(e5_engine):
+    from rag.evidence import gather
+    from rag.tablelookup import TOTAL_RE
+
+    ev = gather(e5_engine, e5_engine.analyse("Vilken helårsprognos hade Enköpings socialnämnd i tertialrapporten?"))
+    totals = {c.doc_id for c in ev.candidates if c.kind == "row" and TOTAL_RE.match(c.row.label)}
+    # the same total rows stand in both of Enköping's reports: they are read in the one named
+    assert totals == {"enkoping-tertial-2024-04"}

@@ -223,6 +223,57 @@ def test_a_closed_years_full_year_figure_is_its_bokslut():
     assert [f.column for f in pick_columns(row, part, report)][0] == "Utfall jan-aug 2023"
 
 
+def test_a_year_split_by_group_is_answered_by_its_total():
+    """Of "Kvinnor 2023", "Män 2023" and "Totalt 2023", a question that names no group gets the total."""
+    from rag.analysis import analyse
+    from rag.tablelookup import pick_columns
+
+    row = _row({"Kvinnor 2023": 7.2, "Män 2023": 4.1, "Totalt 2023": 6.5, "Totalt 2022": 6.9}, unit="%",
+               label="Totalt %")
+    a = analyse("Hur hög var sjukfrånvaron i Eskilstuna 2023?", {"Eskilstuna"})
+    assert [f.column for f in pick_columns(row, a, ESKILSTUNA_DELAR)] == ["Totalt 2023"]
+
+
+def test_a_year_without_a_column_gets_no_figure_never_the_nearest_years():
+    from rag.analysis import analyse
+    from rag.tablelookup import pick_columns
+
+    row = _row({"Utfall 2022": -30.1, "Utfall 2023": -32.4, "Prognos": -48.0})
+    asked = {q: [f.column for f in pick_columns(row, analyse(q, {"Eskilstuna"}), ESKILSTUNA_DELAR)]
+             for q in ("Vad kostade Område Resurs 2021?", "Vad kostade Område Resurs 2022?",
+                       "Vilken prognos har Område Resurs 2023?", "Vilken prognos hade Område Resurs 2021?")}
+    assert asked == {"Vad kostade Område Resurs 2021?": [], "Vad kostade Område Resurs 2022?": ["Utfall 2022"],
+                     "Vilken prognos har Område Resurs 2023?": ["Prognos"],  # undated: the report's year
+                     "Vilken prognos hade Område Resurs 2021?": []}
+
+
+def test_a_closed_years_accounts_are_never_a_part_year_column():
+    """"I bokslutet för 2022" is the full year: "Budgetavvikelse Aug 2022" does not say it, while a
+    question that names the months still reads that column."""
+    from rag.analysis import analyse
+    from rag.tablelookup import pick_columns
+
+    row = _row({"Budgetavvikelse Aug 2022": -16.9, "Budgetavvikelse Aug 2023": -29.3,
+                "Avvikelse Årsprognos aug": -46.7}, label="Summa Socialförvaltningen")
+    closed = analyse("Hur stort underskott hade socialnämnden i Eskilstuna i bokslutet för 2022?", {"Eskilstuna"})
+    assert pick_columns(row, closed, ESKILSTUNA_DELAR) == []
+    part = analyse("Hur stort underskott hade socialnämnden i Eskilstuna januari–augusti 2022?", {"Eskilstuna"})
+    assert [f.column for f in pick_columns(row, part, ESKILSTUNA_DELAR)] == ["Budgetavvikelse Aug 2022"]
+
+
+def test_one_row_is_known_across_reports_and_two_tables_rows_stay_two():
+    """"Summa totalt (mnkr)" in one report is "<b>Summa totalt (mkr)</b>" in the next; a cost row and a
+    volume row that share the label "Institutionsvård vuxna" are two rows, a row printed twice is one."""
+    from rag.picking import same_row
+
+    assert _row({"Budget": 1.0}, label="Summa totalt (mnkr)").key == \
+        _row({"Budget": 2.0}, label="<b>Summa totalt (mkr)</b>").key == "summa totalt"
+    cost = _row({"Utfall": -6.3, "Budget": -14.8}, label="Institutionsvård vuxna")
+    volume = _row({"Volym budget": 14.0, "Volym prognos": 8.0}, unit="årsplacering", label="Institutionsvård vuxna")
+    assert same_row(cost, _row({"Utfall": -6.3, "Budget": -14.8}, label="Institutionsvård vuxna"))
+    assert not same_row(cost, volume)
+
+
 def test_an_index_in_an_economic_table_is_no_amount_of_money():
     text = ("Mål\n\nIndikatorer\tUtfall 2022\tUtfall 2023\tMål 2023\n"
             "HME Motivationsindex\t79\t\t81\nNettokostnad\t-12,0\t-13,5\t-13,0\n\n"
