@@ -28,7 +28,7 @@ from .picking import (Scored, across_reports, best_of_each_report, causes_that_f
                       figure_kind_of_best_row, gives_figure, merge_overlap, pick, row_per_side, row_quoted,
                       same_figure_in, same_row_in_each_report, usable)
 from .plan import Plan
-from .tablelookup import FactRow, asked_figure, blank_columns, column_info, pick_columns
+from .tablelookup import FactRow, asked_cell, asked_figure, blank_columns, column_info, pick_columns
 
 log = logging.getLogger(__name__)
 
@@ -158,8 +158,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     plan, th = ev.plan, scorer.thresholds
     if probs is None:
         probs = scorer.score(list(ev.candidates))
-    figure = asked_figure(a, plan.measure)
-    scored = usable(ev, probs, figure)
+    figure, cell = asked_figure(a, plan.measure), asked_cell(a, plan.measure)
+    scored = usable(ev, probs, cell)
     best: dict[str, float] = {}
     for s in scored:
         best[s.candidate.kommun] = max(best.get(s.candidate.kommun, 0.0), s.p)
@@ -225,7 +225,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             sents = best_of_each_report(sents, mine, plan, kommun, reports, rows)
         if not rows and plan.intent in QUOTED_ROW_INTENTS:
             rows = row_quoted(sents, mine)
-        cells = [pick_columns(r.candidate.row, a, reports[r.candidate.doc_id], engine.bm25.vocab, figure)
+        cells = [pick_columns(r.candidate.row, a, reports[r.candidate.doc_id], engine.bm25.vocab, cell)
                  for r in rows]
         empty = blank_columns(rows[0].candidate.row, a.years) if rows and not cells[0] and rows[0].p >= best_sent \
             else {}
@@ -234,7 +234,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             # the next row above the floors that has one answers
             rows, cells = next_row_with_cells(pick(mine, "row", 5, row_floor), rows, cells,
                                               lambda r: pick_columns(r.candidate.row, a, reports[r.candidate.doc_id],
-                                                                     engine.bm25.vocab, figure))
+                                                                     engine.bm25.vocab, cell))
         if empty:  # the best evidence is a row that leaves the asked year's cell empty
             blank.append((rows[0], next(iter(empty.values()))))
             missing.append(kommun)

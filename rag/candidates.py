@@ -73,7 +73,8 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
     query = topic_units(a, vocab)
     docs = set(plan.doc_ids)
     preferred = {reports[d].kommun: d for d in plan.preferred}
-    pool = [r for r in rows if r.doc_id in docs]
+    # a row for another target group (the children's row, asked about adults) is not this question's
+    pool = [r for r in rows if r.doc_id in docs and not LEXICON.other_group(a.text, r.label)]
     if not pool:
         return []
     total = sum(unit_weight(u, idf) for u in query) or 1.0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,6 +43,17 @@ class Lexicon:
     money: re.Pattern = re.compile(r"(?!)")  # words that ask for an amount of money (kostnad, överskott)
     unitless: re.Pattern = re.compile(r"(?!)")  # a row label naming a figure that has no unit (an index, a grade)
     measure_words: frozenset[str] = frozenset()  # words naming the kind of figure (kostnad, antal), never the subject
+    target_groups: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # vuxna, barn och unga: exclusive
+
+    def groups_in(self, text: str) -> frozenset[str]:
+        """The target groups a text names ("vuxna", "barn och unga")."""
+        low = text.lower()
+        return frozenset(g for g, rxs in self.target_groups.items() if any(rx.search(low) for rx in rxs))
+
+    def other_group(self, question: str, label: str) -> bool:
+        """Whether a label names only target groups other than the one a question names."""
+        asked, named = self.groups_in(question), self.groups_in(label)
+        return len(asked) == 1 and bool(named) and not (named & asked)
 
     def swedish_for(self, english: str) -> list[str]:
         """The Swedish report words for the domain phrases of an English question."""
@@ -138,6 +149,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         unitless=re.compile("|".join(f"(?:{p})" for p in d["unitless_labels"]), re.I)
         if d.get("unitless_labels") else re.compile(r"(?!)"),
         measure_words=frozenset(d.get("measure_words", ())),
+        target_groups={k: _compile(v, f"target_groups.{k}") for k, v in d.get("target_groups", {}).items()
+                       if not k.startswith("_")},
     )
 
 

@@ -20,7 +20,7 @@ from .models import Report
 from .numbers import find_numbers
 from .plan import Plan
 from .retrieval import sentences
-from .tablelookup import MONEY_UNITS, FactRow, asked_figure, figure_key, unit_fits
+from .tablelookup import MONEY_UNITS, FactRow, asked_cell, figure_key, unit_fits
 
 
 @dataclass(frozen=True)
@@ -249,9 +249,9 @@ def same_row_in_each_report(engine, first: Scored, plan: Plan, kommun: str) -> l
 
 def usable(ev: Evidence, probs, figure: str | None = None) -> list[Scored]:
     """The scored candidates that can answer: a row none of whose cells is the kind of figure
-    asked for ("hur många" and a row of mnkr) cannot. `figure` as `asked_figure` reads it."""
+    asked for ("hur många" and a row of mnkr) cannot. `figure` as `asked_cell` reads it."""
     if figure is None:
-        figure = asked_figure(ev.plan.analysis, ev.plan.measure)
+        figure = asked_cell(ev.plan.analysis, ev.plan.measure)
     return [Scored(c, float(p)) for c, p in zip(ev.candidates, probs)
             if c.kind != "row" or any(unit_fits(f.unit, figure) for f in c.row.facts)]
 

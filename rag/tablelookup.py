@@ -289,6 +289,18 @@ def asked_figure(a: QuestionAnalysis, measure: str) -> str:
     return "money" if LEXICON.money.search(a.text) else ""
 
 
+def asked_cell(a: QuestionAnalysis, measure: str) -> str:
+    """The kind of table cell that answers: `asked_figure`, and for "budgeten för X" or "prognosen för
+    X" an amount unless a count or share is named anywhere (a volume budget in placements answers
+    only a question about placements). Text is not held to this: "visade en avvikelse" asks no sum."""
+    figure = asked_figure(a, measure)
+    if figure or measure not in ("budget", "prognos", "avvikelse"):
+        return figure
+    low = a.text.lower()
+    counted = any(rx.search(low) for m in ("antal", "andel") for rx in LEXICON.measure_patterns.get(m, ()))
+    return "" if counted else "money"
+
+
 def unit_fits(unit: str, figure: str) -> bool:
     """Whether a cell of this unit can be the asked kind of figure: a count is never an amount
     or a share, a share is a percentage, an amount is in kronor."""
@@ -335,7 +347,8 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None, 
         return sorted(cands, key=lambda fc: -max(fc[1].years or (report_year,)))[:1]
 
     blank = blank_columns(row, a.years)
-    asked = set(topic_terms(a, vocab)) if vocab is not None else set()
+    # the subject's words, not a period word an English question's topic carries too ("budget")
+    asked = set(topic_terms(a, vocab)) - cached_terms(" ".join(a.period_terms), vocab) if vocab is not None else set()
     overlap = [(len(asked & cached_terms(f.column, vocab)), f) for f, _ in cols]
     best = max((n for n, _ in overlap), default=0)
     if best:  # the question names a column ("externa utförare"): that cell answers

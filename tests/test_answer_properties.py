@@ -102,6 +102,17 @@ def test_a_lookup_answered_by_text_alone_gives_the_kind_of_figure_asked_for(answ
     assert checked >= 5
 
 
+def test_no_figure_is_another_target_groups(answers):
+    """Asked about adults, no table figure comes from the children's row (or the reverse)."""
+    from rag.lexicon import LEXICON
+
+    grouped = [(q, a) for q, a in answers if len(LEXICON.groups_in(q["question"])) == 1 and a.facts]
+    assert len(grouped) >= 10
+    for q, ans in grouped:
+        for f in ans.facts:
+            assert not LEXICON.other_group(q["question"], f.row), (q["id"], f.row)
+
+
 def test_a_refusal_presents_no_figure_as_the_answer(answers):
     refused = [(q, a) for q, a in answers if not a.answered]
     assert refused
@@ -130,24 +141,32 @@ def test_leave_one_kommun_out(e5_engine):
     assert total >= 20 and agree / total >= 0.35
 
 
-def test_a_cost_row_asked_for_by_its_own_label_is_answered_with_its_figure(e5_engine):
-    """Generated from the reports: for every money row of every table, "Vad kostade <label> i
-    <kommun>?" must be answered with that row's figure, or refused where the row has no outcome
-    column (a table of budgets and deviations only). Measured 77 of 87 (was 72 before a row
-    sharing its label with a volume table's row stopped hiding it); the floor allows a little noise."""
+@pytest.mark.parametrize("template, column_kind", [
+    ("Vad kostade {label} i {kommun}?", ""),
+    ("Vad var budgeten för {label} i {kommun}?", "budget"),
+    ("What was the budget for {label} in {kommun}?", "budget"),
+])
+def test_a_money_row_asked_for_by_its_own_label_is_answered_with_its_figure(e5_engine, template, column_kind):
+    """Generated from the reports: for every money row of every table, the question the template
+    makes of its label must be answered with that row's figure (of the asked column kind), never with
+    a figure of another kind. Some rows cannot answer (a table of budgets and deviations has no
+    outcome), some labels stand in two reports in other words; the floors sit under the measured
+    77/87, 77/83 and 79/83 (72, 75 and 58 before this release)."""
     from rag.evidence import fact_rows
-    from rag.tablelookup import MONEY_UNITS, TOTAL_RE
+    from rag.tablelookup import MONEY_UNITS, TOTAL_RE, column_info
 
     asked: dict[tuple[str, str], str] = {}
     for row in fact_rows(e5_engine):
         if len(row.facts) >= 3 and all(f.unit in MONEY_UNITS for f in row.facts) and len(row.label) > 6 \
-                and not TOTAL_RE.match(row.label) and not row.label.startswith("-"):
-            asked.setdefault((e5_engine.reports[row.doc_id].kommun, row.key), row.label)
-    right = wrong_kind = 0
+                and not TOTAL_RE.match(row.label) and not row.label.startswith("-") \
+                and (not column_kind or any(column_info(f.column).kind == column_kind for f in row.facts)):
+            asked.setdefault((e5_engine.reports[row.doc_id].kommun, row.label.lower()), row.label)
+    right = 0
     for (kommun, _), label in asked.items():
-        ans = e5_engine.ask(f"Vad kostade {label} i {kommun}?")
-        right += bool(ans.answered and ans.facts and ans.facts[0].row.lower() == label.lower())
-        wrong_kind += any(f.unit not in MONEY_UNITS for f in ans.facts)
+        ans = e5_engine.ask(template.format(label=label, kommun=kommun))
+        assert all(f.unit in MONEY_UNITS for f in ans.facts), (label, ans.facts)
+        first = ans.facts[0] if ans.answered and ans.facts else None
+        right += first is not None and first.row.lower() == label.lower() \
+            and (not column_kind or column_info(first.column).kind == column_kind)
     assert len(asked) >= 60
-    assert wrong_kind == 0
-    assert right / len(asked) >= 0.82, (right, len(asked))
+    assert right / len(asked) >= 0.85, (right, len(asked))

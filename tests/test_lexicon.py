@@ -32,3 +32,14 @@ def test_english_terms_point_to_words_the_reports_use(parsed):
     for rx, swedish in LEXICON.english_terms:
         assert swedish.lower() in text, (rx.pattern, swedish)
     assert LEXICON.swedish_for("what were the staff costs") == ["personalkostnader", "kostnader"]
+
+
+def test_a_row_for_another_target_group_is_told_apart():
+    from rag.lexicon import LEXICON
+
+    assert LEXICON.groups_in("Hur många barn och ungdomar var placerade?") == {"barn och unga"}
+    assert LEXICON.other_group("Vad kostade familjehem för vuxna?", "Familjehem BoU konsulentstödda")
+    assert not LEXICON.other_group("Vad kostade familjehem för vuxna?", "Familjehem vuxna konsulentstödda")
+    assert not LEXICON.other_group("Vad kostade familjehemmen?", "Familjehem BoU konsulentstödda")  # none asked
+    assert not LEXICON.other_group("Vad kostade vården för unga vuxna?", "Institutionsvård BoU")  # both asked
+    assert not LEXICON.other_group("What did care for adults cost?", "Öppna insatser vuxna")
