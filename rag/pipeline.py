@@ -332,7 +332,14 @@ class Engine:
         if speller is None:
             speller = self.__dict__["_speller"] = question_speller([p.text for p in self.passages])
         vocab = self.bm25.vocab
-        return speller.correct(question, lambda w: stem(w) in vocab or bool(split_compound(w, vocab)))
+
+        def known(word: str) -> bool:
+            # a compound of corpus words is no typo; parts whose stems are three letters or fewer
+            # ("verk" + "asmhet", stem "asm") are how a typo splits, not how a compound does
+            parts = split_compound(word, vocab)
+            return stem(word) in vocab or (bool(parts) and all(len(stem(p)) >= 4 for p in parts))
+
+        return speller.correct(question, known)
 
     def search(self, question: str, k: int = 5, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
                mode: str = "hybrid") -> list[Hit]:

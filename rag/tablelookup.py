@@ -381,6 +381,11 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None, 
         primary = by_year(prefer(("budget",)))
     elif "bokslut" in pw:
         primary = by_year(prefer(("bokslut",)))
+    if not primary and wanted in ("avvikelse", "prognos", "budget") and a.intent not in ("why", "trend") \
+            and figure not in ("share", "count") and column_info(row.label).kind != wanted:
+        # a forecast, budget or deviation asked for ("andel av budgeten" asks a share): the row's outcome
+        # is not it, unless its label names the measure
+        return []
     if not primary and a.years and year < int(report.period_end[:4]) and not a.months:
         # a year closed before the report: its full-year outcome is the bokslut, not a part-year column
         primary = [(f, c) for f, c in prefer(("bokslut",)) if year in c.years]

@@ -83,5 +83,13 @@ def test_the_engine_reads_typos_in_swedish_questions_only(fake_engine):
     assert "«sjukfrånvarno» som «sjukfrånvaron»" in answer.answer
 
 
+def test_a_typo_that_splits_like_a_compound_is_still_a_typo(fake_engine):
+    """"verkasmhet" splits as "verk" + "asmhet" (stem "asm"), "verkksamhet" as "verkk" + "samhet": parts
+    of three letters are how a typo splits; a real compound of the reports' words is left alone."""
+    assert fake_engine.spelling("Vad kostade köp av verkasmhet?")[1] == (("verkasmhet", "verksamhet"),)
+    assert fake_engine.spelling("Vad kostade köp av verkksamhet?")[1] == (("verkksamhet", "verksamhet"),)
+    assert fake_engine.spelling("Hur många familjerådgivningssamtal blev det?")[1] == ()
+
+
 def test_a_speller_over_no_text_corrects_nothing():
     assert Speller.from_texts([]).correct("prognsen") == ("prognsen", ())

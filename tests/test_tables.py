@@ -261,6 +261,22 @@ def test_a_closed_years_accounts_are_never_a_part_year_column():
     assert [f.column for f in pick_columns(row, part, ESKILSTUNA_DELAR)] == ["Budgetavvikelse Aug 2022"]
 
 
+def test_a_forecast_or_budget_asked_for_is_never_an_outcome_cell():
+    """A row with outcome columns only does not say the forecast; a row whose label names the
+    measure ("Avvikelse mot budget") gives it in its outcome columns."""
+    from rag.analysis import analyse
+    from rag.tablelookup import pick_columns
+
+    history = _row({"jan-aug 2022": 1123.0, "jan-aug 2023": 837.0}, unit="tkr", label="Nämnd- & styrelseverksamhet")
+    for q in ("Vad blev prognosen för nämnd- och styrelseverksamhet i Eskilstuna?",
+              "Vad var budgeten för nämnd- och styrelseverksamhet i Eskilstuna?"):
+        assert pick_columns(history, analyse(q, {"Eskilstuna"}), ESKILSTUNA_DELAR) == [], q
+    deviation = _row({"Utfall 2022 jan- aug": -10.5, "Utfall 2023 jan- aug": -14.4},
+                     label="Resultat vård vuxna - Avvikelse mot öck budget, (mkr)")
+    a = analyse("Hur stor var avvikelsen mot budget för vård vuxna i Eskilstuna jan–aug 2023?", {"Eskilstuna"})
+    assert [f.column for f in pick_columns(deviation, a, ESKILSTUNA_DELAR)] == ["Utfall 2023 jan- aug"]
+
+
 def test_one_row_is_known_across_reports_and_two_tables_rows_stay_two():
     """"Summa totalt (mnkr)" in one report is "<b>Summa totalt (mkr)</b>" in the next; a cost row and a
     volume row that share the label "Institutionsvård vuxna" are two rows, a row printed twice is one."""
