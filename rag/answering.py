@@ -24,9 +24,8 @@ from .lexicon import LEXICON
 from .models import Answer, Citation, Fact, Passage, Report
 from .numbers import find_numbers, format_sv, same_value
 from .picking import (Scored, across_reports, best_of_each_report, causes_that_follow, explained_below, figure_kind,
-                      next_row_with_cells,
-                      figure_kind_of_best_row, gives_figure, merge_overlap, pick, row_per_side, row_quoted,
-                      same_figure_in, same_row_in_each_report, usable)
+                      figure_kind_of_best_row, gives_figure, merge_overlap, next_row_with_cells, pick, row_per_side,
+                      row_quoted, same_figure_in, same_row_in_each_report, usable)
 from .plan import Plan
 from .tablelookup import FactRow, asked_cell, asked_figure, blank_columns, column_info, pick_columns
 

@@ -20,7 +20,8 @@ _MONTH_COL = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
 _LABEL_NOISE = re.compile(r"</?\w+>|\((?:mnkr|mkr|tkr|kr|%)\)", re.I)
 _SPACES = re.compile(r"\s+")
 #: A column heading naming a month before December is part of a year ("Utfall Aug 2022", "jan-april").
-_PART_YEAR = re.compile(r"\b(?:" + "|".join(f"{m[:3]}(?:{m[3:]})?" for m in MONTHS[:11]) + r")\b(?!\s*[-–]\s*dec)", re.I)
+_PART_YEAR = re.compile(r"\b(?:" + "|".join(f"{m[:3]}(?:{m[3:]})?" for m in MONTHS[:11])
+                        + r")\b(?!\s*[-–]\s*dec)", re.I)
 
 
 @dataclass(frozen=True)
