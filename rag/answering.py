@@ -18,13 +18,13 @@ import numpy as np
 
 from .analysis import QuestionAnalysis
 from .candidates import Candidate
-from .evidence import Evidence, absent_words, gather, row_parent_labels
+from .evidence import Evidence, absent_words, gather, row_parent_labels, rows_of_table
 from .learn import Scorer
 from .lexicon import LEXICON
 from .models import Answer, Citation, Fact, Passage, Report
 from .numbers import find_numbers, format_sv, same_value
-from .picking import (Scored, across_reports, best_of_each_report, causes_that_follow, explained_below, figure_kind,
-                      figure_kind_of_best_row, gives_figure, merge_overlap, next_row_with_cells, pick, row_per_side,
+from .picking import (Scored, across_reports, best_of_each_report, causes_that_follow, explained_below, extreme_rows,
+                      figure_kind, figure_kind_of_best_row, gives_figure, merge_overlap, next_row_with_cells, pick, row_per_side,
                       row_quoted, same_figure_in, same_row_in_each_report, usable)
 from .plan import Plan
 from .tablelookup import FactRow, asked_cell, asked_figure, blank_columns, column_info, pick_columns
@@ -202,6 +202,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     blank: list[tuple[Scored, str]] = []
     parents = row_parent_labels(engine)
     n_sent = 3 if plan.intent in ("why", "list") else 2
+    superlative = LEXICON.superlative(a.text) if plan.intent in ("lookup", "compare") else ""
     same_kind = figure_kind_of_best_row(scored) if plan.intent in ("rank", "compare") and len(targets) > 1 else ""
     for kommun in targets:
         mine = [s for s in scored if s.candidate.kommun == kommun]
@@ -226,6 +227,19 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             rows = row_quoted(sents, mine)
         cells = [pick_columns(r.candidate.row, a, reports[r.candidate.doc_id], engine.bm25.vocab, cell)
                  for r in rows]
+        if superlative and not any(cells) and len(targets) == 1:
+            # no single row is asked for: the table is the most probable row's that has the asked cell
+            rows, cells = next_row_with_cells(sorted((s for s in mine if s.candidate.kind == "row"),
+                                                     key=lambda s: -s.p)[:3], [], [],
+                                              lambda r: pick_columns(r.candidate.row, a, reports[r.candidate.doc_id],
+                                                                     engine.bm25.vocab, cell))
+        if superlative and rows and cells[0] and len(targets) == 1:
+            # "vilken verksamhet har störst underskott": the table's rows ordered by the chosen column
+            ranked = extreme_rows(rows_of_table(engine, rows[0].candidate.row), cells[0][0].column, superlative)
+            if ranked:
+                rows = [Scored(Candidate("row", kommun, r.doc_id, (), row=r, text=r.first.row_text), rows[0].p)
+                        for r, _ in ranked]
+                cells = [[f] for _, f in ranked]
         empty = blank_columns(rows[0].candidate.row, a.years) if rows and not cells[0] and rows[0].p >= best_sent \
             else {}
         if rows and not any(cells) and not empty and kommun not in borrowed and not across and not a.contrast:
@@ -248,7 +262,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             if len({x.candidate.doc_id for x in rows}) > 1:
                 text = f"{report.title}: {text}"
             lines.append(Line(text, (key_of("r", row),), comp))
-            ctx = _context(row, chosen)
+            ctx = _context(row, chosen) if not (superlative and lines[1:]) else ""  # a ranking: the leader's only
             if ctx:
                 lines.append(Line(ctx, (key_of("r", row),)))
             facts_out.extend(chosen)

@@ -161,6 +161,11 @@ def table_rows(engine, row: FactRow) -> int:
     return sizes[(row.doc_id, row.first.header_line)]
 
 
+def rows_of_table(engine, row: FactRow) -> list[FactRow]:
+    """Every row with figures of the row's table, in the report's order."""
+    return [r for r in fact_rows(engine) if r.doc_id == row.doc_id and r.first.header_line == row.first.header_line]
+
+
 #: a row that is part of the row above it: "- Personalkostnader", "varav kvinnor"
 _SUB_ROW = re.compile(r"^\s*(?:[-–•]\s*|(?:varav|därav)\b)", re.I)
 

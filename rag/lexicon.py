@@ -45,6 +45,20 @@ class Lexicon:
     measure_words: frozenset[str] = frozenset()  # words naming the kind of figure (kostnad, antal), never the subject
     target_groups: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # vuxna, barn och unga: exclusive
 
+    superlatives: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # which, max, min, negative
+
+    def superlative(self, text: str) -> str:
+        """For a question asking which row stands out: 'max' (the highest, "högst kostnad"), 'min' (the
+        lowest) or 'negative' (the most negative, "störst underskott"); '' for any other question, and
+        for "vilken kommun", which is a rank of kommuner."""
+        low = text.lower()
+        has = {k: any(rx.search(low) for rx in rxs) for k, rxs in self.superlatives.items()}
+        if not has.get("which") or self.is_rank(low) or has.get("max") == has.get("min"):
+            return ""
+        if has.get("negative"):
+            return "negative" if has.get("max") else ""  # "minst underskott" is too rare to guess at
+        return "max" if has.get("max") else "min"
+
     def groups_in(self, text: str) -> frozenset[str]:
         """The target groups a text names ("vuxna", "barn och unga")."""
         low = text.lower()
@@ -151,6 +165,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         measure_words=frozenset(d.get("measure_words", ())),
         target_groups={k: _compile(v, f"target_groups.{k}") for k, v in d.get("target_groups", {}).items()
                        if not k.startswith("_")},
+        superlatives={k: _compile(v, f"superlatives.{k}") for k, v in d.get("superlatives", {}).items()
+                      if not k.startswith("_")},
     )
 
 

@@ -16,11 +16,11 @@ from .candidates import Candidate, row_figures, text_figures
 from .evidence import Evidence, commentary, fact_rows, table_rows
 from .lexical import terms
 from .lexicon import LEXICON
-from .models import Report
+from .models import Fact, Report
 from .numbers import find_numbers
 from .plan import Plan
 from .retrieval import sentences
-from .tablelookup import MONEY_UNITS, FactRow, asked_cell, figure_key, unit_fits
+from .tablelookup import MONEY_UNITS, TOTAL_RE, FactRow, asked_cell, figure_key, unit_fits
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,19 @@ def same_row(a: FactRow, b: FactRow) -> bool:
     """One row printed twice in a report (a summary table repeated in an appendix): same label and
     figures. A label shared by two tables (a cost row and a volume row) is two rows."""
     return a.doc_id == b.doc_id and a.key == b.key and [f.raw for f in a.facts] == [f.raw for f in b.facts]
+
+
+def extreme_rows(rows: list[FactRow], column: str, direction: str, n: int = 3) -> list[tuple[FactRow, Fact]]:
+    """The rows of one table ordered by their cell in `column`, the asked extreme first ("max", "min",
+    or "negative": the most negative); a column of costs printed as negative figures is ordered by
+    size. [] when fewer than two rows have the column."""
+    cells = [(r, f) for r in rows if not TOTAL_RE.match(r.label) for f in r.facts if f.column == column]
+    if len(cells) < 2:
+        return []
+    if direction == "negative":
+        return sorted(cells, key=lambda rf: rf[1].value)[:n]
+    by_size = all(f.value <= 0 for _, f in cells)
+    return sorted(cells, key=lambda rf: abs(rf[1].value) if by_size else rf[1].value, reverse=direction == "max")[:n]
 
 
 def next_row_with_cells(ranked: list[Scored], rows: list[Scored], cells: list, cells_of) -> tuple[list, list]:

@@ -264,3 +264,14 @@ def test_a_figure_word_is_not_a_subject_the_reports_never_mention(fake_engine):
     a = fake_engine.analyse("Vad blev nettokostnaden för individ- och familjeomsorgen i Eskilstuna 2023?")
     here, nowhere = absent_words(fake_engine, a, "Eskilstuna")
     assert "nettokostnaden" not in here + nowhere
+
+
+def test_which_row_stands_out_is_answered_from_a_table_ranked(e5_engine):
+    """No row is named: the table is read, its rows ordered by the asked column, the extreme first,
+    each figure cited to its row."""
+    ans = e5_engine.ask("Vilken verksamhet har störst underskott mot budget i Enköping?")
+    assert ans.answered and len(ans.facts) >= 2
+    values = [f.value for f in ans.facts]
+    assert values == sorted(values) and values[0] < 0
+    assert {f.column for f in ans.facts} == {ans.facts[0].column}
+    assert len(ans.citations) >= len(ans.facts)

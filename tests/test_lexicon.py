@@ -1,6 +1,8 @@
 """The reviewed lexicon: abbreviations spelt out for the dense model, on the reports' own row labels."""
 import re
 
+import pytest
+
 from rag.lexicon import LEXICON, _long_forms
 
 
@@ -43,3 +45,18 @@ def test_a_row_for_another_target_group_is_told_apart():
     assert not LEXICON.other_group("Vad kostade familjehemmen?", "Familjehem BoU konsulentstödda")  # none asked
     assert not LEXICON.other_group("Vad kostade vården för unga vuxna?", "Institutionsvård BoU")  # both asked
     assert not LEXICON.other_group("What did care for adults cost?", "Öppna insatser vuxna")
+
+
+@pytest.mark.parametrize("question, direction", [
+    ("Vilken verksamhet har störst underskott mot budget i Enköping?", "negative"),
+    ("Vilken åldersgrupp har högst kostnad per brukare?", "max"),
+    ("Vilket område fick lägst medelbetyg?", "min"),
+    ("Which activity had the largest deficit in Huddinge?", "negative"),
+    ("Vilken kommun har högst sjukfrånvaro?", ""),  # kommuner are ranked elsewhere
+    ("Hur stor var sjukfrånvaron i Solna?", ""),
+    ("Högst hur många placeringar fick göras?", ""),  # no "which": not a question about a row
+])
+def test_a_question_asking_which_row_stands_out(question, direction):
+    from rag.lexicon import LEXICON
+
+    assert LEXICON.superlative(question) == direction

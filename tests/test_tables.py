@@ -277,6 +277,23 @@ def test_a_forecast_or_budget_asked_for_is_never_an_outcome_cell():
     assert [f.column for f in pick_columns(deviation, a, ESKILSTUNA_DELAR)] == ["Utfall 2023 jan- aug"]
 
 
+def test_the_rows_of_a_table_ordered_by_the_asked_extreme():
+    """Deviations are ordered by sign ("störst underskott" is the most negative), costs printed as
+    negative figures by size; the total row is no row to rank."""
+    from rag.picking import extreme_rows
+
+    rows = [_row({"Budget": -52.4, "Avvikelse": -5.4}, label="Ekonomiskt bistånd"),
+            _row({"Budget": -26.4, "Avvikelse": 2.6}, label="Institutionsvård BoU"),
+            _row({"Budget": -16.5, "Avvikelse": -3.4}, label="Utredning barn"),
+            _row({"Budget": -279.7, "Avvikelse": 5.0}, label="Totalt (mnkr)")]
+    labels = lambda ranked: [r.label for r, _ in ranked]
+    assert labels(extreme_rows(rows, "Avvikelse", "negative", n=2)) == ["Ekonomiskt bistånd", "Utredning barn"]
+    assert labels(extreme_rows(rows, "Avvikelse", "max", n=1)) == ["Institutionsvård BoU"]
+    assert labels(extreme_rows(rows, "Budget", "max", n=1)) == ["Ekonomiskt bistånd"]  # the largest cost
+    assert labels(extreme_rows(rows, "Budget", "min", n=1)) == ["Utredning barn"]
+    assert extreme_rows(rows[:1], "Budget", "max") == []
+
+
 def test_one_row_is_known_across_reports_and_two_tables_rows_stay_two():
     """"Summa totalt (mnkr)" in one report is "<b>Summa totalt (mkr)</b>" in the next; a cost row and a
     volume row that share the label "Institutionsvård vuxna" are two rows, a row printed twice is one."""
