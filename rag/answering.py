@@ -327,6 +327,15 @@ def _rank_line(leads: list[Lead]) -> str:
     return "Rangordning (högst först): " + "; ".join(f"{k} {_value(f)} ({f.column}, {r.title})" for k, f, r, _ in ordered)
 
 
+def _ranked_prefix(a: QuestionAnalysis, leads: list[Lead]) -> str:
+    """'Högst: ' before the first sentence of a table's rows ranked by one column ("vilken verksamhet
+    har …"), so the reader hears which end of the ranking it is."""
+    sup = LEXICON.superlative(a.text)
+    same_column = len({(f.doc_id, f.header_line, f.column) for _, f, _, _ in leads}) == 1
+    return {"max": "Högst: ", "min": "Lägst: ", "negative": "Mest negativ: "}.get(sup, "") \
+        if sup and len(leads) >= 2 and same_column else ""
+
+
 def _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, leads, missing) -> Answer:
     """Verify every number against the citations, number the citations, and lay the answer out."""
     provisional = [_cite_passage(o, reports, i + 1) if k == "p" else _cite_row(o, reports, i + 1)
@@ -365,7 +374,7 @@ def _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, lead
         lead = both if len(both) == 2 else leads[:1]
         keys = [key_of_fact(t[1]) for t in lead]
         if all(k is not None for k in keys):
-            out_lines.append(f"{_lead(lead)} " + "".join(f"[{order[k]}]" for k in keys))
+            out_lines.append(f"{_ranked_prefix(a, leads)}{_lead(lead)} " + "".join(f"[{order[k]}]" for k in keys))
     if rank:
         markers = "".join(f"[{order[ln.cites[0]]}]" for _, lines in checked for ln in lines[:1])
         out_lines.append(f"{rank} {markers}")

@@ -275,3 +275,4 @@ def test_which_row_stands_out_is_answered_from_a_table_ranked(e5_engine):
     assert values == sorted(values) and values[0] < 0
     assert {f.column for f in ans.facts} == {ans.facts[0].column}
     assert len(ans.citations) >= len(ans.facts)
+    assert ans.answer.startswith("Mest negativ: ")  # the reader hears which end of the ranking leads
