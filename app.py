@@ -433,12 +433,27 @@ def period_group(column: str, report: Report | None) -> tuple[str, str] | None:
     return ("utfall", "helår") if years else None
 
 
+def _ranking_chart(facts: tuple[Fact, ...]) -> dict | None:
+    """One chart for a table's rows ranked by one column ("vilken verksamhet har störst …"): a bar per row."""
+    if len(facts) < 2 or len({(f.doc_id, f.header_line, f.column, f.unit) for f in facts}) != 1 \
+            or len({f.row for f in facts}) != len(facts):
+        return None
+    values = [f.value for f in facts]
+    cost = all(v <= 0 for v in values) and any(v < 0 for v in values) and not CHANGE_COLUMN.search(facts[0].column)
+    return {"title": f"{facts[0].kommun}: {facts[0].column}" + (" (kostnad)" if cost else ""),
+            "unit": facts[0].unit or "antal", "columns": [f.row for f in facts],
+            "values": [abs(v) if cost else v for v in values]}
+
+
 def chart_data(answer: Answer, all_facts: list[Fact], reports: dict[str, Report] | None = None) -> list[dict]:
     """For each asked table row: the values of the columns comparable with the asked one.
 
     Costs (all values negative) are shown as positive amounts; no chart when fewer than two
     comparable values share a unit."""
     reports = reports or {}
+    ranked = _ranking_chart(answer.facts)
+    if ranked:
+        return [ranked]
     asked: dict[tuple[str, int], set[str]] = {}
     for f in answer.facts:
         asked.setdefault((f.doc_id, f.line), set()).add(f.column)
@@ -455,7 +470,8 @@ def chart_data(answer: Answer, all_facts: list[Fact], reports: dict[str, Report]
         group = groups.pop()
         same = [f for f in row if period_group(f.column, report) == group]
         columns = [f.column for f in same]
-        if len(same) < 2 or len({f.unit for f in same}) != 1 or len(set(columns)) != len(columns):
+        if len(same) < 2 or len({f.unit for f in same}) != 1 or len(set(columns)) != len(columns) \
+                or not asked[key] & set(columns):  # a chart of other columns than the asked one says nothing
             continue
         values = [f.value for f in same]
         cost = all(v <= 0 for v in values) and any(v < 0 for v in values)

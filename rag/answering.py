@@ -277,6 +277,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
         order = {id(s): i for i, s in enumerate(sents)}
         ranked_passages = list(dict.fromkeys(s.candidate.passage.id for s in sents))
         for s in sorted(sents, key=lambda s: (ranked_passages.index(s.candidate.passage.id), s.candidate.pos, order[id(s)])):
+            if LEXICON.other_group(a.text, s.candidate.text):
+                continue  # an explanation found below a row may speak of another target group only
             lines.append(Line(s.candidate.text, (key_of("p", s.candidate.passage),)))
         if lines:
             sections_out.append((kommun, lines))

@@ -102,15 +102,18 @@ def test_a_lookup_answered_by_text_alone_gives_the_kind_of_figure_asked_for(answ
     assert checked >= 5
 
 
-def test_no_figure_is_another_target_groups(answers):
-    """Asked about adults, no table figure comes from the children's row (or the reverse)."""
+def test_nothing_shown_is_another_target_groups(answers):
+    """Asked about adults, no table figure comes from the children's row and no line of the answer
+    speaks of the young alone (or the reverse)."""
     from rag.lexicon import LEXICON
 
-    grouped = [(q, a) for q, a in answers if len(LEXICON.groups_in(q["question"])) == 1 and a.facts]
+    grouped = [(q, a) for q, a in answers if len(LEXICON.groups_in(q["question"])) == 1 and a.answered]
     assert len(grouped) >= 10
     for q, ans in grouped:
         for f in ans.facts:
             assert not LEXICON.other_group(q["question"], f.row), (q["id"], f.row)
+        for line in ans.answer.splitlines():
+            assert not LEXICON.other_group(q["question"], line), (q["id"], line)
 
 
 def test_a_refusal_presents_no_figure_as_the_answer(answers):

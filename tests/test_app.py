@@ -357,6 +357,20 @@ def test_chart_shows_only_comparable_periods_and_costs_as_positive(e5_engine):
 
 
 @pytest.mark.model
+def test_a_ranked_table_answer_is_one_chart_of_its_rows_and_no_chart_leaves_out_the_asked_column(e5_engine):
+    from app import chart_data
+
+    answer = e5_engine.ask("Vilken verksamhet har störst underskott mot budget i Enköping?")
+    charts = chart_data(answer, e5_engine.facts, e5_engine.reports)
+    assert len(charts) == 1 and charts[0]["columns"] == [f.row for f in answer.facts]
+    assert charts[0]["values"] == [f.value for f in answer.facts]  # deviations keep their sign
+    for q in ("Vad kostade institutionsvård för vuxna i Enköping?", SICK):
+        ans = e5_engine.ask(q)
+        for chart in chart_data(ans, e5_engine.facts, e5_engine.reports):
+            assert {f.column for f in ans.facts} & set(chart["columns"]), (q, chart)
+
+
+@pytest.mark.model
 def test_no_chart_for_an_answer_from_text_only(e5_engine):
     from dataclasses import replace
 
