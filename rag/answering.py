@@ -24,8 +24,8 @@ from .lexicon import LEXICON
 from .models import Answer, Citation, Fact, Passage, Report
 from .numbers import find_numbers, format_sv, same_value
 from .picking import (Scored, across_reports, best_of_each_report, causes_that_follow, explained_below, extreme_rows,
-                      figure_kind, figure_kind_of_best_row, gives_figure, merge_overlap, next_row_with_cells, pick, row_per_side,
-                      row_quoted, same_figure_in, same_row_in_each_report, usable)
+                      figure_kind, figure_kind_of_best_row, gives_figure, merge_overlap, next_row_with_cells, pick,
+                      row_per_side, row_quoted, same_figure_in, same_row_in_each_report, usable)
 from .plan import Plan
 from .tablelookup import FactRow, asked_cell, asked_figure, blank_columns, column_info, pick_columns
 
@@ -203,6 +203,9 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     parents = row_parent_labels(engine)
     n_sent = 3 if plan.intent in ("why", "list") else 2
     superlative = LEXICON.superlative(a.text) if plan.intent in ("lookup", "compare") else ""
+
+    def cells_of(r: Scored) -> list[Fact]:
+        return pick_columns(r.candidate.row, a, reports[r.candidate.doc_id], engine.bm25.vocab, cell)
     same_kind = figure_kind_of_best_row(scored) if plan.intent in ("rank", "compare") and len(targets) > 1 else ""
     for kommun in targets:
         mine = [s for s in scored if s.candidate.kommun == kommun]
@@ -225,14 +228,11 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             sents = best_of_each_report(sents, mine, plan, kommun, reports, rows)
         if not rows and plan.intent in QUOTED_ROW_INTENTS:
             rows = row_quoted(sents, mine)
-        cells = [pick_columns(r.candidate.row, a, reports[r.candidate.doc_id], engine.bm25.vocab, cell)
-                 for r in rows]
+        cells = [cells_of(r) for r in rows]
         if superlative and not any(cells) and len(targets) == 1:
             # no single row is asked for: the table is the most probable row's that has the asked cell
             rows, cells = next_row_with_cells(sorted((s for s in mine if s.candidate.kind == "row"),
-                                                     key=lambda s: -s.p)[:3], [], [],
-                                              lambda r: pick_columns(r.candidate.row, a, reports[r.candidate.doc_id],
-                                                                     engine.bm25.vocab, cell))
+                                                     key=lambda s: -s.p)[:3], [], [], cells_of)
         if superlative and rows and cells[0] and len(targets) == 1:
             # "vilken verksamhet har störst underskott": the table's rows ordered by the chosen column
             ranked = extreme_rows(rows_of_table(engine, rows[0].candidate.row), cells[0][0].column, superlative)
@@ -245,9 +245,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
         if rows and not any(cells) and not empty and kommun not in borrowed and not across and not a.contrast:
             # the best row has no cell of the asked kind or period (a volume table's row for "vad kostade"):
             # the next row above the floors that has one answers
-            rows, cells = next_row_with_cells(pick(mine, "row", 5, row_floor), rows, cells,
-                                              lambda r: pick_columns(r.candidate.row, a, reports[r.candidate.doc_id],
-                                                                     engine.bm25.vocab, cell))
+            rows, cells = next_row_with_cells(pick(mine, "row", 5, row_floor), rows, cells, cells_of)
         if empty:  # the best evidence is a row that leaves the asked year's cell empty
             blank.append((rows[0], next(iter(empty.values()))))
             missing.append(kommun)
@@ -262,7 +260,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             if len({x.candidate.doc_id for x in rows}) > 1:
                 text = f"{report.title}: {text}"
             lines.append(Line(text, (key_of("r", row),), comp))
-            ctx = _context(row, chosen) if not (superlative and lines[1:]) else ""  # a ranking: the leader's only
+            ctx = "" if superlative and r is not rows[0] else _context(row, chosen)  # a ranking: the leader's only
             if ctx:
                 lines.append(Line(ctx, (key_of("r", row),)))
             facts_out.extend(chosen)
