@@ -113,7 +113,7 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
                                     float(int(reports[row.doc_id].period_end[5:]) in a.months), ctx, col,
                                     label_recall(row, query, idf, vocab), label_precision(row, query, idf, vocab))
                                  + inter + absent.get(kommun, (0.0, 0.0))
-                                 + (float(not query and bool(TOTAL_RE.match(row.label))),),
+                                 + (float(not query and bool(TOTAL_RE.match(row.label))),),  # committee_total
                                  row=row, text=row.first.row_text))
     return out
 
@@ -209,6 +209,7 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
         nums = [n for n in find_numbers(_YEARISH.sub("", sent))]
         said_years = set(_YEARISH.findall(sent)) and {m.group() for m in _YEARISH.finditer(sent)}
         causal = float(bool(LEXICON.causal.search(low)))
+        committee = float(bool(LEXICON.committee.search(low)))  # the committee as a whole is its subject
         direction = float((a.direction == "up" and bool(ws & LEXICON.direction_up))
                           or (a.direction == "down" and bool(ws & LEXICON.direction_down)))
         report = reports.get(p.doc_id)
@@ -223,9 +224,8 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
             float(plan.intent == "list"),
             float(report is not None and int(report.period_end[5:]) in a.months),
             prev, float(lr), float(any(rx.search(low) for rx in measure_rx)), float(not a.topic_words),
-            float(bool(LEXICON.committee.search(low))),
-        ) + absent.get(p.kommun, (0.0, 0.0)) + (float(od), float(od - om),
-                                                float(not a.topic_words and bool(LEXICON.committee.search(low))))
+            committee,
+        ) + absent.get(p.kommun, (0.0, 0.0)) + (float(od), float(od - om), committee * (not a.topic_words))
         out.append(Candidate("sentence", p.kommun, p.doc_id, feats, passage=p, text=sent, pos=s0))
     return out
 

@@ -9,7 +9,6 @@ import logging
 import re
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,15 +154,20 @@ def _table_ends(rows: list[FactRow]) -> dict[tuple[str, int], int]:
     return out
 
 
-def table_rows(engine, row: FactRow) -> int:
-    """How many rows with figures the row's table has."""
-    sizes = _cached(engine, "table_sizes", lambda: Counter((r.doc_id, r.first.header_line) for r in fact_rows(engine)))
-    return sizes[(row.doc_id, row.first.header_line)]
-
-
 def rows_of_table(engine, row: FactRow) -> list[FactRow]:
     """Every row with figures of the row's table, in the report's order."""
-    return [r for r in fact_rows(engine) if r.doc_id == row.doc_id and r.first.header_line == row.first.header_line]
+    def build() -> dict[tuple[str, int], list[FactRow]]:
+        tables: dict[tuple[str, int], list[FactRow]] = {}
+        for r in fact_rows(engine):
+            tables.setdefault((r.doc_id, r.first.header_line), []).append(r)
+        return tables
+
+    return list(_cached(engine, "tables", build).get((row.doc_id, row.first.header_line), ()))
+
+
+def table_rows(engine, row: FactRow) -> int:
+    """How many rows with figures the row's table has."""
+    return len(rows_of_table(engine, row))
 
 
 #: a row that is part of the row above it: "- Personalkostnader", "varav kvinnor"

@@ -46,6 +46,7 @@ class Lexicon:
     target_groups: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # vuxna, barn och unga: exclusive
 
     superlatives: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # which, max, min, negative
+    _groups_seen: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def superlative(self, text: str) -> str:
         """For a question asking which row stands out: 'max' (the highest, "högst kostnad"), 'min' (the
@@ -60,9 +61,16 @@ class Lexicon:
         return "max" if has.get("max") else "min"
 
     def groups_in(self, text: str) -> frozenset[str]:
-        """The target groups a text names ("vuxna", "barn och unga")."""
-        low = text.lower()
-        return frozenset(g for g, rxs in self.target_groups.items() if any(rx.search(low) for rx in rxs))
+        """The target groups a text names ("vuxna", "barn och unga"); remembered, as every row label of
+        the reports is read again for every question."""
+        got = self._groups_seen.get(text)
+        if got is None:
+            if len(self._groups_seen) > 100_000:
+                self._groups_seen.clear()
+            low = text.lower()
+            got = self._groups_seen[text] = frozenset(g for g, rxs in self.target_groups.items()
+                                                      if any(rx.search(low) for rx in rxs))
+        return got
 
     def other_group(self, question: str, label: str) -> bool:
         """Whether a label names only target groups other than the one a question names."""
