@@ -24,8 +24,9 @@ from .lexicon import LEXICON
 from .models import Answer, Citation, Fact, Passage, Report
 from .numbers import find_numbers, format_sv, same_value
 from .picking import (Scored, across_reports, best_of_each_report, causes_that_follow, explained_below, extreme_rows,
-                      figure_kind, figure_kind_of_best_row, gives_figure, merge_overlap, next_row_with_cells, pick,
-                      row_per_side, row_quoted, same_figure_in, same_row_in_each_report, usable)
+                      counted_stems, figure_kind, figure_kind_of_best_row, gives_figure, lists_that_follow, merge_overlap,
+                      next_row_with_cells, pick, row_per_side, row_quoted, same_figure_in, same_row_in_each_report,
+                      usable)
 from .plan import Plan
 from .tablelookup import FactRow, asked_cell, asked_figure, blank_columns, column_info, pick_columns
 
@@ -272,6 +273,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             for extra in explained_below(engine, rows, sents) + sents + causes_that_follow(sents):
                 merged = merge_overlap(merged, extra) or merged + [extra]
             sents = merged
+        if plan.intent in ("why", "list"):
+            sents = sents + lists_that_follow(engine, sents)
         order = {id(s): i for i, s in enumerate(sents)}
         ranked_passages = list(dict.fromkeys(s.candidate.passage.id for s in sents))
         for s in sorted(sents, key=lambda s: (ranked_passages.index(s.candidate.passage.id), s.candidate.pos, order[id(s)])):
@@ -286,8 +289,9 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
                                   f"«{r.candidate.row.label}»", r.candidate)
     if not sections_out:
         return refuse(a, reports, "inget stycke eller tabellrad i rapporterna besvarar frågan tillräckligt säkert")
+    counted = () if a.english else counted_stems(a.text, engine.bm25.vocab)
     if plan.intent == "lookup" and figure and not facts_out and not any(
-            gives_figure(ln.text, figure) for _, lines in sections_out for ln in lines):
+            gives_figure(ln.text, figure, counted) for _, lines in sections_out for ln in lines):
         # "vad kostade …" answered by sentences that give no amount (a count of placements) is no answer
         nearest = max(scored, key=lambda s: s.p).candidate
         return refuse(a, reports, "rapporterna anger ingen sådan siffra", nearest)

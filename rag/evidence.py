@@ -124,25 +124,45 @@ def row_passage_ids(engine) -> dict[tuple[str, int], int]:
                                                    for p in engine.passages if p.kind == "table"})
 
 
-def commentary(engine, row: FactRow, passages: int = 2) -> list[Passage]:
-    """The text right after a row's table, up to the next table: where a report explains its figures."""
-    def build() -> dict[str, list[tuple[int, Passage]]]:
-        by_doc: dict[str, list[tuple[int, Passage]]] = {}
+def _passages_by_doc(engine) -> dict[str, list[tuple[int, str, Passage]]]:
+    """Each report's passages in reading order, with the section each stands in."""
+    def build() -> dict[str, list[tuple[int, str, Passage]]]:
+        by_doc: dict[str, list[tuple[int, str, Passage]]] = {}
         for p in engine.passages:
             for loc in p.locations:
-                by_doc.setdefault(loc.doc_id, []).append((loc.start_line, p))
+                by_doc.setdefault(loc.doc_id, []).append((loc.start_line, loc.section, p))
         return {d: sorted(v, key=lambda t: t[0]) for d, v in by_doc.items()}
+    return _cached(engine, "passages_by_doc", build)
+
+
+def commentary(engine, row: FactRow, passages: int = 6) -> list[Passage]:
+    """The text right after a row's table, up to the next table or section: where a report explains
+    its figures (one paragraph per row of a larger table, so a few passages)."""
     end = _cached(engine, "table_ends", lambda: _table_ends(fact_rows(engine)))[(row.doc_id, row.first.header_line)]
     out: list[Passage] = []
-    for start, p in _cached(engine, "passages_by_doc", build).get(row.doc_id, []):
+    section = None
+    for start, where, p in _passages_by_doc(engine).get(row.doc_id, []):
         if start <= end:
             continue  # the row's own table
-        if p.kind == "table":
-            break  # the next table: the text after it explains that one
+        if p.kind == "table" or (section is not None and where != section):
+            break  # the next table or section: the text after it explains something else
+        section = where
         out.append(p)
         if len(out) >= passages:
             break
     return out
+
+
+def passage_after(engine, passage: Passage) -> Passage | None:
+    """The next passage of the same report and section, if it is text."""
+    loc = passage.locations[0]
+    seq = _passages_by_doc(engine).get(loc.doc_id, [])
+    for i, (start, where, p) in enumerate(seq):
+        if p.id == passage.id and start == loc.start_line:
+            if i + 1 < len(seq) and seq[i + 1][1] == loc.section and seq[i + 1][2].kind == "text":
+                return seq[i + 1][2]
+            return None
+    return None
 
 
 def _table_ends(rows: list[FactRow]) -> dict[tuple[str, int], int]:
@@ -395,7 +415,7 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
                                  lambda texts: sentence_similarity(engine, qvec, texts), absent)
     cands = with_agreement(_one_report_per_row(cands, plan, reports))
     cands = _of_the_years_asked(cands, plan, reports)
-    lacking = plan.named and any(absent[k][0] > 0 for k in plan.kommuner)
+    lacking = plan.named and any(sum(absent[k]) > 0 for k in plan.kommuner)
     for y in plan.uncovered_years:
         cands = [c for c in cands if _mentions_year(c, y)]
         if not cands:

@@ -41,6 +41,8 @@ class Lexicon:
     english_terms: tuple[tuple[re.Pattern, str], ...] = ()  # an English phrase, the Swedish report word
     months_english: tuple[re.Pattern, ...] = ()  # January … December; a name with a capital matches only so
     money: re.Pattern = re.compile(r"(?!)")  # words that ask for an amount of money (kostnad, överskott)
+    duration: re.Pattern = re.compile(r"(?!)")  # words that ask how long (hur länge, väntetid)
+    duration_units: frozenset[str] = frozenset()  # the units such a figure is given in (dagar, veckor)
     unitless: re.Pattern = re.compile(r"(?!)")  # a row label naming a figure that has no unit (an index, a grade)
     measure_words: frozenset[str] = frozenset()  # words naming the kind of figure (kostnad, antal), never the subject
     target_groups: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # vuxna, barn och unga: exclusive
@@ -168,6 +170,9 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         months_english=tuple(re.compile(rf"\b{m}\b", 0 if m != m.lower() else re.I) for m in d.get("months_english", ())),
         money=re.compile("|".join(f"(?:{p})" for p in d["money_words"]), re.I)
         if d.get("money_words") else re.compile(r"(?!)"),
+        duration=re.compile("|".join(f"(?:{p})" for p in d["durations"]["asking"]), re.I)
+        if d.get("durations") else re.compile(r"(?!)"),
+        duration_units=frozenset(d.get("durations", {}).get("units", ())),
         unitless=re.compile("|".join(f"(?:{p})" for p in d["unitless_labels"]), re.I)
         if d.get("unitless_labels") else re.compile(r"(?!)"),
         measure_words=frozenset(d.get("measure_words", ())),

@@ -13,14 +13,14 @@ import re
 from dataclasses import dataclass
 
 from .candidates import Candidate, row_figures, text_figures
-from .evidence import Evidence, commentary, fact_rows, table_rows
-from .lexical import terms
+from .evidence import Evidence, commentary, fact_rows, passage_after, table_rows
+from .lexical import split_compound, terms
 from .lexicon import LEXICON
 from .models import Fact, Report
 from .numbers import find_numbers
 from .plan import Plan
 from .retrieval import sentences
-from .tablelookup import MONEY_UNITS, TOTAL_RE, FactRow, asked_cell, figure_key, unit_fits
+from .tablelookup import MONEY_UNITS, TOTAL_RE, FactRow, asked_cell, cell_fits, figure_key
 
 
 @dataclass(frozen=True)
@@ -159,22 +159,48 @@ def explained_below(engine, rows: list[Scored], sents: list[Scored]) -> list[Sco
     return []
 
 
+# a date, a list item's or heading's number, a report's own number ("delår 2", "tertial 1")
+_NOT_FIGURES = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d\b|^\s*\d{1,2}\.\s|\b(?:delår|tertial|kvartal)\s*\d\b", re.M | re.I)
+
+
 def has_figure(text: str) -> bool:
-    """Whether a text gives a figure: a number that is not a year."""
-    return any(not re.fullmatch(r"(19|20)\d\d", n.text.strip()) for n in find_numbers(text))
+    """Whether a text gives a figure: a number that is not a year, a date or the number of a list item."""
+    return any(not re.fullmatch(r"(19|20)\d\d", n.text.strip()) for n in find_numbers(_NOT_FIGURES.sub(" ", text)))
 
 
 _AMOUNT = re.compile(r"\d\s*(?:mnkr|mkr|tkr|kr\b|kronor|miljoner|miljarder|tusen)", re.I)
 _SHARE = re.compile(r"\d\s*(?:%|procent)", re.I)
+_DURATION = re.compile(r"\b(?:\d+(?:,\d+)?|en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|one|two|three|four|"
+                       r"five|six)\s+(?:" + "|".join(sorted(LEXICON.duration_units, key=len, reverse=True)) + r")\b", re.I)
 
 
-def gives_figure(text: str, figure: str) -> bool:
+_COUNTED = re.compile(r"\bhur många\s+(?:(?:nya|fler|olika|aktiva|unika|enskilda)\s+)?([a-zåäöé]{4,})")
+
+
+def counted_stems(question: str, vocab) -> tuple[str, ...]:
+    """What a Swedish "hur många …" question counts, as word beginnings: the noun and, for a
+    compound, its head ("familjerådgivningssamtal" -> "samtal"); () when it names none."""
+    m = _COUNTED.search(question.lower())
+    if not m:
+        return ()
+    noun = m.group(1)
+    parts = split_compound(noun, vocab)
+    return tuple(w[:max(4, len(w) - 3)] for w in (noun, *parts[1:]))
+
+
+def gives_figure(text: str, figure: str, counted: tuple[str, ...] = ()) -> bool:
     """Whether a text gives the asked kind of figure (`asked_figure`): an amount of kronor, a
-    percentage, or for a count or an unstated kind any figure that is not a year."""
+    percentage, a time, or for a count or an unstated kind any figure that is not a year; a count
+    of something named (`counted_stems`) comes from a text that names it, not from a figure of
+    something else."""
+    if figure == "count" and counted and not any(c in text.lower() for c in counted):
+        return False
     if figure == "money":
         return bool(_AMOUNT.search(text))
     if figure == "share":
         return bool(_SHARE.search(text))
+    if figure == "duration":
+        return bool(_DURATION.search(text))
     return has_figure(text)
 
 
@@ -193,6 +219,23 @@ def causes_that_follow(sents: list[Scored]) -> list[Scored]:
                 return [Scored(dataclasses.replace(c, text=nxt, pos=s0), s.p)]
             break
     return []
+
+
+_BULLET = re.compile(r"^\s*(?:[-•*–]|\d{1,2}[.)])\s")
+
+
+def lists_that_follow(engine, sents: list[Scored]) -> list[Scored]:
+    """A quoted sentence that introduces a list ("… finns en rad forum och aktiviteter:") is
+    followed by its items, the next passage of bullet lines, which it says nothing without."""
+    out: list[Scored] = []
+    for s in sents:
+        c = s.candidate
+        if not c.text.rstrip().endswith((":", ";")):
+            continue
+        nxt = passage_after(engine, c.passage)
+        if nxt is not None and _BULLET.match(nxt.text) and not any(o.candidate.passage.id == nxt.id for o in sents + out):
+            out.append(Scored(dataclasses.replace(c, passage=nxt, text=nxt.text.strip(), pos=0), s.p))
+    return out
 
 
 def row_quoted(sents: list[Scored], scored: list[Scored]) -> list[Scored]:
@@ -266,7 +309,7 @@ def usable(ev: Evidence, probs, figure: str | None = None) -> list[Scored]:
     if figure is None:
         figure = asked_cell(ev.plan.analysis, ev.plan.measure)
     return [Scored(c, float(p)) for c, p in zip(ev.candidates, probs)
-            if c.kind != "row" or any(unit_fits(f.unit, figure) for f in c.row.facts)]
+            if c.kind != "row" or any(cell_fits(f, figure) for f in c.row.facts)]
 
 
 def strength(ev: Evidence, probs) -> float:

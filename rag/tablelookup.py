@@ -283,8 +283,11 @@ def blank_columns(row: FactRow, years: tuple[int, ...]) -> dict[str, str]:
 
 
 def asked_figure(a: QuestionAnalysis, measure: str) -> str:
-    """count | share | money | '': the kind of figure the question's form asks for ("hur många",
-    "hur stor andel", "vad kostade"); the measure word named first decides ("andel av nettokostnaden")."""
+    """count | share | money | duration | '': the kind of figure the question's form asks for ("hur
+    många", "hur stor andel", "vad kostade", "hur länge"); the measure word named first decides
+    ("andel av nettokostnaden"), except that a question asking how long asks for a time."""
+    if LEXICON.duration.search(a.text):
+        return "duration"
     if measure in ("antal", "andel"):
         return {"antal": "count", "andel": "share"}[measure]
     return "money" if LEXICON.money.search(a.text) else ""
@@ -311,14 +314,27 @@ def unit_fits(unit: str, figure: str) -> bool:
         return unit == "%"
     if figure == "money":
         return unit in MONEY_UNITS
+    if figure == "duration":
+        return unit in LEXICON.duration_units
     return True
+
+
+_OUTCOME = re.compile(r"\butfall|\boutcome", re.I)
+
+
+def cell_fits(fact: Fact, figure: str) -> bool:
+    """`unit_fits` for a cell: an amount may also be a cell without a unit in a column that names a
+    cost (`KPB`, kostnad per brukare, in a table that prints kronor without a unit)."""
+    if unit_fits(fact.unit, figure):
+        return True
+    return figure == "money" and not fact.unit and bool(LEXICON.money.search(LEXICON.spell_out(fact.column).lower()))
 
 
 def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None, figure: str = "") -> list[Fact]:
     """The cell(s) that answer: the asked period's value, and for change questions the one to compare with.
-    Only cells that can be the asked kind of figure (see `unit_fits`) are considered."""
+    Only cells that can be the asked kind of figure (see `cell_fits`) are considered."""
     pw = a.period_words
-    cols = [(f, column_info(f.column)) for f in row.facts if unit_fits(f.unit, figure)]
+    cols = [(f, column_info(f.column)) for f in row.facts if cell_fits(f, figure)]
     if "bokslut" in pw and not a.months:  # the closed year's accounts: no part-year column says them
         cols = [(f, c) for f, c in cols if not _PART_YEAR.search(f.column)]
     if not cols:
@@ -350,7 +366,7 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None, 
     blank = blank_columns(row, a.years)
     # the subject's words, not a period word an English question's topic carries too ("budget")
     asked = set(topic_terms(a, vocab)) - cached_terms(" ".join(a.period_terms), vocab) if vocab is not None else set()
-    overlap = [(len(asked & cached_terms(f.column, vocab)), f) for f, _ in cols]
+    overlap = [(len(asked & cached_terms(LEXICON.spell_out(f.column), vocab)), f) for f, _ in cols]
     best = max((n for n, _ in overlap), default=0)
     if best:  # the question names a column ("externa utförare"): that cell answers
         return [next(f for n, f in overlap if n == best)]
@@ -362,6 +378,9 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None, 
             return chosen
         return []  # a month-by-year table answers only a question that names the month
 
+    if "helår" in pw and not pw & {"avvikelse", "prognos", "budget", "bokslut"} and not a.months \
+            and year == report_year and int(report.period_end[5:7]) < 12 and not _OUTCOME.search(a.text):
+        pw = pw | {"prognos"}  # the current year's full year, in a part-year report, is only a forecast
     primary: list[tuple[Fact, Column]] = []
     wanted = next((k for k in ("avvikelse", "prognos", "budget", "bokslut") if k in pw), "utfall")
     if wanted in blank:  # the table has the asked year's column, and this row leaves it empty

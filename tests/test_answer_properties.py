@@ -66,7 +66,7 @@ def test_every_table_figure_is_the_kind_of_figure_asked_for(answers, e5_engine):
     """"Hur många" is never answered with an amount of money, "hur stor andel" only with a
     percentage, "vad kostade" only with an amount: over every question of the sets."""
     from rag.plan import make_plan
-    from rag.tablelookup import asked_figure, unit_fits
+    from rag.tablelookup import asked_figure, cell_fits
 
     checked = 0
     for q, ans in answers:
@@ -76,7 +76,7 @@ def test_every_table_figure_is_the_kind_of_figure_asked_for(answers, e5_engine):
         figure = asked_figure(a, make_plan(a, e5_engine.reports).measure)
         checked += bool(figure)
         for f in ans.facts:
-            assert unit_fits(f.unit, figure), (q["id"], figure, f.row, f.column, f.unit)
+            assert cell_fits(f, figure), (q["id"], figure, f.row, f.column, f.unit)
     assert checked >= 20
 
 

@@ -276,3 +276,77 @@ def test_which_row_stands_out_is_answered_from_a_table_ranked(e5_engine):
     assert {f.column for f in ans.facts} == {ans.facts[0].column}
     assert len(ans.citations) >= len(ans.facts)
     assert ans.answer.startswith("Mest negativ: ")  # the reader hears which end of the ranking leads
+
+
+def test_a_cost_column_printed_without_a_unit_answers_a_cost_question(e5_engine):
+    """A table of kronor printed without a unit (Eskilstuna's KPB, kostnad per brukare): a question
+    about the cost per user is read in that column, not in the one that has a unit (kr per invånare)."""
+    from rag.tablelookup import cell_fits
+
+    ans = e5_engine.ask("Vilken åldersgrupp har lägst kostnad per brukare i Eskilstuna?")
+    assert ans.answered and ans.facts
+    assert {f.column for f in ans.facts} == {"KPB"} and not ans.facts[0].unit
+    values = [f.value for f in ans.facts]
+    assert values == sorted(values)
+    kpb_table = [f for f in e5_engine.facts if f.column in ("KPB", "# Brukare")]
+    assert {f.column for f in kpb_table} == {"KPB", "# Brukare"}
+    assert {f.column for f in kpb_table if cell_fits(f, "money")} == {"KPB"}  # a head count is no amount
+
+
+def test_dates_and_list_numbers_are_no_figures_and_a_time_needs_its_unit():
+    from rag.picking import gives_figure, has_figure
+
+    assert not has_figure("1. Delårsrapport januari – augusti 2024, daterad 2024-09-13, fastställs.")
+    assert has_figure("Kostnaden blev 4,2 mnkr högre än 2023.")
+    assert gives_figure("Placering sker max två månader i taget.", "duration")
+    assert gives_figure("Utredningen ska vara klar inom 14 dagar.", "duration")
+    assert not gives_figure("Det finns 43 insatser inom ramavtal.", "duration")
+    assert not gives_figure("Vid delår 2 har flera delar av åtagandet inletts.", "count")
+
+
+def test_a_count_of_something_named_comes_from_a_text_that_names_it():
+    """"Hur många familjer …" is not answered by "under barnens första 18 månader"; a compound's
+    head counts ("familjerådgivningssamtal" in a text about "996 samtal")."""
+    from rag.picking import counted_stems, gives_figure
+
+    vocab = frozenset({"familjerådgivning", "samtal", "familj"})
+    families = counted_stems("Hur många familjer har deltagit i hembesöksprogrammet?", vocab)
+    assert not gives_figure("Hembesök görs under barnens första 18 månader.", "count", families)
+    assert gives_figure("Utöver detta har 461 familjer tagit del av programmet.", "count", families)
+    talks = counted_stems("Hur många familjerådgivningssamtal genomfördes?", vocab)
+    assert gives_figure("Under perioden har 996 samtal genomförts.", "count", talks)
+    assert counted_stems("Vad kostade vården?", vocab) == ()
+
+
+def test_a_question_asking_how_long_is_refused_when_no_figure_gives_a_time(e5_engine):
+    """No report gives a waiting time: a count of placements or a cost is no answer to it."""
+    ans = e5_engine.ask("Hur lång är väntetiden för att få plats på ett boende i Eskilstuna?")
+    assert not ans.answered and not ans.facts
+
+
+def test_a_sentence_introducing_a_list_brings_its_items(fake_engine):
+    """"… finns en rad forum och aktiviteter vars syfte är …;" says nothing without the bullet
+    lines that follow it; those are the next passage of the same section."""
+    from rag.candidates import Candidate
+    from rag.evidence import passage_after
+    from rag.picking import Scored, lists_that_follow
+
+    intro = next(p for p in fake_engine.passages if p.kind == "text" and p.text.rstrip().endswith(";")
+                 and (n := passage_after(fake_engine, p)) is not None and n.text.lstrip().startswith("- "))
+    s = Scored(Candidate("sentence", intro.kommun, intro.doc_id, (), passage=intro, text=intro.text, pos=0), 0.5)
+    items = lists_that_follow(fake_engine, [s])
+    assert len(items) == 1 and items[0].candidate.passage.id == passage_after(fake_engine, intro).id
+    assert items[0].candidate.text.startswith("- ") and items[0].p == 0.5
+    assert lists_that_follow(fake_engine, items) == []  # bullet lines introduce nothing
+
+
+def test_a_rows_commentary_reaches_the_paragraph_that_names_it(fake_engine):
+    """Solna explains each row of its table of verksamheter in its own paragraph below the table;
+    the third row's is the third paragraph, and the next section's text is not part of it."""
+    from rag.evidence import commentary, fact_rows
+
+    row = next(r for r in fact_rows(fake_engine) if r.label == "Ekonomi och arbetsmarknad"
+               and r.doc_id.startswith("solna"))
+    below = commentary(fake_engine, row)
+    assert any("lägre utbetalning av ekonomiskt bistånd" in p.text for p in below)
+    assert len({p.section for p in below}) == 1

@@ -91,6 +91,7 @@ def test_intent(question, intent):
     ("Hur många hushåll fick ekonomiskt bistånd i Solna?", "antal"),
     ("Hur stor andel av de anställda i Huddinge är kvinnor?", "andel"),
     ("What was the budget for staff in Solna?", "budget"),
+    ("Hur stor är årsbudgeten för försörjningsstöd i Huddinge?", "budget"),  # a compound asks for a budget too
 ])
 def test_measure(question, measure):
     assert plan(question).measure == measure

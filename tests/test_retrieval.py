@@ -18,6 +18,8 @@ def test_swedish_stems_compounds_and_synonyms():
     assert split_compound("familjerådgivningssamtal", vocab) == ("familjerådgivnings", "samtal")
     assert stem("prognos") == stem("prognosen") and stem("sjukfrånvaron") == stem("sjukfrånvaro")
     assert canon_terms("kostnaderna för köpt vård") [-1] == canon_terms("Köp av verksamhet")[0]
+    # "the total" in a question is a table's "Summa" / "Totalt" row
+    assert canon_terms("totala intäkter")[0] == canon_terms("Summa intäkter")[0] == canon_terms("Totalt")[0]
     q = expand_query("Vad kostar en HVB-placering?")
     assert q[stem("hvb")] == 1.0 and q[stem("boende")] == 0.5
 

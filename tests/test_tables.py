@@ -333,3 +333,41 @@ def test_the_asked_measure_picks_its_column_never_the_first_one(question, column
                     "2023-08", "d.txt")
     chosen = pick_columns(row, analyse(question, {"Eskilstuna"}), report)
     assert chosen and chosen[0].column == column
+
+
+def test_the_current_years_full_year_in_a_part_year_report_is_its_forecast():
+    """In August the year's full-year figure exists only as a forecast ("räknar med för helåret");
+    in a closed year's annual report the full year is the outcome, and "utfall" asked stays utfall."""
+    from rag.analysis import analyse
+    from rag.tablelookup import pick_columns
+
+    row = _row({"Volym budget": 76, "Volym prognos helår": 74, "Avvikelse volym": -2}, unit="årsplacering",
+               label="Familjehem egna")
+    asked = analyse("Hur många årsplaceringar i egna familjehem blir det för helåret i Eskilstuna?", {"Eskilstuna"})
+    assert [f.column for f in pick_columns(row, asked, ESKILSTUNA_DELAR, figure="count")] == ["Volym prognos helår"]
+    annual = Report("s", "Eskilstuna", "Socialnämnden", "årsredovisning", "Årsredovisning 2023", "2023-01",
+                    "2023-12", "s.txt")
+    outcome = _row({"Utfall 2023": 70, "Prognos helår": 74}, unit="årsplacering", label="Familjehem egna")
+    assert [f.column for f in pick_columns(outcome, asked, annual, figure="count")] == ["Utfall 2023"]
+    said = analyse("Vad blev utfallet för helåret för egna familjehem i Eskilstuna?", {"Eskilstuna"})
+    assert [f.column for f in pick_columns(outcome, said, ESKILSTUNA_DELAR)] == ["Utfall 2023"]
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("Med hur många miljoner kronor minskade budgetramen i Solna?", "money"),
+    ("How many million kronor did Solna spend on staff?", "money"),
+    ("Hur många placeringar hade Solna i december?", "count"),
+    ("Hur länge får en placering pågå i Huddinge?", "duration"),
+    ("Hur lång är väntetiden till familjerådgivningen i Solna?", "duration"),
+    ("How many days does an investigation take in Enköping?", "duration"),
+    ("How much is Huddinge spending on the new strategy?", "money"),
+])
+def test_the_form_of_the_question_says_the_kind_of_figure(question, figure):
+    """A unit named after "hur många" decides; a question asking how long wants a time."""
+    from rag.analysis import analyse
+    from rag.plan import make_plan
+    from rag.tablelookup import asked_figure, unit_fits
+
+    a = analyse(question, {"Solna", "Huddinge", "Enköping"})
+    assert asked_figure(a, make_plan(a, {"d": ESKILSTUNA_DELAR}).measure) == figure
+    assert unit_fits("dagar", "duration") and not unit_fits("tkr", "duration") and not unit_fits("insatser", "duration")
