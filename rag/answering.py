@@ -26,7 +26,7 @@ from .numbers import find_numbers, format_sv, same_value
 from .picking import (Scored, across_reports, best_of_each_report, causes_that_follow, explained_below, extreme_rows,
                       counted_stems, figure_kind, figure_kind_of_best_row, gives_figure, lists_that_follow, merge_overlap,
                       next_row_with_cells, pick, row_per_side, row_quoted, same_figure_in, same_row_in_each_report,
-                      usable)
+                      usable, years_of_month_table)
 from .plan import Plan
 from .tablelookup import FactRow, asked_cell, asked_figure, blank_columns, column_info, pick_columns
 
@@ -229,6 +229,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             sents = best_of_each_report(sents, mine, plan, kommun, reports, rows)
         if not rows and plan.intent in QUOTED_ROW_INTENTS:
             rows = row_quoted(sents, mine)
+        if plan.intent in ("trend", "compare") and len(a.years) >= 2 and rows:
+            rows = years_of_month_table(engine, rows, a.years)
         cells = [cells_of(r) for r in rows]
         if superlative and not any(cells) and len(targets) == 1:
             # no single row is asked for: the table is the most probable row's that has the asked cell
@@ -236,7 +238,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
                                                      key=lambda s: -s.p)[:3], [], [], cells_of)
         if superlative and rows and cells[0] and len(targets) == 1:
             # "vilken verksamhet har störst underskott": the table's rows ordered by the chosen column
-            ranked = extreme_rows(rows_of_table(engine, rows[0].candidate.row), cells[0][0].column, superlative)
+            ranked = extreme_rows([r for r in rows_of_table(engine, rows[0].candidate.row)
+                                   if not LEXICON.other_group(a.text, r.label)], cells[0][0].column, superlative)
             if ranked:
                 rows = [Scored(Candidate("row", kommun, r.doc_id, (), row=r, text=r.first.row_text), rows[0].p)
                         for r, _ in ranked]
@@ -261,7 +264,8 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
             if len({x.candidate.doc_id for x in rows}) > 1:
                 text = f"{report.title}: {text}"
             lines.append(Line(text, (key_of("r", row),), comp))
-            ctx = "" if superlative and r is not rows[0] else _context(row, chosen)  # a ranking: the leader's only
+            # a ranking, or a month table's years: the other values of the first row only
+            ctx = "" if r is not rows[0] and (superlative or row.label.strip().isdigit()) else _context(row, chosen)
             if ctx:
                 lines.append(Line(ctx, (key_of("r", row),)))
             facts_out.extend(chosen)

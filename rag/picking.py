@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .candidates import Candidate, row_figures, text_figures
-from .evidence import Evidence, commentary, fact_rows, passage_after, table_rows
+from .evidence import Evidence, commentary, fact_rows, passage_after, rows_of_table, table_rows
 from .lexical import split_compound, terms
 from .lexicon import LEXICON
 from .models import Fact, Report
@@ -163,9 +163,16 @@ def explained_below(engine, rows: list[Scored], sents: list[Scored]) -> list[Sco
 _NOT_FIGURES = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d\b|^\s*\d{1,2}\.\s|\b(?:delår|tertial|kvartal)\s*\d\b", re.M | re.I)
 
 
+_NUMBER_WORDS = re.compile(r"\b(?:två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tjugo|hundra)\b", re.I)
+# a number and the word it counts, one word between at most ("8 aktuella placeringar", "sju klienter")
+_COUNT_OF = re.compile(r"(?:\d[\d\s]*(?:,\d+)?|\b(?:två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv))\s+((?:[a-zåäöé]+\s+)?[a-zåäöé]+)")
+
+
 def has_figure(text: str) -> bool:
-    """Whether a text gives a figure: a number that is not a year, a date or the number of a list item."""
-    return any(not re.fullmatch(r"(19|20)\d\d", n.text.strip()) for n in find_numbers(_NOT_FIGURES.sub(" ", text)))
+    """Whether a text gives a figure: a number that is not a year, a date or the number of a list
+    item, or a number written as a word ("elva utförare")."""
+    return bool(_NUMBER_WORDS.search(text)) or \
+        any(not re.fullmatch(r"(19|20)\d\d", n.text.strip()) for n in find_numbers(_NOT_FIGURES.sub(" ", text)))
 
 
 _AMOUNT = re.compile(r"\d\s*(?:mnkr|mkr|tkr|kr\b|kronor|miljoner|miljarder|tusen)", re.I)
@@ -185,7 +192,10 @@ def counted_stems(question: str, vocab) -> tuple[str, ...]:
         return ()
     noun = m.group(1)
     parts = split_compound(noun, vocab)
-    return tuple(w[:max(4, len(w) - 3)] for w in (noun, *parts[1:]))
+    own = tuple(w[:max(4, len(w) - 3)] for w in (noun, *parts[1:]))
+    if noun in LEXICON.people_nouns:  # people are counted by many words: "sju klienter", "78 personer"
+        return own + tuple("#" + w for w in sorted(LEXICON.people_nouns))
+    return own
 
 
 def gives_figure(text: str, figure: str, counted: tuple[str, ...] = ()) -> bool:
@@ -193,8 +203,13 @@ def gives_figure(text: str, figure: str, counted: tuple[str, ...] = ()) -> bool:
     percentage, a time, or for a count or an unstated kind any figure that is not a year; a count
     of something named (`counted_stems`) comes from a text that names it, not from a figure of
     something else."""
-    if figure == "count" and counted and not any(c in text.lower() for c in counted):
-        return False
+    if figure == "count" and counted:
+        low = text.lower()
+        named = any(c in low for c in counted if not c.startswith("#"))
+        people = {c[1:] for c in counted if c.startswith("#")}
+        counted_as = {w.split()[-1] for w in _COUNT_OF.findall(low)}
+        if not named and not people & counted_as:
+            return False
     if figure == "money":
         return bool(_AMOUNT.search(text))
     if figure == "share":
@@ -236,6 +251,23 @@ def lists_that_follow(engine, sents: list[Scored]) -> list[Scored]:
         if nxt is not None and _BULLET.match(nxt.text) and not any(o.candidate.passage.id == nxt.id for o in sents + out):
             out.append(Scored(dataclasses.replace(c, passage=nxt, text=nxt.text.strip(), pos=0), s.p))
     return out
+
+
+_YEAR_LABEL = re.compile(r"\s*(?:19|20)\d\d\s*")
+
+
+def years_of_month_table(engine, rows: list[Scored], years: tuple[int, ...]) -> list[Scored]:
+    """A month-by-year table (a row per year, a column per month) asked about a span of years
+    ("från januari 2021 till december 2023"): the rows of the years in that span, oldest first."""
+    lead = rows[0]
+    if not _YEAR_LABEL.fullmatch(lead.candidate.row.label):
+        return rows
+    in_span = sorted((int(r.label), r) for r in rows_of_table(engine, lead.candidate.row)
+                     if _YEAR_LABEL.fullmatch(r.label) and min(years) <= int(r.label) <= max(years))
+    if len(in_span) < 2:
+        return rows
+    return [Scored(dataclasses.replace(lead.candidate, doc_id=r.doc_id, row=r, text=r.first.row_text), lead.p)
+            for _, r in in_span]
 
 
 def row_quoted(sents: list[Scored], scored: list[Scored]) -> list[Scored]:

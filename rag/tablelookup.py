@@ -103,11 +103,17 @@ def cached_terms(text: str, vocab) -> frozenset[str]:
     return got
 
 
+_BARE_TOTAL = re.compile(r"(?:summa|totalt|total|summa totalt)\W*", re.I)
+_MARKUP = re.compile(r"<[^>]+>")
+
+
 def _row_terms(row: FactRow, vocab) -> tuple[frozenset[str], frozenset[str]]:
     f = row.first
     label = f.row
-    if re.fullmatch(r"(19|20)\d\d", label.strip()) or not re.search(r"[a-zåäö]{3}", label.lower()):
-        label = f"{f.caption} {f.row}"  # year-by-month tables: the caption says what is counted
+    if re.fullmatch(r"(19|20)\d\d", label.strip()) or not re.search(r"[a-zåäö]{3}", label.lower()) \
+            or _BARE_TOTAL.fullmatch(_MARKUP.sub("", label).strip()):
+        # year-by-month tables, and a bare "Summa": the caption says what is counted
+        label = f"{f.caption} {f.row}"
     ctx = f"{f.caption} {f.table} {f.section} {f.header_text}"
     return cached_terms(label, vocab), cached_terms(ctx, vocab)
 

@@ -15,7 +15,8 @@ from .conftest import CORPUS, ROOT
 
 pytestmark = pytest.mark.model
 CORPUS_TEXT = "\n".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt"))
-FILES = default_files() + [str(ROOT / "eval" / "questions.heldout.jsonl")]
+FILES = default_files() + [str(ROOT / "eval" / "questions.heldout.jsonl")] \
+    + sorted(str(p) for p in (ROOT / "eval" / "written").glob("*.jsonl"))
 
 
 @pytest.fixture(scope="module")

@@ -316,6 +316,25 @@ def test_a_count_of_something_named_comes_from_a_text_that_names_it():
     talks = counted_stems("Hur många familjerådgivningssamtal genomfördes?", vocab)
     assert gives_figure("Under perioden har 996 samtal genomförts.", "count", talks)
     assert counted_stems("Vad kostade vården?", vocab) == ()
+    # people are counted by many words, each right after its number
+    young = counted_stems("Hur många ungdomar var placerade på SIS?", vocab)
+    assert gives_figure("I början av året uppgick antalet placerade till sju klienter.", "count", young)
+    assert not gives_figure("Hembesök görs under barnens första 18 månader.", "count", families)
+
+
+def test_a_month_table_asked_over_years_answers_with_each_years_row(fake_engine):
+    """Solna's month-by-year tables give a row per year: "från 2021 till 2023" reads each of them."""
+    from rag.candidates import Candidate
+    from rag.evidence import fact_rows
+    from rag.picking import Scored, years_of_month_table
+
+    first = next(r for r in fact_rows(fake_engine) if r.doc_id.startswith("solna") and r.label.strip() == "2021"
+                 and r.first.caption.startswith("Antal hushåll med utbetalningar"))
+    lead = Scored(Candidate("row", "Solna", first.doc_id, (), row=first, text=first.first.row_text), 0.7)
+    rows = years_of_month_table(fake_engine, [lead], (2021, 2023))
+    assert [r.candidate.row.label.strip() for r in rows] == ["2021", "2022", "2023"]
+    assert {r.candidate.row.first.header_line for r in rows} == {first.first.header_line}
+    assert years_of_month_table(fake_engine, [lead], (2021, 2021)) == [lead]  # one year: the row itself
 
 
 def test_a_question_asking_how_long_is_refused_when_no_figure_gives_a_time(e5_engine):

@@ -357,6 +357,7 @@ def test_the_current_years_full_year_in_a_part_year_report_is_its_forecast():
     ("Med hur många miljoner kronor minskade budgetramen i Solna?", "money"),
     ("How many million kronor did Solna spend on staff?", "money"),
     ("Hur många placeringar hade Solna i december?", "count"),
+    ("Med hur många procent räknas riksnormen upp i Solna?", "share"),
     ("Hur länge får en placering pågå i Huddinge?", "duration"),
     ("Hur lång är väntetiden till familjerådgivningen i Solna?", "duration"),
     ("How many days does an investigation take in Enköping?", "duration"),
