@@ -44,6 +44,7 @@ class Lexicon:
     duration: re.Pattern = re.compile(r"(?!)")  # words that ask how long (hur länge, väntetid)
     duration_units: frozenset[str] = frozenset()  # the units such a figure is given in (dagar, veckor)
     people_nouns: frozenset[str] = frozenset()  # nouns that count people (personer, klienter, ungdomar)
+    people_general: frozenset[str] = frozenset()  # … of them, those that count people of any kind (personer)
     unitless: re.Pattern = re.compile(r"(?!)")  # a row label naming a figure that has no unit (an index, a grade)
     measure_words: frozenset[str] = frozenset()  # words naming the kind of figure (kostnad, antal), never the subject
     target_groups: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # vuxna, barn och unga: exclusive
@@ -175,6 +176,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         if d.get("durations") else re.compile(r"(?!)"),
         duration_units=frozenset(d.get("durations", {}).get("units", ())),
         people_nouns=frozenset(d.get("people_nouns", {}).get("words", ())),
+        people_general=frozenset(d.get("people_nouns", {}).get("general", ())),
         unitless=re.compile("|".join(f"(?:{p})" for p in d["unitless_labels"]), re.I)
         if d.get("unitless_labels") else re.compile(r"(?!)"),
         measure_words=frozenset(d.get("measure_words", ())),

@@ -193,8 +193,8 @@ def counted_stems(question: str, vocab) -> tuple[str, ...]:
     noun = m.group(1)
     parts = split_compound(noun, vocab)
     own = tuple(w[:max(4, len(w) - 3)] for w in (noun, *parts[1:]))
-    if noun in LEXICON.people_nouns:  # people are counted by many words: "sju klienter", "78 personer"
-        return own + tuple("#" + w for w in sorted(LEXICON.people_nouns))
+    if noun in LEXICON.people_nouns:  # people are counted by general words too: "sju klienter", "78 personer"
+        return own + tuple("#" + w for w in sorted(LEXICON.people_general))
     return own
 
 
