@@ -241,16 +241,22 @@ _BULLET = re.compile(r"^\s*(?:[-•*–]|\d{1,2}[.)])\s")
 
 def lists_that_follow(engine, sents: list[Scored]) -> list[Scored]:
     """A quoted sentence that introduces a list ("… finns en rad forum och aktiviteter:") is
-    followed by its items, the next passage of bullet lines, which it says nothing without."""
+    followed by its items, the next passage of bullet lines, which it says nothing without: one
+    quote per item, each cited to that passage."""
     out: list[Scored] = []
     for s in sents:
         c = s.candidate
         if not c.text.rstrip().endswith((":", ";")):
             continue
         nxt = passage_after(engine, c.passage)
-        if nxt is not None and _BULLET.match(nxt.text) and not any(o.candidate.passage.id == nxt.id for o in sents + out):
-            out.append(Scored(dataclasses.replace(c, passage=nxt, text=nxt.text.strip(), pos=0), s.p))
+        if nxt is None or not _BULLET.match(nxt.text) or any(o.candidate.passage.id == nxt.id for o in sents + out):
+            continue
+        for m in _ITEM.finditer(nxt.text):
+            out.append(Scored(dataclasses.replace(c, passage=nxt, text=m.group(1).strip(), pos=m.start(1)), s.p))
     return out
+
+
+_ITEM = re.compile(r"^\s*(?:[-•*–]|\d{1,2}[.)])\s+(.+)$", re.M)
 
 
 _YEAR_LABEL = re.compile(r"\s*(?:19|20)\d\d\s*")
