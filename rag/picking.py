@@ -163,9 +163,10 @@ def explained_below(engine, rows: list[Scored], sents: list[Scored]) -> list[Sco
 _NOT_FIGURES = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d\b|^\s*\d{1,2}\.\s|\b(?:delår|tertial|kvartal)\s*\d\b", re.M | re.I)
 
 
-_NUMBER_WORDS = re.compile(r"\b(?:två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tjugo|hundra)\b", re.I)
+_SMALL_NUMBERS = "två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv"  # how reports write them in words
+_NUMBER_WORDS = re.compile(rf"\b(?:{_SMALL_NUMBERS}|tjugo|hundra)\b", re.I)
 # a number and the word it counts, one word between at most ("8 aktuella placeringar", "sju klienter")
-_COUNT_OF = re.compile(r"(?:\d[\d\s]*(?:,\d+)?|\b(?:två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv))\s+((?:[a-zåäöé]+\s+)?[a-zåäöé]+)")
+_COUNT_OF = re.compile(rf"(?:\d[\d\s]*(?:,\d+)?|\b(?:{_SMALL_NUMBERS}))\s+((?:[a-zåäöé]+\s+)?[a-zåäöé]+)")
 
 
 def has_figure(text: str) -> bool:
@@ -177,8 +178,8 @@ def has_figure(text: str) -> bool:
 
 _AMOUNT = re.compile(r"\d\s*(?:mnkr|mkr|tkr|kr\b|kronor|miljoner|miljarder|tusen)", re.I)
 _SHARE = re.compile(r"\d\s*(?:%|procent)", re.I)
-_DURATION = re.compile(r"\b(?:\d+(?:,\d+)?|en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|one|two|three|four|"
-                       r"five|six)\s+(?:" + "|".join(sorted(LEXICON.duration_units, key=len, reverse=True)) + r")\b", re.I)
+_DURATION = re.compile(rf"\b(?:\d+(?:,\d+)?|en|ett|{_SMALL_NUMBERS}|one|two|three|four|five|six)\s+(?:"
+                       + "|".join(sorted(LEXICON.duration_units, key=len, reverse=True)) + r")\b", re.I)
 
 
 _COUNTED = re.compile(r"\bhur många\s+(?:(?:nya|fler|olika|aktiva|unika|enskilda)\s+)?([a-zåäöé]{4,})")
