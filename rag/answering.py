@@ -28,7 +28,8 @@ from .picking import (Scored, across_reports, best_of_each_report, causes_that_f
                       next_row_with_cells, pick, row_per_side, row_quoted, same_figure_in, same_row_in_each_report,
                       usable, years_of_month_table)
 from .plan import Plan
-from .tablelookup import FactRow, asked_cell, asked_figure, blank_columns, column_info, pick_columns
+from .tablelookup import (FactRow, asked_cell, asked_figure, blank_columns, column_info, is_year_label,
+                          pick_columns)
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +266,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
                 text = f"{report.title}: {text}"
             lines.append(Line(text, (key_of("r", row),), comp))
             # a ranking, or a month table's years: the other values of the first row only
-            ctx = "" if r is not rows[0] and (superlative or row.label.strip().isdigit()) else _context(row, chosen)
+            ctx = "" if r is not rows[0] and (superlative or is_year_label(row.label)) else _context(row, chosen)
             if ctx:
                 lines.append(Line(ctx, (key_of("r", row),)))
             facts_out.extend(chosen)

@@ -18,7 +18,7 @@ from .models import Location, Passage, embed_text
 MAX_CHARS = 1500
 SHORT_CHARS = 80
 _SENT_ENDS = ".!?:)\"”»"
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•●◆]|\d{1,2}[.)])\s+")
+LIST_ITEM = re.compile(r"^\s*(?:[-*•●◆]|\d{1,2}[.)])\s+")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
 
 
@@ -64,9 +64,9 @@ def _merge(lines: tuple[str, ...], runs: list[tuple[int, int]]) -> list[tuple[in
         if out:
             prev = _text(lines, *out[-1])
             cur = _text(lines, *run)
-            lead_in = prev.endswith(":") or (_LIST_ITEM.match(cur) and _LIST_ITEM.match(prev.split("\n")[-1]))
+            lead_in = prev.endswith(":") or (LIST_ITEM.match(cur) and LIST_ITEM.match(prev.split("\n")[-1]))
             broken = prev.rstrip()[-1:] not in _SENT_ENDS and cur[:1].islower()
-            short = len(prev) < SHORT_CHARS and not _LIST_ITEM.match(prev)
+            short = len(prev) < SHORT_CHARS and not LIST_ITEM.match(prev)
             if (lead_in or broken or short) and len(prev) + len(cur) <= MAX_CHARS:
                 out[-1] = (out[-1][0], run[1])
                 continue

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .candidates import Candidate, row_figures, text_figures
+from .chunking import LIST_ITEM
 from .evidence import Evidence, commentary, fact_rows, passage_after, rows_of_table, table_rows
 from .lexical import split_compound, terms
 from .lexicon import LEXICON
@@ -20,7 +21,7 @@ from .models import Fact, Report
 from .numbers import find_numbers
 from .plan import Plan
 from .retrieval import sentences
-from .tablelookup import MONEY_UNITS, TOTAL_RE, FactRow, asked_cell, cell_fits, figure_key
+from .tablelookup import MONEY_UNITS, TOTAL_RE, FactRow, asked_cell, cell_fits, figure_key, is_year_label
 
 
 @dataclass(frozen=True)
@@ -237,9 +238,6 @@ def causes_that_follow(sents: list[Scored]) -> list[Scored]:
     return []
 
 
-_BULLET = re.compile(r"^\s*(?:[-•*–]|\d{1,2}[.)])\s")
-
-
 def lists_that_follow(engine, sents: list[Scored]) -> list[Scored]:
     """A quoted sentence that introduces a list ("… finns en rad forum och aktiviteter:") is
     followed by its items, the next passage of bullet lines, which it says nothing without: one
@@ -250,27 +248,26 @@ def lists_that_follow(engine, sents: list[Scored]) -> list[Scored]:
         if not c.text.rstrip().endswith((":", ";")):
             continue
         nxt = passage_after(engine, c.passage)
-        if nxt is None or not _BULLET.match(nxt.text) or any(o.candidate.passage.id == nxt.id for o in sents + out):
+        if nxt is None or not LIST_ITEM.match(nxt.text) or any(o.candidate.passage.id == nxt.id for o in sents + out):
             continue
-        for m in _ITEM.finditer(nxt.text):
-            out.append(Scored(dataclasses.replace(c, passage=nxt, text=m.group(1).strip(), pos=m.start(1)), s.p))
+        pos = 0
+        for line in nxt.text.splitlines(keepends=True):
+            m = LIST_ITEM.match(line)
+            if m and line[m.end():].strip():
+                out.append(Scored(dataclasses.replace(c, passage=nxt, text=line[m.end():].strip(), pos=pos + m.end()),
+                                  s.p))
+            pos += len(line)
     return out
-
-
-_ITEM = re.compile(r"^\s*(?:[-•*–]|\d{1,2}[.)])\s+(.+)$", re.M)
-
-
-_YEAR_LABEL = re.compile(r"\s*(?:19|20)\d\d\s*")
 
 
 def years_of_month_table(engine, rows: list[Scored], years: tuple[int, ...]) -> list[Scored]:
     """A month-by-year table (a row per year, a column per month) asked about a span of years
     ("från januari 2021 till december 2023"): the rows of the years in that span, oldest first."""
     lead = rows[0]
-    if not _YEAR_LABEL.fullmatch(lead.candidate.row.label):
+    if not is_year_label(lead.candidate.row.label):
         return rows
     in_span = sorted((int(r.label), r) for r in rows_of_table(engine, lead.candidate.row)
-                     if _YEAR_LABEL.fullmatch(r.label) and min(years) <= int(r.label) <= max(years))
+                     if is_year_label(r.label) and min(years) <= int(r.label) <= max(years))
     if len(in_span) < 2:
         return rows
     return [Scored(dataclasses.replace(lead.candidate, doc_id=r.doc_id, row=r, text=r.first.row_text), lead.p)

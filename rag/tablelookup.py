@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .analysis import MONTHS, QuestionAnalysis
 from .lexicon import LEXICON
@@ -17,7 +18,8 @@ from .models import Fact, Report
 from .tables import split_cells
 
 _MONTH_COL = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
-_LABEL_NOISE = re.compile(r"</?\w+>|\((?:mnkr|mkr|tkr|kr|%)\)", re.I)
+_MARKUP = re.compile(r"</?\w+>")
+_LABEL_NOISE = re.compile(_MARKUP.pattern + r"|\((?:mnkr|mkr|tkr|kr|%)\)", re.I)
 _SPACES = re.compile(r"\s+")
 #: A column heading naming a month before December is part of a year ("Utfall Aug 2022", "jan-april").
 _PART_YEAR = re.compile(r"\b(?:" + "|".join(f"{m[:3]}(?:{m[3:]})?" for m in MONTHS[:11])
@@ -104,13 +106,17 @@ def cached_terms(text: str, vocab) -> frozenset[str]:
 
 
 _BARE_TOTAL = re.compile(r"(?:summa|totalt|total|summa totalt)\W*", re.I)
-_MARKUP = re.compile(r"<[^>]+>")
+
+
+def is_year_label(label: str) -> bool:
+    """A row labelled by a year alone: a month-by-year table's row."""
+    return bool(re.fullmatch(r"\s*(?:19|20)\d\d\s*", label))
 
 
 def _row_terms(row: FactRow, vocab) -> tuple[frozenset[str], frozenset[str]]:
     f = row.first
     label = f.row
-    if re.fullmatch(r"(19|20)\d\d", label.strip()) or not re.search(r"[a-zåäö]{3}", label.lower()) \
+    if is_year_label(label) or not re.search(r"[a-zåäö]{3}", label.lower()) \
             or _BARE_TOTAL.fullmatch(_MARKUP.sub("", label).strip()):
         # year-by-month tables, and a bare "Summa": the caption says what is counted
         label = f"{f.caption} {f.row}"
@@ -333,7 +339,13 @@ def cell_fits(fact: Fact, figure: str) -> bool:
     cost (`KPB`, kostnad per brukare, in a table that prints kronor without a unit)."""
     if unit_fits(fact.unit, figure):
         return True
-    return figure == "money" and not fact.unit and bool(LEXICON.money.search(LEXICON.spell_out(fact.column).lower()))
+    return figure == "money" and not fact.unit and _names_cost(fact.column)
+
+
+@lru_cache(maxsize=4096)
+def _names_cost(column: str) -> bool:
+    """Whether a column heading, abbreviations spelt out, names an amount of money (`KPB`)."""
+    return bool(LEXICON.money.search(LEXICON.spell_out(column).lower()))
 
 
 def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None, figure: str = "") -> list[Fact]:
