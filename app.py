@@ -22,17 +22,16 @@ import streamlit as st
 
 from rag.config import config_from_env
 from rag.config import Config
-from rag.conversation import resolve
-from rag.corpus import REPORT_SUFFIXES, add_report, detect_report, remove_report, report_text
+from rag.ingest.corpus import REPORT_SUFFIXES, add_report, detect_report, remove_report, report_text
 from rag.errors import BadFileName, CorpusError, RagError, StorageError
-from rag.evidence import start_sentence_warming
+from rag.answer.evidence import start_sentence_warming
 from rag.kommuner import kommuner_in
 from rag.models import Answer, Citation, Fact, Report
-from rag.pdfreader import page_image
-from rag.readers import UnreadableReport
-from rag.pipeline import build_index, open_engine
-from rag.render import escape_markdown
-from rag.store import add_feedback, update_feedback
+from rag.ingest.pdfreader import page_image
+from rag.ingest.readers import UnreadableReport
+from rag.engine import build_index, open_engine
+from rag.ui.render import escape_markdown
+from rag.search.store import add_feedback, update_feedback
 
 log = logging.getLogger("rag.app")
 
@@ -320,7 +319,7 @@ def scope_for(question: str, history: tuple[str, ...], engine, kommuner: tuple[s
               doc_ids: tuple[str, ...]) -> Scope:
     """The filter, unless the question names a kommun or a kind of report outside it: then the
     question wins, and the note says so."""
-    resolved = resolve(question, history, engine.kommuner)
+    resolved = engine.read_question(question, history).resolved
     low = resolved.question.lower()
     named = tuple(k for k in kommuner_in(resolved.question) if k in engine.kommuner)
     types = {r.report_type for r in engine.reports.values() if r.report_type and r.report_type[:-1] in low}

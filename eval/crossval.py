@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answering import compose
-from rag.picking import strength
-from rag.evidence import Evidence, gather
-from rag.learn import Scorer, Thresholds, fit_scorer
+from rag.answer.compose import compose
+from rag.answer.picking import strength
+from rag.answer.evidence import Evidence, gather
+from rag.answer.score import Scorer, Thresholds, fit_scorer
 
 from .scoring import score
 
@@ -43,12 +43,9 @@ def fold_of(q: dict) -> str:
 
 def gather_all(engine, questions: list[dict]) -> list[Item]:
     """Plan and candidates for every question (the only step that runs the embedding model)."""
-    from rag.conversation import resolve
-
     items = []
     for q in questions:
-        resolved = resolve(q["question"], tuple(q.get("history", ())), engine.kommuner)
-        a = engine.analyse(resolved.question)
+        a = engine.read_question(q["question"], tuple(q.get("history", ()))).analysis
         items.append(Item(q, fold_of(q), a, gather(engine, a)))
     return items
 
@@ -58,7 +55,7 @@ def answer_items(engine, items: list[Item], scorer: Scorer, probs: list | None =
     rows = []
     for i, it in enumerate(items):
         t0 = time.perf_counter()
-        ans = compose(engine, it.analysis, it.evidence, scorer, None if probs is None else probs[i]).to_json()
+        ans = compose(engine.view, it.analysis, it.evidence, scorer, None if probs is None else probs[i]).to_json()
         verdict = score(it.question, ans)
         rows.append({"id": it.question["id"], "type": it.question["type"], "file": it.question.get("file", ""),
                      "fold": it.fold, "question": it.question["question"], **verdict, "answer": ans,
@@ -153,11 +150,10 @@ def cross_validate(engine, items: list[Item], c: float = 0.1, wrong_cost: float 
 def evidence_at(engine, it: Item, probs, k: int = 5) -> bool:
     """Every expected number and quote among the k passages the scorer ranks first (the head of
     `search`'s hits), scored out of fold: evidence@k."""
-    from rag.evidence import row_passage_ids
 
-    from .runner import evidence_in
+    from .questions import evidence_in
 
-    row_pid = row_passage_ids(engine)
+    row_pid = engine.view.row_passage
     best: dict[int, float] = {}
     for c, p in zip(it.evidence.candidates, probs):
         pid = row_pid.get((c.doc_id, c.row.line)) if c.kind == "row" else c.passage.id
@@ -183,10 +179,10 @@ def fit_main(args, config) -> int:
     """`python -m rag fit`: fit the shipped scorer on the question files, thresholds by inner LOKO."""
     import sys
 
-    from rag.learn import save_scorer
-    from rag.pipeline import open_engine
+    from rag.answer.score import save_scorer
+    from rag.engine import open_engine
 
-    from .runner import default_files, load_questions
+    from .questions import default_files, load_questions
 
     files = args.questions or default_files()
     t0 = time.perf_counter()

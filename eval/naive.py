@@ -13,8 +13,8 @@ import logging
 import time
 
 from rag.config import Config
-from rag.corpus import load_corpus
-from rag.embedding import model_path
+from rag.ingest.corpus import load_corpus
+from rag.search.embedding import model_path
 
 log = logging.getLogger(__name__)
 

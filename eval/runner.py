@@ -14,23 +14,10 @@ from pathlib import Path
 
 from rag.config import Config
 
+from .questions import DEFAULT, default_files, evidence_in, load_questions  # noqa: F401
 from .scoring import quote_group_ok, number_group_ok, score
 
 log = logging.getLogger(__name__)
-DEFAULT = Path(__file__).resolve().parent / "questions.public.jsonl"
-
-
-def load_questions(paths: list[str]) -> list[dict]:
-    out = []
-    for p in paths or [str(DEFAULT)]:
-        for i, line in enumerate(Path(p).read_text(encoding="utf-8").splitlines(), 1):
-            if line.strip():
-                q = json.loads(line)
-                q.setdefault("file", Path(p).name)
-                out.append(q)
-    return out
-
-
 def evaluate(engine, questions: list[dict]) -> tuple[list[dict], dict]:
     rows = []
     for q in questions:
@@ -107,19 +94,6 @@ def retrieval_table(engine, questions: list[dict], config: Config, out=sys.stdou
     return results
 
 
-def evidence_in(q: dict, texts: list[str]) -> bool:
-    """Every expected quote and number of the question among the texts (evidence@k)."""
-    cits = [{"text": t} for t in texts]
-    return all(quote_group_ok(cits, g) for g in q.get("quotes", [])) \
-        and all(any(number_group_ok(t, g) for t in texts) for g in q.get("numbers", []))
-
-
-def default_files() -> list[str]:
-    """The public set and the development set (one file per kommun)."""
-    here = Path(__file__).resolve().parent
-    return [str(DEFAULT)] + sorted(str(p) for p in (here / "dev").glob("*.jsonl"))
-
-
 def modes_table(rows: list[dict], key: str, out=sys.stdout) -> dict:
     """Accuracy and failure modes grouped by `key`: wrong (and of those, how many lead with a figure
     that is not the one asked for), refused although answerable, answered although the reports do
@@ -147,19 +121,11 @@ def modes_table(rows: list[dict], key: str, out=sys.stdout) -> dict:
     return table
 
 
-def main(args: argparse.Namespace | None = None, config: Config | None = None) -> int:
+def main(args: argparse.Namespace, config: Config | None = None) -> int:
     from rag.config import config_from_env
-    from rag.pipeline import open_engine
+    from rag.engine import open_engine
 
-    if args is None:
-        p = argparse.ArgumentParser(prog="python -m eval")
-        p.add_argument("questions", nargs="*")
-        p.add_argument("--report")
-        p.add_argument("--retrieval", action="store_true")
-        p.add_argument("--cv", action="store_true")
-        args = p.parse_args()
-        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    config = config or config_from_env()
+    config = config or config_from_env(args)
     engine = open_engine(config)
     questions = load_questions(args.questions or default_files())
     rows, summary = evaluate(engine, questions)

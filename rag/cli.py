@@ -1,4 +1,6 @@
-"""`python -m rag build|ask|search|facts|eval|bench`: the contract in shared/eval/README.md.
+"""`python -m rag build|ask|search|facts`: the contract in shared/eval/README.md.
+
+Scoring, fitting and benchmarks are `python -m eval` (the library never imports eval).
 
 Only JSON goes to stdout in --json mode; progress and logs go to stderr.
 Library errors become one-line messages and exit status 2.
@@ -47,13 +49,13 @@ def _batch(path: str) -> list[dict]:
 
 
 def _engine(cfg: Config):
-    from .pipeline import open_engine
+    from .engine import open_engine
 
     return open_engine(cfg, progress=_progress)
 
 
 def cmd_build(args, cfg: Config) -> int:
-    from .pipeline import build_index
+    from .engine import build_index
 
     stats = build_index(cfg, progress=_progress)
     for w in stats.warnings:
@@ -123,7 +125,7 @@ def cmd_search(args, cfg: Config) -> int:
 
 
 def cmd_facts(args, cfg: Config) -> int:
-    from .corpus import load_corpus
+    from .ingest.corpus import load_corpus
 
     for parsed in load_corpus(cfg.corpus_dir):
         if args.kommun and parsed.report.kommun.lower() != args.kommun.lower():
@@ -135,24 +137,6 @@ def cmd_facts(args, cfg: Config) -> int:
             else:
                 print(f"{f.kommun}\t{f.period}\t{f.table}\t{f.row}\t{f.column}\t{f.raw}\t{f.unit}")
     return 0
-
-
-def cmd_eval(args, cfg: Config) -> int:
-    from eval.runner import main as eval_main
-
-    return eval_main(args, cfg)
-
-
-def cmd_fit(args, cfg: Config) -> int:
-    from eval.crossval import fit_main
-
-    return fit_main(args, cfg)
-
-
-def cmd_bench(args, cfg: Config) -> int:
-    from .bench import main as bench_main
-
-    return bench_main(args, cfg)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -178,22 +162,6 @@ def parser() -> argparse.ArgumentParser:
     f = sub.add_parser("facts", help="print every structured fact")
     f.add_argument("--json", action="store_true")
     f.add_argument("--kommun")
-    e = sub.add_parser("eval", help="score a question set (default: eval/questions.public.jsonl)")
-    e.add_argument("questions", nargs="*")
-    e.add_argument("--report", help="write a per-question JSONL report here")
-    e.add_argument("--retrieval", action="store_true", help="also compare retrieval modes and the naive baseline")
-    e.add_argument("--cv", action="store_true", help="also run leave-one-kommun-out cross-validation")
-    ft = sub.add_parser("fit", help="fit the evidence scorer on question files (default: public + eval/dev)")
-    ft.add_argument("questions", nargs="*")
-    ft.add_argument("--out", help="where to write the scorer JSON (default: rag/data/scorer.json)")
-    ft.add_argument("--kind", choices=("linear", "trees"), default="linear")
-    ft.add_argument("--wrong-cost", dest="wrong_cost", type=float, default=1.0,
-                    help="how many correct answers one wrong answer costs when thresholds are chosen")
-    b = sub.add_parser("bench", help="speed and memory benchmarks")
-    b.add_argument("--scale", type=int, default=0, help="also run a synthetic corpus of N municipalities")
-    b.add_argument("--naive", action="store_true", help="include the naive LangChain pipeline")
-    b.add_argument("--backends", action="store_true", help="compare the ONNX and torch embedding backends (e5 only)")
-    b.add_argument("--out", help="write the figures as JSON here")
     return p
 
 
@@ -206,8 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     cfg = config_from_env(args)
-    commands = {"build": cmd_build, "ask": cmd_ask, "search": cmd_search, "facts": cmd_facts,
-                "eval": cmd_eval, "bench": cmd_bench, "fit": cmd_fit}
+    commands = {"build": cmd_build, "ask": cmd_ask, "search": cmd_search, "facts": cmd_facts}
     try:
         if args.command in ("ask", "search") and not args.batch and args.question is None:
             raise RagError(f"give a question, e.g. python -m rag {args.command} --json \"Hur stor var sjukfrånvaron i Solna 2023?\"")

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from rag.corpus import parse_report
+from rag.ingest.corpus import parse_report
 from rag.models import Report
-from rag.tables import _is_separator, find_blocks, split_cells
+from rag.ingest.tables import _is_separator, find_blocks, split_cells
 
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 

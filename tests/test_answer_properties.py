@@ -8,7 +8,7 @@ import re
 import pytest
 
 from eval.crossval import cross_validate, gather_all, paraphrase_agreement
-from eval.runner import default_files, load_questions
+from eval.questions import default_files, load_questions
 from rag.numbers import find_numbers, same_value
 
 from .conftest import CORPUS, ROOT
@@ -66,8 +66,8 @@ def test_the_first_sentence_states_a_cited_fact(answers):
 def test_every_table_figure_is_the_kind_of_figure_asked_for(answers, e5_engine):
     """"Hur många" is never answered with an amount of money, "hur stor andel" only with a
     percentage, "vad kostade" only with an amount: over every question of the sets."""
-    from rag.plan import make_plan
-    from rag.tablelookup import asked_figure, cell_fits
+    from rag.answer.plan import make_plan
+    from rag.answer.rows import asked_figure, cell_fits
 
     checked = 0
     for q, ans in answers:
@@ -84,9 +84,9 @@ def test_every_table_figure_is_the_kind_of_figure_asked_for(answers, e5_engine):
 def test_a_lookup_answered_by_text_alone_gives_the_kind_of_figure_asked_for(answers, e5_engine):
     """"Vad kostade …" answered without a table fact must quote an amount of kronor (a count of
     placements is no answer to it), "hur stor andel …" a percentage."""
-    from rag.picking import gives_figure
-    from rag.plan import make_plan
-    from rag.tablelookup import asked_figure
+    from rag.answer.picking import gives_figure
+    from rag.answer.plan import make_plan
+    from rag.answer.rows import asked_figure
 
     checked = 0
     for q, ans in answers:
@@ -165,11 +165,10 @@ def test_a_money_row_asked_for_by_its_own_label_is_answered_with_its_figure(e5_e
     answer (a table of budgets and deviations has no outcome), some labels stand in two reports in
     other words; the floors sit under the measured 77/87, 77/83, 79/83 and 79/85 (72, 75, 58 and 77
     before this release)."""
-    from rag.evidence import fact_rows
-    from rag.tablelookup import MONEY_UNITS, TOTAL_RE, column_info
+    from rag.answer.rows import MONEY_UNITS, TOTAL_RE, column_info
 
     asked: dict[tuple[str, str], str] = {}
-    for row in fact_rows(e5_engine):
+    for row in e5_engine.view.rows:
         if len(row.facts) >= 3 and all(f.unit in MONEY_UNITS for f in row.facts) and len(row.label) > 6 \
                 and not TOTAL_RE.match(row.label) and not row.label.startswith("-") \
                 and (not column_kind or any(column_info(f.column).kind == column_kind for f in row.facts)):

@@ -86,20 +86,20 @@ def test_no_kommun_named_answers_under_each_kommuns_own_heading(e5_engine, quest
 
 def test_english_words_are_not_taken_as_topics_the_reports_lack(fake_engine):
     """Swedish reports never use 'services'; that says nothing about what they cover."""
-    from rag.evidence import absent_words
+    from rag.answer.evidence import absent_words
 
     swedish = fake_engine.analyse("Hur mycket kostade rymdresorna i Huddinge?")
-    assert absent_words(fake_engine, swedish, "Huddinge") != ([], [])
+    assert absent_words(fake_engine.view, swedish, "Huddinge") != ([], [])
     english = fake_engine.analyse("How much did social services spend on staff in Huddinge?")
-    assert english.english and absent_words(fake_engine, english, "Huddinge") == ([], [])
+    assert english.english and absent_words(fake_engine.view, english, "Huddinge") == ([], [])
 
 
 def test_the_word_after_hur_asks_how_and_names_no_missing_subject(fake_engine):
     """'Hur vanligt …' asks how common something is; that Solna never writes 'vanligt' says nothing."""
-    from rag.evidence import absent_words
+    from rag.answer.evidence import absent_words
 
     a = fake_engine.analyse("Hur vanligt var det med rymdresorna i Solna 2023?")
-    here, nowhere = absent_words(fake_engine, a, "Solna")
+    here, nowhere = absent_words(fake_engine.view, a, "Solna")
     assert "rymdresorna" in here + nowhere
     assert "vanligt" not in here + nowhere
 
@@ -143,18 +143,17 @@ def test_a_why_answer_gives_the_reports_explanation_of_its_leading_row(e5_engine
 
 
 def test_commentary_is_the_text_between_a_rows_table_and_the_next_table(fake_engine):
-    from rag.evidence import commentary, fact_rows
 
     tables = {}  # doc -> the start lines of its table-row passages
     for p in fake_engine.passages:
         for loc in p.locations:
             if p.kind == "table":
                 tables.setdefault(loc.doc_id, []).append(loc.start_line)
-    rows = fact_rows(fake_engine)
+    rows = fake_engine.view.rows
     found = 0
     for row in rows:
         own_end = max(r.line for r in rows if (r.doc_id, r.first.header_line) == (row.doc_id, row.first.header_line))
-        below = commentary(fake_engine, row)
+        below = fake_engine.view.commentary(row)
         found += bool(below)
         for p in below:
             assert p.kind == "text"
@@ -172,14 +171,14 @@ def test_commentary_is_the_text_between_a_rows_table_and_the_next_table(fake_eng
     ("Utfall jan-april 2024", "2024-04", 4), ("jan-aug 2023", "2023-08", 8),
 ])
 def test_months_covered_tells_a_part_year_from_a_full_year(column, period_end, months):
-    from rag.answering import months_covered
+    from rag.answer.compose import months_covered
 
     report = Report("d", "K", "Socialnämnden", "delårsrapport", "R", period_end[:4] + "-01", period_end, "d.txt")
     assert months_covered(column, report) == months
 
 
 def test_a_figure_key_finds_the_same_row_under_another_kommuns_wording(fake_engine):
-    from rag.tablelookup import figure_key
+    from rag.answer.rows import figure_key
 
     vocab = fake_engine.bm25.vocab
     assert figure_key("Lokalkostnader", vocab) == figure_key("Lokaler", vocab) == {"lokal"}
@@ -206,7 +205,7 @@ def test_figures_of_different_periods_are_not_ranked(e5_engine):
 
 
 def test_a_sentence_the_report_repeats_is_quoted_once():
-    from rag.picking import near_same
+    from rag.answer.picking import near_same
 
     a = "Kostnaderna har ökat med 2,3 mkr (0,9 %) varav 9,6 mkr avser högre personalkostnader."
     b = "Kostnaderna har ökat med 2,3 mkr (0,9 %) jämfört med föregående år varav 9,6 mkr avser högre personalkostnader."
@@ -215,7 +214,7 @@ def test_a_sentence_the_report_repeats_is_quoted_once():
 
 
 def test_a_cell_holding_two_figures_shows_each_with_its_own_unit():
-    from rag.answering import _value
+    from rag.answer.compose import _value
     from rag.models import Fact
 
     def fact(value, unit):
@@ -248,7 +247,7 @@ def test_a_year_asked_without_a_kommun_is_not_answered_with_another_years_figure
 
 @pytest.mark.model
 def test_the_asked_kind_of_figure_is_read_in_a_sentence():
-    from rag.picking import gives_figure
+    from rag.answer.picking import gives_figure
 
     assert gives_figure("Prognosen är ett underskott om 5,4 mnkr.", "money")
     assert gives_figure("Kostnaden var 193,8 miljoner kronor.", "money")
@@ -259,10 +258,10 @@ def test_the_asked_kind_of_figure_is_read_in_a_sentence():
 
 def test_a_figure_word_is_not_a_subject_the_reports_never_mention(fake_engine):
     """'nettokostnaden' names the kind of figure: no refusal may say a kommun's reports lack it."""
-    from rag.evidence import absent_words
+    from rag.answer.evidence import absent_words
 
     a = fake_engine.analyse("Vad blev nettokostnaden för individ- och familjeomsorgen i Eskilstuna 2023?")
-    here, nowhere = absent_words(fake_engine, a, "Eskilstuna")
+    here, nowhere = absent_words(fake_engine.view, a, "Eskilstuna")
     assert "nettokostnaden" not in here + nowhere
 
 
@@ -281,7 +280,7 @@ def test_which_row_stands_out_is_answered_from_a_table_ranked(e5_engine):
 def test_a_cost_column_printed_without_a_unit_answers_a_cost_question(e5_engine):
     """A table of kronor printed without a unit (Eskilstuna's KPB, kostnad per brukare): a question
     about the cost per user is read in that column, not in the one that has a unit (kr per invånare)."""
-    from rag.tablelookup import cell_fits
+    from rag.answer.rows import cell_fits
 
     ans = e5_engine.ask("Vilken åldersgrupp har lägst kostnad per brukare i Eskilstuna?")
     assert ans.answered and ans.facts
@@ -294,7 +293,7 @@ def test_a_cost_column_printed_without_a_unit_answers_a_cost_question(e5_engine)
 
 
 def test_dates_and_list_numbers_are_no_figures_and_a_time_needs_its_unit():
-    from rag.picking import gives_figure, has_figure
+    from rag.answer.picking import gives_figure, has_figure
 
     assert not has_figure("1. Delårsrapport januari – augusti 2024, daterad 2024-09-13, fastställs.")
     assert has_figure("Kostnaden blev 4,2 mnkr högre än 2023.")
@@ -307,7 +306,7 @@ def test_dates_and_list_numbers_are_no_figures_and_a_time_needs_its_unit():
 def test_a_count_of_something_named_comes_from_a_text_that_names_it():
     """"Hur många familjer …" is not answered by "under barnens första 18 månader"; a compound's
     head counts ("familjerådgivningssamtal" in a text about "996 samtal")."""
-    from rag.picking import counted_stems, gives_figure
+    from rag.answer.picking import counted_stems, gives_figure
 
     vocab = frozenset({"familjerådgivning", "samtal", "familj"})
     families = counted_stems("Hur många familjer har deltagit i hembesöksprogrammet?", vocab)
@@ -324,17 +323,16 @@ def test_a_count_of_something_named_comes_from_a_text_that_names_it():
 
 def test_a_month_table_asked_over_years_answers_with_each_years_row(fake_engine):
     """Solna's month-by-year tables give a row per year: "från 2021 till 2023" reads each of them."""
-    from rag.candidates import Candidate
-    from rag.evidence import fact_rows
-    from rag.picking import Scored, years_of_month_table
+    from rag.answer.candidates import Candidate
+    from rag.answer.picking import Scored, years_of_month_table
 
-    first = next(r for r in fact_rows(fake_engine) if r.doc_id.startswith("solna") and r.label.strip() == "2021"
+    first = next(r for r in fake_engine.view.rows if r.doc_id.startswith("solna") and r.label.strip() == "2021"
                  and r.first.caption.startswith("Antal hushåll med utbetalningar"))
     lead = Scored(Candidate("row", "Solna", first.doc_id, (), row=first, text=first.first.row_text), 0.7)
-    rows = years_of_month_table(fake_engine, [lead], (2021, 2023))
+    rows = years_of_month_table(fake_engine.view, [lead], (2021, 2023))
     assert [r.candidate.row.label.strip() for r in rows] == ["2021", "2022", "2023"]
     assert {r.candidate.row.first.header_line for r in rows} == {first.first.header_line}
-    assert years_of_month_table(fake_engine, [lead], (2021, 2021)) == [lead]  # one year: the row itself
+    assert years_of_month_table(fake_engine.view, [lead], (2021, 2021)) == [lead]  # one year: the row itself
 
 
 def test_a_question_asking_how_long_is_refused_when_no_figure_gives_a_time(e5_engine):
@@ -346,28 +344,26 @@ def test_a_question_asking_how_long_is_refused_when_no_figure_gives_a_time(e5_en
 def test_a_sentence_introducing_a_list_brings_its_items(fake_engine):
     """"… finns en rad forum och aktiviteter vars syfte är …;" says nothing without the bullet
     lines that follow it; those are the next passage of the same section."""
-    from rag.candidates import Candidate
-    from rag.evidence import passage_after
-    from rag.picking import Scored, lists_that_follow
+    from rag.answer.candidates import Candidate
+    from rag.answer.picking import Scored, lists_that_follow
 
     intro = next(p for p in fake_engine.passages if p.kind == "text" and p.text.rstrip().endswith(";")
-                 and (n := passage_after(fake_engine, p)) is not None and n.text.lstrip().startswith("- "))
+                 and (n := fake_engine.view.passage_after(p)) is not None and n.text.lstrip().startswith("- "))
     s = Scored(Candidate("sentence", intro.kommun, intro.doc_id, (), passage=intro, text=intro.text, pos=0), 0.5)
-    items = lists_that_follow(fake_engine, [s])
-    following = passage_after(fake_engine, intro)
+    items = lists_that_follow(fake_engine.view, [s])
+    following = fake_engine.view.passage_after(intro)
     assert len(items) == following.text.count("\n- ") + 1 >= 2  # one quote per item
     assert all(i.candidate.passage.id == following.id and i.p == 0.5 for i in items)
     assert all(i.candidate.text in following.text and not i.candidate.text.startswith("-") for i in items)
-    assert lists_that_follow(fake_engine, items) == []  # the items introduce nothing
+    assert lists_that_follow(fake_engine.view, items) == []  # the items introduce nothing
 
 
 def test_a_rows_commentary_reaches_the_paragraph_that_names_it(fake_engine):
     """Solna explains each row of its table of verksamheter in its own paragraph below the table;
     the third row's is the third paragraph, and the next section's text is not part of it."""
-    from rag.evidence import commentary, fact_rows
 
-    row = next(r for r in fact_rows(fake_engine) if r.label == "Ekonomi och arbetsmarknad"
+    row = next(r for r in fake_engine.view.rows if r.label == "Ekonomi och arbetsmarknad"
                and r.doc_id.startswith("solna"))
-    below = commentary(fake_engine, row)
+    below = fake_engine.view.commentary(row)
     assert any("lägre utbetalning av ekonomiskt bistånd" in p.text for p in below)
     assert len({p.section for p in below}) == 1

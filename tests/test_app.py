@@ -224,7 +224,7 @@ def test_missing_corpus_is_a_swedish_error_message(monkeypatch, tmp_path):
 
 @pytest.mark.model
 def test_feedback_is_one_changeable_row_with_a_comment(app, shared_dirs):
-    from rag.store import list_feedback
+    from rag.search.store import list_feedback
 
     path = shared_dirs[1] / "feedback.sqlite"
     ask(app, SICK)

@@ -1,4 +1,4 @@
-"""`python -m rag bench` machinery with the fake embedder and a one-municipality scale run.
+"""`python -m eval bench` machinery with the fake embedder and a one-municipality scale run.
 
 Everything happens in temporary folders; the corpus is only read."""
 from __future__ import annotations
@@ -7,8 +7,8 @@ import json
 import random
 import re
 
-from rag.bench import pct, perturb_numbers, rename_kommuner
-from rag.cli import main
+from eval.bench import pct, perturb_numbers, rename_kommuner
+from eval.__main__ import main
 
 
 def test_perturb_numbers_keeps_format_and_years():

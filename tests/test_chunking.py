@@ -1,5 +1,5 @@
 """Passages: inside one section, exact report text, headers with kommun, duplicates folded."""
-from rag.chunking import build_passages
+from rag.ingest.chunking import build_passages
 
 
 def test_passages_never_cross_a_heading_and_are_exact_text(parsed):

@@ -1,4 +1,4 @@
-"""Follow-ups read in the context of the chat: `rag.conversation.resolve` on text, then
+"""Follow-ups read in the context of the chat: `rag.answer.conversation.resolve` on text, then
 `Engine.ask(history=...)` on the real reports and model, and `rag ask --history` (fake embedder)."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from rag.conversation import Resolved, resolve
+from rag.answer.conversation import Resolved, resolve
 
 CORPUS = ("Enköping", "Eskilstuna", "Huddinge", "Solna")
 SICK = "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023?"

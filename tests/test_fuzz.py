@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.chunking import MAX_CHARS, report_chunks
-from rag.corpus import decode_report, detect_report, parse_report
+from rag.ingest.chunking import MAX_CHARS, report_chunks
+from rag.ingest.corpus import decode_report, detect_report, parse_report
 from rag.errors import CorpusError
 from rag.models import Report
-from rag.tables import MAX_CELL_CHARS
+from rag.ingest.tables import MAX_CELL_CHARS
 
 REPORT = Report("fuzz", "Solna", "Socialnämnden", "årsredovisning", "Årsredovisning 2023", "2023-01", "2023-12",
                 "fuzz.txt")

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from rag.config import FAKE_MODEL, Config
-from rag.embedding import FakeEmbedder
+from rag.search.embedding import FakeEmbedder
 from rag.errors import IndexMismatch, IndexMissing
-from rag.index import brute_force_topk, make_index, read_manifest, search_index
-from rag.pipeline import Engine, build_index, index_status, open_engine
+from rag.search.index import brute_force_topk, make_index, read_manifest, search_index
+from rag.engine import Engine, build_index, index_status, open_engine
 
 from .conftest import CORPUS
 

@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from rag.candidates import ROW_FEATURES, SENTENCE_FEATURES, Candidate
+from rag.answer.candidates import ROW_FEATURES, SENTENCE_FEATURES, Candidate
 from rag.errors import RagError
-from rag.learn import (MODEL_PATH, Scorer, Thresholds, fit_linear, fit_trees, label, load_scorer, save_scorer)
+from rag.answer.score import (MODEL_PATH, Scorer, Thresholds, fit_linear, fit_trees, label, load_scorer, save_scorer)
 from rag.models import Passage
 
 

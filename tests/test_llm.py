@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from rag.config import FAKE_MODEL, Config
-from rag.llm import chat_model_from_config, check_rewrite, rewrite
+from rag.answer.llm import chat_model_from_config, check_rewrite, rewrite
 from rag.models import Answer, Citation
 
 from .conftest import CORPUS

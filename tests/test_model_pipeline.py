@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from eval.runner import evaluate, evidence_in, load_questions
-from rag.index import brute_force_topk, search_index
+from eval.questions import evidence_in, load_questions
+from eval.runner import evaluate
+from rag.search.index import brute_force_topk, search_index
 
 from .conftest import ROOT
 

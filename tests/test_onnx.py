@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from rag.config import E5_MODEL, Config
-from rag.embedding import load_embedder
-from rag.onnx_backend import _expected, is_exported, onnx_folder
+from rag.search.embedding import load_embedder
+from rag.search.onnx_backend import _expected, is_exported, onnx_folder
 
 from .conftest import ROOT
 
@@ -65,7 +65,7 @@ def both():
 
 @pytest.fixture(scope="module")
 def report_texts(parsed):
-    from rag.chunking import build_passages
+    from rag.ingest.chunking import build_passages
 
     passages = build_passages(parsed)
     rng = np.random.default_rng(12)
@@ -102,7 +102,7 @@ def test_same_neighbours_on_the_reports(both, report_texts):
 def test_a_query_process_does_not_import_torch(both, tmp_path):
     code = ("import sys\n"
             "from rag.config import Config\n"
-            "from rag.embedding import load_embedder\n"
+            "from rag.search.embedding import load_embedder\n"
             "e = load_embedder(Config())\n"
             "v = e.embed(['Hur många hushåll fick ekonomiskt bistånd?'], query=True)\n"
             "print(type(e).__name__, v.shape, sorted(m for m in ('torch', 'transformers', 'sentence_transformers')"

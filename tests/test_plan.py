@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from rag.analysis import analyse
-from rag.lexical import stem
+from rag.answer.question import analyse
+from rag.search.lexical import stem
 from rag.models import Report
-from rag.plan import make_plan
+from rag.answer.plan import make_plan
 
 REPORTS = {
     "e08": Report("e08", "Enköping", "Socialnämnden", "delårsrapport", "Delårsrapport januari–augusti 2024",
@@ -155,7 +155,7 @@ def test_each_kommun_in_scope_has_one_preferred_report():
 
 def test_a_figure_kind_is_no_topic():
     """'nettokostnaden för X' asks for X's net cost: the row is X, the measure is the table's."""
-    from rag.tablelookup import topic_units
+    from rag.answer.rows import topic_units
 
     net = analyse("Vad blev nettokostnaden för barn och ungdom i Solna 2023?", KOMMUNER, VOCAB)
     plain = analyse("Vad blev det för barn och ungdom i Solna 2023?", KOMMUNER, VOCAB)
@@ -174,8 +174,8 @@ def test_the_committee_in_any_form_is_no_topic(question):
 
 
 def test_a_question_about_the_committee_as_a_whole_is_offered_its_total_rows(e5_engine):
-    from rag.evidence import gather
-    from rag.tablelookup import TOTAL_RE
+    from rag.answer.evidence import gather
+    from rag.answer.rows import TOTAL_RE
 
     ev = gather(e5_engine, e5_engine.analyse("Vilken helårsprognos hade Enköpings socialnämnd i tertialrapporten?"))
     totals = {c.doc_id for c in ev.candidates if c.kind == "row" and TOTAL_RE.match(c.row.label)}

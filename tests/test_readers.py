@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from rag.config import FAKE_MODEL, Config
-from rag.corpus import add_report, detect_report, load_manifest, parse_report, read_report_text, report_text
+from rag.ingest.corpus import add_report, detect_report, load_manifest, parse_report, read_report_text, report_text
 from rag.errors import CorpusError
 from rag.models import Report
-from rag.pdfreader import read_pdf
-from rag.readers import ReadLimits, UnreadableReport, join_wrapped, read_document, read_docx
+from rag.ingest.pdfreader import read_pdf
+from rag.ingest.readers import ReadLimits, UnreadableReport, join_wrapped, read_document, read_docx
 from tests import docgen
 from tests.conftest import CORPUS, ROOT, snapshot
 
@@ -135,9 +135,9 @@ def test_public_questions_get_the_same_answers_from_every_format(documents, fake
     for all three formats: the comparison must not hinge on how the shipped scorer (fitted for e5)
     suits the fake embedder, which refuses most questions."""
     from eval.crossval import fit_all, gather_all
-    from rag.embedding import FakeEmbedder
-    from rag.learn import save_scorer
-    from rag.pipeline import open_engine
+    from rag.search.embedding import FakeEmbedder
+    from rag.answer.score import save_scorer
+    from rag.engine import open_engine
 
     questions = [json.loads(line) for line in (ROOT / "eval" / "questions.public.jsonl").read_text().splitlines()
                  if line.strip()]
@@ -313,7 +313,7 @@ def test_a_cited_pdf_page_is_shown_with_its_row_marked(documents):
 
     from app import cited_page_png
     from rag.models import Citation
-    from rag.pdfreader import page_image
+    from rag.ingest.pdfreader import page_image
 
     r = next(r for r in REPORTS if r.doc_id == "enkoping-delar-2024-08")
     parsed = _read(documents["pdf"], r, "pdf")

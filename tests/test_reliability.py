@@ -22,15 +22,15 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from rag.chunking import MAX_CHARS, build_passages
+from rag.ingest.chunking import MAX_CHARS, build_passages
 from rag.config import FAKE_MODEL, Config
-from rag.corpus import add_report, load_corpus, load_manifest
-from rag.embedding import FakeEmbedder
+from rag.ingest.corpus import add_report, load_corpus, load_manifest
+from rag.search.embedding import FakeEmbedder
 from rag.errors import BadFileName, CorpusError, StorageError
-from rag.index import EmbeddingCache, build_lock
+from rag.search.index import EmbeddingCache, build_lock
 from rag.models import Report
-from rag.pipeline import Engine, build_index, open_engine
-from rag.render import escape_markdown
+from rag.engine import Engine, build_index, open_engine
+from rag.ui.render import escape_markdown
 
 from .test_index import CountingEmbedder
 from .conftest import CORPUS, ROOT, snapshot
@@ -159,7 +159,7 @@ def test_8_a_damaged_cache_header_is_recreated_with_a_warning(built, caplog):
     data[:16] = b"not a database!!"
     cfg.embedding_cache_path.write_bytes(bytes(data))
     emb = CountingEmbedder()
-    with caplog.at_level(logging.WARNING, logger="rag.index"):
+    with caplog.at_level(logging.WARNING, logger="rag.search.index"):
         stats = build_index(cfg, emb)
     assert "embeddings.sqlite is damaged" in caplog.text
     assert stats.passages == first.passages and emb.seen == len({p.sha for p in Engine(cfg, emb).passages})
@@ -209,10 +209,10 @@ def test_9_an_unwritable_index_gives_a_storage_error_and_asks_use_the_last_index
     def fail(*args, **kwargs):  # tests run as root, which ignores permission bits: fail where the store is written
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr("rag.pipeline.write_store", fail)
+    monkeypatch.setattr("rag.engine.write_store", fail)
     with pytest.raises(StorageError, match=f"cannot write the index in .*: {os.strerror(code)}"):
         build_index(cfg, FakeEmbedder())
-    with caplog.at_level(logging.WARNING, logger="rag.pipeline"):
+    with caplog.at_level(logging.WARNING, logger="rag.engine"):
         engine = open_engine(cfg, FakeEmbedder())
     assert "answering from the last complete index" in caplog.text
     assert "sundbyberg" not in engine.reports and engine.search("sjukfrånvaro Solna 2023", k=1)
@@ -267,8 +267,8 @@ def test_11_eight_users_at_once_load_the_model_once(built, monkeypatch):
         threading.Event().wait(0.3)  # a real load takes seconds; every thread arrives meanwhile
         return FakeEmbedder()
 
-    monkeypatch.setattr("rag.embedding.load_embedder", slow_load)
-    monkeypatch.setattr("rag.pipeline._MODELS", {})
+    monkeypatch.setattr("rag.search.embedding.load_embedder", slow_load)
+    monkeypatch.setattr("rag.engine._MODELS", {})
     engine = Engine(cfg)
     start = threading.Barrier(8)
 

@@ -1,9 +1,9 @@
 """Lexical pieces, fusion and filters as pure functions."""
 from __future__ import annotations
 
-from rag.analysis import analyse
-from rag.lexical import build_bm25, bm25_scores, canon_terms, expand_query, split_compound, stem
-from rag.retrieval import rrf, sentences
+from rag.answer.question import analyse
+from rag.search.lexical import build_bm25, bm25_scores, canon_terms, expand_query, split_compound, stem
+from rag.search.retrieval import rrf, sentences
 
 
 def test_rrf_sums_reciprocal_ranks_and_keeps_sources():
@@ -67,7 +67,7 @@ def test_search_filters_to_the_named_kommun(fake_engine):
 
 
 def test_langchain_retriever_returns_documents(fake_engine):
-    from rag.lc import RagRetriever
+    from rag.search.lc import RagRetriever
 
     docs = RagRetriever(engine=fake_engine, k=3).invoke("ekonomiskt bistånd Enköping")
     assert len(docs) == 3 and all(d.metadata["kommun"] == "Enköping" for d in docs)
@@ -78,9 +78,9 @@ def test_sentence_similarity_reads_each_sentence_once_and_caches_it(fake_config,
     and each sentence is embedded once: a fresh engine on the same cache embeds nothing."""
     import numpy as np
 
-    from rag.embedding import FakeEmbedder
-    from rag.evidence import sentence_similarity
-    from rag.pipeline import open_engine
+    from rag.search.embedding import FakeEmbedder
+    from rag.answer.evidence import sentence_similarity
+    from rag.engine import open_engine
 
     class Counting(FakeEmbedder):
         def __init__(self):
@@ -98,22 +98,22 @@ def test_sentence_similarity_reads_each_sentence_once_and_caches_it(fake_config,
     first = Counting()
     engine = open_engine(cfg, embedder=first)
     q = first.embed(["varför minskade kostnaderna för placeringar"], query=True)[0]
-    got = sentence_similarity(engine, q, texts)
+    got = sentence_similarity(engine.vectors, q, texts)
     v = FakeEmbedder().embed([one, two])
     mean = v.mean(axis=0) / np.linalg.norm(v.mean(axis=0))
     assert np.allclose(got, [v[0] @ q, v[1] @ q, mean @ q], atol=1e-5)
     assert sorted(first.calls) == sorted([one, two])
 
     again = Counting()
-    assert np.allclose(sentence_similarity(open_engine(cfg, embedder=again), q, texts), got, atol=1e-5)
+    assert np.allclose(sentence_similarity(open_engine(cfg, embedder=again).vectors, q, texts), got, atol=1e-5)
     assert again.calls == []
 
 
 def test_warmed_sentences_need_no_embedding_at_answer_time(fake_config, tmp_path):
     """After the background warm-up, the sentences of a question's candidates are all at hand."""
-    from rag.embedding import FakeEmbedder
-    from rag.evidence import gather, row_label_vectors, warm_sentence_vectors
-    from rag.pipeline import open_engine
+    from rag.search.embedding import FakeEmbedder
+    from rag.answer.evidence import gather, row_label_vectors, warm_sentence_vectors
+    from rag.engine import open_engine
 
     class Counting(FakeEmbedder):
         def __init__(self):

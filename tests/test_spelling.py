@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from rag.spelling import Speller, edit_distance, question_speller
+from rag.answer.spelling import Speller, edit_distance, question_speller
 
 
 def _brute_distance(a: str, b: str) -> int:
@@ -42,7 +42,7 @@ def test_edit_distance_matches_a_search_over_single_edits():
 
 @pytest.fixture(scope="module")
 def speller(parsed):
-    from rag.chunking import build_passages
+    from rag.ingest.chunking import build_passages
 
     return question_speller([p.text for p in build_passages(parsed)])
 

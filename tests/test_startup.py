@@ -9,14 +9,14 @@ import os
 import numpy as np
 import pytest
 
-from rag import pipeline
-from rag.analysis import analyse
+from rag import engine as pipeline
+from rag.answer.question import analyse
 from rag.config import FAKE_MODEL, Config
-from rag.embedding import FakeEmbedder
+from rag.search.embedding import FakeEmbedder
 from rag.errors import IndexMismatch
-from rag.lexical import build_bm25, bm25_scores, expand_query, load_bm25, save_bm25
-from rag.pipeline import Engine, build_index, index_status, open_engine
-from rag.retrieval import allowed_mask
+from rag.search.lexical import build_bm25, bm25_scores, expand_query, load_bm25, save_bm25
+from rag.engine import Engine, build_index, index_status, open_engine
+from rag.search.retrieval import allowed_mask
 
 QUESTIONS = ["Hur stor var sjukfrånvaron i Solna 2023?", "Varför ökade kostnaderna för HVB-placeringar?",
              "försörjningsstöd hushåll Eskilstuna", "köpt vård prognos helår"]
@@ -30,7 +30,7 @@ def built(tmp_path, corpus_copy):
 
 
 def test_bm25_round_trip_scores_the_same(tmp_path, parsed):
-    from rag.chunking import build_passages
+    from rag.ingest.chunking import build_passages
 
     texts = [p.index_text for p in build_passages(parsed)]
     built_now = build_bm25(texts)

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from rag.corpus import parse_report
+from rag.ingest.corpus import parse_report
 from rag.models import Report
-from rag.tables import clean_cell, parse_tables
+from rag.ingest.tables import clean_cell, parse_tables
 
 # An independent reading of "a numeric cell": optional sign, digits with space-grouped
 # thousands, optional decimals, optional % or *; markup stripped first.
@@ -141,8 +141,9 @@ def test_broken_table_is_joined_and_repeated_header_dropped():
 def test_sub_rows_are_read_under_the_row_they_belong_to(parsed):
     """`varav kvinnor` belongs to the row above it; `- Personalkostnader` listed before its
     `Summa KOSTNADER` belongs to that total, not to the `Summa INTÄKTER` above it."""
-    from rag.evidence import row_label_text, row_parents
-    from rag.tablelookup import group_rows
+    from rag.answer.corpus_view import row_parents
+    from rag.answer.evidence import row_label_text
+    from rag.answer.rows import group_rows
 
     rows = group_rows([f for p in parsed for f in p.facts])
     parents = row_parents(rows)
@@ -159,7 +160,7 @@ def test_sub_rows_are_read_under_the_row_they_belong_to(parsed):
 
 def _row(columns: dict[str, float], unit: str = "mnkr", header: str = "", label: str = "Område Resurs"):
     from rag.models import Fact
-    from rag.tablelookup import FactRow
+    from rag.answer.rows import FactRow
 
     facts = tuple(Fact("d", "Eskilstuna", "2023-08", "Ekonomi", "Underliggande enheter", "Underliggande enheter",
                        label, col, val, unit, str(val).replace(".", ","), 10, 9,
@@ -175,8 +176,8 @@ ESKILSTUNA_DELAR = Report("d", "Eskilstuna", "Socialnämnden", "delårsrapport",
 def test_an_empty_cell_of_the_asked_year_gives_no_figure_never_another_years():
     """A report that leaves 2023 empty ("redovisas i samband med bokslut") does not say the 2023
     figure; last year's value or the target is no answer to it."""
-    from rag.analysis import analyse
-    from rag.tablelookup import blank_columns, pick_columns
+    from rag.answer.question import analyse
+    from rag.answer.rows import blank_columns, pick_columns
 
     row = _row({"Utfall 2022": 79, "Mål 2023": 81}, unit="", label="Motivationsindex",
                header="Indikatorer\tUtfall 2022\tUtfall 2023\tMål 2023")
@@ -195,13 +196,13 @@ def test_an_empty_cell_of_the_asked_year_gives_no_figure_never_another_years():
 ])
 def test_only_a_cell_of_the_asked_kind_of_figure_answers(question, figure, columns):
     """"Hur många" is never answered with an amount, "hur stor andel" only with a percentage."""
-    from rag.analysis import analyse
-    from rag.plan import make_plan
-    from rag.tablelookup import asked_figure, pick_columns
+    from rag.answer.question import analyse
+    from rag.answer.plan import make_plan
+    from rag.answer.rows import asked_figure, pick_columns
 
     facts = _row({"Utfall 2023": -12.5}).facts + _row({"Placeringar 2023": 14}, unit="antal").facts \
         + _row({"Andel 2023": 61.0}, unit="%").facts
-    from rag.tablelookup import FactRow
+    from rag.answer.rows import FactRow
     row = FactRow("d", 10, facts)
     a = analyse(question, {"Eskilstuna"})
     assert asked_figure(a, make_plan(a, {"d": ESKILSTUNA_DELAR}).measure) == figure
@@ -211,8 +212,8 @@ def test_only_a_cell_of_the_asked_kind_of_figure_answers(question, figure, colum
 def test_a_closed_years_full_year_figure_is_its_bokslut():
     """Asked for 2023 in a 2024 report, the full-year outcome is "Bokslut 2023", not the part-year
     "Utfall jan-aug 2023"; a question that names the months still gets the part-year column."""
-    from rag.analysis import analyse
-    from rag.tablelookup import pick_columns
+    from rag.answer.question import analyse
+    from rag.answer.rows import pick_columns
 
     row = _row({"Bokslut 2023": -114.6, "Utfall jan-aug 2023": -76.2, "Utfall jan-aug 2024": -83.2})
     report = Report("e", "Enköping", "Socialnämnden", "delårsrapport", "Delårsrapport januari–augusti 2024",
@@ -225,8 +226,8 @@ def test_a_closed_years_full_year_figure_is_its_bokslut():
 
 def test_a_year_split_by_group_is_answered_by_its_total():
     """Of "Kvinnor 2023", "Män 2023" and "Totalt 2023", a question that names no group gets the total."""
-    from rag.analysis import analyse
-    from rag.tablelookup import pick_columns
+    from rag.answer.question import analyse
+    from rag.answer.rows import pick_columns
 
     row = _row({"Kvinnor 2023": 7.2, "Män 2023": 4.1, "Totalt 2023": 6.5, "Totalt 2022": 6.9}, unit="%",
                label="Totalt %")
@@ -235,8 +236,8 @@ def test_a_year_split_by_group_is_answered_by_its_total():
 
 
 def test_a_year_without_a_column_gets_no_figure_never_the_nearest_years():
-    from rag.analysis import analyse
-    from rag.tablelookup import pick_columns
+    from rag.answer.question import analyse
+    from rag.answer.rows import pick_columns
 
     row = _row({"Utfall 2022": -30.1, "Utfall 2023": -32.4, "Prognos": -48.0})
     asked = {q: [f.column for f in pick_columns(row, analyse(q, {"Eskilstuna"}), ESKILSTUNA_DELAR)]
@@ -250,8 +251,8 @@ def test_a_year_without_a_column_gets_no_figure_never_the_nearest_years():
 def test_a_closed_years_accounts_are_never_a_part_year_column():
     """"I bokslutet för 2022" is the full year: "Budgetavvikelse Aug 2022" does not say it, while a
     question that names the months still reads that column."""
-    from rag.analysis import analyse
-    from rag.tablelookup import pick_columns
+    from rag.answer.question import analyse
+    from rag.answer.rows import pick_columns
 
     row = _row({"Budgetavvikelse Aug 2022": -16.9, "Budgetavvikelse Aug 2023": -29.3,
                 "Avvikelse Årsprognos aug": -46.7}, label="Summa Socialförvaltningen")
@@ -264,8 +265,8 @@ def test_a_closed_years_accounts_are_never_a_part_year_column():
 def test_a_forecast_or_budget_asked_for_is_never_an_outcome_cell():
     """A row with outcome columns only does not say the forecast; a row whose label names the
     measure ("Avvikelse mot budget") gives it in its outcome columns."""
-    from rag.analysis import analyse
-    from rag.tablelookup import pick_columns
+    from rag.answer.question import analyse
+    from rag.answer.rows import pick_columns
 
     history = _row({"jan-aug 2022": 1123.0, "jan-aug 2023": 837.0}, unit="tkr", label="Nämnd- & styrelseverksamhet")
     for q in ("Vad blev prognosen för nämnd- och styrelseverksamhet i Eskilstuna?",
@@ -280,7 +281,7 @@ def test_a_forecast_or_budget_asked_for_is_never_an_outcome_cell():
 def test_the_rows_of_a_table_ordered_by_the_asked_extreme():
     """Deviations are ordered by sign ("störst underskott" is the most negative), costs printed as
     negative figures by size; the total row is no row to rank."""
-    from rag.picking import extreme_rows
+    from rag.answer.picking import extreme_rows
 
     rows = [_row({"Budget": -52.4, "Avvikelse": -5.4}, label="Ekonomiskt bistånd"),
             _row({"Budget": -26.4, "Avvikelse": 2.6}, label="Institutionsvård BoU"),
@@ -297,7 +298,7 @@ def test_the_rows_of_a_table_ordered_by_the_asked_extreme():
 def test_one_row_is_known_across_reports_and_two_tables_rows_stay_two():
     """"Summa totalt (mnkr)" in one report is "<b>Summa totalt (mkr)</b>" in the next; a cost row and a
     volume row that share the label "Institutionsvård vuxna" are two rows, a row printed twice is one."""
-    from rag.picking import same_row
+    from rag.answer.picking import same_row
 
     assert _row({"Budget": 1.0}, label="Summa totalt (mnkr)").key == \
         _row({"Budget": 2.0}, label="<b>Summa totalt (mkr)</b>").key == "summa totalt"
@@ -324,8 +325,8 @@ def test_an_index_in_an_economic_table_is_no_amount_of_money():
 def test_the_asked_measure_picks_its_column_never_the_first_one(question, column):
     """A forecast question over a table whose only forecast column is the full-year deviation reads
     that column, not the first column of the row (last year's deviation)."""
-    from rag.analysis import analyse
-    from rag.tablelookup import pick_columns
+    from rag.answer.question import analyse
+    from rag.answer.rows import pick_columns
 
     row = _row({"Budgetavvikelse Aug 2022": -17.9, "Budgetavvikelse Aug 2023": -35.0, "Budget 2023": -409.9,
                 "Avvikelse Årsprognos aug": -53.5})
@@ -338,8 +339,8 @@ def test_the_asked_measure_picks_its_column_never_the_first_one(question, column
 def test_the_current_years_full_year_in_a_part_year_report_is_its_forecast():
     """In August the year's full-year figure exists only as a forecast ("räknar med för helåret");
     in a closed year's annual report the full year is the outcome, and "utfall" asked stays utfall."""
-    from rag.analysis import analyse
-    from rag.tablelookup import pick_columns
+    from rag.answer.question import analyse
+    from rag.answer.rows import pick_columns
 
     row = _row({"Volym budget": 76, "Volym prognos helår": 74, "Avvikelse volym": -2}, unit="årsplacering",
                label="Familjehem egna")
@@ -365,9 +366,9 @@ def test_the_current_years_full_year_in_a_part_year_report_is_its_forecast():
 ])
 def test_the_form_of_the_question_says_the_kind_of_figure(question, figure):
     """A unit named after "hur många" decides; a question asking how long wants a time."""
-    from rag.analysis import analyse
-    from rag.plan import make_plan
-    from rag.tablelookup import asked_figure, unit_fits
+    from rag.answer.question import analyse
+    from rag.answer.plan import make_plan
+    from rag.answer.rows import asked_figure, unit_fits
 
     a = analyse(question, {"Solna", "Huddinge", "Enköping"})
     assert asked_figure(a, make_plan(a, {"d": ESKILSTUNA_DELAR}).measure) == figure

@@ -15,8 +15,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .config import E5_MODEL, FAKE_MODEL, MINILM_MODEL, Config
-from .errors import RagError
+from ..config import E5_MODEL, FAKE_MODEL, MINILM_MODEL, Config
+from ..errors import RagError
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from .corpus import ParsedReport
-from .errors import IndexMismatch, IndexMissing
-from .models import Fact, Location, Passage, Report, Section
+from ..ingest.corpus import ParsedReport
+from ..errors import IndexMismatch, IndexMissing
+from ..models import Fact, Location, Passage, Report, Section
 
 SCHEMA = """
 CREATE TABLE reports (doc_id TEXT PRIMARY KEY, kommun TEXT, namnd TEXT, report_type TEXT, title TEXT,

@@ -19,18 +19,20 @@ from typing import Callable
 
 import numpy as np
 
-from .analysis import QuestionAnalysis, analyse, check_question, looks_english
-from .chunking import build_passages
+from .answer.question import QuestionAnalysis, analyse, check_question, looks_english
+from .ingest.chunking import build_passages
 from .config import Config
-from .corpus import load_corpus
+from .ingest.corpus import load_corpus
 from .errors import CorpusError, IndexError_, IndexMismatch, IndexMissing, StorageError
-from .index import (EmbeddingCache, build_lock, build_running, embed_passages, file_sha256, load_index, make_index,
+from .search.index import (EmbeddingCache, build_lock, build_running, embed_passages, file_sha256, load_index, make_index,
                     passages_sha, read_manifest, save_index, search_index)
-from .lexical import build_bm25, canon_idf, load_bm25, save_bm25, split_compound, stem
-from .lexicon import LEXICON
+from .search.lexical import build_bm25, canon_idf, load_bm25, save_bm25, split_compound, stem
 from .models import Answer, Hit, Report
-from .retrieval import hybrid_search
-from .store import Store, write_store
+from .search.retrieval import hybrid_search
+from .search.store import Store, write_store
+from .search.vectors import Vectors
+from .answer.corpus_view import CorpusView
+from .answer.reading import Reading
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ def shared_embedder(config: Config) -> _Serialised:
            config.threads)
     with _MODELS_LOCK:
         if key not in _MODELS:
-            from .embedding import load_embedder
+            from .search.embedding import load_embedder
 
             _MODELS[key] = _Serialised(load_embedder(config))
         return _MODELS[key]
@@ -139,8 +141,9 @@ def _build_index(config: Config, embedder, progress) -> BuildStats:
 #: The code and data a build's output depends on: when any of them changes, the index is rebuilt
 #: (with a warm embedding cache, only what changed is embedded). This replaces re-parsing the
 #: whole corpus on every start to compare passages.
-_PARSER_FILES = ("corpus.py", "readers.py", "pdfreader.py", "tables.py", "numbers.py", "chunking.py", "kommuner.py",
-                 "models.py", "store.py", "lexical.py", "lexicon.py", "data/lexicon.json")
+_PARSER_FILES = ("ingest/corpus.py", "ingest/document.py", "ingest/readers.py", "ingest/pdfreader.py", "ingest/tables.py",
+                 "ingest/chunking.py", "numbers.py", "kommuner.py", "models.py", "search/store.py", "search/lexical.py",
+                 "lexicon.py", "data/lexicon.json")
 
 
 def parser_sha() -> str:
@@ -246,8 +249,6 @@ class Engine:
         if len(self.passages) != manifest.n_vectors:
             raise IndexMismatch("the store and the FAISS index hold different passage counts; rebuild")
         self.reports: dict[str, Report] = {r.doc_id: r for r in self.store.reports()}
-        self._facts: list | None = None  # read on first use: see `facts`
-        self._facts_lock = threading.Lock()
         if not config.lexical_path.exists():
             raise IndexMissing(f"no lexical index at {config.lexical_path}; run `python -m rag build`")
         if file_sha256(config.lexical_path) != manifest.lexical_sha256:
@@ -259,59 +260,31 @@ class Engine:
         if self.bm25.n_docs != len(self.passages):
             raise IndexMismatch(f"{config.lexical_path.name} indexes {self.bm25.n_docs} passages, not "
                                 f"{len(self.passages)}; rebuild")
-        self._derived = {"idf": tables["idf"]} if "idf" in tables else {}  # answering's engine_idf, built at build time
-        self.kommuner = frozenset(r.kommun for r in self.reports.values())
-        self._embedder = embedder
+        # the corpus as the answer path reads it (the idf was computed at build time), and its vectors
+        self.view = CorpusView(self.passages, self.reports, self.bm25, self.store.facts, tables.get("idf"))
+        self.vectors = Vectors(self.index, config.embedding_cache_path, lambda: shared_embedder(config), embedder)
+        self.kommuner = self.view.kommuner
         self._chat = None
+        self._scorer = None
+        self._speller = None
         self.manifest = manifest
 
     @property
     def facts(self) -> list:
-        """Every table cell, read from the store on first use rather than at start: they are
-        the largest table (~0.7 M rows at 290 kommuner), and a start must not wait on them."""
-        if self._facts is None:
-            with self._facts_lock:
-                if self._facts is None:
-                    self._facts = self.store.facts()
-        return self._facts
+        return self.view.facts
 
     @property
     def embedder(self):
-        if self._embedder is None:
-            self._embedder = shared_embedder(self.config)
-        return self._embedder
-
-    def query_vector(self, question: str) -> np.ndarray:
-        """The question's embedding, remembered for the last few questions (search and answer share it)."""
-        cache = self.__dict__.setdefault("_qvec", {})
-        vec = cache.get(question)
-        if vec is None:
-            vec = self.embedder.embed([question], query=True)[0]
-            if len(cache) >= 64:
-                cache.clear()  # a small memo, not an LRU: clearing is safe while other threads read it
-            cache[question] = vec
-        return vec
-
-    def passage_vectors(self) -> np.ndarray:
-        """All passage vectors in id order (read back from the FAISS index once)."""
-        vecs = self.__dict__.get("_pvecs")
-        if vecs is None:
-            n = self.index.ntotal
-            vecs = self.index.reconstruct_n(0, n) if n else np.zeros((0, 1), dtype=np.float32)
-            self.__dict__["_pvecs"] = vecs
-        return vecs
+        return self.vectors.embedder
 
     @property
     def scorer(self):
         """The fitted evidence scorer (rag/data/scorer.json unless configured otherwise)."""
-        if self.__dict__.get("_scorer") is None:
-            from .learn import load_scorer
+        if self._scorer is None:
+            from .answer.score import load_scorer
 
-            self.__dict__["_scorer"] = load_scorer(self.config.scorer_path)
-        return self.__dict__["_scorer"]
-
-    def dense(self, question: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        return search_index(self.index, self.query_vector(question), k)
+            self._scorer = load_scorer(self.config.scorer_path)
+        return self._scorer
 
     def analyse(self, question: str) -> QuestionAnalysis:
         return self.read(question)[0]
@@ -324,13 +297,13 @@ class Engine:
     def spelling(self, question: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         """The question with words the reports never use read as the report words they misspell
         (Swedish questions only: an English word is no typo of a Swedish one)."""
-        from .spelling import question_speller
+        from .answer.spelling import question_speller
 
         if looks_english(question):
             return question, ()
-        speller = self.__dict__.get("_speller")
-        if speller is None:
-            speller = self.__dict__["_speller"] = question_speller([p.text for p in self.passages])
+        if self._speller is None:
+            self._speller = question_speller([p.text for p in self.passages])
+        speller = self._speller
         vocab = self.bm25.vocab
 
         def known(word: str) -> bool:
@@ -346,13 +319,13 @@ class Engine:
         a = self.analyse(question)
         extra = {"tables": self.table_lookup(a, kommuner)} if mode == "hybrid" else None
         hits = hybrid_search(a.text, a, self.passages, self.reports, self.bm25,
-                             None if mode == "bm25" else self.dense, k=k, candidates=self.config.candidates,
+                             None if mode == "bm25" else self.vectors.dense, k=k, candidates=self.config.candidates,
                              rrf_k=self.config.rrf_k, kommuner=kommuner, doc_ids=doc_ids, mode=mode,
                              extra=extra, weights={"tables": 0.5 if a.intent in ("why", "list") else 1.5})
         if mode != "hybrid":
             return hits
         # The fitted scorer's evidence first (the rows and passages answers are built from), then the fusion.
-        from .evidence import evidence_ranking
+        from .answer.evidence import evidence_ranking
 
         ranked = evidence_ranking(self, a, kommuner, doc_ids)
         seen = {pid for pid, _ in ranked[:k]}
@@ -362,12 +335,11 @@ class Engine:
 
     def table_lookup(self, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), per_kommun: int = 2) -> list[int]:
         """Passage ids of the table rows the fact lookup picks, best first."""
-        from .evidence import engine_idf, fact_rows, row_passage_ids
-        from .tablelookup import best_rows
+        from .answer.rows import best_rows
 
-        row_passage = row_passage_ids(self)
+        row_passage = self.view.row_passage
         scope = set(kommuner or a.kommuner)
-        ranked = best_rows(fact_rows(self), a, self.reports, engine_idf(self), self.bm25.vocab, scope, min_score=0.6)
+        ranked = best_rows(self.view.rows, a, self.reports, self.view.idf, self.bm25.vocab, scope, min_score=0.6)
         out, per = [], {}
         for _, row in ranked:
             k = self.reports[row.doc_id].kommun
@@ -377,29 +349,28 @@ class Engine:
                 out.append(pid)
         return out
 
-    def ask(self, question: str, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
-            history: tuple[str, ...] = ()) -> Answer:
-        """Answer `question`, read as a follow-up of `history` (earlier questions, oldest first)."""
-        from .answering import answer_question
-        from .conversation import resolve
+    def read_question(self, question: str, history: tuple[str, ...] = ()) -> Reading:
+        """The one way a question is read (the app and the cross-validation read it here too)."""
+        from .answer.reading import read_question
 
         if not isinstance(question, str):
             check_question(question)  # raises, naming the type
-        resolved = resolve(question, tuple(history), self.kommuner)  # "Och 2022?" is checked once resolved
-        a, fixes = self.read(resolved.question)
-        if resolved.used_history and a.report_types and not LEXICON.report_types_in(question):
-            # a report type carried over from an earlier question ("… i Solnas årsredovisning", then
-            # "Och i Eskilstuna?") is dropped where the kommun now asked about publishes no such report
-            have = {r.report_type for r in self.reports.values() if not a.kommuner or r.kommun in a.kommuner}
-            if not set(a.report_types) <= have:
-                a = dataclasses.replace(a, report_hint="", report_types=())
+        return read_question(question, tuple(history), self.reports, self.read)
+
+    def ask(self, question: str, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
+            history: tuple[str, ...] = ()) -> Answer:
+        """Answer `question`, read as a follow-up of `history` (earlier questions, oldest first)."""
+        from .answer.compose import answer_question
+
+        reading = self.read_question(question, history)
+        a, fixes, resolved = reading.analysis, reading.fixes, reading.resolved
         answer = answer_question(self, a, kommuner=kommuner, doc_ids=doc_ids)
         if fixes:  # say which words were read as other words, so a misreading is seen (after the answer,
             # which opens with its figure)
             read = ", ".join(f"«{typo}» som «{word}»" for typo, word in fixes)
             answer = dataclasses.replace(answer, answer=f"{answer.answer}\n\n(Frågan lästes med {read}.)")
         if self.config.llm_base_url:
-            from .llm import chat_model_from_config, rewrite
+            from .answer.llm import chat_model_from_config, rewrite
 
             if self._chat is None:
                 self._chat = chat_model_from_config(self.config)

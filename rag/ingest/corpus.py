@@ -23,17 +23,17 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import BadFileName, CorpusError
-from .kommuner import kommuner_in
-from .models import Fact, Report, Section
-from .readers import DOCUMENT_SUFFIXES, ReadLimits, read_document
+from ..errors import BadFileName, CorpusError
+from ..kommuner import kommuner_in
+from ..models import Fact, Report, Section
+from .document import DOCUMENT_SUFFIXES, MAX_REPORT_BYTES, ReadLimits, decode_report  # noqa: F401
+from .readers import read_document
 from .tables import ParseWarning, Table, clean_cell, doc_money_unit, parse_tables, table_facts
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-REPORT_SUFFIXES = (".txt", ".md") + DOCUMENT_SUFFIXES  # PDF and Word go through rag.readers
-MAX_REPORT_BYTES = 5_000_000
+REPORT_SUFFIXES = (".txt", ".md") + DOCUMENT_SUFFIXES  # PDF and Word go through rag.ingest.readers
 _PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 #: Report periods outside these years are typing errors, not reports.
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -52,7 +52,7 @@ class ParsedReport:
     tables: tuple[Table, ...]
     facts: tuple[Fact, ...]
     warnings: tuple[ParseWarning, ...] = field(default=())
-    pages: tuple[int, ...] = ()  # per line: PDF page (rag.readers), empty for text exports
+    pages: tuple[int, ...] = ()  # per line: PDF page (rag.ingest.readers), empty for text exports
     places: tuple[str, ...] = ()  # per line: "s. 12" / "stycke 4" / "tabell 3, rad 2"
 
     def section_at(self, line: int) -> Section:
@@ -66,31 +66,8 @@ class ParsedReport:
 
 # --- reading -------------------------------------------------------------------
 
-def decode_report(data: bytes, source: str) -> str:
-    """Bytes to text, or a CorpusError naming file and line."""
-    if not data.strip():
-        raise CorpusError(f"{source}: the file is empty")
-    if len(data) > MAX_REPORT_BYTES:
-        raise CorpusError(f"{source}: {len(data)} bytes is larger than the {MAX_REPORT_BYTES} allowed")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise CorpusError(f"{source}:{line}: not UTF-8 text (byte 0x{data[e.start]:02x}); "
-                          "export the report as UTF-8") from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise CorpusError(f"{source}:{line}: contains NUL bytes; not a text export")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if sum(c.isalpha() for c in text) < 20:
-        raise CorpusError(f"{source}: holds no readable text")
-    return text
-
-
 def report_text(data: bytes, name: str) -> str:
-    """Text of a report file: UTF-8 for text exports; PDF and Word through rag.readers,
+    """Text of a report file: UTF-8 for text exports; PDF and Word through rag.ingest.readers,
     returned as a str that also carries the page/place of every line."""
     if Path(name).suffix.lower() in DOCUMENT_SUFFIXES:
         return read_document(data, name).as_text()

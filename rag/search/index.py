@@ -18,8 +18,8 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import IndexMismatch, IndexMissing
-from .models import Passage
+from ..errors import IndexMismatch, IndexMissing
+from ..models import Passage
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import QuestionError
-from .kommuner import kommuner_in
-from .lexical import STOPWORDS, content_words, stem
-from .lexicon import LEXICON
+from ..errors import QuestionError
+from ..kommuner import kommuner_in
+from ..search.lexical import STOPWORDS, content_words, stem
+from ..lexicon import LEXICON
 
 MONTHS = LEXICON.months
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}

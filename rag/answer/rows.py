@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .analysis import MONTHS, QuestionAnalysis
-from .lexicon import LEXICON
-from .lexical import SYNONYMS, canon_terms, canon_units, content_words, split_compound, stem
-from .models import Fact, Report
-from .tables import split_cells
+from .question import MONTHS, QuestionAnalysis
+from ..lexicon import LEXICON
+from ..search.lexical import SYNONYMS, canon_terms, canon_units, content_words, split_compound, stem
+from ..models import Fact, Report
+from ..ingest.tables import split_cells
 
 _MONTH_COL = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
 _MARKUP = re.compile(r"</?\w+>")

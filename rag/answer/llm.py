@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 import re
 
-from .config import Config
-from .errors import RagError
-from .kommuner import kommuner_in
-from .models import Answer
-from .numbers import Number, find_numbers, same_value
+from ..config import Config
+from ..errors import RagError
+from ..kommuner import kommuner_in
+from ..models import Answer
+from ..numbers import Number, find_numbers, same_value
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ import logging
 import re
 from dataclasses import dataclass
 
-from .lexicon import LEXICON
-from .models import Fact
-from .numbers import parse_cell, to_float
+from ..lexicon import LEXICON
+from ..models import Fact
+from ..numbers import parse_cell, to_float
 
 log = logging.getLogger(__name__)
 

@@ -22,56 +22,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CorpusError
+from ..errors import CorpusError
+from .document import (DOCUMENT_SUFFIXES, SUFFIXES, TEXT_SUFFIXES, Document, DocumentText, ReadLimits,  # noqa: F401
+                       UnreadableReport, cell_text, decode_report, join_wrapped, numeric, table_lines)
 
 log = logging.getLogger(__name__)
-
-TEXT_SUFFIXES = (".txt", ".md")
-DOCUMENT_SUFFIXES = (".pdf", ".docx")
-SUFFIXES = TEXT_SUFFIXES + DOCUMENT_SUFFIXES
-
-
-class UnreadableReport(CorpusError):
-    """A PDF or Word file that cannot be read as it is (message in Swedish)."""
-
-
-@dataclass(frozen=True)
-class ReadLimits:
-    """Bounds per file, so that a hostile document cannot stall the service."""
-
-    max_bytes: int = 50_000_000
-    max_pages: int = 500
-    max_seconds: float = 300.0
-
-
-@dataclass(frozen=True)
-class Document:
-    """A report as lines of text, with the origin of every line."""
-
-    text: str
-    kind: str  # "text" | "pdf" | "docx"
-    pages: tuple[int, ...] = ()  # per line: 1-based PDF page, 0 where unknown
-    places: tuple[str, ...] = ()  # per line: "s. 12", "stycke 14", "tabell 3, rad 2"
-    page_count: int = 0
-    dropped: tuple[str, ...] = field(default=())  # repeated page headers/footers removed
-
-    def as_text(self) -> "DocumentText":
-        return DocumentText(self)
-
-
-class DocumentText(str):
-    """The text of a read document that still knows where each line came from, so it can
-    pass through code that handles report text as `str` (hashing, detection, parsing)."""
-
-    pages: tuple[int, ...]
-    places: tuple[str, ...]
-    kind: str
-
-    def __new__(cls, doc: Document) -> "DocumentText":
-        obj = super().__new__(cls, doc.text)
-        obj.pages, obj.places, obj.kind = doc.pages, doc.places, doc.kind
-        return obj
-
 
 _CACHE: dict[str, Document] = {}  # by sha256 of the file: a PDF is read once per process
 _CACHE_SIZE = 32
@@ -81,8 +36,6 @@ def read_document(data: bytes, name: str, limits: ReadLimits = ReadLimits()) -> 
     """Any supported file, chosen by its suffix."""
     suffix = Path(name).suffix.lower()
     if suffix in TEXT_SUFFIXES:
-        from .corpus import decode_report
-
         return Document(decode_report(data, name), "text")
     if suffix in DOCUMENT_SUFFIXES:
         key = f"{suffix}:{limits}:{hashlib.sha256(data).hexdigest()}"
@@ -101,50 +54,6 @@ def read_document(data: bytes, name: str, limits: ReadLimits = ReadLimits()) -> 
     if suffix in (".doc", ".rtf", ".odt"):
         raise UnreadableReport(f"{name}: formatet {suffix} läses inte; spara rapporten som .docx eller PDF")
     raise UnreadableReport(f"{name}: okänt filformat; rapporter läses som {', '.join(SUFFIXES)}")
-
-
-# --- shared text clean-up ------------------------------------------------------------
-
-_KEEP_HYPHEN = {"och", "eller", "samt", "respektive", "resp", "till", "som", "men", "utan"}
-
-
-def join_wrapped(parts: list[str]) -> str:
-    """Lines of one paragraph or cell joined with spaces; a word hyphenated at a
-    line end is put back together (`verk-` + `samheten`), `barn- och` is kept."""
-    out = ""
-    for part in (p.strip() for p in parts):
-        if not part:
-            continue
-        if not out:
-            out = part
-            continue
-        first = re.match(r"\w+", part)
-        if (re.search(r"[a-zåäöé]-$", out) and first and part[0].islower()
-                and first.group(0).lower() not in _KEEP_HYPHEN):
-            out = out[:-1] + part
-        else:
-            out = f"{out} {part}"
-    return out
-
-
-def _cell_text(text: str | None) -> str:
-    if not text:
-        return ""
-    return re.sub(r"[\t ]+", " ", join_wrapped(text.replace("\r", "\n").split("\n"))).strip()
-
-
-def _table_lines(rows: list[list[str]]) -> list[str]:
-    """Rows as tab-separated lines; a row keeps at least one tab so it stays a table line."""
-    width = max((len(r) for r in rows), default=0)
-    out = []
-    for r in rows:
-        cells = list(r) + [""] * (width - len(r))
-        out.append("\t".join(cells) if len(cells) > 1 else cells[0] + "\t")
-    return out
-
-
-def _numeric(cell: str) -> bool:
-    return bool(re.fullmatch(r"[-−–]?\s*\d[\d \u00a0,.]*\s*%?", cell.strip()))
 
 
 # --- Word --------------------------------------------------------------------------------
@@ -192,7 +101,7 @@ def _word_rows(table) -> list[list[str]]:
                 continue
             held.append(tc)
             seen.add(id(tc))
-            cells.append(_cell_text("\n".join(p.text for p in cell.paragraphs)))
+            cells.append(cell_text("\n".join(p.text for p in cell.paragraphs)))
         rows.append(cells)
     return rows
 
@@ -267,7 +176,7 @@ def read_docx(data: bytes, name: str, limits: ReadLimits = ReadLimits()) -> Docu
             if not rows:
                 continue
             blank()
-            for k, line in enumerate(_table_lines(rows), start=1):
+            for k, line in enumerate(table_lines(rows), start=1):
                 emit(line, f"tabell {n_tab}, rad {k}")
             blank()
     while lines and lines[-1] == "":

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .analysis import QuestionAnalysis
-from .lexicon import LEXICON
-from .models import Report
+from .question import QuestionAnalysis
+from ..lexicon import LEXICON
+from ..models import Report
 
 INTENTS = ("lookup", "why", "trend", "compare", "list", "rank")
 

@@ -93,9 +93,9 @@ class Speller:
 def question_speller(texts) -> Speller:
     """A speller over the reports' texts that leaves alone the words questions are made of:
     question and stop words, the lexicon's terms and the names of Sweden's kommuner."""
-    from .kommuner import KOMMUNER
-    from .lexical import STOPWORDS
-    from .lexicon import LEXICON
+    from ..kommuner import KOMMUNER
+    from ..search.lexical import STOPWORDS
+    from ..lexicon import LEXICON
 
     known = set(LEXICON.question_words) | set(STOPWORDS) | set(LEXICON.months)
     known |= LEXICON.direction_up | LEXICON.direction_down

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 from .corpus import ParsedReport, section_name
-from .lexicon import LEXICON
-from .models import Location, Passage, embed_text
+from ..lexicon import LEXICON
+from ..models import Location, Passage, embed_text
 
 MAX_CHARS = 1500
 SHORT_CHARS = 80

@@ -13,15 +13,16 @@ import re
 from dataclasses import dataclass
 
 from .candidates import Candidate, row_figures, text_figures
-from .chunking import LIST_ITEM
-from .evidence import Evidence, commentary, fact_rows, passage_after, rows_of_table, table_rows
-from .lexical import split_compound, terms
-from .lexicon import LEXICON
-from .models import Fact, Report
-from .numbers import find_numbers
+from ..ingest.chunking import LIST_ITEM
+from .corpus_view import CorpusView
+from .evidence import Evidence
+from ..search.lexical import split_compound, terms
+from ..lexicon import LEXICON
+from ..models import Fact, Report
+from ..numbers import find_numbers
 from .plan import Plan
-from .retrieval import sentences
-from .tablelookup import MONEY_UNITS, TOTAL_RE, FactRow, asked_cell, cell_fits, figure_key, is_year_label
+from ..search.retrieval import sentences
+from .rows import MONEY_UNITS, TOTAL_RE, FactRow, asked_cell, cell_fits, figure_key, is_year_label
 
 
 @dataclass(frozen=True)
@@ -138,19 +139,19 @@ def merge_overlap(out: list[Scored], s: Scored, max_chars: int = 900) -> list[Sc
     return None
 
 
-def explained_below(engine, rows: list[Scored], sents: list[Scored]) -> list[Scored]:
+def explained_below(view: CorpusView, rows: list[Scored], sents: list[Scored]) -> list[Scored]:
     """The report's own explanation of a leading table row: the first sentence giving a cause in
     the text right after the row's table, unless a picked sentence already comes from there."""
     if not rows:
         return []
     lead = rows[0]
     row = lead.candidate.row
-    below = commentary(engine, row)
+    below = view.commentary(row)
     if any(s.candidate.passage.id == p.id for s in sents for p in below):
         return []
-    if table_rows(engine, row) > 2:  # text after a larger table explains the row only where it names it
-        label = set(terms(row.label, engine.bm25.vocab))
-        below = [p for p in below if label & set(terms(p.text, engine.bm25.vocab))]
+    if len(view.rows_of_table(row)) > 2:  # text after a larger table explains the row only where it names it
+        label = set(terms(row.label, view.vocab))
+        below = [p for p in below if label & set(terms(p.text, view.vocab))]
     for p in below:
         for s0, s1 in sentences(p.text):
             text = p.text[s0:s1].strip()
@@ -238,7 +239,7 @@ def causes_that_follow(sents: list[Scored]) -> list[Scored]:
     return []
 
 
-def lists_that_follow(engine, sents: list[Scored]) -> list[Scored]:
+def lists_that_follow(view: CorpusView, sents: list[Scored]) -> list[Scored]:
     """A quoted sentence that introduces a list ("… finns en rad forum och aktiviteter:") is
     followed by its items, the next passage of bullet lines, which it says nothing without: one
     quote per item, each cited to that passage."""
@@ -247,7 +248,7 @@ def lists_that_follow(engine, sents: list[Scored]) -> list[Scored]:
         c = s.candidate
         if not c.text.rstrip().endswith((":", ";")):
             continue
-        nxt = passage_after(engine, c.passage)
+        nxt = view.passage_after(c.passage)
         if nxt is None or not LIST_ITEM.match(nxt.text) or any(o.candidate.passage.id == nxt.id for o in sents + out):
             continue
         pos = 0
@@ -260,13 +261,13 @@ def lists_that_follow(engine, sents: list[Scored]) -> list[Scored]:
     return out
 
 
-def years_of_month_table(engine, rows: list[Scored], years: tuple[int, ...]) -> list[Scored]:
+def years_of_month_table(view: CorpusView, rows: list[Scored], years: tuple[int, ...]) -> list[Scored]:
     """A month-by-year table (a row per year, a column per month) asked about a span of years
     ("från januari 2021 till december 2023"): the rows of the years in that span, oldest first."""
     lead = rows[0]
     if not is_year_label(lead.candidate.row.label):
         return rows
-    in_span = sorted((int(r.label), r) for r in rows_of_table(engine, lead.candidate.row)
+    in_span = sorted((int(r.label), r) for r in view.rows_of_table(lead.candidate.row)
                      if is_year_label(r.label) and min(years) <= int(r.label) <= max(years))
     if len(in_span) < 2:
         return rows
@@ -284,18 +285,18 @@ def row_quoted(sents: list[Scored], scored: list[Scored]) -> list[Scored]:
     return [max(rows, key=lambda s: s.p)] if rows else []
 
 
-def same_figure_in(engine, anchor: Scored, kommun: str, plan: Plan) -> Scored | None:
+def same_figure_in(view: CorpusView, anchor: Scored, kommun: str, plan: Plan) -> Scored | None:
     """For a comparison: the row of `kommun`'s newest report in scope that counts what the anchor
     row (another kommun's answer) counts, in the same kind of unit; None when no row does."""
-    vocab = engine.bm25.vocab
+    vocab = view.vocab
     key = figure_key(anchor.candidate.row.label, vocab)
     if not key:
         return None
     kind = figure_kind(anchor.candidate.row)
     for doc_id in plan.doc_ids:  # newest first
-        if engine.reports[doc_id].kommun != kommun:
+        if view.reports[doc_id].kommun != kommun:
             continue
-        for row in fact_rows(engine):
+        for row in view.rows:
             if row.doc_id == doc_id and figure_key(row.label, vocab) == key and figure_kind(row) == kind:
                 return Scored(Candidate("row", kommun, doc_id, (), row=row, text=row.first.row_text), anchor.p)
     return None
@@ -326,17 +327,17 @@ def best_of_each_report(sents: list[Scored], mine: list[Scored], plan: Plan, kom
     return out
 
 
-def same_row_in_each_report(engine, first: Scored, plan: Plan, kommun: str) -> list[Scored]:
+def same_row_in_each_report(view: CorpusView, first: Scored, plan: Plan, kommun: str) -> list[Scored]:
     """The chosen row and the row with the same label in the kommun's other reports, oldest first."""
     label = first.candidate.row.key
     out = [first]
-    for row in fact_rows(engine):
+    for row in view.rows:
         if row.doc_id in plan.doc_ids and row.doc_id != first.candidate.doc_id \
-                and engine.reports[row.doc_id].kommun == kommun and row.key == label \
+                and view.reports[row.doc_id].kommun == kommun and row.key == label \
                 and not any(o.candidate.doc_id == row.doc_id for o in out):
             out.append(Scored(Candidate("row", kommun, row.doc_id, first.candidate.features, row=row,
                                         text=row.first.row_text), first.p))
-    return sorted(out, key=lambda s: engine.reports[s.candidate.doc_id].period_end)
+    return sorted(out, key=lambda s: view.reports[s.candidate.doc_id].period_end)
 
 
 def usable(ev: Evidence, probs, figure: str | None = None) -> list[Scored]:

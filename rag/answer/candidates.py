@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .lexical import words
-from .lexicon import LEXICON
-from .models import Passage, Report
-from .numbers import find_numbers
+from ..search.lexical import canon_units, words
+from ..lexicon import LEXICON
+from ..models import Passage, Report
+from ..numbers import find_numbers
 from .plan import Plan
-from .retrieval import sentences
-from .tablelookup import (MONEY_UNITS, TOTAL_RE, FactRow, cached_terms, column_info, label_precision, label_recall,
+from .question import QuestionAnalysis
+from ..search.retrieval import sentences
+from .rows import (MONEY_UNITS, TOTAL_RE, FactRow, cached_terms, column_info, label_precision, label_recall,
                          matched, score_row, topic_units, unit_weight)
 
 ROW_FEATURES = (
@@ -150,13 +151,18 @@ def _row_features(plan: Plan, row: FactRow, report: Report, lex: float, lex_max:
     )
 
 
+def sentence_query(a: QuestionAnalysis, vocab) -> list[tuple[tuple, float]]:
+    q = [(u, 1.0) for u in topic_units(a, vocab)]
+    q += [(u, 0.5) for u in canon_units(" ".join(a.period_terms), vocab)]
+    return q or [(u, 1.0) for u in canon_units(a.text, vocab)]
+
+
 def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab, dense_of_passage,
                         dense_of_texts, absent: dict[str, tuple[float, float]]) -> list[Candidate]:
     """Sentences (and sentence pairs) of the retrieved text passages, with their features.
 
     `dense_of_passage(p)` is the question's similarity to the whole passage, `dense_of_texts(texts)`
     to each candidate text itself: the passage says where to look, the sentence what it says."""
-    from .evidence import sentence_query  # the question's weighted topic units
 
     a = plan.analysis
     query = sentence_query(a, vocab)

@@ -3,7 +3,7 @@
 Results go to stdout as tables (and to --out as JSON); progress is logged to
 stderr. Figures that need a fresh process (cold start, peak RSS) come from
 `python -m rag ...` children, each measured with os.wait4, in temporary index
-folders; the corpus itself is only read. `python -m rag.bench WORKER ...` runs
+folders; the corpus itself is only read. `python -m eval.bench WORKER ...` runs
 the helper children (naive baseline, scale build/serve/ANN) and prints JSON.
 """
 from __future__ import annotations
@@ -29,10 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import E5_MODEL, REPO_ROOT, Config
-from .corpus import load_manifest, read_report_text, save_manifest
-from .errors import QuestionError
-from .numbers import NUMBER_RE
+from rag.config import E5_MODEL, REPO_ROOT, Config
+from rag.ingest.corpus import load_manifest, read_report_text, save_manifest
+from rag.errors import QuestionError
+from rag.numbers import NUMBER_RE
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def run_child(module: str, args: list[str], env: dict, log_dir: Path) -> dict:
 
 
 def worker(kind: str, cfg: Config, corpus: Path, index: Path, log_dir: Path, *extra: str) -> dict:
-    r = run_child("rag.bench", [kind, "--corpus", str(corpus), "--index", str(index), *extra],
+    r = run_child("eval.bench", [kind, "--corpus", str(corpus), "--index", str(index), *extra],
                   child_env(cfg, corpus=corpus, index=index), log_dir)
     return {**json.loads(r["stdout"].strip().splitlines()[-1]), "wall_s": r["wall_s"], "peak_rss_mb": r["peak_rss_mb"]}
 
@@ -172,7 +172,7 @@ def build_figures(stats, embedder: TimedEmbedder, spent_before: float) -> dict:
 
 def bench_build(cfg: Config, tmp: Path, embedder: TimedEmbedder) -> dict:
     """From scratch, again with a warm embedding cache, then adding one report."""
-    from .pipeline import build_index
+    from rag.engine import build_index
 
     out = {}
     for name in ("scratch", "warm_cache"):
@@ -188,9 +188,9 @@ def bench_build(cfg: Config, tmp: Path, embedder: TimedEmbedder) -> dict:
 
 def bench_incremental(cfg: Config, tmp: Path, embedder: TimedEmbedder) -> dict:
     """Corpus minus its last manifest report, built; then the report added back and rebuilt."""
-    from .chunking import build_passages
-    from .corpus import load_corpus
-    from .pipeline import build_index
+    from rag.ingest.chunking import build_passages
+    from rag.ingest.corpus import load_corpus
+    from rag.engine import build_index
 
     corpus = tmp / "inc-corpus"
     shutil.copytree(cfg.corpus_dir, corpus)
@@ -231,9 +231,9 @@ def bench_queries(engine, questions: list[dict], repeats: int = REPEATS, warm_se
     With `warm_sentences`, each question is first asked once with the report sentences not yet
     embedded (what a question costs before the app's background warm-up has run), then the
     sentences are warmed as the app does, then the timed rounds run."""
-    from eval.runner import evidence_in
+    from eval.questions import evidence_in
 
-    from .evidence import warm_sentence_vectors
+    from rag.answer.evidence import warm_sentence_vectors
 
     safe_ask(engine, questions[0]["question"])  # warm-up: model, caches
     engine.search(questions[0]["question"], k=5)
@@ -261,9 +261,9 @@ def bench_backends(cfg: Config, questions: list[dict], rounds: int = 2) -> dict:
     """ONNX Runtime against the torch reference on the same e5 weights, alternated over
     `rounds` so that other load on the cores falls on both: throughput, query latency,
     cosine per text and top-5 neighbour overlap on report passages."""
-    from .chunking import build_passages
-    from .corpus import load_corpus
-    from .embedding import load_embedder
+    from rag.ingest.chunking import build_passages
+    from rag.ingest.corpus import load_corpus
+    from rag.search.embedding import load_embedder
 
     t0 = time.perf_counter()
     models = {"torch": load_embedder(cfg.replace(embedding_backend="torch"))}
@@ -428,7 +428,7 @@ def bench_scale(cfg: Config, n: int, tmp: Path, rate: float | None) -> dict:
 
 def worker_naive(cfg: Config, questions: list[dict]) -> dict:
     from eval.naive import NaivePipeline
-    from eval.runner import evidence_in
+    from eval.questions import evidence_in
 
     naive = NaivePipeline.from_corpus(cfg)
     naive.search(questions[0]["question"], k=5)
@@ -440,7 +440,7 @@ def worker_naive(cfg: Config, questions: list[dict]) -> dict:
 
 
 def worker_scale_build(cfg: Config) -> dict:
-    from .pipeline import build_index
+    from rag.engine import build_index
 
     emb = TimedEmbedder(ProjectionEmbedder())
     stats = build_index(cfg, emb)
@@ -451,9 +451,9 @@ def worker_scale_build(cfg: Config) -> dict:
 
 
 def worker_scale_serve(cfg: Config, questions: list[dict]) -> dict:
-    from .pipeline import open_engine
+    from rag.engine import open_engine
 
-    from .pipeline import index_status
+    from rag.engine import index_status
 
     t0 = time.perf_counter()
     reason = index_status(cfg)
@@ -471,8 +471,8 @@ def worker_scale_ann(cfg: Config, questions: list[dict]) -> dict:
     """Flat vs HNSW build time, single-query latency and recall@10 against numpy brute force."""
     import faiss
 
-    from .index import HNSW_FROM, brute_force_topk, make_index, search_index
-    from .store import Store
+    from rag.search.index import HNSW_FROM, brute_force_topk, make_index, search_index
+    from rag.search.store import Store
 
     vectors = faiss.read_index(str(cfg.faiss_path)).reconstruct_n(0, json.loads(
         cfg.manifest_path.read_text(encoding="utf-8"))["n_vectors"])
@@ -500,15 +500,15 @@ def worker_scale_ann(cfg: Config, questions: list[dict]) -> dict:
 
 
 def worker_main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="python -m rag.bench")
+    p = argparse.ArgumentParser(prog="python -m eval.bench")
     p.add_argument("kind", choices=("naive", "scale-build", "scale-serve", "scale-ann"))
     p.add_argument("--corpus", required=True)
     p.add_argument("--index", required=True)
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    from eval.runner import load_questions
+    from eval.questions import load_questions
 
-    from .config import config_from_env
+    from rag.config import config_from_env
 
     cfg = config_from_env().replace(corpus_dir=Path(args.corpus), index_dir=Path(args.index))
     if args.kind != "naive":
@@ -649,10 +649,10 @@ def torch_threads() -> int | None:
 
 
 def main(args, cfg: Config) -> int:
-    from eval.runner import DEFAULT, load_questions
+    from eval.questions import DEFAULT, load_questions
 
-    from .embedding import load_embedder
-    from .pipeline import open_engine
+    from rag.search.embedding import load_embedder
+    from rag.engine import open_engine
 
     questions = load_questions([])
     res: dict = {"machine": machine(), "model": cfg.model, "corpus_dir": str(cfg.corpus_dir)}

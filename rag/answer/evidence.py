@@ -13,68 +13,38 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import QuestionAnalysis
+from .question import QuestionAnalysis
 from .candidates import Candidate, row_candidates, sentence_candidates, with_agreement
-from .learn import Scorer
-from .lexical import canon_idf, canon_units, split_compound, stem, words
-from .lexicon import LEXICON
-from .models import Hit, Passage, Report
+from .score import Scorer
+from ..search.lexical import split_compound, stem
+from ..lexicon import LEXICON
+from ..models import Hit, Report
 from .plan import Plan, make_plan, report_preference
-from .retrieval import hybrid_search, sentence_pieces
-from .tablelookup import TOTAL_RE, FactRow, column_info, group_rows, is_measure_word, topic_units
+from ..search.retrieval import hybrid_search, sentence_pieces
+from ..search.vectors import SENTENCE_MEMO, Vectors
+from .corpus_view import CorpusView
+from .rows import FactRow, column_info, is_measure_word
 
 log = logging.getLogger(__name__)
-
-
-def _cached(engine, name: str, build):
-    """Per-engine derived data (idf, fact rows, vocabularies), built on first use."""
-    cache = engine.__dict__.setdefault("_derived", {})
-    if name not in cache:
-        cache[name] = build()
-    return cache[name]
-
-
-def engine_idf(engine) -> dict[str, float]:
-    """`canon_idf` of the passages; stored at build time, computed here only for an older index."""
-    return _cached(engine, "idf", lambda: canon_idf([p.index_text for p in engine.passages], engine.bm25.vocab))
-
-
-def fact_rows(engine) -> list[FactRow]:
-    return _cached(engine, "rows", lambda: group_rows(engine.facts))
-
-
-def _kommun_words(engine) -> dict[str, tuple[set[str], set[tuple[str, str]]]]:
-    """Per kommun: its surface words and its adjacent word-stem pairs."""
-    def build():
-        out: dict[str, tuple[set[str], set[tuple[str, str]]]] = {}
-        for p in engine.passages:
-            ws = words(p.index_text)
-            vocab, pairs = out.setdefault(p.kommun, (set(), set()))
-            vocab.update(ws)
-            pairs.update(zip(map(stem, ws), map(stem, ws[1:])))
-        return out
-    return _cached(engine, "kommun_words", build)
 
 
 # --- refusal ------------------------------------------------------------------
 
 
-def absent_topic(engine, a: QuestionAnalysis, kommun: str) -> tuple[float, float]:
+def absent_topic(view: CorpusView, a: QuestionAnalysis, kommun: str) -> tuple[float, float]:
     """How many specific topic nouns of the question `kommun`'s reports never use (but others
     do), and how many no report uses: a question-level signal the scorer weighs, not a rule."""
-    here, nowhere = absent_words(engine, a, kommun)
+    here, nowhere = absent_words(view, a, kommun)
     return float(len(here)), float(len(nowhere))
 
 
-def absent_words(engine, a: QuestionAnalysis, kommun: str) -> tuple[list[str], list[str]]:
+def absent_words(view: CorpusView, a: QuestionAnalysis, kommun: str) -> tuple[list[str], list[str]]:
     """The topic nouns behind `absent_topic`, to name them in a refusal. An English question's
     words say nothing of what Swedish reports cover, so it has none."""
     if a.english:
         return [], []
-    kw = _kommun_words(engine)
-    all_words, all_pairs = _cached(engine, "all_words", lambda: (set().union(*(v for v, _ in kw.values())),
-                                                                 set().union(*(p for _, p in kw.values()))))
-    words_k, pairs_k = kw.get(kommun, (set(), set()))
+    all_words, all_pairs = view.all_words
+    words_k, pairs_k = view.kommun_words.get(kommun, (set(), set()))
     here: list[str] = []
     nowhere: list[str] = []
     # the word right after "hur" asks how ("hur vanligt", "hur länge"), it names no subject
@@ -84,9 +54,9 @@ def absent_words(engine, a: QuestionAnalysis, kommun: str) -> tuple[list[str], l
         if len(w) < 7 or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w) or w in asking \
                 or is_measure_word(w):  # "nettokostnaden" names the kind of figure, not a subject
             continue
-        if _present(w, words_k, engine.bm25.vocab, pairs_k):
+        if _present(w, words_k, view.vocab, pairs_k):
             continue
-        (here if _present(w, all_words, engine.bm25.vocab, all_pairs) else nowhere).append(w)
+        (here if _present(w, all_words, view.vocab, all_pairs) else nowhere).append(w)
     return here, nowhere
 
 
@@ -98,12 +68,6 @@ def _present(word: str, vocabulary: set[str], stems, pairs: set[tuple[str, str]]
         return True
     parts = split_compound(word, stems)
     return len(parts) == 2 and (stem(parts[0]), stem(parts[1])) in pairs
-
-
-def sentence_query(a: QuestionAnalysis, vocab) -> list[tuple[tuple, float]]:
-    q = [(u, 1.0) for u in topic_units(a, vocab)]
-    q += [(u, 0.5) for u in canon_units(" ".join(a.period_terms), vocab)]
-    return q or [(u, 1.0) for u in canon_units(a.text, vocab)]
 
 
 # --- composition ---------------------------------------------------------------
@@ -119,108 +83,6 @@ class Evidence:
     topic_absent: bool = False  # a named kommun's reports never use one of the question's topic nouns
 
 
-def row_passage_ids(engine) -> dict[tuple[str, int], int]:
-    return _cached(engine, "row_passage", lambda: {(p.doc_id, p.locations[0].start_line): p.id
-                                                   for p in engine.passages if p.kind == "table"})
-
-
-def _passages_by_doc(engine) -> dict[str, list[tuple[int, str, Passage]]]:
-    """Each report's passages in reading order, with the section each stands in."""
-    def build() -> dict[str, list[tuple[int, str, Passage]]]:
-        by_doc: dict[str, list[tuple[int, str, Passage]]] = {}
-        for p in engine.passages:
-            for loc in p.locations:
-                by_doc.setdefault(loc.doc_id, []).append((loc.start_line, loc.section, p))
-        return {d: sorted(v, key=lambda t: t[0]) for d, v in by_doc.items()}
-    return _cached(engine, "passages_by_doc", build)
-
-
-def commentary(engine, row: FactRow, passages: int = 6) -> list[Passage]:
-    """The text right after a row's table, up to the next table or section: where a report explains
-    its figures (one paragraph per row of a larger table, so a few passages)."""
-    end = _cached(engine, "table_ends", lambda: _table_ends(fact_rows(engine)))[(row.doc_id, row.first.header_line)]
-    out: list[Passage] = []
-    section = None
-    for start, where, p in _passages_by_doc(engine).get(row.doc_id, []):
-        if start <= end:
-            continue  # the row's own table
-        if p.kind == "table" or (section is not None and where != section):
-            break  # the next table or section: the text after it explains something else
-        section = where
-        out.append(p)
-        if len(out) >= passages:
-            break
-    return out
-
-
-def passage_after(engine, passage: Passage) -> Passage | None:
-    """The next passage of the same report and section, if it is text."""
-    loc = passage.locations[0]
-    seq = _passages_by_doc(engine).get(loc.doc_id, [])
-    for i, (start, where, p) in enumerate(seq):
-        if p.id == passage.id and start == loc.start_line:
-            if i + 1 < len(seq) and seq[i + 1][1] == loc.section and seq[i + 1][2].kind == "text":
-                return seq[i + 1][2]
-            return None
-    return None
-
-
-def _table_ends(rows: list[FactRow]) -> dict[tuple[str, int], int]:
-    """(doc_id, header line) -> the line of the table's last row with figures."""
-    out: dict[tuple[str, int], int] = {}
-    for r in rows:
-        key = (r.doc_id, r.first.header_line)
-        out[key] = max(out.get(key, 0), r.line)
-    return out
-
-
-def rows_of_table(engine, row: FactRow) -> list[FactRow]:
-    """Every row with figures of the row's table, in the report's order."""
-    def build() -> dict[tuple[str, int], list[FactRow]]:
-        tables: dict[tuple[str, int], list[FactRow]] = {}
-        for r in fact_rows(engine):
-            tables.setdefault((r.doc_id, r.first.header_line), []).append(r)
-        return tables
-
-    return list(_cached(engine, "tables", build).get((row.doc_id, row.first.header_line), ()))
-
-
-def table_rows(engine, row: FactRow) -> int:
-    """How many rows with figures the row's table has."""
-    return len(rows_of_table(engine, row))
-
-
-#: a row that is part of the row above it: "- Personalkostnader", "varav kvinnor"
-_SUB_ROW = re.compile(r"^\s*(?:[-–•]\s*|(?:varav|därav)\b)", re.I)
-
-
-def row_parents(rows: list[FactRow]) -> dict[tuple[str, int], str]:
-    """For each sub-row, the label of the row it belongs to. `varav kvinnor` alone says little;
-    under `Antal anställda` it says what it counts. A run of sub-rows belongs to the row above it,
-    unless that row is a total (which closes the group before): then to the total that follows
-    the run (`- Personalkostnader` … `Summa KOSTNADER`)."""
-    tables: dict[tuple[str, int], list[FactRow]] = {}
-    for r in sorted(rows, key=lambda r: (r.doc_id, r.line)):
-        tables.setdefault((r.doc_id, r.first.header_line), []).append(r)
-    out: dict[tuple[str, int], str] = {}
-    for table in tables.values():
-        sub = [bool(_SUB_ROW.match(r.label) or _SUB_ROW.match(r.first.row_text.lstrip("| "))) for r in table]
-        for i, r in enumerate(table):
-            if not sub[i]:
-                continue
-            above = next((table[j] for j in range(i - 1, -1, -1) if not sub[j]), None)
-            below = next((table[j] for j in range(i + 1, len(table)) if not sub[j]), None)
-            if above is not None and not TOTAL_RE.match(above.label):
-                out[(r.doc_id, r.line)] = above.label.strip()
-            elif below is not None and TOTAL_RE.match(below.label):
-                out[(r.doc_id, r.line)] = below.label.strip()
-    return out
-
-
-def row_parent_labels(engine) -> dict[tuple[str, int], str]:
-    return _cached(engine, "row_parents", lambda: row_parents(fact_rows(engine)))
-
-
 def row_label_text(row: FactRow, parent: str = "") -> str:
     """What a row is about, for the dense model: its table, the row it belongs to (for a sub-row)
     and its label, without the numbers, and abbreviations spelt out."""
@@ -230,86 +92,25 @@ def row_label_text(row: FactRow, parent: str = "") -> str:
     return LEXICON.spell_out(f"{head} – {label}")
 
 
-def cached_vectors(engine, kind: str, texts: list[str]) -> dict[str, np.ndarray]:
-    """Unit vectors of `texts`, from the embedding cache by content (`kind` keeps row labels and
-    sentences apart from passages); what is missing is embedded now and stored for next time."""
-    import hashlib
-
-    from .index import EmbeddingCache
-
-    shas = {t: hashlib.sha256(f"{kind}:{t}".encode()).hexdigest() for t in dict.fromkeys(texts)}
-    model = engine.embedder.name
-    cache = None
-    try:
-        cache = EmbeddingCache(engine.config.embedding_cache_path)
-        have = cache.get(model, list(shas.values()))
-    except Exception as e:  # a read-only or damaged cache costs time, never answers
-        log.warning("embedding cache unavailable for %s vectors: %s", kind, e)
-        have = {}
-    todo = sorted({(sh, t) for t, sh in shas.items() if sh not in have})
-    if todo:
-        fresh = dict(zip((sh for sh, _ in todo), engine.embedder.embed([t for _, t in todo])))
-        have.update(fresh)
-        if cache is not None:
-            try:
-                cache.put(model, fresh)
-            except Exception as e:
-                log.warning("could not store %s vectors: %s", kind, e)
-    if cache is not None:
-        cache.close()
-    return {t: np.asarray(have[sh], dtype=np.float32) for t, sh in shas.items()}
-
-
 def row_label_vectors(engine) -> tuple[dict[tuple[str, int], int], np.ndarray]:
     """One vector per table row label, embedded once and kept in the embedding cache by content."""
-    def build():
-        rows = fact_rows(engine)
-        parents = row_parent_labels(engine)
-        texts = [row_label_text(r, parents.get((r.doc_id, r.line), "")) for r in rows]
-        vecs = cached_vectors(engine, "label", texts)
-        dim = len(next(iter(vecs.values()))) if vecs else 1
-        matrix = np.array([vecs[t] for t in texts], dtype=np.float32).reshape(len(texts), dim)
-        return {(r.doc_id, r.line): i for i, r in enumerate(rows)}, matrix
-    return _cached(engine, "row_label_vectors", build)
-
-
-#: sentence vectors kept in memory per engine; past this many the memo starts afresh (the
-#: embedding cache on disk still holds them)
-SENTENCE_MEMO = 200_000
-
-
-def _sentence_memo(engine) -> dict[str, np.ndarray]:
-    return engine.__dict__.setdefault("_sentence_vectors", {})
-
-
-def _sentence_vectors(engine, sentences: list[str]) -> dict[str, np.ndarray]:
-    """Vectors of `sentences`, from the engine's memo, else the disk cache or the model (then
-    remembered); a memo that would pass `SENTENCE_MEMO` starts afresh. What is returned never
-    depends on the memo surviving: another thread may clear it."""
-    memo = _sentence_memo(engine)
-    wanted = list(dict.fromkeys(sentences))
-    have = {s: v for s in wanted if (v := memo.get(s)) is not None}
-    missing = [s for s in wanted if s not in have]
-    if missing:
-        if len(memo) + len(missing) > SENTENCE_MEMO:
-            memo.clear()
-        fresh = cached_vectors(engine, "sentence", missing)
-        memo.update(fresh)
-        have.update(fresh)
-    return have
+    view = engine.view
+    rows = view.rows
+    texts = [row_label_text(r, view.row_parents.get((r.doc_id, r.line), "")) for r in rows]
+    return engine.vectors.labels([(r.doc_id, r.line) for r in rows], texts)
 
 
 def warm_sentence_vectors(engine, chunk: int = 16, stop: threading.Event | None = None) -> int:
     """Embed every sentence of the reports' text passages that is not yet at hand, a few at a time
     so that questions asked meanwhile wait for one small batch at most; returns how many were
     read from the cache or embedded. Stops between batches once `stop` is set."""
-    memo = _sentence_memo(engine)
-    todo = list(dict.fromkeys(s for p in engine.passages if p.kind == "text" for s in sentence_pieces(p.text)
+    memo = engine.vectors.sentence_memo
+    todo = list(dict.fromkeys(s for p in engine.view.passages if p.kind == "text" for s in sentence_pieces(p.text)
                               if s not in memo))
     for i in range(0, len(todo), chunk):
         if (stop is not None and stop.is_set()) or len(memo) + chunk > SENTENCE_MEMO:
             return i  # a full memo is for the questions to renew, not for the warm-up
-        _sentence_vectors(engine, todo[i:i + chunk])
+        engine.vectors.sentences(todo[i:i + chunk])
     return len(todo)
 
 
@@ -341,12 +142,12 @@ def start_sentence_warming(engine) -> threading.Thread:
     return t
 
 
-def sentence_similarity(engine, qvec: np.ndarray, texts: list[str]) -> np.ndarray:
+def sentence_similarity(vectors: Vectors, qvec: np.ndarray, texts: list[str]) -> np.ndarray:
     """Dense similarity of the question to each candidate text, read sentence by sentence: a text
     of several sentences (a pair, a list) is the normalised mean of its sentences' vectors, so each
     report sentence is embedded once, on first use, and cached by content."""
     parts = [sentence_pieces(t) for t in texts]
-    vecs = _sentence_vectors(engine, [s for ps in parts for s in ps])
+    vecs = vectors.sentences([s for ps in parts for s in ps])
     out = np.zeros(len(texts))
     for i, ps in enumerate(parts):
         v = np.mean([vecs[s] for s in ps], axis=0)
@@ -373,16 +174,17 @@ def _of_the_years_asked(cands: list[Candidate], plan: Plan, reports: dict[str, R
 
 def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = ()) -> Evidence:
     """Plan the question and collect its candidates with features (no fitted model involved)."""
-    reports = engine.reports
+    view, vectors = engine.view, engine.vectors
+    reports = view.reports
     plan = make_plan(a, reports, kommuner, doc_ids)
     if plan.refusal:
         return Evidence(plan, (), plan.refusal)
-    idf, vocab = engine_idf(engine), engine.bm25.vocab
+    idf, vocab = view.idf, view.vocab
     cfg = engine.config
-    qvec = engine.query_vector(a.text)
-    pvecs = engine.passage_vectors()
+    qvec = vectors.query(a.text)
+    pvecs = vectors.passages()
     dense_all = pvecs @ qvec if len(pvecs) else np.zeros(0)
-    row_pid = row_passage_ids(engine)
+    row_pid = view.row_passage
 
     label_index, label_vecs = row_label_vectors(engine)
     label_dense = label_vecs @ qvec if len(label_vecs) else np.zeros(0)
@@ -404,15 +206,15 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
     per_kommun = 1 < len(plan.kommuner) <= engine.config.per_kommun_search_max
     groups = [(k,) for k in plan.kommuner] if per_kommun else [plan.kommuner if plan.named else ()]
     for scope in groups:
-        hits += hybrid_search(a.text, a, engine.passages, reports, engine.bm25, dense_ranked,
+        hits += hybrid_search(a.text, a, view.passages, reports, view.bm25, dense_ranked,
                               k=cfg.evidence_k // (2 if per_kommun else 1), candidates=cfg.candidates,
                               rrf_k=cfg.rrf_k, kommuner=scope, doc_ids=plan.doc_ids, kinds=("text",))
     if not per_kommun and not plan.named and len(plan.kommuner) > engine.config.per_kommun_search_max:
         plan = _focus(plan, hits, label_index, label_dense, reports, engine.config.per_kommun_search_max)
-    absent = {k: absent_topic(engine, a, k) for k in plan.kommuner}
-    cands = row_candidates(plan, fact_rows(engine), reports, idf, vocab, dense_of_row, absent, cfg.rows_per_kommun)
+    absent = {k: absent_topic(view, a, k) for k in plan.kommuner}
+    cands = row_candidates(plan, view.rows, reports, idf, vocab, dense_of_row, absent, cfg.rows_per_kommun)
     cands += sentence_candidates(plan, hits, reports, idf, vocab, lambda p: float(dense_all[p.id]),
-                                 lambda texts: sentence_similarity(engine, qvec, texts), absent)
+                                 lambda texts: sentence_similarity(vectors, qvec, texts), absent)
     cands = with_agreement(_one_report_per_row(cands, plan, reports))
     cands = _of_the_years_asked(cands, plan, reports)
     lacking = plan.named and any(sum(absent[k]) > 0 for k in plan.kommuner)
@@ -459,7 +261,7 @@ def evidence_ranking(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = ()
     if not ev.candidates:
         return []
     probs = (scorer or engine.scorer).score(list(ev.candidates))
-    row_pid = row_passage_ids(engine)
+    row_pid = engine.view.row_passage
     best: dict[int, float] = {}
     for c, p in zip(ev.candidates, probs):
         pid = row_pid.get((c.doc_id, c.row.line)) if c.kind == "row" else c.passage.id

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from .kommuner import kommuner_in
+from ..kommuner import kommuner_in
 
 _WORD = re.compile(r"[0-9A-Za-zÅÄÖåäöÉéÜü]+(?:-[0-9A-Za-zÅÄÖåäöÉéÜü]+)*")
 _YEAR = re.compile(r"\b(20\d\d)\b")

@@ -11,9 +11,9 @@ from typing import Callable
 
 import numpy as np
 
-from .analysis import QuestionAnalysis
+from ..answer.question import QuestionAnalysis
 from .lexical import BM25Index, bm25_scores, expand_query
-from .models import Hit, Passage, Report
+from ..models import Hit, Passage, Report
 
 
 def rrf(rankings: dict[str, list[int]], k: int = 60, weights: dict[str, float] | None = None

@@ -16,19 +16,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import QuestionAnalysis
+from .question import QuestionAnalysis
 from .candidates import Candidate
-from .evidence import Evidence, absent_words, gather, row_parent_labels, rows_of_table
-from .learn import Scorer
-from .lexicon import LEXICON
-from .models import Answer, Citation, Fact, Passage, Report
-from .numbers import find_numbers, format_sv, same_value
+from .corpus_view import CorpusView
+from .evidence import Evidence, absent_words, gather
+from .score import Scorer
+from ..lexicon import LEXICON
+from ..models import Answer, Citation, Fact, Passage, Report
+from ..numbers import find_numbers, format_sv, same_value
 from .picking import (Scored, across_reports, best_of_each_report, causes_that_follow, explained_below, extreme_rows,
                       counted_stems, figure_kind, figure_kind_of_best_row, gives_figure, lists_that_follow, merge_overlap,
                       next_row_with_cells, pick, row_per_side, row_quoted, same_figure_in, same_row_in_each_report,
                       usable, years_of_month_table)
 from .plan import Plan
-from .tablelookup import (FactRow, asked_cell, asked_figure, blank_columns, column_info, is_year_label,
+from .rows import (FactRow, asked_cell, asked_figure, blank_columns, column_info, is_year_label,
                           pick_columns)
 
 log = logging.getLogger(__name__)
@@ -122,10 +123,10 @@ def check_numbers(line: str, allowed: list[float]) -> list[str]:
 # --- the answer path: analyse → plan → candidates → score → compose → verify ----------------
 
 
-def _weak_reason(engine, plan: Plan) -> str:
+def _weak_reason(view: CorpusView, plan: Plan) -> str:
     """Why the evidence is too weak, naming the question's words a named kommun's reports never use."""
     if plan.named:
-        missing = sorted({w for k in plan.kommuner for w in absent_words(engine, plan.analysis, k)[0]})
+        missing = sorted({w for k in plan.kommuner for w in absent_words(view, plan.analysis, k)[0]})
         if missing:
             return f"{', '.join(plan.kommuner)}s rapporter nämner inte {', '.join(repr(w) for w in missing)}"
     return "inget stycke eller tabellrad i rapporterna besvarar frågan tillräckligt säkert"
@@ -151,9 +152,9 @@ def _context(row: FactRow, chosen: list[Fact], limit: int = 6) -> str:
     return f"Övriga värden i raden ({row.first.table}): " + "; ".join(f"{f.column}: {_value(f)}" for f in rest)
 
 
-def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np.ndarray | None = None) -> Answer:
+def compose(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np.ndarray | None = None) -> Answer:
     """Score the candidates (unless `probs` are given), decide answerability, and write the cited answer."""
-    reports = engine.reports
+    reports = view.reports
     if ev.refusal:
         return refuse(a, reports, ev.refusal)
     plan, th = ev.plan, scorer.thresholds
@@ -167,7 +168,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     top = max(best.values(), default=0.0)
     if top < (max(th.answer, th.absent) if ev.topic_absent else th.answer):
         nearest = max(scored, key=lambda s: s.p, default=None)
-        return refuse(a, reports, _weak_reason(engine, plan), nearest.candidate if nearest else None)
+        return refuse(a, reports, _weak_reason(view, plan), nearest.candidate if nearest else None)
     if plan.named or plan.intent in ("compare", "rank"):
         targets = [k for k in plan.kommuner if best.get(k, 0.0) >= th.answer]
     else:  # no kommun named: every kommun whose reports answer about as well as the best one
@@ -182,7 +183,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
         for k in plan.kommuner:
             if k != anchor.candidate.kommun and not any(
                     s.candidate.kommun == k and s.candidate.kind == "row" and s.p >= th.row for s in scored):
-                match = same_figure_in(engine, anchor, k, plan)
+                match = same_figure_in(view, anchor, k, plan)
                 if match is not None:
                     borrowed[k] = match
         targets += [k for k in plan.kommuner if k in borrowed and k not in targets]
@@ -202,12 +203,12 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
     computed: list[float] = []
     leads: list[Lead] = []
     blank: list[tuple[Scored, str]] = []
-    parents = row_parent_labels(engine)
+    parents = view.row_parents
     n_sent = 3 if plan.intent in ("why", "list") else 2
     superlative = LEXICON.superlative(a.text) if plan.intent in ("lookup", "compare") else ""
 
     def cells_of(r: Scored) -> list[Fact]:
-        return pick_columns(r.candidate.row, a, reports[r.candidate.doc_id], engine.bm25.vocab, cell)
+        return pick_columns(r.candidate.row, a, reports[r.candidate.doc_id], view.vocab, cell)
     same_kind = figure_kind_of_best_row(scored) if plan.intent in ("rank", "compare") and len(targets) > 1 else ""
     for kommun in targets:
         mine = [s for s in scored if s.candidate.kommun == kommun]
@@ -221,17 +222,17 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
         if kommun in borrowed:
             rows = [borrowed[kommun]]
         if a.contrast:  # "kvinnor respektive män": the best row of each side, when each side has one
-            rows = row_per_side(mine, a.contrast, engine.bm25.vocab) or rows
+            rows = row_per_side(mine, a.contrast, view.vocab) or rows
         across = across_reports(plan, kommun, reports)
         if rows and across:
-            rows = same_row_in_each_report(engine, rows[0], plan, kommun)
+            rows = same_row_in_each_report(view, rows[0], plan, kommun)
         sents = pick(mine, "sentence", n_sent, max(th.sentence, th.relative * best_sent))
         if across:  # a named report that no row of the answer comes from is read in its text
             sents = best_of_each_report(sents, mine, plan, kommun, reports, rows)
         if not rows and plan.intent in QUOTED_ROW_INTENTS:
             rows = row_quoted(sents, mine)
         if plan.intent in ("trend", "compare") and len(a.years) >= 2 and rows:
-            rows = years_of_month_table(engine, rows, a.years)
+            rows = years_of_month_table(view, rows, a.years)
         cells = [cells_of(r) for r in rows]
         if superlative and not any(cells) and len(targets) == 1:
             # no single row is asked for: the table is the most probable row's that has the asked cell
@@ -239,7 +240,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
                                                      key=lambda s: -s.p)[:3], [], [], cells_of)
         if superlative and rows and cells[0] and len(targets) == 1:
             # "vilken verksamhet har störst underskott": the table's rows ordered by the chosen column
-            ranked = extreme_rows([r for r in rows_of_table(engine, rows[0].candidate.row)
+            ranked = extreme_rows([r for r in view.rows_of_table(rows[0].candidate.row)
                                    if not LEXICON.other_group(a.text, r.label)], cells[0][0].column, superlative)
             if ranked:
                 rows = [Scored(Candidate("row", kommun, r.doc_id, (), row=r, text=r.first.row_text), rows[0].p)
@@ -275,11 +276,11 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
         if plan.intent == "why":
             merged: list[Scored] = []
             # the leading row's own explanation first, then the best-matching text
-            for extra in explained_below(engine, rows, sents) + sents + causes_that_follow(sents):
+            for extra in explained_below(view, rows, sents) + sents + causes_that_follow(sents):
                 merged = merge_overlap(merged, extra) or merged + [extra]
             sents = merged
         if plan.intent in ("why", "list"):
-            sents = sents + lists_that_follow(engine, sents)
+            sents = sents + lists_that_follow(view, sents)
         order = {id(s): i for i, s in enumerate(sents)}
         ranked_passages = list(dict.fromkeys(s.candidate.passage.id for s in sents))
         for s in sorted(sents, key=lambda s: (ranked_passages.index(s.candidate.passage.id), s.candidate.pos, order[id(s)])):
@@ -294,7 +295,7 @@ def compose(engine, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np
                                   f"«{r.candidate.row.label}»", r.candidate)
     if not sections_out:
         return refuse(a, reports, "inget stycke eller tabellrad i rapporterna besvarar frågan tillräckligt säkert")
-    counted = () if a.english else counted_stems(a.text, engine.bm25.vocab)
+    counted = () if a.english else counted_stems(a.text, view.vocab)
     if plan.intent == "lookup" and figure and not facts_out and not any(
             gives_figure(ln.text, figure, counted) for _, lines in sections_out for ln in lines):
         # "vad kostade …" answered by sentences that give no amount (a count of placements) is no answer
@@ -402,7 +403,7 @@ def _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, lead
 
 def answer_question(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
                     scorer: Scorer | None = None) -> Answer:
-    return compose(engine, a, gather(engine, a, kommuner, doc_ids), scorer or engine.scorer)
+    return compose(engine.view, a, gather(engine, a, kommuner, doc_ids), scorer or engine.scorer)
 
 
 def refuse(a: QuestionAnalysis, reports: dict[str, Report], reason: str, nearest: Candidate | None = None) -> Answer:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .lexicon import LEXICON
+from ..lexicon import LEXICON
 
 _WORD = re.compile(r"[a-zåäöéü]+|\d+(?:[,.]\d+)?", re.I)
 

@@ -20,12 +20,12 @@ from pathlib import Path
 import numpy as np
 
 from .candidates import ROW_FEATURES, SENTENCE_FEATURES, Candidate
-from .errors import RagError
-from .numbers import find_numbers, same_value
+from ..errors import RagError
+from ..numbers import find_numbers, same_value
 
 log = logging.getLogger(__name__)
 
-MODEL_PATH = Path(__file__).resolve().parent / "data" / "scorer.json"
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "scorer.json"
 FORMAT = 1
 
 

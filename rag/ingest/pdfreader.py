@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from .readers import Document, ReadLimits, UnreadableReport, _cell_text, _numeric, _table_lines, join_wrapped
+from .document import Document, ReadLimits, UnreadableReport, cell_text, join_wrapped, numeric, table_lines
 
 
 @dataclass
@@ -90,7 +90,7 @@ def _page_items(page, number: int) -> list[_Line | _Table]:
         first_w = chars[min(n_first, len(chars)) - 1]["x1"] - chars[0]["x0"]
         items.append(_Line(text, ln["top"], ln["bottom"], ln["x0"], ln["x1"], size, bold, number, first_w))
     for t in tables:
-        rows = [[_cell_text(c) for c in r] for r in t.extract()]
+        rows = [[cell_text(c) for c in r] for r in t.extract()]
         rows = [r for r in rows if any(r)]
         if rows:
             items.append(_Table(rows, t.bbox[1], t.bbox[3], number))
@@ -235,11 +235,11 @@ def _compose(pages: list[list]) -> tuple[list[str], list[int]]:
                 rows = it.rows
                 if cont and rows[0] == last_table.rows[0]:
                     rows = rows[1:]  # the header repeated on the new page
-                elif cont and sum(_numeric(c) for c in rows[0][1:]) * 2 < max(1, len(rows[0]) - 1):
+                elif cont and sum(numeric(c) for c in rows[0][1:]) * 2 < max(1, len(rows[0]) - 1):
                     cont = False  # a new table with a header of its own
                 if not cont:
                     blank()
-                for line in _table_lines(rows):
+                for line in table_lines(rows):
                     emit(line, it.page)
                 last_table = it if not cont else last_table
                 prev = last_head = None
@@ -317,7 +317,7 @@ def _find_on_page(data: bytes, page: int, mark: str) -> tuple[float, float, floa
         p = pdf.pages[0]
         for t in p.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"}):
             for row, cells in zip(t.rows, t.extract()):
-                if cells and _cell_text(cells[0]) == re.sub(r"\s+", " ", mark).strip():
+                if cells and cell_text(cells[0]) == re.sub(r"\s+", " ", mark).strip():
                     return row.bbox
         for ln in p.extract_text_lines(strip=True):
             if re.sub(r"\s+", " ", ln["text"]).startswith(words[:30]):

@@ -1,0 +1,160 @@
+"""The corpus as the answer path reads it: passages, reports, facts and the BM25 vocabulary, with
+the tables derived from them (fact rows, each table's rows, each report's passages in reading
+order, each kommun's words) as cached properties, built on first use and then shared by every
+question. Nothing here runs a model; vectors live in `rag.search.vectors`."""
+from __future__ import annotations
+
+import re
+import threading
+from functools import cached_property
+from typing import Callable
+
+from ..models import Fact, Passage, Report
+from ..search.lexical import canon_idf, stem, words
+from .rows import TOTAL_RE, FactRow, group_rows
+
+#: a row that is part of the row above it: "- Personalkostnader", "varav kvinnor"
+_SUB_ROW = re.compile(r"^\s*(?:[-–•]\s*|(?:varav|därav)\b)", re.I)
+
+TableKey = tuple[str, int]  # (doc_id, the table's header line)
+RowKey = tuple[str, int]  # (doc_id, the row's line)
+
+
+class CorpusView:
+    """Read-only: every property is computed from the index as loaded and never changes after."""
+
+    def __init__(self, passages: list[Passage], reports: dict[str, Report], bm25,
+                 load_facts: Callable[[], list[Fact]], idf: dict[str, float] | None = None):
+        self.passages = passages
+        self.reports = reports
+        self.bm25 = bm25
+        self.vocab = bm25.vocab
+        self.kommuner = frozenset(r.kommun for r in reports.values())
+        self._load_facts = load_facts
+        self._stored_idf = idf
+        self._lock = threading.Lock()  # the facts are read once, whichever thread asks first
+
+    @cached_property
+    def facts(self) -> list[Fact]:
+        """Every table cell, read from the store on first use rather than at start: they are the
+        largest table (~0.7 M rows at 290 kommuner), and a start must not wait on them."""
+        with self._lock:
+            return self._load_facts()
+
+    @cached_property
+    def idf(self) -> dict[str, float]:
+        """`canon_idf` of the passages; stored at build time, computed here only for an older index."""
+        if self._stored_idf is not None:
+            return self._stored_idf
+        return canon_idf([p.index_text for p in self.passages], self.vocab)
+
+    @cached_property
+    def rows(self) -> list[FactRow]:
+        return group_rows(self.facts)
+
+    @cached_property
+    def kommun_words(self) -> dict[str, tuple[set[str], set[tuple[str, str]]]]:
+        """Per kommun: its surface words and its adjacent word-stem pairs."""
+        out: dict[str, tuple[set[str], set[tuple[str, str]]]] = {}
+        for p in self.passages:
+            ws = words(p.index_text)
+            vocab, pairs = out.setdefault(p.kommun, (set(), set()))
+            vocab.update(ws)
+            pairs.update(zip(map(stem, ws), map(stem, ws[1:])))
+        return out
+
+    @cached_property
+    def all_words(self) -> tuple[set[str], set[tuple[str, str]]]:
+        """Every kommun's words and word-stem pairs together."""
+        kw = self.kommun_words
+        return set().union(*(v for v, _ in kw.values())), set().union(*(p for _, p in kw.values()))
+
+    @cached_property
+    def row_passage(self) -> dict[RowKey, int]:
+        """The passage id of each table row."""
+        return {(p.doc_id, p.locations[0].start_line): p.id for p in self.passages if p.kind == "table"}
+
+    @cached_property
+    def passages_by_doc(self) -> dict[str, list[tuple[int, str, Passage]]]:
+        """Each report's passages in reading order, with the section each stands in."""
+        by_doc: dict[str, list[tuple[int, str, Passage]]] = {}
+        for p in self.passages:
+            for loc in p.locations:
+                by_doc.setdefault(loc.doc_id, []).append((loc.start_line, loc.section, p))
+        return {d: sorted(v, key=lambda t: t[0]) for d, v in by_doc.items()}
+
+    @cached_property
+    def tables(self) -> dict[TableKey, list[FactRow]]:
+        """Every table's rows with figures, in the report's order."""
+        out: dict[TableKey, list[FactRow]] = {}
+        for r in self.rows:
+            out.setdefault((r.doc_id, r.first.header_line), []).append(r)
+        return out
+
+    @cached_property
+    def table_ends(self) -> dict[TableKey, int]:
+        """The line of each table's last row with figures."""
+        out: dict[TableKey, int] = {}
+        for r in self.rows:
+            key = (r.doc_id, r.first.header_line)
+            out[key] = max(out.get(key, 0), r.line)
+        return out
+
+    @cached_property
+    def row_parents(self) -> dict[RowKey, str]:
+        return row_parents(self.rows)
+
+    def rows_of_table(self, row: FactRow) -> list[FactRow]:
+        """Every row with figures of the row's table, in the report's order."""
+        return list(self.tables.get((row.doc_id, row.first.header_line), ()))
+
+    def commentary(self, row: FactRow, passages: int = 6) -> list[Passage]:
+        """The text right after a row's table, up to the next table or section: where a report explains
+        its figures (one paragraph per row of a larger table, so a few passages)."""
+        end = self.table_ends[(row.doc_id, row.first.header_line)]
+        out: list[Passage] = []
+        section = None
+        for start, where, p in self.passages_by_doc.get(row.doc_id, []):
+            if start <= end:
+                continue  # the row's own table
+            if p.kind == "table" or (section is not None and where != section):
+                break  # the next table or section: the text after it explains something else
+            section = where
+            out.append(p)
+            if len(out) >= passages:
+                break
+        return out
+
+    def passage_after(self, passage: Passage) -> Passage | None:
+        """The next passage of the same report and section, if it is text."""
+        loc = passage.locations[0]
+        seq = self.passages_by_doc.get(loc.doc_id, [])
+        for i, (start, where, p) in enumerate(seq):
+            if p.id == passage.id and start == loc.start_line:
+                if i + 1 < len(seq) and seq[i + 1][1] == loc.section and seq[i + 1][2].kind == "text":
+                    return seq[i + 1][2]
+                return None
+        return None
+
+
+def row_parents(rows: list[FactRow]) -> dict[RowKey, str]:
+    """For each sub-row, the label of the row it belongs to. `varav kvinnor` alone says little;
+    under `Antal anställda` it says what it counts. A run of sub-rows belongs to the row above it,
+    unless that row is a total (which closes the group before): then to the total that follows
+    the run (`- Personalkostnader` … `Summa KOSTNADER`)."""
+    tables: dict[TableKey, list[FactRow]] = {}
+    for r in sorted(rows, key=lambda r: (r.doc_id, r.line)):
+        tables.setdefault((r.doc_id, r.first.header_line), []).append(r)
+    out: dict[RowKey, str] = {}
+    for table in tables.values():
+        sub = [bool(_SUB_ROW.match(r.label) or _SUB_ROW.match(r.first.row_text.lstrip("| "))) for r in table]
+        for i, r in enumerate(table):
+            if not sub[i]:
+                continue
+            above = next((table[j] for j in range(i - 1, -1, -1) if not sub[j]), None)
+            below = next((table[j] for j in range(i + 1, len(table)) if not sub[j]), None)
+            if above is not None and not TOTAL_RE.match(above.label):
+                out[(r.doc_id, r.line)] = above.label.strip()
+            elif below is not None and TOTAL_RE.match(below.label):
+                out[(r.doc_id, r.line)] = below.label.strip()
+    return out

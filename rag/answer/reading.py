@@ -1,0 +1,41 @@
+"""One way in for a question, whoever asks (the CLI, the app, the cross-validation): the follow-up
+resolved against the chat's earlier questions, typos read as the report words they misspell, the
+analysis, and a report type carried over from history dropped where the kommun asked about
+publishes no such report."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from ..lexicon import LEXICON
+from ..models import Report
+from .conversation import Resolved, resolve
+from .question import QuestionAnalysis
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a question was read: what was asked, what it was resolved to, and the analysis."""
+
+    asked: str
+    resolved: Resolved
+    analysis: QuestionAnalysis
+    fixes: tuple[tuple[str, str], ...] = ()  # (typo, the report word it was read as)
+
+    @property
+    def used_history(self) -> bool:
+        return self.resolved.used_history
+
+
+def read_question(question: str, history: tuple[str, ...], reports: dict[str, Report], read) -> Reading:
+    """`read(text) -> (analysis, fixes)` is the engine's spelling-aware analyser."""
+    kommuner = frozenset(r.kommun for r in reports.values())
+    resolved = resolve(question, tuple(history), kommuner)  # "Och 2022?" is checked once resolved
+    a, fixes = read(resolved.question)
+    if resolved.used_history and a.report_types and not LEXICON.report_types_in(question):
+        # a report type carried over from an earlier question ("… i Solnas årsredovisning", then
+        # "Och i Eskilstuna?") is dropped where the kommun now asked about publishes no such report
+        have = {r.report_type for r in reports.values() if not a.kommuner or r.kommun in a.kommuner}
+        if not set(a.report_types) <= have:
+            a = dataclasses.replace(a, report_hint="", report_types=())
+    return Reading(question, resolved, a, tuple(fixes))

@@ -1,0 +1,1 @@
+"""Reading reports: files (text, PDF, Word) to sections, tables, structured facts and passages."""

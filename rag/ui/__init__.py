@@ -1,0 +1,1 @@
+"""What the Streamlit app shows: escaping and layout helpers shared by its views."""
