@@ -50,6 +50,7 @@ class Lexicon:
     target_groups: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # vuxna, barn och unga: exclusive
 
     superlatives: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # which, max, min, negative
+    comparison: dict[str, re.Pattern] = field(default_factory=dict)  # over_budget, forecast, full_year, …
     _groups_seen: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def superlative(self, text: str) -> str:
@@ -184,6 +185,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
                        if not k.startswith("_")},
         superlatives={k: _compile(v, f"superlatives.{k}") for k, v in d.get("superlatives", {}).items()
                       if not k.startswith("_")},
+        comparison={k: re.compile("|".join(f"(?:{p})" for p in v), re.I) for k, v in d.get("comparison", {}).items()
+                    if not k.startswith("_")},
     )
 
 

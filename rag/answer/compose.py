@@ -18,6 +18,7 @@ import numpy as np
 
 from .question import QuestionAnalysis
 from .candidates import Candidate
+from .compare import comparison_answer
 from .corpus_view import CorpusView
 from .evidence import Evidence, absent_words, gather
 from .score import Scorer
@@ -28,7 +29,9 @@ from .picking import (Scored, across_reports, best_of_each_report, causes_that_f
                       counted_stems, figure_kind, figure_kind_of_best_row, gives_figure, lists_that_follow, merge_overlap,
                       next_row_with_cells, pick, row_per_side, row_quoted, same_figure_in, same_row_in_each_report,
                       usable, years_of_month_table)
+from .periods import KRONOR, months_covered
 from .plan import Plan
+from .verify import allowed_numbers, check_numbers, cite_passage, cite_row
 from .rows import (FactRow, asked_cell, asked_figure, blank_columns, column_info, is_year_label,
                           pick_columns)
 
@@ -94,32 +97,6 @@ def fact_sentence(row: FactRow, chosen: list[Fact], report: Report, parent: str 
     return text, computed
 
 
-def _cite_passage(p: Passage, reports: dict[str, Report], n: int) -> Citation:
-    loc = p.locations[0]
-    r = reports[loc.doc_id]
-    return Citation(n, "passage", loc.doc_id, r.kommun, r.title, r.period_end, loc.section, p.text, loc.start_line,
-                    loc.page, loc.place)
-
-
-def _cite_row(row: FactRow, reports: dict[str, Report], n: int) -> Citation:
-    f = row.first
-    r = reports[row.doc_id]
-    return Citation(n, "table", row.doc_id, r.kommun, r.title, r.period_end, f.section, f.citation_text, f.line,
-                    f.page, f.place)
-
-
-def _allowed_numbers(citations: list[Citation], computed: list[float]) -> list[float]:
-    vals = [n.value for c in citations for n in find_numbers(c.text)]
-    vals += [n.value for c in citations for n in find_numbers(f"{c.report} {c.period} {c.section}")]
-    return vals + list(computed)
-
-
-def check_numbers(line: str, allowed: list[float]) -> list[str]:
-    """Numbers in a line that no cited text or computed difference holds."""
-    body = re.sub(r"\[\d+\]", "", line)
-    return [n.text for n in find_numbers(body) if not any(same_value(n.value, v) for v in allowed)]
-
-
 # --- the answer path: analyse → plan → candidates → score → compose → verify ----------------
 
 
@@ -158,6 +135,10 @@ def compose(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Scorer,
     if ev.refusal:
         return refuse(a, reports, ev.refusal)
     plan, th = ev.plan, scorer.thresholds
+    if plan.intent in ("compare", "rank") or (plan.named and len(plan.kommuner) > 1):
+        compared = comparison_answer(view, a, plan)  # one catalogue measure, kommuner side by side
+        if compared is not None:
+            return compared
     if probs is None:
         probs = scorer.score(list(ev.candidates))
     figure, cell = asked_figure(a, plan.measure), asked_cell(a, plan.measure)
@@ -304,36 +285,17 @@ def compose(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Scorer,
     return _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, leads, missing)
 
 
-_KRONOR = {"kr": 1.0, "tkr": 1e3, "mkr": 1e6, "mnkr": 1e6}
-
-
-def months_covered(column: str, report: Report) -> int:
-    """How many months of the year a column's figure covers: a full-year column (helår, års-,
-    bokslut, a bare budget) 12, a column naming its last month ("jan-aug", "Aug 2023") that month,
-    otherwise the report's own period (an årsredovisning's "2023" is the whole year)."""
-    info = column_info(column)
-    low = column.lower()
-    if info.helar or info.kind in ("bokslut", "prognos") or re.search(r"\bårs|helår", low):
-        return 12
-    named = [i + 1 for i, m in enumerate(LEXICON.months) if re.search(rf"\b{m[:3]}", low)]
-    if named:
-        return max(named)
-    if info.kind == "budget":
-        return 12
-    return int(report.period_end[5:])
-
-
 def _rank_line(leads: list[Lead]) -> str:
     """Kommuner ordered by their figure, each with its column and report, each in its own unit;
     only when the units agree or are all amounts of kronor (tkr against mnkr is ordered in kronor)."""
     units = {f.unit for _, f, _, _ in leads}
-    if len(leads) < 2 or (len(units) != 1 and not units <= set(_KRONOR)):
+    if len(leads) < 2 or (len(units) != 1 and not units <= set(KRONOR)):
         return ""
     spans = {months_covered(f.column, r) for _, f, r, _ in leads}
     if len(spans) > 1:  # eight months against a full year ranks nothing
         return ("Ingen rangordning: siffrorna gäller olika långa perioder ("
                 + "; ".join(f"{k}: {f.column}, {r.title}" for k, f, r, _ in leads) + ").")
-    ordered = sorted(leads, key=lambda t: -abs(t[1].value) * _KRONOR.get(t[1].unit, 1.0))
+    ordered = sorted(leads, key=lambda t: -abs(t[1].value) * KRONOR.get(t[1].unit, 1.0))
     return "Rangordning (högst först): " + "; ".join(f"{k} {_value(f)} ({f.column}, {r.title})" for k, f, r, _ in ordered)
 
 
@@ -348,9 +310,9 @@ def _ranked_prefix(a: QuestionAnalysis, leads: list[Lead]) -> str:
 
 def _finish(a, reports, plan, sections_out, cite_keys, facts_out, computed, leads, missing) -> Answer:
     """Verify every number against the citations, number the citations, and lay the answer out."""
-    provisional = [_cite_passage(o, reports, i + 1) if k == "p" else _cite_row(o, reports, i + 1)
+    provisional = [cite_passage(o, reports, i + 1) if k == "p" else cite_row(o, reports, i + 1)
                    for i, (k, o) in enumerate(cite_keys)]
-    allowed = _allowed_numbers(provisional, computed)
+    allowed = allowed_numbers(provisional, computed)
     checked: list[tuple[str, list[Line]]] = []
     for kommun, lines in sections_out:
         kept = []
@@ -411,7 +373,7 @@ def refuse(a: QuestionAnalysis, reports: dict[str, Report], reason: str, nearest
     text = f"Rapporterna säger inte det: {reason}. Underlaget omfattar {coverage_summary(reports)}."
     citations: tuple[Citation, ...] = ()
     if nearest is not None and nearest.doc_id in reports:
-        c = _cite_row(nearest.row, reports, 1) if nearest.kind == "row" else _cite_passage(nearest.passage, reports, 1)
+        c = cite_row(nearest.row, reports, 1) if nearest.kind == "row" else cite_passage(nearest.passage, reports, 1)
         shown = " ".join((nearest.row.label if nearest.kind == "row" else nearest.text).split())
         text += f"\nNärmast, men inte ett svar på frågan: {c.kommun} – {shown[:200]} [1]"
         citations = (c,)

@@ -104,6 +104,49 @@ class CorpusView:
     def row_parents(self) -> dict[RowKey, str]:
         return row_parents(self.rows)
 
+    @cached_property
+    def _measures(self) -> dict[tuple[str, bool], dict[str, list[tuple[FactRow, float]]]]:
+        """(measure id, money?) -> per report, the rows reporting it with the mapping's confidence, most
+        confident first. A row's amounts and its counts are read apart (an activity's cost and its
+        volume stand in one row of a volume table)."""
+        from .measures import MONEY_UNITS, row_measure_of, MIN_CONFIDENCE
+
+        out: dict[tuple[str, bool], dict[str, list[tuple[FactRow, float]]]] = {}
+        for r in self.rows:
+            units = {f.unit for f in r.facts}
+            for money, kind_units in ((True, units & MONEY_UNITS), (False, units - MONEY_UNITS)):
+                if not kind_units:
+                    continue
+                f = r.first
+                m = row_measure_of(r.label, f.caption, f.table, frozenset(u for u in kind_units if u) or frozenset())
+                if m is not None and m.confidence >= MIN_CONFIDENCE:
+                    out.setdefault((m.measure, money), {}).setdefault(r.doc_id, []).append((r, m.confidence))
+        self._bare_totals(out)
+        for per_doc in out.values():
+            for rows in per_doc.values():
+                rows.sort(key=lambda t: -t[1])
+        return out
+
+    def _bare_totals(self, out: dict[tuple[str, bool], dict[str, list[tuple[FactRow, float]]]]) -> None:
+        """A bare total ("Summa", "Totalt") of a table of activities is the committee's net cost: it
+        sums what the activities cost net of their income. Read so only where most of the table's
+        other rows are activities of the catalogue."""
+        from .measures import TOTAL_ONLY, catalogue
+
+        cat = catalogue()
+        activity = {(r.doc_id, r.line) for (mid, money), per_doc in out.items() if money
+                    and cat.measures[mid].group == "verksamhet" for rows in per_doc.values() for r, _ in rows}
+        for rows in self.tables.values():
+            totals = [r for r in rows if TOTAL_ONLY.match(r.label)]
+            others = [r for r in rows if r not in totals]
+            if totals and others and sum((r.doc_id, r.line) in activity for r in others) * 2 > len(others):
+                for r in totals:
+                    out.setdefault(("nettokostnad", True), {}).setdefault(r.doc_id, []).append((r, 0.6))
+
+    def measure_rows(self, measure: str, money: bool) -> dict[str, list[tuple[FactRow, float]]]:
+        """Per report, the rows that report `measure` (its amounts, or its counts), most confident first."""
+        return self._measures.get((measure, money), {})
+
     def rows_of_table(self, row: FactRow) -> list[FactRow]:
         """Every row with figures of the row's table, in the report's order."""
         return list(self.tables.get((row.doc_id, row.first.header_line), ()))

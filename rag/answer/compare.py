@@ -1,0 +1,342 @@
+"""The comparison step: kommuner set side by side on one catalogue measure.
+
+"Vilken kommun har störst årsbudget för köp av verksamhet?" names a measure (köp av verksamhet),
+a kind of column (budget) and a span (the full year). Each kommun in scope answers with its own
+row of that measure (whatever its report calls it: Köp av verksamhet / Köpt vård) and the column
+of that kind and span; a part-year report's full year is its forecast. The figures are ordered
+only when they are of the same measure, kind, span and kind of unit; amounts are said in mnkr with
+a person's sign. A kommun without such a figure is named as such, with what its row does have.
+
+The step answers only when the question names a catalogue measure and asks for a figure; any
+other question goes on to the general composition.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+
+from ..lexicon import LEXICON
+from ..models import Answer, Fact, Report
+from ..numbers import format_sv
+from ..search.lexical import split_compound, stem, words
+from .corpus_view import CorpusView
+from .measures import Measure, near_spelling, catalogue, question_measures, stems_of
+from .periods import Span, in_mnkr, span_of
+from .plan import Plan
+from .question import QuestionAnalysis
+from .rows import FactRow, asked_figure
+from .verify import allowed_numbers, check_numbers, cite_row
+
+log = logging.getLogger(__name__)
+
+#: the column kinds a comparison can ask for
+KINDS = ("utfall", "budget", "prognos", "avvikelse", "mål")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a comparison asks for."""
+
+    measure: Measure
+    kind: str  # utfall | budget | prognos | avvikelse | mål
+    months: int  # the last month of the year the question names (januari–augusti: 8), else 0
+    span: str  # helår | period | föregående | "" (not said)
+    direction: str  # max | min | negative | "" (a comparison, no ranking asked)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One kommun's figure of the asked measure."""
+
+    kommun: str
+    report: Report
+    row: FactRow
+    fact: Fact
+    span: Span
+
+    @property
+    def mnkr(self) -> float | None:
+        return in_mnkr(self.fact)
+
+    def said_value(self, sign: str) -> float:
+        """The value as a person says it: a cost or an income is an amount (tables print costs as
+        negative figures); a deviation or a result keeps its sign (positive: better than budget)."""
+        v = self.mnkr if self.mnkr is not None else self.fact.value
+        return abs(v) if sign in ("cost", "income", "net") else v
+
+
+@dataclass(frozen=True)
+class Missing:
+    kommun: str
+    reason: str
+    row: FactRow | None = None  # the measure's row, when the kommun has one without the asked column
+
+
+def _question_text(a: QuestionAnalysis, vocab, split: bool) -> str:
+    """The question's words, without the words for the committee as a whole and those asking which
+    kommun or committee ranks (they name no measure); with `split`, compounds are split too
+    (personalbudgeten: personal budgeten)."""
+    text = LEXICON.committee.sub(" ", a.text.lower())
+    for rx in LEXICON.rank_patterns:
+        text = rx.sub(" ", text)
+    out = []
+    for w in words(text):
+        out.append(w)
+        if split:
+            out.extend(split_compound(w, vocab))
+    return " ".join(out)
+
+
+def asked_comparison(a: QuestionAnalysis, plan: Plan, vocab) -> Asked | None:
+    """The measure, column kind, span and direction a comparison asks for; None when the question
+    names no catalogue measure of a figure."""
+    # a measure named in words of the question wins over one found in a part of a compound
+    named = question_measures(_question_text(a, vocab, False)) or question_measures(_question_text(a, vocab, True))
+    if not named:
+        return None
+    cat = catalogue()
+    measure = cat.measures[named[0][0]]
+    if _other_subject(a, measure, vocab) or not _figure_fits(asked_figure(a, plan.measure), measure):
+        return None
+    low = a.text.lower()
+    cmp, said = LEXICON.comparison, LEXICON.period_words
+    # a deviation is named with a budget or a forecast, a forecast against a budget: the most
+    # particular kind the question names decides
+    if said["avvikelse"].search(low) or cmp["over_budget"].search(low):
+        kind = "avvikelse"
+    elif said["prognos"].search(low) or cmp["forecast"].search(low):
+        kind = "prognos"
+    elif said["budget"].search(low):
+        kind = "budget"
+    elif any(rx.search(low) for rx in LEXICON.measure_patterns.get("mål", ())):
+        kind = "mål"
+    else:
+        kind = "utfall"
+    if cmp["previous_year"].search(low):
+        span = "föregående"
+    elif cmp["full_year"].search(low):
+        span = "helår"
+    elif a.months or cmp["so_far"].search(low):
+        span = "period"
+    else:
+        span = ""
+    return Asked(measure, kind, max(a.months, default=0), span, _direction(low))
+
+
+def _asks_figure(a: QuestionAnalysis, plan: Plan) -> bool:
+    """Whether the question asks for figures to set side by side: a ranking, a superlative, or a kind
+    of figure or column named; not "how does X work" nor "has it increased" (a trend)."""
+    if a.direction and plan.intent != "rank":
+        return False
+    return plan.intent == "rank" or bool(_direction(a.text.lower())) or bool(plan.measure) \
+        or bool(asked_figure(a, plan.measure))
+
+
+def _other_subject(a: QuestionAnalysis, measure: Measure, vocab) -> list[str]:
+    """Topic words of the question (of seven letters or more, as `absent_words` reads them) that the
+    measure's names do not cover and that name something of their own: "riksnormen" in a question
+    about ekonomiskt bistånd asks about the norm, not the cost."""
+    names = set().union(*(set(stems_of(n)) for n in (measure.name, *measure.names, *measure.english)))
+    cmp = LEXICON.comparison
+    out = []
+    for w in a.topic_words:
+        if len(w) < 7 or cmp["no_subject"].search(w) or any(rx.search(w) for rx in LEXICON.period_words.values()):
+            continue
+        if any(rx.search(w) for rxs in LEXICON.superlatives.values() for rx in rxs) or w in LEXICON.measure_words:
+            continue
+        parts = {stem(w)} | {stem(p) for p in split_compound(w, vocab)}
+        if not parts & names and not any(near_spelling(x, n) for x in parts for n in names):
+            out.append(w)
+    return out
+
+
+def _figure_fits(figure: str, measure: Measure) -> bool:
+    """A question asking how many is not answered with an amount, nor one asking for a share."""
+    return not figure or figure == measure.kind
+
+
+def _direction(low: str) -> str:
+    """max, min or negative (the most over budget first); '' when no ordering is asked."""
+    has = {k: any(rx.search(low) for rx in rxs) for k, rxs in LEXICON.superlatives.items()}
+    if LEXICON.comparison["overspend"].search(low) or has.get("negative") and has.get("max"):
+        return "negative"
+    if has.get("max") != has.get("min"):
+        return "max" if has.get("max") else "min"
+    return ""
+
+
+def _kind_fits(span: Span, asked: Asked, report: Report) -> bool:
+    if span.kind == asked.kind:
+        return True
+    # asked for the year's outcome, a part-year report answers with its full-year forecast
+    return asked.kind == "utfall" and asked.span == "helår" and span.kind == "prognos" \
+        and int(report.period_end[5:]) < 12
+
+
+def _fits(span: Span, asked: Asked, report: Report, years: tuple[int, ...]) -> bool:
+    """Whether a column of this span answers: its kind, the span asked (the full year, the report's
+    own part of the year, or the year before), and a year the question names."""
+    report_year, report_months = int(report.period_end[:4]), int(report.period_end[5:])
+    if not _kind_fits(span, asked, report):
+        return False
+    if asked.months and span.months != asked.months and asked.span != "helår":
+        return False  # "januari–augusti": eight months, whatever else the question says
+    if years and span.year not in years and asked.span != "föregående":
+        return False
+    if asked.span == "helår":
+        return span.full_year and span.year == report_year
+    if asked.span == "period":
+        return span.year == report_year and span.months == report_months
+    if asked.span == "föregående":
+        return span.year == report_year - 1 and span.months == (asked.months or report_months)
+    if asked.kind in ("budget", "prognos", "mål"):  # not said: a budget, forecast or target is the year's
+        return span.full_year and span.year == report_year
+    return span.year == report_year and (span.full_year or span.months == report_months)
+
+
+def _preference(span: Span) -> tuple:
+    """Among fitting columns, the full year first (a deviation of the year's forecast says more than
+    the period's), then the longer span."""
+    return span.full_year, span.months
+
+
+def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure | Missing:
+    """The kommun's figure of the asked measure: its newest report in scope (a report the question
+    names first), the most confident row of the measure, the column of the asked kind and span."""
+    money = asked.measure.kind == "money"
+    docs = [view.reports[d] for d in plan.doc_ids if view.reports[d].kommun == kommun]
+    preferred = [d for d in docs if d.doc_id in plan.preferred] + [d for d in docs if d.doc_id not in plan.preferred]
+    found_row: FactRow | None = None
+    for report in preferred:
+        rows = view.measure_rows(asked.measure.id, money).get(report.doc_id, [])
+        for row, _conf in rows:
+            found_row = found_row or row
+            fits = [(span_of(f, report), f) for f in row.facts if (in_mnkr(f) is not None) == money]
+            fits = [(s, f) for s, f in fits if _fits(s, asked, report, plan.years)]
+            if fits:
+                span, fact = max(fits, key=lambda t: _preference(t[0]))
+                return Figure(kommun, report, row, fact, span)
+    if found_row is not None:
+        have = ", ".join(dict.fromkeys(f.column for f in found_row.facts))
+        return Missing(kommun, f"raden «{found_row.label.strip()}» har ingen sådan kolumn (bara {have})", found_row)
+    return Missing(kommun, f"ingen tabellrad i rapporterna kunde läsas som {asked.measure.name.lower()}")
+
+
+def comparable(figures: list[Figure]) -> str:
+    """'' when the figures can be ordered, else why not (different spans or kinds of unit)."""
+    spans = {(f.span.kind, f.span.months) for f in figures}
+    if len(spans) > 1:
+        return "siffrorna gäller olika långa perioder eller olika slags siffror"
+    if len({f.mnkr is None for f in figures}) > 1 or len({f.fact.unit for f in figures if f.mnkr is None}) > 1:
+        return "siffrorna har olika enheter"
+    return ""
+
+
+def said_sign(asked: Asked) -> str:
+    """How the figures are said: a deviation keeps its sign (överskott, underskott), whatever it is a
+    deviation of; otherwise as the measure is (a cost is an amount)."""
+    return "deviation" if asked.kind == "avvikelse" else asked.measure.sign
+
+
+def ordered(figures: list[Figure], asked: Asked) -> list[Figure]:
+    """Figures in the asked order: the highest first, the lowest first for 'min', the most negative
+    first for 'negative'."""
+    sign = said_sign(asked)
+    if asked.direction == "negative":
+        return sorted(figures, key=lambda f: f.said_value(sign))
+    return sorted(figures, key=lambda f: f.said_value(sign), reverse=asked.direction != "min")
+
+
+def amount(f: Figure, sign: str) -> str:
+    """The figure as a person says it, in mnkr for an amount, with överskott/underskott for a
+    deviation."""
+    v = f.said_value(sign)
+    if f.mnkr is None:
+        unit = "" if f.fact.unit in ("", "antal") else (f.fact.unit if f.fact.unit == "%" else " " + f.fact.unit)
+        return f"{format_sv(v)}{unit}"
+    said = f"{format_sv(abs(v) if sign == 'deviation' else v, 1)} mnkr"
+    if sign == "deviation":
+        return f"{'överskott' if v > 0 else 'underskott' if v < 0 else 'ingen avvikelse'} {said}"
+    return said
+
+
+def column_said(f: Figure, year: bool = True) -> str:
+    """What the figure is, in words: "helårsprognos 2024", "budget jan–aug 2023" (without the year
+    where the figures compared are of different years)."""
+    kind = {"utfall": "utfall", "budget": "budget", "prognos": "prognos", "avvikelse": "avvikelse mot budget",
+            "mål": "mål"}
+    period = f.span.said() if year else ("helår" if f.span.full_year else f.span.said().rsplit(" ", 1)[0])
+    if f.span.kind == "prognos" and f.span.full_year:
+        return f"helårsprognos {f.span.year}" if year else "helårsprognos"
+    return f"{kind.get(f.span.kind, f.span.kind)} {period}"
+
+
+# --- the answer -------------------------------------------------------------------------------
+
+
+def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answer | None:
+    """The kommuner in scope side by side on the asked measure, ordered when comparable; None when the
+    question names no catalogue measure or no kommun has a figure of it (the general composition
+    then answers)."""
+    if plan.intent in ("why", "list", "trend") or not plan.kommuner or not _asks_figure(a, plan):
+        return None
+    asked = asked_comparison(a, plan, view.vocab)
+    if asked is None:
+        return None
+    found = [figure_of(view, k, asked, plan) for k in plan.kommuner]
+    figures = [f for f in found if isinstance(f, Figure)]
+    missing = [f for f in found if isinstance(f, Missing)]
+    if not figures or (len(figures) < 2 and plan.intent != "rank" and len(plan.kommuner) < 2):
+        return None
+    sign = said_sign(asked)
+    why_not = comparable(figures) if len(figures) > 1 else ""
+    if not why_not and (asked.direction or plan.intent == "rank"):
+        figures = ordered(figures, dataclasses.replace(asked, direction=asked.direction or "max"))
+    citations = [cite_row(f.row, view.reports, i + 1) for i, f in enumerate(figures)]
+    # the amounts said in mnkr and the years the columns are of are computed from the cited rows
+    computed = [round(abs(f.mnkr), 1) for f in figures if f.mnkr is not None]
+    computed += [float(f.span.year) for f in figures] + [float(abs(f.said_value(sign))) for f in figures]
+    lines = [_lead(figures, asked, why_not, plan)]
+    lines += ["", "| Kommun | Siffra | Som i rapporten | Kolumn | Rapport |", "|---|---|---|---|---|"]
+    for i, f in enumerate(figures, 1):
+        unit = f" {f.fact.unit}" if f.fact.unit not in ("", "antal", "%") else f.fact.unit if f.fact.unit == "%" else ""
+        lines.append(f"| {f.kommun} | {amount(f, sign)} | {f.fact.raw.strip()}{unit} ({f.row.label.strip()}) "
+                     f"| {f.fact.column} | {f.report.title} [{i}] |")
+    years = sorted({f.span.year for f in figures})
+    if len(years) > 1:
+        lines.append("")
+        lines.append("Siffrorna gäller olika år: " + "; ".join(f"{f.kommun} {f.span.year}" for f in figures) + ".")
+    for m in missing:
+        if m.row is not None:
+            citations.append(cite_row(m.row, view.reports, len(citations) + 1))
+            lines.append(f"- {m.kommun}: {m.reason} [{len(citations)}]")
+        else:
+            lines.append(f"- {m.kommun}: {m.reason}.")
+    allowed = allowed_numbers(citations, computed)
+    kept = [ln for ln in lines if not check_numbers(ln, allowed)]
+    if len(kept) < len(lines):
+        log.warning("no comparison: unsupported numbers in %s", [ln for ln in lines if ln not in kept])
+        return None  # a figure that cannot be traced to a citation: no comparison is shown
+    facts = tuple(f.fact for f in figures)
+    return Answer(a.text, True, "\n".join(kept), tuple(citations), facts)
+
+
+def _lead(figures: list[Figure], asked: Asked, why_not: str, plan: Plan) -> str:
+    """The first sentence: the ordering (or the figures side by side), each cited."""
+    sign = said_sign(asked)
+    one_year = len({f.span.year for f in figures}) == 1
+    what = f"{asked.measure.name.lower()}, {column_said(figures[0], one_year)}"
+    each = [f"{f.kommun} {amount(f, sign)} [{i}]" for i, f in enumerate(figures, 1)]
+    if len(figures) == 1:
+        return f"{asked.measure.name}, {column_said(figures[0])}: {each[0]}."
+    if why_not:
+        return (f"{asked.measure.name}: " + "; ".join(f"{e} ({column_said(f)})" for e, f in zip(each, figures))
+                + f". Ingen rangordning: {why_not}.")
+    if asked.direction or plan.intent == "rank":
+        head = {"max": "Högst", "min": "Lägst", "negative": "Störst underskott"}[asked.direction or "max"]
+        if sign == "deviation" and asked.direction in ("max", ""):
+            head = "Störst överskott"
+        rest = ", ".join(each[1:-1]) + (" och " if len(each) > 2 else "") + each[-1]
+        return f"{head} {what}: {each[0]}; därefter {rest}."
+    return f"{asked.measure.name} ({column_said(figures[0], one_year)}): " + ", ".join(each) + "."
