@@ -377,7 +377,7 @@ class Engine:
             answer = rewrite(answer, self._chat)
         if resolved.used_history:  # say how the follow-up was read; the answer belongs to the asked question
             answer = dataclasses.replace(answer, question=question,
-                                         answer=f"{resolved.reading}:\n\n{answer.answer}" if resolved.reading
+                                         answer=f"{resolved.reading}\n\n{answer.answer}" if resolved.reading
                                          else answer.answer)
         return answer
 

@@ -51,6 +51,7 @@ class Lexicon:
 
     superlatives: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # which, max, min, negative
     comparison: dict[str, re.Pattern] = field(default_factory=dict)  # over_budget, forecast, full_year, …
+    conversation: dict = field(default_factory=dict)  # the follow-up words, as data (read by conversation.py)
     _groups_seen: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def superlative(self, text: str) -> str:
@@ -185,6 +186,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
                        if not k.startswith("_")},
         superlatives={k: _compile(v, f"superlatives.{k}") for k, v in d.get("superlatives", {}).items()
                       if not k.startswith("_")},
+        conversation={k: v for k, v in d.get("conversation", {}).items() if not k.startswith("_")},
         comparison={k: re.compile("|".join(f"(?:{p})" for p in v), re.I) for k, v in d.get("comparison", {}).items()
                     if not k.startswith("_")},
     )

@@ -156,7 +156,7 @@ def test_follow_up_is_read_in_the_context_of_the_chat(app):
     ask(app, SICK)
     msg = ask(app, "Och i Huddinge?")
     answer = plain(msg.markdown[0].value)
-    assert answer.startswith("Sjukfrånvaron, Huddinge, 2023:")
+    assert answer.startswith("Jag läser frågan som: «Hur hög var sjukfrånvaron i Huddinges socialförvaltning 2023?»")
     assert "7%" in answer.replace(" ", "") or "7 procent" in answer
     assert 'href="#kalla-' in answer
     body = texts([e for e in msg.expander if e.label.startswith("Källor")][0])

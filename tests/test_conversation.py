@@ -35,9 +35,21 @@ def test_follow_up_is_rewritten_from_the_last_complete_question(history, questio
     assert r == Resolved(expected, True, r.reading, kind)
 
 
-def test_reading_names_topic_kommun_and_year():
-    assert resolve("Och i Huddinge?", [SICK], CORPUS).reading == "Sjukfrånvaron, Huddinge, 2023"
-    assert resolve("Varför då?", [WHY], CORPUS).reading.startswith("Varför: kostnaderna för ekonomiskt bistånd")
+def test_the_reading_is_said_as_the_question_it_was_read_as():
+    """A person checks a follow-up's reading as a whole question, not as a list of keywords."""
+    r = resolve("Och i Huddinge?", [SICK], CORPUS)
+    assert r.reading == f"Jag läser frågan som: «{r.question}»" and "Huddinge" in r.question and "sjukfrånvaron" in r.question
+    assert resolve("Varför då?", [WHY], CORPUS).reading.startswith("Jag läser frågan som: «Varför")
+
+
+def test_a_kommun_switch_asks_for_the_new_kommuns_own_year():
+    """"Och Huddinge?" after a question about Enköping in 2024: Huddinge's reports are of 2023, so the
+    year is left out and Huddinge's own latest figure answers; a year Huddinge covers stays."""
+    years = {"Enköping": frozenset({2024}), "Huddinge": frozenset({2023})}
+    q = "Hur stor budget har Enköpings socialnämnd för ekonomiskt bistånd 2024?"
+    assert resolve("Och Huddinge?", [q], years, years).question == \
+        "Hur stor budget har Huddinges socialnämnd för ekonomiskt bistånd?"
+    assert resolve("Och Huddinge?", [q.replace("2024", "2023")], years, years).question.endswith("2023?")
 
 
 def test_a_chain_of_follow_ups_builds_on_the_last_reading():
@@ -88,12 +100,12 @@ def test_cli_ask_history_and_batch_history(fake_config, fake_engine, tmp_path, c
             "--model", fake_config.model]
     assert main([*base, "ask", "--json", "--history", SICK, "Och i Huddinge?"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["question"] == "Och i Huddinge?" and out["answer"].startswith("Sjukfrånvaron, Huddinge, 2023:")
+    assert out["question"] == "Och i Huddinge?" and out["answer"].startswith("Jag läser frågan som: «Hur hög var sjukfrånvaron i Huddinges")
     batch = tmp_path / "b.jsonl"
     batch.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in (
         {"id": "a", "question": "Och i Huddinge?", "history": [SICK]},
         {"id": "b", "question": "Och i Huddinge?", "history": "not a list"})) + "\n", encoding="utf-8")
     assert main([*base, "ask", "--json", "--batch", str(batch)]) == 0
     a, b = (json.loads(x) for x in capsys.readouterr().out.splitlines())
-    assert a["id"] == "a" and a["answer"].startswith("Sjukfrånvaron, Huddinge, 2023:")
+    assert a["id"] == "a" and a["answer"].startswith("Jag läser frågan som: «Hur hög var sjukfrånvaron i Huddinges")
     assert b["id"] == "b" and not b["answered"] and "history must be a list" in b["error"]

@@ -125,7 +125,7 @@ def test_follow_up_and_duplicate_upload_in_a_real_browser(server, width, height,
             idle(page)
             box.fill(FOLLOW_UP)
             box.press("Enter")
-            reply = page.get_by_test_id("stChatMessage").filter(has_text="Sjukfrånvaron, Huddinge, 2023")
+            reply = page.get_by_test_id("stChatMessage").filter(has_text="Jag läser frågan som: «Hur hög var sjukfrånvaron i Huddinge")
             expect(reply).to_be_visible(timeout=120_000)
             expect(reply).to_contain_text("7")
             expect(reply).to_contain_text("Delårsrapport per 31 augusti 2023")

@@ -12,72 +12,40 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from ..kommuner import kommuner_in
+from ..lexicon import LEXICON
 
 _WORD = re.compile(r"[0-9A-Za-zÅÄÖåäöÉéÜü]+(?:-[0-9A-Za-zÅÄÖåäöÉéÜü]+)*")
 _YEAR = re.compile(r"\b(20\d\d)\b")
-_CONNECTOR = re.compile(
-    r"^\s*(och|men|samt|också|även|likaså|dessutom|and|but|also|"
-    r"what about|how about|what of|same for|"
-    r"hur är det med|hur blir det med|hur var det med|vad gäller|gäller det|"
-    r"hur ser det ut|hur såg det ut)\b", re.I)
-_RESTRICT_START = re.compile(r"^\s*(bara|endast|enbart|only|just)\b", re.I)
-_WHY = re.compile(r"\b(varför|why|vad beror|beror det|orsak\w*|anledning\w*|förklar\w*)\b", re.I)
-_WHY_START = re.compile(r"^\s*(varför|why)\s+", re.I)
-_LEAD = re.compile(r"^\s*(hur\s+(?:mycket|många|stor|stort|stora|hög|högt|höga|låg|lågt|låga)|vad|vilken|vilket|vilka|"
-                   r"how\s+(?:much|many|high|large|big)|what)(?:\s+|(?=[?.!]|$))", re.I)
-_LEAD_VERB = re.compile(r"^(var|blev|är|uppgick|uppgår|hade|har|kostade|kostar|was|were|is|did)\s+", re.I)
-_RELATIVE_YEAR = {
-    -1: re.compile(r"\b(förra året|föregående år\w*|året (?:innan|före)|i fjol|fjol\w*|året dessförinnan|"
-                   r"last year|previous year|the year before|prior year)\b", re.I),
-    +1: re.compile(r"\b(nästa år|året (?:efter|därpå)|following year|next year|the year after)\b", re.I),
-}
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-          "oktober", "november", "december")
+_WORDS = LEXICON.conversation  # the reviewed words (rag/data/lexicon.json, "conversation")
+
+
+def _rx(name: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in _WORDS[name]), re.I)
+
+
+_CONNECTOR = _rx("connector")
+_RESTRICT_START = _rx("restrict_start")
+_WHY = _rx("why")
+_WHY_START = _rx("why_start")
+_LEAD = _rx("lead")
+_LEAD_VERB = _rx("lead_verb")
+_RELATIVE_YEAR = {-1: _rx("year_back"), +1: _rx("year_forward")}
+MONTHS = LEXICON.months
 #: Measure / period words a follow-up may swap ("Och budgeten?"), with the form put into a question.
-_MEASURES = (
-    (re.compile(r"^(budget\w*)$"), "budgeten"),
-    (re.compile(r"^(prognos\w*|årsprognos\w*|helårsprognos\w*|forecast\w*)$"), "prognosen"),
-    (re.compile(r"^(utfall\w*|outcome\w*|actual\w*)$"), "utfallet"),
-    (re.compile(r"^(bokslut\w*)$"), "bokslutet"),
-    (re.compile(r"^(avvikelse\w*|budgetavvikelse\w*|deviation\w*)$"), "avvikelsen"),
-)
+_MEASURES = tuple((re.compile(rx), form) for form, rx in _WORDS["measures"].items())
 #: Population groups a follow-up may restrict to ("Bara för kvinnor?"), with the Swedish form.
-_GROUPS = {
-    "kvinnor": "kvinnor", "kvinnorna": "kvinnor", "kvinnliga": "kvinnor", "kvinnlig": "kvinnor",
-    "män": "män", "männen": "män", "manliga": "män", "manlig": "män",
-    "flickor": "flickor", "pojkar": "pojkar", "barn": "barn", "barnen": "barn", "unga": "unga",
-    "ungdomar": "ungdomar", "vuxna": "vuxna", "äldre": "äldre",
-    "women": "kvinnor", "female": "kvinnor", "girls": "flickor", "boys": "pojkar", "children": "barn",
-    "adults": "vuxna", "youth": "unga",
-}
-_ENGLISH_ONLY_GROUPS = {"men": "män", "male": "män"}
+_GROUPS: dict[str, str] = dict(_WORDS["groups"])
+_ENGLISH_ONLY_GROUPS: dict[str, str] = dict(_WORDS["english_only_groups"])
 #: Words that say how something is asked or point back, never what about.
-_FUNCTION = frozenset("""
-och men samt också även likaså dessutom i på för med till om av som så nu ju sen sedan egentligen bara endast
-enbart då där dit det den dem denna detta dessa samma motsvarande motsvarade hur vad varför vilken vilket vilka
-när var vem mycket många stor stort stora hög högt höga låg lågt låga blev blir bli är har hade ha ser såg sett
-ut gäller gällde gällt kostade kostar uppgick uppgår siffran siffrorna värdet talet beror orsaken orsak anledningen
-förklaring förklaringen enligt inom bland de dom högre lägre större mindre bättre sämre mer fler färre
-higher lower more less bigger smaller hos från under efter före innan mot än alltså ungefär totalt sammanlagt
-kommun kommunen kommunens kommuner stad staden stads socialnämnd socialnämnden socialnämndens nämnd nämnden
-nämndens socialförvaltning socialförvaltningen socialförvaltningens förvaltning förvaltningen förvaltningens
-år året årets åren förra föregående fjol fjolåret nästa period perioden helår helåret jan feb mar apr jun jul
-aug sep okt nov dec rapport rapporten delår delåret tertial tertialet
-ökade ökat ökar ökning ökningen minskade minskat minskar minskning minskningen steg stigit sjönk sjunkit föll
-förändrades förändring förändringen utvecklades utveckling utvecklingen
-and but also what about how why which who was were is are it its that those there then this these the a an of
-for in on to so much many high low big large same too about case like look looks did does do year years last
-previous prior next following only just increase increased decrease decreased rise rose fall fell change changed
-""".split())
-_LINKS = frozenset("för av till inom med och bland i of for in".split())
-_STRONG_ANAPHORA = frozenset("då där dit samma motsvarande också även likaså there then same too also".split())
-_PRONOUNS = frozenset("det den dem de dom denna detta dessa it that those this these they".split())
-_UP_DOWN = re.compile(r"\b(ökade|ökat|ökar|minskade|minskat|minskar|steg|sjönk|föll|increased|decreased|rose|fell)\b",
-                      re.I)
-_ADJ = re.compile(r"^hur\s+(stor|stort|stora|hög|högt|höga|låg|lågt|låga)$", re.I)
+_FUNCTION = frozenset(_WORDS["function_words"])
+_LINKS = frozenset(_WORDS["links"])
+_STRONG_ANAPHORA = frozenset(_WORDS["strong_anaphora"])
+_PRONOUNS = frozenset(_WORDS["pronouns"])
+_UP_DOWN = _rx("up_down")
+_ADJ = _rx("adjective")
 
 
 @dataclass(frozen=True)
@@ -163,8 +131,7 @@ def _shift_years(base: str, delta: int) -> str:
     return _YEAR.sub(lambda m: str(int(m.group(1)) + delta), base)
 
 
-_WHY_FILLER = frozenset("varför why vad beror det på då så de dom den dem är var blev blir it they was were is are "
-                        "that this".split())
+_WHY_FILLER = frozenset(_WORDS["why_filler"])
 
 
 def _why_tail(f_low: str) -> str:
@@ -239,44 +206,13 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-def reading_of(question: str, corpus_kommuner: Iterable[str] = ()) -> str:
-    """A short label of what a question asks: 'Sjukfrånvaron, Huddinge, 2023'."""
-    low = question.lower()
-    english = _english(low)
-    kommuner = _kommuner(question, corpus_kommuner)
-    topic = set(_topic_words(question, kommuner, english))
-    tokens = list(_WORD.finditer(question))
-    start = end = None  # the first run of topic words, linked by small words ("kostnaderna för ekonomiskt bistånd")
-    for i, m in enumerate(tokens):
-        w = m.group(0).lower()
-        if start is None:
-            if w in topic:
-                start, end = m.start(), m.end()
-            continue
-        if w in topic or (w in _GROUPS and tokens[i - 1].group(0).lower() in _LINKS):
-            end = m.end()
-        elif not (w in _LINKS and i + 1 < len(tokens) and (tokens[i + 1].group(0).lower() in topic
-                                                             or tokens[i + 1].group(0).lower() in _GROUPS)):
-            break
-    label = question[start:end] if start is not None else ""
-    for k in kommuner:  # a kommun inside the span is named separately
-        label = re.sub(rf"\s*\bi\s+{re.escape(k)}s?\b|\b{re.escape(k)}s?\b", "", label)
-    parts = [_capitalise(re.sub(r"\s{2,}", " ", label).strip(" ,"))] if label.strip() else []
-    if _WHY.search(low):
-        parts = [f"Varför: {parts[0].lower()}" if parts else "Varför"]
-    parts += kommuner
-    years = sorted(set(_YEAR.findall(question)))
-    parts += years
-    if not years:
-        for delta, rx in _RELATIVE_YEAR.items():
-            if m := rx.search(question):
-                parts.append(m.group(1).lower())
-    parts += _measures(_words(question))
-    parts += [g for g in _groups(_words(question), english) if g not in label.lower()]
-    return ", ".join(p for p in parts if p)
+def said_reading(question: str) -> str:
+    """How a follow-up was read, said as the question it was read as, so a person can check it."""
+    return f"Jag läser frågan som: «{question}»"
 
 
-def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...]) -> Resolved:
+def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
+                 years_covered: Mapping[str, frozenset[int]] | None = None) -> Resolved:
     text = re.sub(r"\s+", " ", question).strip()
     if not base or not text:
         return Resolved(text, False)
@@ -284,7 +220,8 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...]) -> Re
     english = _english(low)
     words = _words(text)
     kommuner = _kommuner(text, corpus)
-    topic = _topic_words(text, kommuner, english)
+    # the words asking why ("hur kom det sig", "vad påverkade det") name no topic of their own
+    topic = _topic_words(_WHY.sub(" ", text), kommuner, english)
     connector = _CONNECTOR.match(low)
     anaphor = any(w in _STRONG_ANAPHORA for w in words) or (len(words) <= 4 and any(w in _PRONOUNS for w in words))
     restrict = _RESTRICT_START.match(low)
@@ -303,11 +240,13 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...]) -> Re
         if not _YEAR.search(text) and years and not any(rx.search(text) for rx in _RELATIVE_YEAR.values()):
             out = _append(out, " och ".join(dict.fromkeys(years)))
         kinds.append("ämne")
-        return Resolved(out, True, reading_of(out, corpus), ",".join(kinds))
+        return Resolved(out, True, said_reading(out), ",".join(kinds))
     out = base
     if kommuner and kommuner != base_kommuner:
         out = _swap_kommuner(out, base_kommuner, kommuner)
         kinds.append("kommun")
+        if years_covered and not _YEAR.search(text):
+            out = _without_uncovered_years(out, kommuner, years_covered)
     years = _YEAR.findall(text)
     if years:
         old = _YEAR.findall(out)
@@ -346,10 +285,21 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...]) -> Re
     elif _WHY_START.match(out) and _LEAD.match(low):
         out = _from_why(out, text)
         kinds.append("varför")
-    return Resolved(out, True, reading_of(out, corpus), ",".join(kinds))
+    return Resolved(out, True, said_reading(out), ",".join(kinds))
 
 
-def resolve(question: str, history: Iterable[str] = (), kommuner_in_corpus: Iterable[str] = ()) -> Resolved:
+def _without_uncovered_years(question: str, kommuner: list[str], years_covered: Mapping[str, frozenset[int]]) -> str:
+    """"Och Huddinge?" after a question about Enköping in 2024 asks for Huddinge's own figure: a year
+    none of the new kommuner's reports is of is left out, so their latest report answers."""
+    covered = set().union(*(years_covered.get(k, frozenset()) for k in kommuner))
+    for year in set(_YEAR.findall(question)):
+        if covered and int(year) not in covered:
+            question = re.sub(rf"\s*\b(?:för|under|i|år|in|for|during)?\s*\b{year}\b", "", question)
+    return re.sub(r"\s+([?.!,])", r"\1", question)
+
+
+def resolve(question: str, history: Iterable[str] = (), kommuner_in_corpus: Iterable[str] = (),
+            years_covered: Mapping[str, frozenset[int]] | None = None) -> Resolved:
     """`question` made standalone using the earlier questions of the chat (oldest first).
 
     Each earlier question is resolved in turn, so a chain of follow-ups
@@ -361,5 +311,5 @@ def resolve(question: str, history: Iterable[str] = (), kommuner_in_corpus: Iter
     for earlier in history:
         if not isinstance(earlier, str) or not earlier.strip():
             continue
-        base = _resolve_one(earlier, base, corpus).question
-    return _resolve_one(question, base, corpus)
+        base = _resolve_one(earlier, base, corpus, years_covered).question
+    return _resolve_one(question, base, corpus, years_covered)

@@ -29,8 +29,11 @@ class Reading:
 
 def read_question(question: str, history: tuple[str, ...], reports: dict[str, Report], read) -> Reading:
     """`read(text) -> (analysis, fixes)` is the engine's spelling-aware analyser."""
-    kommuner = frozenset(r.kommun for r in reports.values())
-    resolved = resolve(question, tuple(history), kommuner)  # "Och 2022?" is checked once resolved
+    years: dict[str, set[int]] = {}
+    for r in reports.values():
+        years.setdefault(r.kommun, set()).update(range(int(r.period_start[:4]), int(r.period_end[:4]) + 1))
+    covered = {k: frozenset(v) for k, v in years.items()}
+    resolved = resolve(question, tuple(history), frozenset(covered), covered)  # "Och 2022?" is checked once resolved
     a, fixes = read(resolved.question)
     if resolved.used_history and a.report_types and not LEXICON.report_types_in(question):
         # a report type carried over from an earlier question ("… i Solnas årsredovisning", then
