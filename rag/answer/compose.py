@@ -29,7 +29,7 @@ from .picking import (Scored, across_reports, best_of_each_report, causes_that_f
                       counted_stems, figure_kind, figure_kind_of_best_row, gives_figure, lists_that_follow, merge_overlap,
                       next_row_with_cells, pick, row_per_side, row_quoted, same_figure_in, same_row_in_each_report,
                       usable, years_of_month_table)
-from .periods import KRONOR, months_covered
+from .periods import KRONOR, months_covered, said_amount
 from .plan import Plan
 from .verify import allowed_numbers, check_numbers, cite_passage, cite_row
 from .rows import (FactRow, asked_cell, asked_figure, blank_columns, column_info, is_year_label,
@@ -116,17 +116,23 @@ def _lead(leads: list[Lead]) -> str:
     """The direct first sentence: what, kommun, period (column and report), value with unit; for a
     question that sets two things against each other, both, each with its own period."""
     kommun, f, report, parent = leads[0]
-    text = f"{_what(f, parent)}, {kommun}, {f.column} ({report.title}): {_value(f)}"
+    text = f"{_what(f, parent)} i {kommun}, {f.column} ({report.title}): {_said(f)}"
     for _, g, _, p in leads[1:]:
-        text += f"; {_what(g, p)}, {g.column}: {_value(g)}"
+        text += f"; {_what(g, p)}, {g.column}: {_said(g)}"
     return text + "."
+
+
+def _said(f: Fact) -> str:
+    """The lead figure as a person says it (a cost as an amount, a deviation as överskott or
+    underskott); a cell holding two figures keeps each with its own unit."""
+    return _value(f) if len(find_numbers(f.raw)) > 1 else said_amount(f)
 
 
 def _context(row: FactRow, chosen: list[Fact], limit: int = 6) -> str:
     rest = [f for f in row.facts if f not in chosen][:limit]
     if not rest:
         return ""
-    return f"Övriga värden i raden ({row.first.table}): " + "; ".join(f"{f.column}: {_value(f)}" for f in rest)
+    return f"Samma rad ({row.first.table}): " + "; ".join(f"{f.column}: {_value(f)}" for f in rest)
 
 
 def compose(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np.ndarray | None = None) -> Answer:

@@ -71,3 +71,25 @@ def in_mnkr(fact: Fact) -> float | None:
     """An amount in mnkr, or None for a figure that is no amount of kronor."""
     per = KRONOR.get(fact.unit)
     return None if per is None else fact.value * per / 1e6
+
+
+#: a row whose sign is part of what it says (a result, a surplus or deficit), not a cost printed negative
+_SIGNED_ROW = re.compile(r"result|överskott|underskott|avvikelse|netto|förändring|differens", re.I)
+
+
+def said_amount(fact: Fact) -> str:
+    """A figure as a person says it: a deviation from budget as överskott or underskott, a cost that
+    the table prints as a negative figure as the amount it is; other figures as printed."""
+    unit = "" if fact.unit in ("", "antal") else (fact.unit if fact.unit == "%" else " " + fact.unit)
+    kind = column_info(fact.column).kind
+    number = fact.raw.strip(" *").replace(" %", "").replace("%", "") if fact.unit == "%" else fact.raw.strip(" *")
+    if fact.unit not in KRONOR or not number.lstrip().startswith(("-", "−", "–")):
+        if fact.unit in KRONOR and kind == "avvikelse" and fact.value:
+            return f"överskott {number}{unit}"
+        return f"{number}{unit}"
+    bare = number.lstrip("-−– ")
+    if kind == "avvikelse":
+        return f"underskott {bare}{unit}"
+    if _SIGNED_ROW.search(fact.row) or kind == "förändring":
+        return f"{number}{unit}"
+    return f"{bare}{unit}"

@@ -26,6 +26,7 @@ from pathlib import Path
 from ..errors import BadFileName, CorpusError
 from ..kommuner import kommuner_in
 from ..models import Fact, Report, Section
+from .markup import plain_line
 from .document import DOCUMENT_SUFFIXES, MAX_REPORT_BYTES, ReadLimits, decode_report  # noqa: F401
 from .readers import read_document
 from .tables import ParseWarning, Table, clean_cell, doc_money_unit, parse_tables, table_facts
@@ -339,7 +340,7 @@ def section_name(section: Section) -> str:
 # --- whole reports ------------------------------------------------------------------
 
 def parse_report(report: Report, text: str) -> ParsedReport:
-    lines = text.split("\n")
+    lines = [plain_line(line) for line in text.split("\n")]
     warnings: list[ParseWarning] = []
     tables = parse_tables(lines, report.source, warnings)
     sections = split_sections(lines, report.doc_id, tables)
