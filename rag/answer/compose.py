@@ -156,7 +156,9 @@ def compose(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Scorer,
     if top < (max(th.answer, th.absent) if ev.topic_absent else th.answer):
         nearest = max(scored, key=lambda s: s.p, default=None)
         return refuse(a, reports, _weak_reason(view, plan), nearest.candidate if nearest else None)
-    if plan.named or plan.intent in ("compare", "rank"):
+    if plan.named and len(plan.kommuner) > 1:  # each kommun asked about, from its own best evidence
+        targets = [k for k in plan.kommuner if best.get(k, 0.0) >= th.named_relative * th.answer]
+    elif plan.named or plan.intent in ("compare", "rank"):
         targets = [k for k in plan.kommuner if best.get(k, 0.0) >= th.answer]
     else:  # no kommun named: every kommun whose reports answer about as well as the best one
         targets = [k for k, p in sorted(best.items(), key=lambda kv: -kv[1])

@@ -34,6 +34,7 @@ _LEAD = _rx("lead")
 _LEAD_VERB = _rx("lead_verb")
 _RELATIVE_YEAR = {-1: _rx("year_back"), +1: _rx("year_forward")}
 MONTHS = LEXICON.months
+LEXICON_MONTHS_ENGLISH = tuple(_WORDS["months_english"])
 #: Measure / period words a follow-up may swap ("Och budgeten?"), with the form put into a question.
 _MEASURES = tuple((re.compile(rx), form) for form, rx in _WORDS["measures"].items())
 #: Population groups a follow-up may restrict to ("Bara för kvinnor?"), with the Swedish form.
@@ -264,11 +265,22 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
                     out, "föregående år" if delta < 0 else "året efter")
                 kinds.append("år")
                 break
-    months = [m for m in MONTHS if m in words]
+    months = _months_in(words)
     if months:
-        old = [m for m in MONTHS if m in _words(out)]
-        out = re.sub(rf"\b{old[0]}\b", months[0], out) if old else _append(out, f"till och med {months[0]}")
+        old = _months_in(_words(out))
+        # a span's end is what a follow-up moves ("januari–augusti", then "januari–april")
+        if old:
+            english = LEXICON_MONTHS_ENGLISH[MONTHS.index(old[-1])]
+            swedish_out = not _english(out.lower())
+            new_name = months[-1] if swedish_out else LEXICON_MONTHS_ENGLISH[MONTHS.index(months[-1])].capitalize()
+            out = re.sub(rf"\b(?:{old[-1]}|{english})\b", new_name, out, flags=re.I)
+        else:
+            out = _append(out, f"till och med {months[-1]}")
         kinds.append("år")
+    report_types = LEXICON.report_types_in(text)
+    if report_types:  # "Och i tertialrapporten?": the same question read in another of the kommun's reports
+        out = _swap_report(out, report_types[0])
+        kinds.append("rapport")
     why = _WHY.search(low)
     measures = _measures(_words(_why_tail(low)) if why else words)
     measures = [] if why else measures  # "Varför är de högre än budget?": the budget is part of the why
@@ -286,6 +298,27 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
         out = _from_why(out, text)
         kinds.append("varför")
     return Resolved(out, True, said_reading(out), ",".join(kinds))
+
+
+def _months_in(words: list[str]) -> list[str]:
+    """The months a text names, in the order named, Swedish or English."""
+    english = [m.lower() for m in LEXICON_MONTHS_ENGLISH]
+    out = []
+    for w in words:
+        if w in MONTHS:
+            out.append(w)
+        elif w in english:
+            out.append(MONTHS[english.index(w)])
+    return out
+
+
+def _swap_report(question: str, report_type: str) -> str:
+    """The question read in a report of another type: the type it names replaced, else added."""
+    for name, patterns in LEXICON.report_types.items():
+        for rx in patterns:
+            if rx.search(question):
+                return rx.sub(f"{report_type}en", question, count=1) if name != report_type else question
+    return _append(question, f"enligt {report_type}en")
 
 
 def _without_uncovered_years(question: str, kommuner: list[str], years_covered: Mapping[str, frozenset[int]]) -> str:

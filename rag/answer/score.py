@@ -131,6 +131,10 @@ class Thresholds:
     relative: float = 0.3  # … and when it is at least this fraction of the best candidate's
     kommun_relative: float = 0.5  # no kommun named: answer for each kommun this close to the best one
     absent: float = 0.2  # the answer threshold when the named kommuns' reports never use a topic noun
+    # a question naming several kommuner answers each from its own best evidence when that reaches this
+    # fraction of the answer threshold (lower: a comparison names every kommun asked about, with its
+    # report's closest passage; higher: a kommun with weak evidence is said to have no answer)
+    named_relative: float = 0.5
 
 
 @dataclass(frozen=True)
