@@ -125,13 +125,28 @@ def cmd_search(args, cfg: Config) -> int:
 
 
 def cmd_facts(args, cfg: Config) -> int:
+    from .answer.measures import row_measures
+    from .answer.periods import in_mnkr, span_of
     from .ingest.corpus import load_corpus
 
     for parsed in load_corpus(cfg.corpus_dir):
         if args.kommun and parsed.report.kommun.lower() != args.kommun.lower():
             continue
+        units: dict[int, set[str]] = {}
+        for f in parsed.facts:
+            units.setdefault(f.line, set()).add(f.unit)
+        measures = {}
+        for f in parsed.facts:
+            if f.line not in measures:
+                measures[f.line] = row_measures(f.row, f.caption, f.table, units[f.line])
         for f in parsed.facts:
             obj = f.to_json()
+            # the measure the row reports and what the column's figure is: kind, year, months, mnkr
+            m = measures[f.line].get(in_mnkr(f) is not None)
+            span = span_of(f, parsed.report)
+            obj.update({"measure": m.measure if m else "", "measure_confidence": m.confidence if m else 0.0,
+                        "kind": span.kind, "year": span.year, "months": span.months,
+                        "value_mnkr": None if in_mnkr(f) is None else round(in_mnkr(f), 4)})
             if args.json:
                 _emit(obj)
             else:

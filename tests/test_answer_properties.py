@@ -9,14 +9,25 @@ import pytest
 
 from eval.crossval import cross_validate, gather_all, paraphrase_agreement
 from eval.questions import default_files, load_questions
+from rag.ingest.markup import plain_line
 from rag.numbers import find_numbers, same_value
 
 from .conftest import CORPUS, ROOT
 
 pytestmark = pytest.mark.model
-CORPUS_TEXT = "\n".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt"))
+# the reports as read: markup turned into text, line by line (rag/ingest/markup.py)
+CORPUS_TEXT = "\n".join(plain_line(line) for p in CORPUS.glob("*.txt") for line in p.read_text(encoding="utf-8").split("\n"))
 FILES = default_files() + [str(ROOT / "eval" / "questions.heldout.jsonl")] \
-    + sorted(str(p) for p in (ROOT / "eval" / "written").glob("*.jsonl"))
+    + sorted(str(p) for p in (ROOT / "eval" / "written").glob("*.jsonl")) \
+    + sorted(str(p) for p in (ROOT / "eval" / "dev2").glob("*.jsonl")) \
+    + [str(ROOT / "eval" / "questions.followup.jsonl"), str(ROOT / "eval" / "heldout2" / "questions.jsonl")]
+
+
+def said_values(facts) -> list[float]:
+    """What an answer may say of its facts: each as printed, and an amount in mnkr to one decimal."""
+    from rag.answer.periods import in_mnkr
+
+    return [f.value for f in facts] + [round(abs(in_mnkr(f)), 1) for f in facts if in_mnkr(f) is not None]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +43,8 @@ def test_every_number_is_traced_to_a_cited_text_or_a_difference_of_cited_facts(a
         cited = " ".join(f"{c.text} {c.report} {c.period} {c.section}" for c in ans.citations)
         values = [n.value for n in find_numbers(cited)]
         facts = [f.value for f in ans.facts]
-        diffs = [abs(abs(a) - abs(b)) for a in facts for b in facts]
+        diffs = [abs(abs(a) - abs(b)) for a in facts for b in facts] + said_values(ans.facts)
+        diffs += [float(y) for y in re.findall(r"\b20\d\d\b", " ".join(f.column for f in ans.facts) + cited)]
         for line in ans.answer.splitlines():
             body = re.sub(r"\[\d+\]", "", line)
             derived = re.search(r"\(förändring ([^)]*)\)", body)
@@ -56,11 +68,15 @@ def test_the_first_sentence_states_a_cited_fact(answers):
     for q, ans in answers:
         if not ans.answered or not ans.facts:
             continue
-        first = ans.answer.splitlines()[0]
+        lines = [ln for ln in ans.answer.splitlines() if ln and not ln.startswith("Jag läser frågan som")]
+        first = lines[0]
         if first.startswith(("Enligt", "**", "Rangordning", "Ingen rangordning")):
             continue  # no single lead figure (several kommuner, or a ranking line leads)
-        figures = [n.value for n in find_numbers(re.sub(r"\[\d+\]", "", first.split(":")[-1]))]
-        assert any(same_value(v, f.value) for v in figures for f in ans.facts), (q["id"], first)
+        # the figure after the last colon ("…, Utfall jan-aug 2024 (…): 6,3 mnkr"), or one of a
+        # comparison's side by side ("Antal anställda: Solna 221 [1] (…); Huddinge 394 [2] (…)")
+        figures = [n.value for n in find_numbers(re.sub(r"\[\d+\]", "", first.split(":")[-1]))] \
+            + [n.value for n in find_numbers(re.sub(r"\[\d+\]", "", first))]
+        assert any(same_value(v, w) for v in figures for w in said_values(ans.facts)), (q["id"], first)
 
 
 def test_every_table_figure_is_the_kind_of_figure_asked_for(answers, e5_engine):
@@ -122,8 +138,9 @@ def test_a_refusal_presents_no_figure_as_the_answer(answers):
     assert refused
     for q, ans in refused:
         assert not ans.facts, q["id"]
-        assert ans.answer.startswith("Rapporterna säger inte det"), q["id"]
-        for line in filter(None, ans.answer.splitlines()[1:]):  # the nearest evidence, how a typo was read
+        lines = [ln for ln in ans.answer.splitlines() if ln and not ln.startswith("Jag läser frågan som: «")]
+        assert lines[0].startswith("Rapporterna säger inte det"), q["id"]
+        for line in lines[1:]:  # the nearest evidence, how a typo was read
             assert line.startswith(("Närmast, men inte ett svar på frågan", "(Frågan lästes med")), (q["id"], line)
             assert line.startswith("Närmast") or not find_numbers(line), (q["id"], line)
 
@@ -186,3 +203,50 @@ def test_a_money_row_asked_for_by_its_own_label_is_answered_with_its_figure(e5_e
             and (not column_kind or column_info(first.column).kind == column_kind)
     assert len(asked) >= 60
     assert right / len(asked) >= 0.85, (right, len(asked))
+
+
+def _comparison_rows(ans) -> list[tuple[str, int]]:
+    """The side-by-side table of a comparison answer: (the cell as printed, the citation it names)."""
+    out = []
+    for line in ans.answer.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 5 and (m := re.search(r"\[(\d+)\]\s*$", cells[4])):
+            out.append((cells[2], int(m.group(1))))
+    return out
+
+
+def test_a_ranking_orders_only_figures_of_one_measure_span_and_kind_of_unit(answers, e5_engine):
+    """No ranking puts figures of different spans (eight months against a year), kinds of column or
+    kinds of unit in one order without saying so ("Ingen rangordning: …")."""
+    from rag.answer.periods import in_mnkr, span_of
+
+    ranked = 0
+    for q, ans in answers:
+        first = next((ln for ln in ans.answer.splitlines() if ln and not ln.startswith("Jag läser")), "")
+        if not ans.answered or not _comparison_rows(ans) or "Ingen rangordning" in first:
+            continue
+        if not first.startswith(("Högst", "Lägst", "Störst")):
+            continue
+        ranked += 1
+        spans = {(span_of(f, e5_engine.reports[f.doc_id]).kind, span_of(f, e5_engine.reports[f.doc_id]).months)
+                 for f in ans.facts}
+        assert len(spans) == 1, (q["id"], spans)
+        assert len({in_mnkr(f) is None for f in ans.facts}) == 1, q["id"]
+    assert ranked >= 10
+
+
+def test_every_figure_in_a_comparison_table_is_a_cited_fact(answers):
+    """Each row of a comparison's table prints a figure that stands in the row it cites and is one
+    of the answer's facts."""
+    tables = 0
+    for q, ans in answers:
+        rows = _comparison_rows(ans)
+        if not ans.answered or not rows:
+            continue
+        tables += 1
+        cited = {c.n: c.text for c in ans.citations}
+        for printed, n in rows:
+            number = find_numbers(printed)[0]
+            assert any(same_value(number.value, v.value) for v in find_numbers(cited[n])), (q["id"], printed)
+            assert any(same_value(number.value, f.value) for f in ans.facts), (q["id"], printed)
+    assert tables >= 15

@@ -171,7 +171,7 @@ def test_commentary_is_the_text_between_a_rows_table_and_the_next_table(fake_eng
     ("Utfall jan-april 2024", "2024-04", 4), ("jan-aug 2023", "2023-08", 8),
 ])
 def test_months_covered_tells_a_part_year_from_a_full_year(column, period_end, months):
-    from rag.answer.compose import months_covered
+    from rag.answer.periods import months_covered
 
     report = Report("d", "K", "Socialnämnden", "delårsrapport", "R", period_end[:4] + "-01", period_end, "d.txt")
     assert months_covered(column, report) == months
@@ -214,7 +214,7 @@ def test_a_sentence_the_report_repeats_is_quoted_once():
 
 
 def test_a_cell_holding_two_figures_shows_each_with_its_own_unit():
-    from rag.answer.compose import _value
+    from rag.answer.layout import _value
     from rag.models import Fact
 
     def fact(value, unit):

@@ -34,7 +34,9 @@ def test_facts_prints_every_fact_as_json_lines(index_dir):
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(rows) > 2000
     assert set(rows[0]) == {"doc_id", "kommun", "period", "section", "caption", "table", "row", "column",
-                            "value", "unit", "raw"}
+                            "value", "unit", "raw", "measure", "measure_confidence", "kind", "year", "months",
+                            "value_mnkr"}
+    assert sum(bool(r["measure"]) for r in rows) > 500  # the rows read as a catalogue measure
     solna = [json.loads(line) for line in run(["facts", "--json", "--kommun", "Solna"], index_dir).stdout.splitlines()]
     assert solna and {r["kommun"] for r in solna} == {"Solna"}
 

@@ -76,7 +76,7 @@ def test_without_history_the_question_is_kept():
 def test_engine_answers_the_follow_up_for_huddinge(e5_engine):
     a = e5_engine.ask("Och i Huddinge?", history=(SICK,))
     assert a.question == "Och i Huddinge?" and a.answered
-    assert a.answer.startswith("Sjukfrånvaron, Huddinge, 2023:")
+    assert a.answer.startswith("Jag läser frågan som: «Hur hög var sjukfrånvaron i Huddinges socialförvaltning 2023?»")
     assert "7%" in a.answer.replace(" ", "") and "[1]" in a.answer
     assert {c.kommun for c in a.citations} == {"Huddinge"}
     plain = e5_engine.ask("Hur stora var kostnaderna för ekonomiskt bistånd i Huddinge 2023?", history=(SICK,))
@@ -109,3 +109,22 @@ def test_cli_ask_history_and_batch_history(fake_config, fake_engine, tmp_path, c
     a, b = (json.loads(x) for x in capsys.readouterr().out.splitlines())
     assert a["id"] == "a" and a["answer"].startswith("Jag läser frågan som: «Hur hög var sjukfrånvaron i Huddinges")
     assert b["id"] == "b" and not b["answered"] and "history must be a list" in b["error"]
+
+
+def test_a_complete_question_inherits_nothing_from_an_unrelated_chat(e5_engine):
+    """Every public and dev question, asked after each of three unrelated chats (a refused question
+    among them), is answered as it is alone: answered alike, the same facts and citations."""
+    from eval.questions import default_files, load_questions
+
+    chats = (("Hur många hushåll hade ekonomiskt bistånd i Solna 2023?",),
+             ("Vilken kommun har högst personalkostnader?", "Och i Huddinge?"),
+             ("Hur många platser finns på äldreboenden i Solna 2025?",))
+    same = total = 0
+    for q in load_questions(default_files()):
+        alone = e5_engine.ask(q["question"])
+        for chat in chats:
+            after = e5_engine.ask(q["question"], history=chat)
+            total += 1
+            same += (after.answered, set(after.facts), [c.text for c in after.citations]) == \
+                (alone.answered, set(alone.facts), [c.text for c in alone.citations])
+    assert same / total >= 0.98, (same, total)

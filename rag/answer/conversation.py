@@ -47,6 +47,10 @@ _STRONG_ANAPHORA = frozenset(_WORDS["strong_anaphora"])
 _PRONOUNS = frozenset(_WORDS["pronouns"])
 _UP_DOWN = _rx("up_down")
 _ADJ = _rx("adjective")
+#: a question this long that names its own kommun is complete even when its only content is a
+#: measure and a period ("Vilken helårsprognos hade Enköpings socialnämnd i april 2024?"); shorter
+#: ones ("Och i Huddinge 2022?") lean on the chat
+_COMPLETE_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -226,8 +230,9 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
     connector = _CONNECTOR.match(low)
     anaphor = any(w in _STRONG_ANAPHORA for w in words) or (len(words) <= 4 and any(w in _PRONOUNS for w in words))
     restrict = _RESTRICT_START.match(low)
-    if topic and not connector and not anaphor and not restrict:
-        return Resolved(text, False)  # names its own topic: a complete question
+    own = topic or (kommuner and len(words) >= _COMPLETE_WORDS)  # "Vilken helårsprognos hade Enköping i april 2024?"
+    if own and not connector and not anaphor and not restrict:
+        return Resolved(text, False)  # names its own topic, or its own kommun at length: a complete question
     base_kommuner = _kommuner(base, corpus)
     kinds: list[str] = []
     if topic and not restrict:

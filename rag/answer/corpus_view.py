@@ -109,18 +109,13 @@ class CorpusView:
         """(measure id, money?) -> per report, the rows reporting it with the mapping's confidence, most
         confident first. A row's amounts and its counts are read apart (an activity's cost and its
         volume stand in one row of a volume table)."""
-        from .measures import MONEY_UNITS, row_measure_of, MIN_CONFIDENCE
+        from .measures import row_measures
 
         out: dict[tuple[str, bool], dict[str, list[tuple[FactRow, float]]]] = {}
         for r in self.rows:
-            units = {f.unit for f in r.facts}
-            for money, kind_units in ((True, units & MONEY_UNITS), (False, units - MONEY_UNITS)):
-                if not kind_units:
-                    continue
-                f = r.first
-                m = row_measure_of(r.label, f.caption, f.table, frozenset(u for u in kind_units if u) or frozenset())
-                if m is not None and m.confidence >= MIN_CONFIDENCE:
-                    out.setdefault((m.measure, money), {}).setdefault(r.doc_id, []).append((r, m.confidence))
+            f = r.first
+            for money, m in row_measures(r.label, f.caption, f.table, {g.unit for g in r.facts}).items():
+                out.setdefault((m.measure, money), {}).setdefault(r.doc_id, []).append((r, m.confidence))
         self._bare_totals(out)
         for per_doc in out.values():
             for rows in per_doc.values():

@@ -213,3 +213,15 @@ def question_measures(text: str, cat: Catalogue | None = None) -> list[tuple[str
     for mid, _name, stems, _share in cat.matches(text):
         out[mid] = max(out.get(mid, 0.0), float(len(stems)))
     return sorted(out.items(), key=lambda kv: -kv[1])
+
+
+def row_measures(label: str, caption: str, table: str, units: set[str]) -> dict[bool, MeasureMatch]:
+    """A row's measure for its amounts (True) and for its other figures (False), each where one fits
+    with at least `MIN_CONFIDENCE`: a volume table's row reports its placements and their cost."""
+    out: dict[bool, MeasureMatch] = {}
+    for money, kind_units in ((True, units & MONEY_UNITS), (False, units - MONEY_UNITS)):
+        if kind_units:
+            m = row_measure_of(label, caption, table, frozenset(u for u in kind_units if u))
+            if m is not None and m.confidence >= MIN_CONFIDENCE:
+                out[money] = m
+    return out

@@ -1,0 +1,244 @@
+"""The evidence step: an answer built from the scored table rows and report sentences, kommun by
+kommun, as each intent asks (`POLICIES`). The policy is data: what a why answer brings (the row's
+own explanation, a list's items) or a trend answer (the row a quoted figure stands in) is a field,
+not a branch of one long function. Writes a `Draft`; `layout` lays it out."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..lexicon import LEXICON
+from ..models import Fact
+from .candidates import Candidate
+from .corpus_view import CorpusView
+from .draft import Draft, Lead, Line
+from .layout import _context, fact_sentence
+from .picking import (Scored, across_reports, best_of_each_report, causes_that_follow, explained_below, extreme_rows,
+                      figure_kind, lists_that_follow, merge_overlap, next_row_with_cells, pick, row_per_side,
+                      row_quoted, same_figure_in, same_row_in_each_report, years_of_month_table)
+from .plan import Plan
+from .question import QuestionAnalysis
+from .rows import blank_columns, is_year_label, pick_columns
+from .score import Thresholds
+
+MAX_KOMMUNER = 4  # a question naming no kommun is answered for at most this many
+
+
+@dataclass(frozen=True)
+class IntentPolicy:
+    """What an answer of one intent holds per kommun."""
+
+    sentences: int = 2  # report sentences quoted
+    rows: int = 1  # table rows shown
+    quoted_row: bool = False  # bring the row whose figure the best sentence quotes
+    explained_below: bool = False  # the leading row's own explanation (the text below its table) first
+    lists_follow: bool = False  # a sentence introducing a list brings the list's items
+    month_table_years: bool = False  # a month-by-year table asked over a span of years: each year's row
+    superlative: bool = False  # "vilken verksamhet har störst …": the table's rows ordered by the asked column
+    same_kind: bool = False  # several kommuner are set side by side on the same kind of figure
+    borrow: bool = False  # a named kommun without a row of its own is read in the row the best one uses
+
+
+POLICIES = {
+    "lookup": IntentPolicy(superlative=True),
+    "why": IntentPolicy(sentences=3, quoted_row=True, explained_below=True, lists_follow=True),
+    "trend": IntentPolicy(quoted_row=True, month_table_years=True),
+    "compare": IntentPolicy(rows=2, month_table_years=True, superlative=True, same_kind=True, borrow=True),
+    "rank": IntentPolicy(same_kind=True, borrow=True),
+    "list": IntentPolicy(sentences=3, lists_follow=True),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the evidence step works from: the scored candidates and the kommuner that answer."""
+
+    view: CorpusView
+    a: QuestionAnalysis
+    plan: Plan
+    th: Thresholds
+    policy: IntentPolicy
+    cell: str  # the kind of cell that answers (`asked_cell`)
+    scored: list[Scored]
+    targets: list[str]
+    borrowed: dict[str, Scored]
+    superlative: str  # max | min | negative | ""
+    same_kind: str  # the kind of figure every kommun is read in, when set side by side
+
+    def cells_of(self, r: Scored) -> list[Fact]:
+        return pick_columns(r.candidate.row, self.a, self.view.reports[r.candidate.doc_id], self.view.vocab, self.cell)
+
+
+def targets_of(plan: Plan, th: Thresholds, best: dict[str, float]) -> list[str]:
+    """The kommuner the answer is about: each named one with evidence of its own (a comparison of
+    several asks for each, so its own best evidence may be weaker), else those answering about as
+    well as the best one."""
+    if plan.named and len(plan.kommuner) > 1:
+        return [k for k in plan.kommuner if best.get(k, 0.0) >= th.named_relative * th.answer]
+    if plan.named or plan.intent in ("compare", "rank"):
+        return [k for k in plan.kommuner if best.get(k, 0.0) >= th.answer]
+    top = max(best.values(), default=0.0)
+    return [k for k, p in sorted(best.items(), key=lambda kv: -kv[1])
+            if p >= max(th.answer, th.kommun_relative * top)][:MAX_KOMMUNER]
+
+
+def borrowed_rows(view: CorpusView, plan: Plan, th: Thresholds, scored: list[Scored],
+                  targets: list[str]) -> dict[str, Scored]:
+    """A comparison of named kommuner: a kommun without a row of its own is read in the row that
+    counts what the best-answered kommun's leading row counts ("Lokalkostnader" / "Lokaler")."""
+    anchor = max((s for s in scored if s.candidate.kind == "row" and s.candidate.kommun in targets), default=None,
+                 key=lambda s: s.p)
+    if anchor is None:
+        return {}
+    out: dict[str, Scored] = {}
+    for k in plan.kommuner:
+        if k != anchor.candidate.kommun and not any(
+                s.candidate.kommun == k and s.candidate.kind == "row" and s.p >= th.row for s in scored):
+            match = same_figure_in(view, anchor, k, plan)
+            if match is not None:
+                out[k] = match
+    return out
+
+
+@dataclass(frozen=True)
+class Blank:
+    """The kommun's best evidence is a row that leaves the asked year's cell empty."""
+
+    row: Scored
+    heading: str
+
+
+def _floors(s: Scope, mine: list[Scored]) -> tuple[float, float]:
+    """The row floor and the best sentence's probability: a table figure leads the answer, so it must
+    hold its own against the best evidence of any kind."""
+    best_row = max((x.p for x in mine if x.candidate.kind == "row"), default=0.0)
+    best_sent = max((x.p for x in mine if x.candidate.kind == "sentence"), default=0.0)
+    return max(s.th.row, s.th.relative * max(best_row, best_sent)), best_sent
+
+
+def first_rows(s: Scope, kommun: str, mine: list[Scored]) -> list[Scored]:
+    """The kommun's most probable rows (a borrowed row, each side of a contrast, the same row in each
+    report a question names)."""
+    rows = pick(mine, "row", s.policy.rows, _floors(s, mine)[0])
+    if kommun in s.borrowed:
+        rows = [s.borrowed[kommun]]
+    if s.a.contrast:  # "kvinnor respektive män": the best row of each side, when each side has one
+        rows = row_per_side(mine, s.a.contrast, s.view.vocab) or rows
+    if rows and across_reports(s.plan, kommun, s.view.reports):
+        rows = same_row_in_each_report(s.view, rows[0], s.plan, kommun)
+    return rows
+
+
+def kommun_rows(s: Scope, kommun: str, mine: list[Scored], rows: list[Scored],
+                sents: list[Scored]) -> tuple[list[Scored], list[list[Fact]]] | Blank:
+    """The rows that answer and the cells of each that do."""
+    a, policy = s.a, s.policy
+    row_floor, best_sent = _floors(s, mine)
+    if not rows and policy.quoted_row:
+        rows = row_quoted(sents, mine)
+    if policy.month_table_years and len(a.years) >= 2 and rows:
+        rows = years_of_month_table(s.view, rows, a.years)
+    cells = [s.cells_of(r) for r in rows]
+    single = len(s.targets) == 1
+    if s.superlative and not any(cells) and single:
+        # no single row is asked for: the table is the most probable row's that has the asked cell
+        rows, cells = next_row_with_cells(sorted((x for x in mine if x.candidate.kind == "row"),
+                                                 key=lambda x: -x.p)[:3], [], [], s.cells_of)
+    if s.superlative and rows and cells[0] and single:
+        rows, cells = _table_in_order(s, kommun, rows, cells)
+    empty = blank_columns(rows[0].candidate.row, a.years) if rows and not cells[0] and rows[0].p >= best_sent else {}
+    across = across_reports(s.plan, kommun, s.view.reports)
+    if rows and not any(cells) and not empty and kommun not in s.borrowed and not across and not a.contrast:
+        # the best row has no cell of the asked kind or period (a volume table's row for "vad kostade"):
+        # the next row above the floors that has one answers
+        rows, cells = next_row_with_cells(pick(mine, "row", 5, row_floor), rows, cells, s.cells_of)
+    if empty:
+        return Blank(rows[0], next(iter(empty.values())))
+    return rows, cells
+
+
+def _best_sentences(s: Scope, mine: list[Scored]) -> list[Scored]:
+    best_sent = max((x.p for x in mine if x.candidate.kind == "sentence"), default=0.0)
+    return pick(mine, "sentence", s.policy.sentences, max(s.th.sentence, s.th.relative * best_sent))
+
+
+def _table_in_order(s: Scope, kommun: str, rows: list[Scored], cells: list[list[Fact]]):
+    """"Vilken verksamhet har störst underskott": the table's rows ordered by the chosen column."""
+    ranked = extreme_rows([r for r in s.view.rows_of_table(rows[0].candidate.row)
+                           if not LEXICON.other_group(s.a.text, r.label)], cells[0][0].column, s.superlative)
+    if not ranked:
+        return rows, cells
+    return ([Scored(Candidate("row", kommun, r.doc_id, (), row=r, text=r.first.row_text), rows[0].p) for r, _ in ranked],
+            [[f] for _, f in ranked])
+
+
+def kommun_sentences(s: Scope, kommun: str, mine: list[Scored], rows: list[Scored]) -> list[Scored]:
+    """The kommun's report sentences, as the intent asks for them."""
+    sents = _best_sentences(s, mine)
+    if across_reports(s.plan, kommun, s.view.reports):  # a named report no row comes from is read in its text
+        sents = best_of_each_report(sents, mine, s.plan, kommun, s.view.reports, rows)
+    return sents
+
+
+def _explained(s: Scope, rows: list[Scored], sents: list[Scored]) -> list[Scored]:
+    if s.policy.explained_below:
+        merged: list[Scored] = []
+        # the leading row's own explanation first, then the best-matching text
+        for extra in explained_below(s.view, rows, sents) + sents + causes_that_follow(sents):
+            merged = merge_overlap(merged, extra) or merged + [extra]
+        sents = merged
+    if s.policy.lists_follow:
+        sents = sents + lists_that_follow(s.view, sents)
+    return sents
+
+
+def kommun_lines(s: Scope, draft: Draft, kommun: str, rows: list[Scored], cells: list[list[Fact]],
+                 sents: list[Scored]) -> list[Line]:
+    """The kommun's lines: each row's asked cells (and the first row's other values), then the
+    sentences in reading order; the facts and lead figures go to the draft."""
+    lines: list[Line] = []
+    for r, chosen in zip(rows, cells):
+        row, report = r.candidate.row, s.view.reports[r.candidate.doc_id]
+        if not chosen:  # e.g. a month-by-year table and no month asked: no cell answers
+            continue
+        parent = s.view.row_parents.get((row.doc_id, row.line), "")
+        text, comp = fact_sentence(row, chosen, report, parent)
+        if len({x.candidate.doc_id for x in rows}) > 1:
+            text = f"{report.title}: {text}"
+        lines.append(Line(text, (draft.cite("r", row),), comp))
+        # a ranking, or a month table's years: the other values of the first row only
+        ctx = "" if r is not rows[0] and (s.superlative or is_year_label(row.label)) else _context(row, chosen)
+        if ctx:
+            lines.append(Line(ctx, (draft.cite("r", row),)))
+        draft.facts.extend(chosen)
+        draft.computed.extend(comp)
+        draft.leads.append(Lead(kommun, chosen[0], report, parent))
+    order = {id(x): i for i, x in enumerate(sents)}
+    ranked_passages = list(dict.fromkeys(x.candidate.passage.id for x in sents))
+    for x in sorted(sents, key=lambda x: (ranked_passages.index(x.candidate.passage.id), x.candidate.pos, order[id(x)])):
+        if LEXICON.other_group(s.a.text, x.candidate.text):
+            continue  # an explanation found below a row may speak of another target group only
+        lines.append(Line(x.candidate.text, (draft.cite("p", x.candidate.passage),)))
+    return lines
+
+
+def evidence_draft(s: Scope, missing: list[str]) -> tuple[Draft, list[Blank]]:
+    """Each target kommun's rows and sentences, as lines of one draft."""
+    draft = Draft(missing=list(missing))
+    blanks: list[Blank] = []
+    for kommun in s.targets:
+        mine = [x for x in s.scored if x.candidate.kommun == kommun]
+        if s.same_kind:  # kommuner are compared on the same kind of figure (a share with shares, money with money)
+            mine = [x for x in mine if x.candidate.kind != "row" or figure_kind(x.candidate.row) == s.same_kind]
+        rows = first_rows(s, kommun, mine)
+        sents = kommun_sentences(s, kommun, mine, rows)
+        chosen = kommun_rows(s, kommun, mine, rows, sents)
+        if isinstance(chosen, Blank):
+            blanks.append(chosen)
+            draft.missing.append(kommun)
+            continue
+        rows, cells = chosen
+        sents = _explained(s, rows, sents)
+        lines = kommun_lines(s, draft, kommun, rows, cells, sents)
+        if lines:
+            draft.sections.append((kommun, lines))
+    return draft, blanks

@@ -1,0 +1,74 @@
+"""The comparison step on the bundled reports: each kommun's own row of the asked measure, the
+column of the asked kind and span, an order only where the figures are comparable."""
+from __future__ import annotations
+
+import re
+
+from rag.answer.compare import asked_comparison, comparison_answer
+from rag.answer.periods import span_of
+from rag.answer.plan import make_plan
+from rag.numbers import find_numbers, same_value
+
+
+def _answer(engine, question):
+    a = engine.read_question(question).analysis
+    return comparison_answer(engine.view, a, make_plan(a, engine.reports))
+
+
+def test_a_ranking_of_full_year_budgets_leaves_out_a_kommun_with_only_a_period_budget(fake_engine):
+    ans = _answer(fake_engine, "Vilken kommun har störst årsbudget för köp av verksamhet?")
+    first = ans.answer.splitlines()[0]
+    assert first.startswith("Högst köp av verksamhet, budget helår: Huddinge 173,5 mnkr [1]")
+    assert first.index("Solna") < first.index("Enköping")  # 78,5 before 77,1, whatever the unit printed
+    assert "- Eskilstuna: raden «Köp av verksamhet» har ingen sådan kolumn" in ans.answer
+    assert {(span_of(f, fake_engine.reports[f.doc_id]).kind, span_of(f, fake_engine.reports[f.doc_id]).months)
+            for f in ans.facts} == {("budget", 12)}
+    assert "173 504 tkr" in ans.answer  # the figure as the report prints it stands beside the one said
+
+
+def test_a_deviation_is_said_as_överskott_or_underskott_most_over_budget_first(fake_engine):
+    ans = _answer(fake_engine, "Vilken socialnämnd räknar med att överskrida sin kostnadsbudget mest för helåret?")
+    first = ans.answer.splitlines()[0]
+    order = [k for k in re.findall(r"(Eskilstuna|Huddinge|Enköping|Solna) (?:underskott|överskott)", first)]
+    assert order == ["Eskilstuna", "Huddinge", "Enköping", "Solna"]
+    assert "Eskilstuna underskott 55,4 mnkr" in first and "Solna överskott 19,7 mnkr" in first
+
+
+def test_figures_of_different_spans_are_shown_side_by_side_never_ranked(fake_engine):
+    ans = _answer(fake_engine, "Jämför antalet anställda i Solnas och Huddinges socialförvaltningar.")
+    assert "Ingen rangordning: siffrorna gäller olika långa perioder" in ans.answer.splitlines()[0]
+
+
+def test_every_figure_in_the_table_stands_in_the_row_it_cites(fake_engine):
+    ans = _answer(fake_engine, "Vilken socialnämnd har den största personalbudgeten för helåret?")
+    cited = {c.n: c.text for c in ans.citations}
+    rows = [ln for ln in ans.answer.splitlines() if ln.startswith("| ") and not ln.startswith("| Kommun")]
+    assert len(rows) == 3
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        n = int(re.search(r"\[(\d+)\]", cells[4]).group(1))
+        printed = find_numbers(cells[2])[0].value
+        assert any(same_value(printed, v.value) for v in find_numbers(cited[n]))
+
+
+def test_a_question_about_something_else_than_the_measure_is_left_to_the_general_answer(fake_engine):
+    """"riksnormen" in a question about ekonomiskt bistånd, a count of people asked with an amount's
+    measure, a how-question: none is a comparison of a measure."""
+    for q in ("Vilken höjning av riksnormen för ekonomiskt bistånd inför 2024 nämner Enköping och Solna?",
+              "Hur många personer har haft arbetsträning i Enköping jämfört med Solna?",
+              "Hur gör Enköping och Huddinge för att hitta fler familjehem?"):
+        assert _answer(fake_engine, q) is None, q
+
+
+def test_the_asked_column_kind_and_span_are_read_from_the_question(fake_engine):
+    def asked(q):
+        a = fake_engine.read_question(q).analysis
+        got = asked_comparison(a, make_plan(a, fake_engine.reports), fake_engine.view.vocab)
+        return got.measure.id, got.kind, got.span, got.direction
+
+    assert asked("Vilken kommun har högst lokalkostnader under januari–augusti året före rapporten?") == \
+        ("lokalkostnader", "utfall", "föregående", "max")
+    assert asked("Vilken socialnämnd får in mest intäkter över budget för helåret?") == \
+        ("summa_intakter", "avvikelse", "helår", "max")
+    assert asked("Which social services committee has the largest total cost budget for the year?")[1:3] == \
+        ("budget", "helår")
