@@ -342,11 +342,6 @@ def scope_for(question: str, history: tuple[str, ...], engine, kommuner: tuple[s
 
 # --- rendering helpers ---------------------------------------------------------------------
 
-def md_escape(text: str) -> str:
-    """Report text shown as text by st.markdown with HTML allowed (no tags, images, links or LaTeX)."""
-    return escape_markdown(text)
-
-
 def anchor(mid: int, n: int) -> str:
     return f"kalla-{mid}-{n}"
 
@@ -395,7 +390,7 @@ def table_markdown(citation: Citation, columns: set[str]) -> str:
     asked = {i for i, h in enumerate(header) if h in columns}
 
     def cell(text: str, i: int) -> str:
-        text = md_escape(text)  # escapes | too
+        text = escape_markdown(text)  # escapes | too
         return f"**{text}**" if i in asked and text else text
 
     out = ["| " + " | ".join(cell(h, i) for i, h in enumerate(header)) + " |",
@@ -483,14 +478,14 @@ def chart_data(answer: Answer, all_facts: list[Fact], reports: dict[str, Report]
 
 
 def render_citation(c: Citation, answer: Answer, mid: int) -> None:
-    st.markdown(f'<a id="{anchor(mid, c.n)}"></a>**[{c.n}] {md_escape(c.kommun)} – {md_escape(c.report)}** '
-                f"({c.period}) · {md_escape(c.section)}" + (f" · {md_escape(c.place)}" if c.place else ""),
+    st.markdown(f'<a id="{anchor(mid, c.n)}"></a>**[{c.n}] {escape_markdown(c.kommun)} – {escape_markdown(c.report)}** '
+                f"({c.period}) · {escape_markdown(c.section)}" + (f" · {escape_markdown(c.place)}" if c.place else ""),
                 unsafe_allow_html=True)
     if c.kind == "table":
         columns = {f.column for f in answer.facts if f.doc_id == c.doc_id and f.line == c.line}
         st.markdown(table_markdown(c, columns))
     else:
-        st.markdown("\n".join("> " + md_escape(ln) for ln in c.text.split("\n")))
+        st.markdown("\n".join("> " + escape_markdown(ln) for ln in c.text.split("\n")))
 
 
 def cited_page_png(config: Config, c: Citation, reports: dict[str, Report]) -> bytes | None:
@@ -514,7 +509,7 @@ def render_cited_page(config: Config, c: Citation, mid: int) -> None:
     if st.checkbox(f"Visa sidan (s. {c.page})", key=f"page-{mid}-{c.n}"):
         png = cited_page_png(config, c, engine.reports)
         if png:
-            st.image(png, caption=f"{c.kommun} – {c.report}, s. {c.page}")
+            st.image(png, caption=escape_markdown(f"{c.kommun} – {c.report}, s. {c.page}"))
         else:
             st.caption("Sidan kunde inte visas.")
 
@@ -523,7 +518,7 @@ def render_chart(chart: dict) -> None:
     """Horizontal bars: full column names stay readable on a phone."""
     import altair as alt
 
-    st.caption(f"{chart['title']}, {chart['unit']}")
+    st.caption(escape_markdown(f"{chart['title']}, {chart['unit']}"))
     frame = pd.DataFrame({"Kolumn": chart["columns"], "Värde": chart["values"],
                           "Etikett": swedish_numbers(chart["values"])})
     bars = alt.Chart(frame).mark_bar().encode(
@@ -597,14 +592,14 @@ def render_feedback(config: Config, msg: dict) -> None:
 
 def render_assistant(msg: dict, config: Config) -> None:
     if msg.get("note"):
-        st.info(msg["note"], icon="🔎")
+        st.info(escape_markdown(msg["note"]), icon="🔎")
     if msg.get("error"):
-        st.error(msg["error"])
+        st.error(escape_markdown(msg["error"]))
         return
     answer: Answer = msg["answer"]
     mid = msg["id"]
     if not answer.answered:
-        st.warning(md_escape(answer.answer), icon="ℹ️")
+        st.warning(escape_markdown(answer.answer), icon="ℹ️")
     else:
         st.markdown(linked_answer(answer, mid), unsafe_allow_html=True)
         for chart in msg.get("charts", ()):
@@ -619,7 +614,7 @@ def render_assistant(msg: dict, config: Config) -> None:
 def render_message(msg: dict, config: Config) -> None:
     with st.chat_message(msg["role"]):
         if msg["role"] == "user":
-            st.markdown(md_escape(msg["content"]))
+            st.markdown(escape_markdown(msg["content"]))
         else:
             render_assistant(msg, config)
 
@@ -656,10 +651,11 @@ def ask(engine, question: str, history: tuple[str, ...], kommuner: tuple[str, ..
 def sidebar_filters(engine) -> tuple[tuple[str, ...], tuple[str, ...]]:
     st.header("Urval")
     kommuner = st.pills("Kommuner", sorted(engine.kommuner), selection_mode="multi", key="kommuner",
+                        format_func=escape_markdown,
                         help="Inget valt: alla kommuner.")
     reports = sorted(engine.reports.values(), key=lambda r: (r.kommun, r.period_end))
     doc_ids = st.pills("Rapporter", [r.doc_id for r in reports], selection_mode="multi", key="doc_ids",
-                       format_func=lambda d: engine.reports[d].label if d in engine.reports else d,
+                       format_func=lambda d: escape_markdown(engine.reports[d].label if d in engine.reports else d),
                        help="Inget valt: alla rapporter.")
     return tuple(kommuner or ()), tuple(doc_ids or ())
 
@@ -667,9 +663,9 @@ def sidebar_filters(engine) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def sidebar_reports(config: Config, engine) -> None:
     with st.expander(f"Rapporter i underlaget ({len(engine.reports)})"):
         for r in sorted(engine.reports.values(), key=lambda r: (r.kommun, r.period_end)):
-            st.markdown(f"**{md_escape(r.kommun)}** – {md_escape(r.title)} ({r.period_start} – {r.period_end})")
+            st.markdown(f"**{escape_markdown(r.kommun)}** – {escape_markdown(r.title)} ({r.period_start} – {r.period_end})")
             if st.session_state.get("confirm_remove") == r.doc_id:
-                st.warning(f"Ta bort {md_escape(r.label)} ur underlaget? Frågor kan sedan inte längre besvaras "
+                st.warning(f"Ta bort {escape_markdown(r.label)} ur underlaget? Frågor kan sedan inte längre besvaras "
                            "ur den rapporten.")
                 yes, no = st.columns(2)
                 if yes.button("Ja, ta bort", key=f"remove-yes-{r.doc_id}", type="primary"):
@@ -697,15 +693,15 @@ def upload_form(config: Config, engine, upload) -> None:
     data = upload.getvalue()
     dup = duplicate_of(data, upload.name, engine.reports.values())
     if dup is not None:
-        st.error(f"Rapporten finns redan i underlaget, som {dup.label} ({dup.source}). Den lades inte till igen.")
+        st.error(escape_markdown(f"Rapporten finns redan i underlaget, som {dup.label} ({dup.source}). Den lades inte till igen."))
         return
     try:
         defaults, note = upload_defaults(upload.name, data)
     except (CorpusError, ValueError) as e:
-        st.error(f"Rapporten lades inte till. {swedish_error(e)}")
+        st.error(escape_markdown(f"Rapporten lades inte till. {swedish_error(e)}"))
         return
     if note:
-        st.warning(note)
+        st.warning(escape_markdown(note))
     else:
         st.caption("Uppgifterna är hämtade ur rapportens text; rätta dem om något är fel.")
     with st.form(key=f"meta-{upload.file_id}"):
@@ -723,7 +719,7 @@ def upload_form(config: Config, engine, upload) -> None:
         if ok:
             slot.engine = None
     if not ok:
-        st.error(message)
+        st.error(escape_markdown(message))
         return
     st.session_state.notice = ("success", message)
     st.session_state.upload_round += 1
@@ -764,7 +760,7 @@ def welcome(engine) -> str | None:
     st.markdown("Ställ en fråga om socialtjänstens ekonomi och verksamhet. Svaren hämtas bara ur rapporterna "
                 "nedan, och varje siffra visar varifrån den kommer.")
     st.markdown("**Det här finns i underlaget**\n\n" + "\n".join(
-        f"- **{md_escape(r.kommun)}**: {md_escape(r.title)}, {period_words(r)}"
+        f"- **{escape_markdown(r.kommun)}**: {escape_markdown(r.title)}, {period_words(r)}"
         for r in sorted(engine.reports.values(), key=lambda r: (r.kommun, r.period_end))))
     st.markdown("**Prova att fråga**")
     chosen = None
@@ -789,7 +785,7 @@ def init_state() -> None:
 def show_notice() -> None:
     if st.session_state.notice:
         kind, text = st.session_state.notice
-        (st.success if kind == "success" else st.error)(text)
+        (st.success if kind == "success" else st.error)(escape_markdown(text))
         st.session_state.notice = None
 
 
@@ -812,7 +808,7 @@ def main() -> None:
     try:
         engine = get_engine(config)
     except RagError as e:
-        st.error(f"Rapporterna kunde inte läsas in. {swedish_error(e)}")
+        st.error(escape_markdown(f"Rapporterna kunde inte läsas in. {swedish_error(e)}"))
         st.stop()
     with st.sidebar:
         kommuner, doc_ids = sidebar_filters(engine)
@@ -825,7 +821,7 @@ def main() -> None:
     messages = st.session_state.messages
     bottom = getattr(st, "bottom", None) or st.container()
     with bottom:
-        st.caption(filter_caption(engine, kommuner, doc_ids))
+        st.caption(escape_markdown(filter_caption(engine, kommuner, doc_ids)))
     question = st.chat_input("Ställ en fråga om rapporterna …")
     example = welcome(engine) if not messages and not question else None
     question = question or example
