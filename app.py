@@ -9,6 +9,7 @@ Swedish messages, never as tracebacks.
 from __future__ import annotations
 
 import hashlib
+import secrets
 import html
 import logging
 import os
@@ -22,7 +23,8 @@ import streamlit as st
 
 from rag.config import config_from_env
 from rag.config import Config
-from rag.ingest.corpus import REPORT_SUFFIXES, add_report, detect_report, remove_report, report_text
+from rag.ingest.corpus import REPORT_SUFFIXES, add_report, detect_report, report_text
+from rag.ingest.hidden import hidden_reports, hide_report, restore_report
 from rag.errors import BadFileName, CorpusError, RagError, StorageError
 from rag.answer.evidence import start_sentence_warming
 from rag.kommuner import kommuner_in
@@ -31,6 +33,7 @@ from rag.ingest.pdfreader import page_image
 from rag.ingest.readers import UnreadableReport
 from rag.engine import build_index, open_engine
 from rag.ui.render import escape_markdown
+from rag.ui.roles import READ_ONLY_NOTE, editing_enabled, is_editor, log_change, shown
 from rag.search.store import add_feedback, update_feedback
 
 log = logging.getLogger("rag.app")
@@ -210,6 +213,8 @@ def swedish_error(error: Exception | str) -> str:
         return str(error)  # the PDF and Word readers say what is wrong in Swedish already
     if isinstance(error, BadFileName):
         return f"Filnamnet går inte att använda: {error.swedish}. Byt namn på filen och försök igen."
+    if isinstance(error, RagError) and error.swedish:
+        return error.swedish[:1].upper() + error.swedish[1:].rstrip(".") + "."
     if isinstance(error, (OSError, StorageError)):  # no server paths on screen
         return "Filen kunde inte sparas: mappen är skrivskyddad eller disken är full."
     text = str(error)
@@ -281,27 +286,47 @@ def handle_upload(config: Config, name: str, data: bytes, meta: dict[str, str] |
             report = Report(doc_id=str(meta.get("doc_id") or make_doc_id(fields)), **fields, source=name)
         parsed = add_report(config.corpus_dir, name, data, report)
     except (RagError, ValueError, OSError) as e:
-        log.info("upload of %s refused: %s", name, e)
+        log.info("upload of %s refused: %s", shown(name), shown(e))
         return False, f"Rapporten lades inte till. {swedish_error(e)}"
     r = parsed.report
     try:
         stats = build_index(config, embedder=embedder, progress=progress)
     except RagError as e:
-        log.error("index rebuild after adding %s failed: %s", name, e)
+        log.error("index rebuild after adding %s failed: %s", shown(name), e)
         return False, f"{name} lades till, men sökindexet kunde inte byggas om: {swedish_error(e)}"
     return True, (f"{r.kommun} – {r.title} lades till: {len(parsed.facts)} tabellvärden och "
                   f"{stats.embedded} nya textavsnitt.")
 
 
 def handle_remove(config: Config, doc_id: str, embedder=None) -> tuple[bool, str]:
-    """Remove one report from the corpus and rebuild the index; nothing else changes."""
+    """Hide one report (its file and entry move to corpus/.removed/, nothing is deleted) and
+    rebuild the index; nothing else changes."""
     try:
-        removed = remove_report(config.corpus_dir, doc_id)
-        build_index(config, embedder=embedder)
-    except (RagError, ValueError) as e:
-        log.error("removing %s failed: %s", doc_id, e)
+        removed = hide_report(config.corpus_dir, doc_id)
+    except (RagError, ValueError, OSError) as e:
+        log.error("removing %s failed: %s", shown(doc_id), shown(e))
         return False, f"Rapporten kunde inte tas bort. {swedish_error(e)}"
-    return True, f"{removed.kommun} – {removed.title} togs bort ur underlaget."
+    try:
+        build_index(config, embedder=embedder)
+    except RagError as e:
+        log.error("index rebuild after removing %s failed: %s", shown(doc_id), e)
+        return False, f"{removed.label} togs bort, men sökindexet kunde inte byggas om: {swedish_error(e)}"
+    return True, f"{removed.label} togs bort ur underlaget. Den kan återställas."
+
+
+def handle_restore(config: Config, doc_id: str, embedder=None) -> tuple[bool, str]:
+    """Put a hidden report back and rebuild the index."""
+    try:
+        restored = restore_report(config.corpus_dir, doc_id)
+    except (RagError, ValueError, OSError) as e:
+        log.error("restoring %s failed: %s", shown(doc_id), shown(e))
+        return False, f"Rapporten kunde inte återställas. {swedish_error(e)}"
+    try:
+        build_index(config, embedder=embedder)
+    except RagError as e:
+        log.error("index rebuild after restoring %s failed: %s", shown(doc_id), e)
+        return False, f"{restored.label} återställdes, men sökindexet kunde inte byggas om: {swedish_error(e)}"
+    return True, f"{restored.label} finns åter i underlaget."
 
 
 # --- filters against the question ---------------------------------------------------------
@@ -660,36 +685,93 @@ def sidebar_filters(engine) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(kommuner or ()), tuple(doc_ids or ())
 
 
-def sidebar_reports(config: Config, engine) -> None:
+def session_tag() -> str:
+    """A random tag per browser session, for the change log (no personal data)."""
+    return st.session_state.setdefault("session_tag", secrets.token_hex(4))
+
+
+def current_editor() -> bool:
+    """Checked on every run against the configured token, never remembered as a flag."""
+    return is_editor(st.session_state.get("editor-token"))
+
+
+def sidebar_role() -> bool:
+    """Read-only note, or the editor token field; True when this session may change the corpus."""
+    if not editing_enabled():
+        st.caption(READ_ONLY_NOTE)
+        return False
+    st.text_input("Redaktörslösenord", type="password", key="editor-token",
+                  help="Behövs för att lägga till, ta bort och återställa rapporter. Läsa och fråga kan alla.")
+    if current_editor():
+        st.caption("Du kan ändra underlaget.")
+        return True
+    if st.session_state.get("editor-token"):
+        st.caption("Fel lösenord; underlaget kan bara läsas.")
+    return False
+
+
+def sidebar_reports(config: Config, engine, editor: bool) -> None:
     with st.expander(f"Rapporter i underlaget ({len(engine.reports)})"):
         for r in sorted(engine.reports.values(), key=lambda r: (r.kommun, r.period_end)):
             st.markdown(f"**{escape_markdown(r.kommun)}** – {escape_markdown(r.title)} ({r.period_start} – {r.period_end})")
+            if not editor:
+                continue
             if st.session_state.get("confirm_remove") == r.doc_id:
                 st.warning(f"Ta bort {escape_markdown(r.label)} ur underlaget? Frågor kan sedan inte längre besvaras "
-                           "ur den rapporten.")
+                           "ur den rapporten. Filen sparas och rapporten kan återställas.")
                 yes, no = st.columns(2)
                 if yes.button("Ja, ta bort", key=f"remove-yes-{r.doc_id}", type="primary"):
-                    remove_confirmed(config, engine, r.doc_id)
+                    change_corpus(config, engine, "removed", r.doc_id)
                 if no.button("Avbryt", key=f"remove-no-{r.doc_id}"):
                     st.session_state.confirm_remove = None
                     st.rerun()
             elif st.button("Ta bort …", key=f"remove-{r.doc_id}"):
                 st.session_state.confirm_remove = r.doc_id
                 st.rerun()
+    if editor:
+        sidebar_hidden(config, engine)
 
 
-def remove_confirmed(config: Config, engine, doc_id: str) -> None:
+def sidebar_hidden(config: Config, engine) -> None:
+    try:
+        hidden = hidden_reports(config.corpus_dir)
+    except RagError as e:
+        st.error(escape_markdown(swedish_error(e)))
+        return
+    last = st.session_state.get("last_removed")
+    if last and any(r.doc_id == last for r in hidden):
+        if st.button("Ångra borttagningen", key="undo-remove", type="primary"):
+            change_corpus(config, engine, "restored", last)
+    if hidden:
+        with st.expander(f"Borttagna rapporter ({len(hidden)})"):
+            for r in hidden:
+                st.markdown(f"{escape_markdown(r.label)} ({r.period_start} – {r.period_end})")
+                if st.button("Återställ", key=f"restore-{r.doc_id}"):
+                    change_corpus(config, engine, "restored", r.doc_id)
+
+
+def change_corpus(config: Config, engine, action: str, doc_id: str) -> None:
+    """Hide or restore one report (editors only, checked again here) and reload the engine."""
+    if not current_editor():
+        st.session_state.notice = ("error", "Bara en redaktör kan ändra underlaget.")
+        st.rerun()
     slot = engine_slot(repr(config))
-    with st.spinner("Tar bort rapporten och bygger om sökindexet …"), slot.lock:
-        ok, message = handle_remove(config, doc_id, embedder=engine.embedder)
+    handle = handle_remove if action == "removed" else handle_restore
+    with st.spinner("Uppdaterar underlaget och bygger om sökindexet …"), slot.lock:
+        ok, message = handle(config, doc_id, embedder=engine.embedder)
         if ok:
             slot.engine = None
+    log_change(session_tag(), action if ok else f"failed to have {action}", doc_id)
     st.session_state.confirm_remove = None
+    st.session_state.last_removed = doc_id if ok and action == "removed" else None
     st.session_state.notice = ("success" if ok else "error", message)
     st.rerun()
 
 
 def upload_form(config: Config, engine, upload) -> None:
+    if not current_editor():
+        st.error("Bara en redaktör kan lägga till rapporter.")
+        return
     data = upload.getvalue()
     dup = duplicate_of(data, upload.name, engine.reports.values())
     if dup is not None:
@@ -718,6 +800,7 @@ def upload_form(config: Config, engine, upload) -> None:
                                     embedder=engine.embedder)
         if ok:
             slot.engine = None
+    log_change(session_tag(), "added" if ok else "failed to add", meta.get("doc_id") or make_doc_id(meta), upload.name)
     if not ok:
         st.error(escape_markdown(message))
         return
@@ -815,8 +898,10 @@ def main() -> None:
         if st.button("Ny konversation", key="new-chat", help="Börja om; följdfrågor bygger då inte på tidigare frågor."):
             st.session_state.messages = []
             st.rerun()
-        sidebar_reports(config, engine)
-        sidebar_upload(config, engine)
+        editor = sidebar_role()
+        sidebar_reports(config, engine, editor)
+        if editor:
+            sidebar_upload(config, engine)
     show_notice()
     messages = st.session_state.messages
     bottom = getattr(st, "bottom", None) or st.container()

@@ -79,19 +79,31 @@ def app(monkeypatch, shared_dirs) -> AppTest:
 def fresh_e5_app(monkeypatch, tmp_path, e5_engine) -> tuple[AppTest, Path, Path]:
     corpus, index = e5_copy(tmp_path, e5_engine)
     use_dirs(monkeypatch, corpus, index, model=E5_MODEL)
+    monkeypatch.setenv("RAG_EDITOR_TOKEN", EDITOR_TOKEN)
     at = AppTest.from_file(APP, default_timeout=300).run()
     assert not at.exception, at.exception
-    return at, corpus, index
+    return log_in(at), corpus, index
+
+
+EDITOR_TOKEN = "rätt-lösenord-123"
+
+
+def log_in(at: AppTest, token: str = EDITOR_TOKEN) -> AppTest:
+    at.sidebar.text_input(key="editor-token").set_value(token).run()
+    assert not at.exception, at.exception
+    return at
 
 
 @pytest.fixture
 def fresh_app(monkeypatch, tmp_path) -> tuple[AppTest, Path, Path]:
-    """The app on the fake embedder, for what needs no answers (start page, uploads refused, removal)."""
+    """The app on the fake embedder, for what needs no answers (start page, uploads refused, removal),
+    with an editor token configured and entered."""
     corpus, index = fresh_dirs(tmp_path)
     use_dirs(monkeypatch, corpus, index)
+    monkeypatch.setenv("RAG_EDITOR_TOKEN", EDITOR_TOKEN)
     at = AppTest.from_file(APP, default_timeout=180).run()
     assert not at.exception, at.exception
-    return at, corpus, index
+    return log_in(at), corpus, index
 
 
 def assistant(at: AppTest):
@@ -404,7 +416,8 @@ def test_handle_remove_takes_one_report_out_of_corpus_and_index(tmp_path):
     config = Config(corpus_dir=corpus, index_dir=index, model="fake-hash-embedder")
     before = snapshot(corpus)
     ok, message = handle_remove(config, "solna-arsredovisning-2023")
-    assert ok and message == "Solna – Årsredovisning 2023 togs bort ur underlaget.", message
+    assert ok and message == "Solna – Årsredovisning 2023 togs bort ur underlaget. Den kan återställas.", message
+    assert (corpus / ".removed" / "003_c2ca7959cafa510e.txt").read_bytes() == before["003_c2ca7959cafa510e.txt"]
     after = snapshot(corpus)
     assert set(before) - set(after) == {"003_c2ca7959cafa510e.txt"}
     assert all(after[k] == before[k] for k in after if k != "manifest.json")
