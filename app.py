@@ -189,7 +189,7 @@ _SWEDISH = (
     (r"same text is already in the corpus as \S+ \((?P<label>[^)]*(?:\)[^)]*)*)\)",
      "Rapporten finns redan i underlaget, som {label}. Den lades inte till igen."),
     (r"already in the corpus|already used|file name is already", "Rapporten finns redan i underlaget."),
-    (r"could not detect (?P<what>[^;]+)", "Det gick inte att läsa ut {what} ur texten; fyll i uppgifterna själv."),
+    (r"could not detect (?P<what>.+?)(?: from the text|;|$)", "Det gick inte att läsa ut {what} ur texten; fyll i uppgifterna själv."),
     (r"lacks (?P<what>[\w, ]+)", "Uppgifter saknas: {what}."),
     (r"is not YYYY-MM", "Perioden ska skrivas som år och månad, till exempel 2024-08."),
     (r"outside the corpus folder|cannot be resolved", "Filen kunde inte sparas i underlaget."),

@@ -352,7 +352,8 @@ def test_swedish_error_messages():
     assert "UTF-8" in swedish_error("x.txt:3: not UTF-8 text (byte 0xd0); export the report as UTF-8")
     assert swedish_error("x.txt: the same text is already in the corpus as 003.txt (Solna – Årsredovisning 2023)") \
         == "Rapporten finns redan i underlaget, som Solna – Årsredovisning 2023. Den lades inte till igen."
-    assert "rapporttyp" in swedish_error("x.txt: could not detect kommun, report type from the text; add an entry")
+    assert swedish_error("x.txt: could not detect kommun, report type, period from the text; add an entry") \
+        == "Det gick inte att läsa ut kommun, rapporttyp, period ur texten; fyll i uppgifterna själv."
 
 
 @pytest.mark.model

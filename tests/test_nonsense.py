@@ -63,3 +63,21 @@ def test_no_eval_question_is_taken_for_nonsense(fake_engine):
             continue
         reading = fake_engine.read_question(q["question"], tuple(q.get("history") or ()))
         assert not reading.analysis.not_about and not reading.analysis.odd_years, (q["question"], reading.analysis.not_about)
+
+
+@pytest.mark.parametrize("question,words", [("", "frågan är tom"), ("   ", "frågan är tom"),
+                                            ("x" * 600, "för lång"), ("?? 12", "består inte av ord")])
+def test_question_errors_are_in_swedish(question, words):
+    from rag.answer.question import check_question
+    from rag.errors import QuestionError
+
+    with pytest.raises(QuestionError) as e:
+        check_question(question)
+    assert words in e.value.swedish
+
+
+def test_the_cli_answer_for_a_bad_question_is_swedish(fake_engine):
+    from rag.cli import _ask_one
+
+    out = _ask_one(fake_engine, "   ", {})
+    assert out["answer"].startswith("Frågan kan inte besvaras: frågan är tom") and "the question" not in out["answer"]

@@ -109,15 +109,21 @@ def looks_english(question: str) -> bool:
 def check_question(question: object, max_chars: int = 500) -> str:
     """A usable question, or a QuestionError saying why not."""
     if not isinstance(question, str):
-        raise QuestionError(f"the question must be text, not {type(question).__name__}")
+        raise QuestionError(f"the question must be text, not {type(question).__name__}",
+                            swedish="frågan måste vara text")
     q = re.sub(r"\s+", " ", _ZERO_WIDTH.sub("", question)).strip()
     if not q:
         raise QuestionError("the question is empty; ask about the reports, e.g. "
-                            "'Hur stor var sjukfrånvaron i Solna 2023?'")
+                            "'Hur stor var sjukfrånvaron i Solna 2023?'",
+                            swedish="frågan är tom; fråga om rapporterna, till exempel "
+                                    "«Hur stor var sjukfrånvaron i Solna 2023?»")
     if len(q) > max_chars:
-        raise QuestionError(f"the question is {len(q)} characters long; keep it under {max_chars}")
+        raise QuestionError(f"the question is {len(q)} characters long; keep it under {max_chars}",
+                            swedish=f"frågan är för lång ({len(q)} tecken); korta den till högst {max_chars}")
     if len(re.findall(r"[A-Za-zÅÄÖåäöéü]{2,}", q)) < 2:
-        raise QuestionError(f"{q!r} is not a question in words; ask in Swedish about the reports")
+        raise QuestionError(f"{q!r} is not a question in words; ask in Swedish about the reports",
+                            swedish="frågan består inte av ord; skriv den på svenska, till exempel "
+                                    "«Hur stor var sjukfrånvaron i Solna 2023?»")
     return q
 
 
