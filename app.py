@@ -9,6 +9,7 @@ Swedish messages, never as tracebacks.
 from __future__ import annotations
 
 import hashlib
+import secrets
 import html
 import logging
 import os
@@ -22,7 +23,8 @@ import streamlit as st
 
 from rag.config import config_from_env
 from rag.config import Config
-from rag.ingest.corpus import REPORT_SUFFIXES, add_report, detect_report, remove_report, report_text
+from rag.ingest.corpus import REPORT_SUFFIXES, add_report, detect_report, report_text
+from rag.ingest.hidden import hidden_reports, hide_report, restore_report
 from rag.errors import BadFileName, CorpusError, RagError, StorageError
 from rag.answer.evidence import start_sentence_warming
 from rag.kommuner import kommuner_in
@@ -31,6 +33,7 @@ from rag.ingest.pdfreader import page_image
 from rag.ingest.readers import UnreadableReport
 from rag.engine import build_index, open_engine
 from rag.ui.render import escape_markdown
+from rag.ui.roles import READ_ONLY_NOTE, editing_enabled, is_editor, log_change, shown
 from rag.search.store import add_feedback, update_feedback
 
 log = logging.getLogger("rag.app")
@@ -186,7 +189,7 @@ _SWEDISH = (
     (r"same text is already in the corpus as \S+ \((?P<label>[^)]*(?:\)[^)]*)*)\)",
      "Rapporten finns redan i underlaget, som {label}. Den lades inte till igen."),
     (r"already in the corpus|already used|file name is already", "Rapporten finns redan i underlaget."),
-    (r"could not detect (?P<what>[^;]+)", "Det gick inte att läsa ut {what} ur texten; fyll i uppgifterna själv."),
+    (r"could not detect (?P<what>.+?)(?: from the text|;|$)", "Det gick inte att läsa ut {what} ur texten; fyll i uppgifterna själv."),
     (r"lacks (?P<what>[\w, ]+)", "Uppgifter saknas: {what}."),
     (r"is not YYYY-MM", "Perioden ska skrivas som år och månad, till exempel 2024-08."),
     (r"outside the corpus folder|cannot be resolved", "Filen kunde inte sparas i underlaget."),
@@ -210,6 +213,8 @@ def swedish_error(error: Exception | str) -> str:
         return str(error)  # the PDF and Word readers say what is wrong in Swedish already
     if isinstance(error, BadFileName):
         return f"Filnamnet går inte att använda: {error.swedish}. Byt namn på filen och försök igen."
+    if isinstance(error, RagError) and error.swedish:
+        return error.swedish[:1].upper() + error.swedish[1:].rstrip(".") + "."
     if isinstance(error, (OSError, StorageError)):  # no server paths on screen
         return "Filen kunde inte sparas: mappen är skrivskyddad eller disken är full."
     text = str(error)
@@ -281,27 +286,47 @@ def handle_upload(config: Config, name: str, data: bytes, meta: dict[str, str] |
             report = Report(doc_id=str(meta.get("doc_id") or make_doc_id(fields)), **fields, source=name)
         parsed = add_report(config.corpus_dir, name, data, report)
     except (RagError, ValueError, OSError) as e:
-        log.info("upload of %s refused: %s", name, e)
+        log.info("upload of %s refused: %s", shown(name), shown(e))
         return False, f"Rapporten lades inte till. {swedish_error(e)}"
     r = parsed.report
     try:
         stats = build_index(config, embedder=embedder, progress=progress)
     except RagError as e:
-        log.error("index rebuild after adding %s failed: %s", name, e)
+        log.error("index rebuild after adding %s failed: %s", shown(name), e)
         return False, f"{name} lades till, men sökindexet kunde inte byggas om: {swedish_error(e)}"
     return True, (f"{r.kommun} – {r.title} lades till: {len(parsed.facts)} tabellvärden och "
                   f"{stats.embedded} nya textavsnitt.")
 
 
 def handle_remove(config: Config, doc_id: str, embedder=None) -> tuple[bool, str]:
-    """Remove one report from the corpus and rebuild the index; nothing else changes."""
+    """Hide one report (its file and entry move to corpus/.removed/, nothing is deleted) and
+    rebuild the index; nothing else changes."""
     try:
-        removed = remove_report(config.corpus_dir, doc_id)
-        build_index(config, embedder=embedder)
-    except (RagError, ValueError) as e:
-        log.error("removing %s failed: %s", doc_id, e)
+        removed = hide_report(config.corpus_dir, doc_id)
+    except (RagError, ValueError, OSError) as e:
+        log.error("removing %s failed: %s", shown(doc_id), shown(e))
         return False, f"Rapporten kunde inte tas bort. {swedish_error(e)}"
-    return True, f"{removed.kommun} – {removed.title} togs bort ur underlaget."
+    try:
+        build_index(config, embedder=embedder)
+    except RagError as e:
+        log.error("index rebuild after removing %s failed: %s", shown(doc_id), e)
+        return False, f"{removed.label} togs bort, men sökindexet kunde inte byggas om: {swedish_error(e)}"
+    return True, f"{removed.label} togs bort ur underlaget. Den kan återställas."
+
+
+def handle_restore(config: Config, doc_id: str, embedder=None) -> tuple[bool, str]:
+    """Put a hidden report back and rebuild the index."""
+    try:
+        restored = restore_report(config.corpus_dir, doc_id)
+    except (RagError, ValueError, OSError) as e:
+        log.error("restoring %s failed: %s", shown(doc_id), shown(e))
+        return False, f"Rapporten kunde inte återställas. {swedish_error(e)}"
+    try:
+        build_index(config, embedder=embedder)
+    except RagError as e:
+        log.error("index rebuild after restoring %s failed: %s", shown(doc_id), e)
+        return False, f"{restored.label} återställdes, men sökindexet kunde inte byggas om: {swedish_error(e)}"
+    return True, f"{restored.label} finns åter i underlaget."
 
 
 # --- filters against the question ---------------------------------------------------------
@@ -341,11 +366,6 @@ def scope_for(question: str, history: tuple[str, ...], engine, kommuner: tuple[s
 
 
 # --- rendering helpers ---------------------------------------------------------------------
-
-def md_escape(text: str) -> str:
-    """Report text shown as text by st.markdown with HTML allowed (no tags, images, links or LaTeX)."""
-    return escape_markdown(text)
-
 
 def anchor(mid: int, n: int) -> str:
     return f"kalla-{mid}-{n}"
@@ -395,7 +415,7 @@ def table_markdown(citation: Citation, columns: set[str]) -> str:
     asked = {i for i, h in enumerate(header) if h in columns}
 
     def cell(text: str, i: int) -> str:
-        text = md_escape(text)  # escapes | too
+        text = escape_markdown(text)  # escapes | too
         return f"**{text}**" if i in asked and text else text
 
     out = ["| " + " | ".join(cell(h, i) for i, h in enumerate(header)) + " |",
@@ -483,14 +503,14 @@ def chart_data(answer: Answer, all_facts: list[Fact], reports: dict[str, Report]
 
 
 def render_citation(c: Citation, answer: Answer, mid: int) -> None:
-    st.markdown(f'<a id="{anchor(mid, c.n)}"></a>**[{c.n}] {md_escape(c.kommun)} – {md_escape(c.report)}** '
-                f"({c.period}) · {md_escape(c.section)}" + (f" · {md_escape(c.place)}" if c.place else ""),
+    st.markdown(f'<a id="{anchor(mid, c.n)}"></a>**[{c.n}] {escape_markdown(c.kommun)} – {escape_markdown(c.report)}** '
+                f"({c.period}) · {escape_markdown(c.section)}" + (f" · {escape_markdown(c.place)}" if c.place else ""),
                 unsafe_allow_html=True)
     if c.kind == "table":
         columns = {f.column for f in answer.facts if f.doc_id == c.doc_id and f.line == c.line}
         st.markdown(table_markdown(c, columns))
     else:
-        st.markdown("\n".join("> " + md_escape(ln) for ln in c.text.split("\n")))
+        st.markdown("\n".join("> " + escape_markdown(ln) for ln in c.text.split("\n")))
 
 
 def cited_page_png(config: Config, c: Citation, reports: dict[str, Report]) -> bytes | None:
@@ -514,7 +534,7 @@ def render_cited_page(config: Config, c: Citation, mid: int) -> None:
     if st.checkbox(f"Visa sidan (s. {c.page})", key=f"page-{mid}-{c.n}"):
         png = cited_page_png(config, c, engine.reports)
         if png:
-            st.image(png, caption=f"{c.kommun} – {c.report}, s. {c.page}")
+            st.image(png, caption=escape_markdown(f"{c.kommun} – {c.report}, s. {c.page}"))
         else:
             st.caption("Sidan kunde inte visas.")
 
@@ -523,7 +543,7 @@ def render_chart(chart: dict) -> None:
     """Horizontal bars: full column names stay readable on a phone."""
     import altair as alt
 
-    st.caption(f"{chart['title']}, {chart['unit']}")
+    st.caption(escape_markdown(f"{chart['title']}, {chart['unit']}"))
     frame = pd.DataFrame({"Kolumn": chart["columns"], "Värde": chart["values"],
                           "Etikett": swedish_numbers(chart["values"])})
     bars = alt.Chart(frame).mark_bar().encode(
@@ -597,14 +617,14 @@ def render_feedback(config: Config, msg: dict) -> None:
 
 def render_assistant(msg: dict, config: Config) -> None:
     if msg.get("note"):
-        st.info(msg["note"], icon="🔎")
+        st.info(escape_markdown(msg["note"]), icon="🔎")
     if msg.get("error"):
-        st.error(msg["error"])
+        st.error(escape_markdown(msg["error"]))
         return
     answer: Answer = msg["answer"]
     mid = msg["id"]
     if not answer.answered:
-        st.warning(md_escape(answer.answer), icon="ℹ️")
+        st.warning(escape_markdown(answer.answer), icon="ℹ️")
     else:
         st.markdown(linked_answer(answer, mid), unsafe_allow_html=True)
         for chart in msg.get("charts", ()):
@@ -619,7 +639,7 @@ def render_assistant(msg: dict, config: Config) -> None:
 def render_message(msg: dict, config: Config) -> None:
     with st.chat_message(msg["role"]):
         if msg["role"] == "user":
-            st.markdown(md_escape(msg["content"]))
+            st.markdown(escape_markdown(msg["content"]))
         else:
             render_assistant(msg, config)
 
@@ -656,56 +676,114 @@ def ask(engine, question: str, history: tuple[str, ...], kommuner: tuple[str, ..
 def sidebar_filters(engine) -> tuple[tuple[str, ...], tuple[str, ...]]:
     st.header("Urval")
     kommuner = st.pills("Kommuner", sorted(engine.kommuner), selection_mode="multi", key="kommuner",
+                        format_func=escape_markdown,
                         help="Inget valt: alla kommuner.")
     reports = sorted(engine.reports.values(), key=lambda r: (r.kommun, r.period_end))
     doc_ids = st.pills("Rapporter", [r.doc_id for r in reports], selection_mode="multi", key="doc_ids",
-                       format_func=lambda d: engine.reports[d].label if d in engine.reports else d,
+                       format_func=lambda d: escape_markdown(engine.reports[d].label if d in engine.reports else d),
                        help="Inget valt: alla rapporter.")
     return tuple(kommuner or ()), tuple(doc_ids or ())
 
 
-def sidebar_reports(config: Config, engine) -> None:
+def session_tag() -> str:
+    """A random tag per browser session, for the change log (no personal data)."""
+    return st.session_state.setdefault("session_tag", secrets.token_hex(4))
+
+
+def current_editor() -> bool:
+    """Checked on every run against the configured token, never remembered as a flag."""
+    return is_editor(st.session_state.get("editor-token"))
+
+
+def sidebar_role() -> bool:
+    """Read-only note, or the editor token field; True when this session may change the corpus."""
+    if not editing_enabled():
+        st.caption(READ_ONLY_NOTE)
+        return False
+    st.text_input("Redaktörslösenord", type="password", key="editor-token",
+                  help="Behövs för att lägga till, ta bort och återställa rapporter. Läsa och fråga kan alla.")
+    if current_editor():
+        st.caption("Du kan ändra underlaget.")
+        return True
+    if st.session_state.get("editor-token"):
+        st.caption("Fel lösenord; underlaget kan bara läsas.")
+    return False
+
+
+def sidebar_reports(config: Config, engine, editor: bool) -> None:
     with st.expander(f"Rapporter i underlaget ({len(engine.reports)})"):
         for r in sorted(engine.reports.values(), key=lambda r: (r.kommun, r.period_end)):
-            st.markdown(f"**{md_escape(r.kommun)}** – {md_escape(r.title)} ({r.period_start} – {r.period_end})")
+            st.markdown(f"**{escape_markdown(r.kommun)}** – {escape_markdown(r.title)} ({r.period_start} – {r.period_end})")
+            if not editor:
+                continue
             if st.session_state.get("confirm_remove") == r.doc_id:
-                st.warning(f"Ta bort {md_escape(r.label)} ur underlaget? Frågor kan sedan inte längre besvaras "
-                           "ur den rapporten.")
+                st.warning(f"Ta bort {escape_markdown(r.label)} ur underlaget? Frågor kan sedan inte längre besvaras "
+                           "ur den rapporten. Filen sparas och rapporten kan återställas.")
                 yes, no = st.columns(2)
                 if yes.button("Ja, ta bort", key=f"remove-yes-{r.doc_id}", type="primary"):
-                    remove_confirmed(config, engine, r.doc_id)
+                    change_corpus(config, engine, "removed", r.doc_id)
                 if no.button("Avbryt", key=f"remove-no-{r.doc_id}"):
                     st.session_state.confirm_remove = None
                     st.rerun()
             elif st.button("Ta bort …", key=f"remove-{r.doc_id}"):
                 st.session_state.confirm_remove = r.doc_id
                 st.rerun()
+    if editor:
+        sidebar_hidden(config, engine)
 
 
-def remove_confirmed(config: Config, engine, doc_id: str) -> None:
+def sidebar_hidden(config: Config, engine) -> None:
+    try:
+        hidden = hidden_reports(config.corpus_dir)
+    except RagError as e:
+        st.error(escape_markdown(swedish_error(e)))
+        return
+    last = st.session_state.get("last_removed")
+    if last and any(r.doc_id == last for r in hidden):
+        if st.button("Ångra borttagningen", key="undo-remove", type="primary"):
+            change_corpus(config, engine, "restored", last)
+    if hidden:
+        with st.expander(f"Borttagna rapporter ({len(hidden)})"):
+            for r in hidden:
+                st.markdown(f"{escape_markdown(r.label)} ({r.period_start} – {r.period_end})")
+                if st.button("Återställ", key=f"restore-{r.doc_id}"):
+                    change_corpus(config, engine, "restored", r.doc_id)
+
+
+def change_corpus(config: Config, engine, action: str, doc_id: str) -> None:
+    """Hide or restore one report (editors only, checked again here) and reload the engine."""
+    if not current_editor():
+        st.session_state.notice = ("error", "Bara en redaktör kan ändra underlaget.")
+        st.rerun()
     slot = engine_slot(repr(config))
-    with st.spinner("Tar bort rapporten och bygger om sökindexet …"), slot.lock:
-        ok, message = handle_remove(config, doc_id, embedder=engine.embedder)
+    handle = handle_remove if action == "removed" else handle_restore
+    with st.spinner("Uppdaterar underlaget och bygger om sökindexet …"), slot.lock:
+        ok, message = handle(config, doc_id, embedder=engine.embedder)
         if ok:
             slot.engine = None
+    log_change(session_tag(), action if ok else f"failed to have {action}", doc_id)
     st.session_state.confirm_remove = None
+    st.session_state.last_removed = doc_id if ok and action == "removed" else None
     st.session_state.notice = ("success" if ok else "error", message)
     st.rerun()
 
 
 def upload_form(config: Config, engine, upload) -> None:
+    if not current_editor():
+        st.error("Bara en redaktör kan lägga till rapporter.")
+        return
     data = upload.getvalue()
     dup = duplicate_of(data, upload.name, engine.reports.values())
     if dup is not None:
-        st.error(f"Rapporten finns redan i underlaget, som {dup.label} ({dup.source}). Den lades inte till igen.")
+        st.error(escape_markdown(f"Rapporten finns redan i underlaget, som {dup.label} ({dup.source}). Den lades inte till igen."))
         return
     try:
         defaults, note = upload_defaults(upload.name, data)
     except (CorpusError, ValueError) as e:
-        st.error(f"Rapporten lades inte till. {swedish_error(e)}")
+        st.error(escape_markdown(f"Rapporten lades inte till. {swedish_error(e)}"))
         return
     if note:
-        st.warning(note)
+        st.warning(escape_markdown(note))
     else:
         st.caption("Uppgifterna är hämtade ur rapportens text; rätta dem om något är fel.")
     with st.form(key=f"meta-{upload.file_id}"):
@@ -722,8 +800,9 @@ def upload_form(config: Config, engine, upload) -> None:
                                     embedder=engine.embedder)
         if ok:
             slot.engine = None
+    log_change(session_tag(), "added" if ok else "failed to add", meta.get("doc_id") or make_doc_id(meta), upload.name)
     if not ok:
-        st.error(message)
+        st.error(escape_markdown(message))
         return
     st.session_state.notice = ("success", message)
     st.session_state.upload_round += 1
@@ -764,7 +843,7 @@ def welcome(engine) -> str | None:
     st.markdown("Ställ en fråga om socialtjänstens ekonomi och verksamhet. Svaren hämtas bara ur rapporterna "
                 "nedan, och varje siffra visar varifrån den kommer.")
     st.markdown("**Det här finns i underlaget**\n\n" + "\n".join(
-        f"- **{md_escape(r.kommun)}**: {md_escape(r.title)}, {period_words(r)}"
+        f"- **{escape_markdown(r.kommun)}**: {escape_markdown(r.title)}, {period_words(r)}"
         for r in sorted(engine.reports.values(), key=lambda r: (r.kommun, r.period_end))))
     st.markdown("**Prova att fråga**")
     chosen = None
@@ -789,7 +868,7 @@ def init_state() -> None:
 def show_notice() -> None:
     if st.session_state.notice:
         kind, text = st.session_state.notice
-        (st.success if kind == "success" else st.error)(text)
+        (st.success if kind == "success" else st.error)(escape_markdown(text))
         st.session_state.notice = None
 
 
@@ -812,20 +891,22 @@ def main() -> None:
     try:
         engine = get_engine(config)
     except RagError as e:
-        st.error(f"Rapporterna kunde inte läsas in. {swedish_error(e)}")
+        st.error(escape_markdown(f"Rapporterna kunde inte läsas in. {swedish_error(e)}"))
         st.stop()
     with st.sidebar:
         kommuner, doc_ids = sidebar_filters(engine)
         if st.button("Ny konversation", key="new-chat", help="Börja om; följdfrågor bygger då inte på tidigare frågor."):
             st.session_state.messages = []
             st.rerun()
-        sidebar_reports(config, engine)
-        sidebar_upload(config, engine)
+        editor = sidebar_role()
+        sidebar_reports(config, engine, editor)
+        if editor:
+            sidebar_upload(config, engine)
     show_notice()
     messages = st.session_state.messages
     bottom = getattr(st, "bottom", None) or st.container()
     with bottom:
-        st.caption(filter_caption(engine, kommuner, doc_ids))
+        st.caption(escape_markdown(filter_caption(engine, kommuner, doc_ids)))
     question = st.chat_input("Ställ en fråga om rapporterna …")
     example = welcome(engine) if not messages and not question else None
     question = question or example

@@ -70,12 +70,14 @@ def _ask_one(engine, question, extra: dict, history=()) -> dict:
 
     try:
         if not isinstance(history, (list, tuple)) or not all(isinstance(h, str) for h in history):
-            raise QuestionError(f"history must be a list of earlier questions, not {history!r}")
+            raise QuestionError(f"history must be a list of earlier questions, not {history!r}",
+                                swedish="historiken måste vara en lista med tidigare frågor")
         ans = engine.ask(question, history=tuple(history))
         out = ans.to_json()
     except QuestionError as e:
         out = {"question": question if isinstance(question, str) else "", "answered": False,
-               "answer": f"Frågan kan inte besvaras: {e}", "citations": [], "facts": [], "error": str(e)}
+               "answer": f"Frågan kan inte besvaras: {e.swedish or 'frågan kan inte läsas'}.", "citations": [],
+               "facts": [], "error": str(e)}
     return {**extra, **out}
 
 

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 
 class RagError(Exception):
-    """Base class for every error this package raises on purpose."""
+    """Base class for every error this package raises on purpose.
+
+    The message is English, for logs and tests; `swedish`, where given, is the reason as a user
+    reads it (the app and the CLI's answer text show that)."""
+
+    def __init__(self, message: str = "", swedish: str = ""):
+        super().__init__(message)
+        self.swedish = swedish
 
 
 class CorpusError(RagError):
@@ -32,8 +39,7 @@ class BadFileName(CorpusError):
     Carries a plain-Swedish reason for the app next to the English message."""
 
     def __init__(self, message: str, swedish: str):
-        super().__init__(message)
-        self.swedish = swedish
+        super().__init__(message, swedish)
 
 
 class StorageError(RagError):

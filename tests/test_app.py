@@ -79,19 +79,31 @@ def app(monkeypatch, shared_dirs) -> AppTest:
 def fresh_e5_app(monkeypatch, tmp_path, e5_engine) -> tuple[AppTest, Path, Path]:
     corpus, index = e5_copy(tmp_path, e5_engine)
     use_dirs(monkeypatch, corpus, index, model=E5_MODEL)
+    monkeypatch.setenv("RAG_EDITOR_TOKEN", EDITOR_TOKEN)
     at = AppTest.from_file(APP, default_timeout=300).run()
     assert not at.exception, at.exception
-    return at, corpus, index
+    return log_in(at), corpus, index
+
+
+EDITOR_TOKEN = "rätt-lösenord-123"
+
+
+def log_in(at: AppTest, token: str = EDITOR_TOKEN) -> AppTest:
+    at.sidebar.text_input(key="editor-token").set_value(token).run()
+    assert not at.exception, at.exception
+    return at
 
 
 @pytest.fixture
 def fresh_app(monkeypatch, tmp_path) -> tuple[AppTest, Path, Path]:
-    """The app on the fake embedder, for what needs no answers (start page, uploads refused, removal)."""
+    """The app on the fake embedder, for what needs no answers (start page, uploads refused, removal),
+    with an editor token configured and entered."""
     corpus, index = fresh_dirs(tmp_path)
     use_dirs(monkeypatch, corpus, index)
+    monkeypatch.setenv("RAG_EDITOR_TOKEN", EDITOR_TOKEN)
     at = AppTest.from_file(APP, default_timeout=180).run()
     assert not at.exception, at.exception
-    return at, corpus, index
+    return log_in(at), corpus, index
 
 
 def assistant(at: AppTest):
@@ -132,7 +144,7 @@ def test_start_page_says_what_is_covered_and_offers_examples(fresh_app):
                  "**Huddinge**: Delårsrapport per 31 augusti 2023, januari–augusti 2023"):
         assert line in covered
     assert len([b for b in app.main.button if b.key and b.key.startswith("example-")]) == 3
-    assert any("Urval: alla kommuner" in c.value for c in app.caption)
+    assert any("Urval: alla kommuner" in plain(c.value) for c in app.caption)
 
 
 @pytest.mark.model
@@ -174,9 +186,9 @@ def test_a_complete_second_question_ignores_the_first(app):
 @pytest.mark.model
 def test_question_outside_the_filter_is_answered_and_the_conflict_named(app):
     app.sidebar.pills(key="kommuner").set_value(["Huddinge"]).run()
-    assert any("Urval: Huddinge" in c.value for c in app.caption)
+    assert any("Urval: Huddinge" in plain(c.value) for c in app.caption)
     msg = ask(app, "Hur stor var sjukfrånvaron i Solna 2023?")
-    note = " ".join(i.value for i in msg.info)
+    note = plain(" ".join(i.value for i in msg.info))
     assert "Frågan gäller Solna" in note and "urvalet i sidofältet är Huddinge" in note
     assert "8,5" in msg.markdown[0].value
 
@@ -212,14 +224,14 @@ def test_example_button_asks_and_charts_only_comparable_periods(app):
 @pytest.mark.model
 def test_bad_question_is_a_swedish_message_not_a_traceback(app):
     msg = ask(app, "Varför " + "x" * 600)
-    assert any("Frågan kan inte besvaras" in e.value and "för lång" in e.value for e in msg.error)
+    assert any("Frågan kan inte besvaras" in plain(e.value) and "för lång" in plain(e.value) for e in msg.error)
 
 
 def test_missing_corpus_is_a_swedish_error_message(monkeypatch, tmp_path):
     use_dirs(monkeypatch, tmp_path / "no-such-corpus", tmp_path / "index")
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception, at.exception
-    assert any("Rapporterna kunde inte läsas in" in e.value and "finns inte" in e.value for e in at.error)
+    assert any("Rapporterna kunde inte läsas in" in plain(e.value) and "finns inte" in plain(e.value) for e in at.error)
 
 
 @pytest.mark.model
@@ -248,7 +260,7 @@ def test_malformed_upload_is_refused_in_swedish_and_corpus_unchanged(fresh_app):
     before = snapshot(corpus)
     at.sidebar.file_uploader[0].upload("trasig.txt", BAD_BYTES, "text/plain").run()
     assert not at.exception, at.exception
-    errors = [e.value for e in at.error]
+    errors = [plain(e.value) for e in at.error]
     assert any("UTF-8" in e and "inte sparad som vanlig text" in e for e in errors), errors
     assert snapshot(corpus) == before
 
@@ -259,7 +271,7 @@ def test_duplicate_upload_under_another_name_is_refused(fresh_app):
     data = (corpus / "003_c2ca7959cafa510e.txt").read_bytes()
     at.sidebar.file_uploader[0].upload("solna-igen.txt", data, "text/plain").run()
     assert not at.exception, at.exception
-    errors = [e.value for e in at.error]
+    errors = [plain(e.value) for e in at.error]
     assert any("finns redan i underlaget" in e and "Solna – Årsredovisning 2023" in e for e in errors), errors
     assert snapshot(corpus) == before
 
@@ -274,7 +286,7 @@ def test_valid_upload_is_added_with_its_own_title_and_answerable(fresh_e5_app):
     assert at.sidebar.text_input(key=field["title"]).value == "Tertialrapport april 2025"
     at.sidebar.button(key=next(k for k in keys(at, "button") if "FormSubmitter" in k)).click().run()
     assert not at.exception, at.exception
-    assert any("Uppsala – Tertialrapport april 2025 lades till" in s.value for s in at.success), \
+    assert any("Uppsala – Tertialrapport april 2025 lades till" in plain(s.value) for s in at.success), \
         [e.value for e in at.error]
     assert (corpus / "uppsala.txt").exists()
     assert "Uppsala" in at.sidebar.pills(key="kommuner").options
@@ -286,7 +298,7 @@ def test_a_report_is_removed_only_after_confirmation(fresh_app):
     at, corpus, _ = fresh_app
     before = snapshot(corpus)
     at.sidebar.button(key="remove-huddinge-delar-2023-08").click().run()
-    assert snapshot(corpus) == before and any("Ta bort Huddinge" in w.value for w in at.sidebar.warning)
+    assert snapshot(corpus) == before and any("Ta bort Huddinge" in plain(w.value) for w in at.sidebar.warning)
     at.sidebar.button(key="remove-no-huddinge-delar-2023-08").click().run()
     assert snapshot(corpus) == before
     at.sidebar.button(key="remove-huddinge-delar-2023-08").click().run()
@@ -295,7 +307,7 @@ def test_a_report_is_removed_only_after_confirmation(fresh_app):
     assert "004_92f3905f20c0b124.txt" not in snapshot(corpus)
     assert set(snapshot(corpus)) == set(before) - {"004_92f3905f20c0b124.txt", "manifest.json"} | {"manifest.json"}
     assert "Huddinge" not in at.sidebar.pills(key="kommuner").options
-    assert any("togs bort" in s.value for s in at.success)
+    assert any("togs bort" in plain(s.value) for s in at.success)
 
 
 def keys(at: AppTest, kind: str = "text_input") -> list[str]:
@@ -340,7 +352,8 @@ def test_swedish_error_messages():
     assert "UTF-8" in swedish_error("x.txt:3: not UTF-8 text (byte 0xd0); export the report as UTF-8")
     assert swedish_error("x.txt: the same text is already in the corpus as 003.txt (Solna – Årsredovisning 2023)") \
         == "Rapporten finns redan i underlaget, som Solna – Årsredovisning 2023. Den lades inte till igen."
-    assert "rapporttyp" in swedish_error("x.txt: could not detect kommun, report type from the text; add an entry")
+    assert swedish_error("x.txt: could not detect kommun, report type, period from the text; add an entry") \
+        == "Det gick inte att läsa ut kommun, rapporttyp, period ur texten; fyll i uppgifterna själv."
 
 
 @pytest.mark.model
@@ -404,7 +417,8 @@ def test_handle_remove_takes_one_report_out_of_corpus_and_index(tmp_path):
     config = Config(corpus_dir=corpus, index_dir=index, model="fake-hash-embedder")
     before = snapshot(corpus)
     ok, message = handle_remove(config, "solna-arsredovisning-2023")
-    assert ok and message == "Solna – Årsredovisning 2023 togs bort ur underlaget.", message
+    assert ok and message == "Solna – Årsredovisning 2023 togs bort ur underlaget. Den kan återställas.", message
+    assert (corpus / ".removed" / "003_c2ca7959cafa510e.txt").read_bytes() == before["003_c2ca7959cafa510e.txt"]
     after = snapshot(corpus)
     assert set(before) - set(after) == {"003_c2ca7959cafa510e.txt"}
     assert all(after[k] == before[k] for k in after if k != "manifest.json")

@@ -63,8 +63,14 @@ def make_plan(a: QuestionAnalysis, reports: dict[str, Report], kommuner: tuple[s
     docs = [r for r in reports.values() if r.kommun in scope and (not doc_ids or r.doc_id in doc_ids)]
     docs.sort(key=lambda r: r.period_end, reverse=True)
     refusal = ""
-    if a.foreign_places and not a.kommuner:
+    if a.not_about:
+        refusal = a.not_about
+    elif a.foreign_places and not a.kommuner:
         refusal = f"rapporterna gäller inte {', '.join(a.foreign_places)}"
+    elif a.odd_years:
+        span = sorted(int(y) for r in reports.values() for y in (r.period_start[:4], r.period_end[:4]))
+        covered = f" (rapporterna gäller {span[0]}–{span[-1]})" if span else ""
+        refusal = f"år {', '.join(a.odd_years)} ligger utanför varje rapports period{covered}"
     elif not docs:
         refusal = "inga rapporter finns för det urvalet"
     elif named and any(not any(r.report_type == t for r in docs) for t in a.report_types):

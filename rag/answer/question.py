@@ -20,6 +20,13 @@ _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
 QUESTION_WORDS = LEXICON.question_words
 
 _YEAR = re.compile(r"(?<!\d)(?<!\d[ ,.])(1[89]\d\d|2\d\d\d)(?!\d)(?![,.]\d)|\b(?:år|year)\s+(\d{4})\b", re.I)
+#: A number written where a year goes: after "år"/"året"/"year" (any sign, any length), or a bare 3- to
+#: 5-digit number ending the question or after a period preposition ("i Enköping 3023?", "under 3023").
+_YEARISH = re.compile(r"\b(?:år|året|year)\s+([-−–]?\s?\d{1,6})(?![\d,.]\d)"
+                      r"|(?:\b(?:under|inför|sedan|mellan|för|till|från|i)\s+|[a-zåäöé]\s+)([-−–]?\d{3,5})(?![\d,.]\d)"
+                      r"(?=\s*[?.!]*\s*$|\s+(?:och|eller|till|jämfört|respektive)\b)", re.I)
+#: Years a report can be about (rag.ingest.corpus checks report periods against the same span).
+YEAR_SPAN = (1990, 2100)
 _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 #: A capitalised name after a place preposition ("i Atlantis", "in Gotham City").
 _PLACE = re.compile(r"\b(?:i|in|för|från|kommunen)\s+((?:[A-ZÅÄÖ][a-zåäöéü\-]+)(?:\s+[A-ZÅÄÖ][a-zåäöéü\-]+)?)")
@@ -47,6 +54,8 @@ class QuestionAnalysis:
     foreign_places: tuple[str, ...] = ()  # kommuner and other places named that the corpus does not cover
     report_types: tuple[str, ...] = ()  # every report type named ("tertialrapporten i april och delårsrapporten")
     contrast: tuple[str, ...] = ()  # two things set against each other ("kvinnor", "män"), not two periods
+    odd_years: tuple[str, ...] = ()  # a year written that no report can cover ("3023", "år -500"), as written
+    not_about: str = ""  # why the question asks about nothing the reports cover (rag.answer.offtopic), or ''
 
 
 _ARTICLES = frozenset({"ett", "en", "det", "den", "de", "the", "a", "an"})
@@ -100,15 +109,21 @@ def looks_english(question: str) -> bool:
 def check_question(question: object, max_chars: int = 500) -> str:
     """A usable question, or a QuestionError saying why not."""
     if not isinstance(question, str):
-        raise QuestionError(f"the question must be text, not {type(question).__name__}")
+        raise QuestionError(f"the question must be text, not {type(question).__name__}",
+                            swedish="frågan måste vara text")
     q = re.sub(r"\s+", " ", _ZERO_WIDTH.sub("", question)).strip()
     if not q:
         raise QuestionError("the question is empty; ask about the reports, e.g. "
-                            "'Hur stor var sjukfrånvaron i Solna 2023?'")
+                            "'Hur stor var sjukfrånvaron i Solna 2023?'",
+                            swedish="frågan är tom; fråga om rapporterna, till exempel "
+                                    "«Hur stor var sjukfrånvaron i Solna 2023?»")
     if len(q) > max_chars:
-        raise QuestionError(f"the question is {len(q)} characters long; keep it under {max_chars}")
+        raise QuestionError(f"the question is {len(q)} characters long; keep it under {max_chars}",
+                            swedish=f"frågan är för lång ({len(q)} tecken); korta den till högst {max_chars}")
     if len(re.findall(r"[A-Za-zÅÄÖåäöéü]{2,}", q)) < 2:
-        raise QuestionError(f"{q!r} is not a question in words; ask in Swedish about the reports")
+        raise QuestionError(f"{q!r} is not a question in words; ask in Swedish about the reports",
+                            swedish="frågan består inte av ord; skriv den på svenska, till exempel "
+                                    "«Hur stor var sjukfrånvaron i Solna 2023?»")
     return q
 
 
@@ -143,6 +158,7 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str], known_ste
     foreign = tuple(k for k in named if k not in corpus_kommuner)
     low = question.lower()
     years = tuple(sorted({int(a or b) for a, b in _YEAR.findall(question)}))
+    odd = odd_years(question, years)
     months = sorted({i + 1 for i, m in enumerate(MONTHS) if re.search(rf"\b{m}\b", low)}
                     | {n for a, n in _MONTH_ABBR.items() if re.search(rf"\b{a}\b(?!\w)", low)})
     english = looks_english(low)
@@ -184,5 +200,15 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str], known_ste
     return QuestionAnalysis(question, kommuner, foreign, years, tuple(months), hint, period_words, intent,
                             direction, tuple(topic), english, tuple(period_terms), topic_text,
                             foreign_places=foreign + _foreign_places(question, named, corpus_kommuner, known_stems),
-                            report_types=report_types, contrast=contrast)
+                            report_types=report_types, contrast=contrast, odd_years=odd)
+
+
+def odd_years(question: str, years: tuple[int, ...]) -> tuple[str, ...]:
+    """Years written in the question that lie outside every span a report can have, however written."""
+    out = [str(y) for y in years if not YEAR_SPAN[0] <= y <= YEAR_SPAN[1]]
+    for m in _YEARISH.finditer(question):
+        written = re.sub(r"\s", "", m.group(1) or m.group(2)).replace("−", "-").replace("–", "-")
+        if not YEAR_SPAN[0] <= int(written) <= YEAR_SPAN[1] and written not in out:
+            out.append(written)
+    return tuple(out)
 

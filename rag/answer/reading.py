@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ..lexicon import LEXICON
 from ..models import Report
 from .conversation import Resolved, resolve
+from .offtopic import REASONS, kinds_in, not_about_reports
 from .question import QuestionAnalysis
 
 
@@ -33,6 +34,7 @@ def read_question(question: str, history: tuple[str, ...], reports: dict[str, Re
     for r in reports.values():
         years.setdefault(r.kommun, set()).update(range(int(r.period_start[:4]), int(r.period_end[:4]) + 1))
     covered = {k: frozenset(v) for k, v in years.items()}
+    history = tuple(h for h in history if is_question_text(h))  # an instruction is never read back as a question
     resolved = resolve(question, tuple(history), frozenset(covered), covered)  # "Och 2022?" is checked once resolved
     a, fixes = read(resolved.question)
     if resolved.used_history and a.report_types and not LEXICON.report_types_in(question):
@@ -41,4 +43,16 @@ def read_question(question: str, history: tuple[str, ...], reports: dict[str, Re
         have = {r.report_type for r in reports.values() if not a.kommuner or r.kommun in a.kommuner}
         if not set(a.report_types) <= have:
             a = dataclasses.replace(a, report_hint="", report_types=())
+    reason = not_about_reports(resolved.question, a.topic_words, a.kommuner, a.years) or \
+        not_about_reports(a.text, a.topic_words, a.kommuner, a.years)
+    if reason:
+        a = dataclasses.replace(a, not_about=reason)
+        if resolved.used_history:  # the reading is not echoed for a text that is no question
+            resolved = dataclasses.replace(resolved, reading="")
     return Reading(question, resolved, a, tuple(fixes))
+
+
+def is_question_text(text: object) -> bool:
+    """An earlier chat turn that may be read as a question: text, and no instruction, dump, secret or code."""
+    return isinstance(text, str) and bool(text.strip()) and not set(kinds_in(text)) & (set(REASONS) - {
+        "small_talk", "nothing"})
