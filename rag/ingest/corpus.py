@@ -42,6 +42,8 @@ MIN_YEAR, MAX_YEAR = 1990, 2100
 MAX_NAME_CHARS = 100
 #: No heading is longer; longer lines are body text and are never matched as headings.
 MAX_HEADING_CHARS = 200
+#: A manifest is a flat list of entries: some 300 bytes each.
+MAX_MANIFEST_BYTES = 2_000_000
 MANIFEST_FIELDS = ("doc_id", "kommun", "namnd", "report_type", "title", "period_start", "period_end", "source")
 
 
@@ -135,6 +137,31 @@ def _check_entry(entry: dict, where: str) -> Report:
     return Report(**{k: str(entry[k]) for k in MANIFEST_FIELDS})
 
 
+def salvage_entry(entry: dict, text: str) -> Report:
+    """A report from a manifest entry that does not validate: its fields that do (strings, periods
+    YYYY-MM in range, in order), the rest detected from the text; a CorpusError if neither has them."""
+    good = {}
+    for k in MANIFEST_FIELDS:
+        v = entry.get(k)
+        if isinstance(v, str) and v.strip():
+            try:
+                good[k] = check_period(v, k) if k.startswith("period_") else v
+            except CorpusError:
+                pass
+    if good.get("period_start", "") > good.get("period_end", "9999-12"):
+        del good["period_start"]
+    detected = detect_fields(text, good["source"])
+    good.update({k: detected[k] for k in MANIFEST_FIELDS if k not in good and detected[k]})
+    if "title" not in good and "report_type" in good and "period_end" in good:
+        good["title"] = f"{good['report_type'].capitalize()} {good['period_end']}"
+    if "period_end" in good and good.get("period_start", "9999-12") > good["period_end"]:
+        good["period_start"] = good["period_end"][:4] + "-01"
+    missing = [k for k in MANIFEST_FIELDS if k not in good]
+    if missing:
+        raise CorpusError(f"{good['source']}: neither the manifest entry nor the text gives {', '.join(missing)}")
+    return Report(**good)
+
+
 def check_period(value: str, what: str) -> str:
     """`YYYY-MM` with a month 1–12 and a year between MIN_YEAR and MAX_YEAR, else a CorpusError."""
     if not _PERIOD_RE.match(value):
@@ -150,9 +177,14 @@ def _manifest_entries(corpus_dir: Path) -> list:
     if not path.exists():
         return []
     try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise CorpusError(f"{path.name}: {path.stat().st_size} bytes is larger than the "
+                              f"{MAX_MANIFEST_BYTES} allowed")
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise CorpusError(f"{path.name}: not valid JSON ({e})") from None
+    except RecursionError:
+        raise CorpusError(f"{path.name}: nested too deep to be a manifest (a list of flat entries)") from None
     entries = data.get("reports") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise CorpusError(f"{path.name}: expected an object with a list under 'reports'")
@@ -204,6 +236,17 @@ _TYPES = (("tertialrapport", "Tertialrapport"), ("delårsrapport", "Delårsrappo
 
 def detect_report(text: str, source: str) -> Report:
     """Kommun, type and period from the text itself, or a CorpusError saying what is missing."""
+    found = detect_fields(text, source)
+    missing = [w for w, k in (("kommun", "kommun"), ("report type", "report_type"), ("period", "period_end"))
+               if not found[k]]
+    if missing:
+        raise CorpusError(f"{source}: could not detect {', '.join(missing)} from the text; "
+                          "add an entry for it in corpus/manifest.json")
+    return Report(**found)
+
+
+def detect_fields(text: str, source: str) -> dict[str, str]:
+    """The manifest fields the text gives, "" where it gives none."""
     head = text[:6000]
     low = head.lower()
     kommun = next(iter(kommuner_in(head)), "")
@@ -224,14 +267,11 @@ def detect_report(text: str, source: str) -> Report:
         month, year = 12, int(m.group(2))
     elif (m := re.search(r"delårsrapport\s+(\d)\s+(?:år\s+)?(20\d\d)", low)):
         month, year = {1: 4, 2: 8}.get(int(m.group(1)), 8), int(m.group(2))
-    missing = [w for w, v in (("kommun", kommun), ("report type", rtype), ("period", year)) if not v]
-    if missing:
-        raise CorpusError(f"{source}: could not detect {', '.join(missing)} from the text; "
-                          "add an entry for it in corpus/manifest.json")
-    period_end = f"{year}-{month:02d}"
+    period_end = f"{year}-{month:02d}" if year else ""
     doc_id = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-")
-    title = f"{rtype} {period_end}"
-    return Report(doc_id, kommun, "Socialnämnden", rtype.lower(), title, f"{year}-01", period_end, source)
+    title = f"{rtype} {period_end}" if rtype and year else ""
+    return dict(doc_id=doc_id, kommun=kommun, namnd="Socialnämnden", report_type=rtype.lower(), title=title,
+                period_start=f"{year}-01" if year else "", period_end=period_end, source=source)
 
 
 # --- sections ---------------------------------------------------------------------
@@ -441,7 +481,17 @@ def load_corpus(corpus_dir: Path, problems: list[str] | None = None) -> list[Par
         return None
 
     def listed_report(entry, where: str):
-        r = _check_entry(entry, where)
+        try:
+            r = _check_entry(entry, where)
+        except CorpusError as e:  # the entry degrades alone: its report is read with what can be detected
+            source = entry.get("source") if isinstance(entry, dict) else None
+            if not isinstance(source, str) or not source.strip():
+                raise
+            text = read_report_text(source_path(corpus_dir, source, where))
+            r = salvage_entry(entry, text)
+            problems.append(f"{e}; read as {r.kommun}, {r.report_type}, {r.period_start}–{r.period_end}")
+            log.warning("%s", problems[-1])
+            return r, text
         return r, read_report_text(source_path(corpus_dir, r.source, where))
 
     def unlisted_report(path: Path):
