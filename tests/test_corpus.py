@@ -35,7 +35,8 @@ def test_bad_bytes_give_a_clear_error_naming_file_and_line(data, message):
     (0, "source", "finns-inte.txt", "finns-inte.txt: file not found"),
     (2, "period_end", "aug 2023", "entry 3: period_end 'aug 2023' is not YYYY-MM"),
 ])
-def test_a_bad_manifest_entry_is_left_out_by_name(corpus_copy, entry, field, value, message):
+def test_a_bad_manifest_entry_is_reported_and_its_report_read_with_what_can_be_detected(
+        corpus_copy, entry, field, value, message):
     manifest = json.loads((corpus_copy / "manifest.json").read_text())
     doc_id = manifest["reports"][entry]["doc_id"]
     manifest["reports"][entry][field] = value
@@ -44,9 +45,37 @@ def test_a_bad_manifest_entry_is_left_out_by_name(corpus_copy, entry, field, val
         with pytest.raises(CorpusError, match=message):
             load_manifest(corpus_copy)  # strict reading (uploads) still refuses it
     problems = []
-    served = {p.report.doc_id for p in load_corpus(corpus_copy, problems)}
-    assert any(message in m and m.endswith("left out") for m in problems)
-    assert doc_id not in served and len(served) >= 4
+    served = {p.report.doc_id: p.report for p in load_corpus(corpus_copy, problems)}
+    assert any(message in m for m in problems)
+    if field == "source":  # no file under that name: the entry is left out, its file detected unlisted
+        assert doc_id not in served and len(served) == 5
+    else:  # the entry's good fields kept, its period detected from the text
+        assert served[doc_id].period_end == "2023-08" and served[doc_id].kommun == "Eskilstuna"
+
+
+@pytest.mark.parametrize("fields", [{"period_end": "2024-13"}, {"period_end": 202404, "title": ["x"]},
+                                    {"namnd": None, "period_start": "2025-01"}])
+def test_a_report_whose_kommun_the_text_never_names_keeps_its_bad_entry(corpus_copy, fields):
+    manifest = json.loads((corpus_copy / "manifest.json").read_text())
+    manifest["reports"][1].update(fields)  # the Enköping tertial report: its text never names Enköping
+    (corpus_copy / "manifest.json").write_text(json.dumps(manifest))
+    problems = []
+    served = {p.report.doc_id: p.report for p in load_corpus(corpus_copy, problems)}
+    r = served["enkoping-tertial-2024-04"]
+    assert (r.kommun, r.report_type, r.period_end) == ("Enköping", "tertialrapport", "2024-04")
+    assert len(served) == 5 and any(m.startswith("manifest.json entry 2") for m in problems)
+
+
+@pytest.mark.parametrize("text, message", [("[" * 100_000 + "]" * 100_000, "nested too deep"),
+                                           ('{"reports": [' + '{"a": 1},' * 300_000 + "{}]}", "bytes is larger")])
+def test_a_hostile_manifest_is_one_clear_error_and_the_reports_are_detected(corpus_copy, text, message):
+    (corpus_copy / "manifest.json").write_text(text)
+    with pytest.raises(CorpusError, match=message):
+        load_manifest(corpus_copy)
+    problems = []
+    served = {p.report.kommun for p in load_corpus(corpus_copy, problems)}
+    assert {"Solna", "Huddinge", "Eskilstuna", "Enköping"} <= served
+    assert any(message in m for m in problems) and not any("RecursionError" in m for m in problems)
 
 
 def test_detection_of_kommun_type_and_period(parsed):

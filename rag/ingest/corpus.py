@@ -26,8 +26,9 @@ from pathlib import Path
 from ..errors import BadFileName, CorpusError
 from ..kommuner import kommuner_in
 from ..models import Fact, Report, Section
+from .document import (DEFAULT_LIMITS, DOCUMENT_SUFFIXES, MAX_REPORT_BYTES, ReadLimits,  # noqa: F401
+                       decode_report, over_limit)
 from .markup import plain_line
-from .document import DOCUMENT_SUFFIXES, MAX_REPORT_BYTES, ReadLimits, decode_report  # noqa: F401
 from .readers import read_document
 from .tables import ParseWarning, Table, clean_cell, doc_money_unit, parse_tables, table_facts
 
@@ -42,6 +43,8 @@ MIN_YEAR, MAX_YEAR = 1990, 2100
 MAX_NAME_CHARS = 100
 #: No heading is longer; longer lines are body text and are never matched as headings.
 MAX_HEADING_CHARS = 200
+#: A manifest is a flat list of entries: some 300 bytes each.
+MAX_MANIFEST_BYTES = 2_000_000
 MANIFEST_FIELDS = ("doc_id", "kommun", "namnd", "report_type", "title", "period_start", "period_end", "source")
 
 
@@ -135,6 +138,31 @@ def _check_entry(entry: dict, where: str) -> Report:
     return Report(**{k: str(entry[k]) for k in MANIFEST_FIELDS})
 
 
+def salvage_entry(entry: dict, text: str) -> Report:
+    """A report from a manifest entry that does not validate: its fields that do (strings, periods
+    YYYY-MM in range, in order), the rest detected from the text; a CorpusError if neither has them."""
+    good = {}
+    for k in MANIFEST_FIELDS:
+        v = entry.get(k)
+        if isinstance(v, str) and v.strip():
+            try:
+                good[k] = check_period(v, k) if k.startswith("period_") else v
+            except CorpusError:
+                pass
+    if good.get("period_start", "") > good.get("period_end", "9999-12"):
+        del good["period_start"]
+    detected = detect_fields(text, good["source"])
+    good.update({k: detected[k] for k in MANIFEST_FIELDS if k not in good and detected[k]})
+    if "title" not in good and "report_type" in good and "period_end" in good:
+        good["title"] = f"{good['report_type'].capitalize()} {good['period_end']}"
+    if "period_end" in good and good.get("period_start", "9999-12") > good["period_end"]:
+        good["period_start"] = good["period_end"][:4] + "-01"
+    missing = [k for k in MANIFEST_FIELDS if k not in good]
+    if missing:
+        raise CorpusError(f"{good['source']}: neither the manifest entry nor the text gives {', '.join(missing)}")
+    return Report(**good)
+
+
 def check_period(value: str, what: str) -> str:
     """`YYYY-MM` with a month 1–12 and a year between MIN_YEAR and MAX_YEAR, else a CorpusError."""
     if not _PERIOD_RE.match(value):
@@ -150,9 +178,14 @@ def _manifest_entries(corpus_dir: Path) -> list:
     if not path.exists():
         return []
     try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise CorpusError(f"{path.name}: {path.stat().st_size} bytes is larger than the "
+                              f"{MAX_MANIFEST_BYTES} allowed")
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise CorpusError(f"{path.name}: not valid JSON ({e})") from None
+    except RecursionError:
+        raise CorpusError(f"{path.name}: nested too deep to be a manifest (a list of flat entries)") from None
     entries = data.get("reports") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise CorpusError(f"{path.name}: expected an object with a list under 'reports'")
@@ -204,6 +237,17 @@ _TYPES = (("tertialrapport", "Tertialrapport"), ("delårsrapport", "Delårsrappo
 
 def detect_report(text: str, source: str) -> Report:
     """Kommun, type and period from the text itself, or a CorpusError saying what is missing."""
+    found = detect_fields(text, source)
+    missing = [w for w, k in (("kommun", "kommun"), ("report type", "report_type"), ("period", "period_end"))
+               if not found[k]]
+    if missing:
+        raise CorpusError(f"{source}: could not detect {', '.join(missing)} from the text; "
+                          "add an entry for it in corpus/manifest.json")
+    return Report(**found)
+
+
+def detect_fields(text: str, source: str) -> dict[str, str]:
+    """The manifest fields the text gives, "" where it gives none."""
     head = text[:6000]
     low = head.lower()
     kommun = next(iter(kommuner_in(head)), "")
@@ -224,14 +268,11 @@ def detect_report(text: str, source: str) -> Report:
         month, year = 12, int(m.group(2))
     elif (m := re.search(r"delårsrapport\s+(\d)\s+(?:år\s+)?(20\d\d)", low)):
         month, year = {1: 4, 2: 8}.get(int(m.group(1)), 8), int(m.group(2))
-    missing = [w for w, v in (("kommun", kommun), ("report type", rtype), ("period", year)) if not v]
-    if missing:
-        raise CorpusError(f"{source}: could not detect {', '.join(missing)} from the text; "
-                          "add an entry for it in corpus/manifest.json")
-    period_end = f"{year}-{month:02d}"
+    period_end = f"{year}-{month:02d}" if year else ""
     doc_id = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-")
-    title = f"{rtype} {period_end}"
-    return Report(doc_id, kommun, "Socialnämnden", rtype.lower(), title, f"{year}-01", period_end, source)
+    title = f"{rtype} {period_end}" if rtype and year else ""
+    return dict(doc_id=doc_id, kommun=kommun, namnd="Socialnämnden", report_type=rtype.lower(), title=title,
+                period_start=f"{year}-01" if year else "", period_end=period_end, source=source)
 
 
 # --- sections ---------------------------------------------------------------------
@@ -339,10 +380,32 @@ def section_name(section: Section) -> str:
 
 # --- whole reports ------------------------------------------------------------------
 
-def parse_report(report: Report, text: str) -> ParsedReport:
+def check_size(source: str, lines: list[str], tables: list[Table], limits: ReadLimits = DEFAULT_LIMITS) -> None:
+    """Refuse a report with more table rows or passages than `limits` allow, before its facts and
+    sections are made (a 4.9 MB text of table rows was 124 598 passages, 40 minutes of embedding)."""
+    rows = sum(len(t.rows) + 1 for t in tables)
+    if rows > limits.max_table_rows:
+        raise over_limit(source, "antalet tabellrader", rows, limits.max_table_rows, "max_table_rows")
+    in_table = bytearray(len(lines) + 2)
+    for t in tables:
+        in_table[t.start_line:t.end_line + 1] = b"\1" * (t.end_line + 1 - t.start_line)
+    paragraphs, prev, chars = 0, False, 0
+    for n, line in enumerate(lines, start=1):
+        text = not in_table[n] and bool(line.strip())
+        paragraphs += text and not prev
+        chars += len(line) if text else 0
+        prev = text
+    passages = rows + paragraphs + chars // 1500  # a paragraph longer than a passage is cut
+    if passages > limits.max_passages:
+        raise over_limit(source, "antalet textavsnitt (tabellrader och stycken)", passages, limits.max_passages,
+                         "max_passages")
+
+
+def parse_report(report: Report, text: str, limits: ReadLimits = DEFAULT_LIMITS) -> ParsedReport:
     lines = [plain_line(line) for line in text.split("\n")]
     warnings: list[ParseWarning] = []
     tables = parse_tables(lines, report.source, warnings)
+    check_size(report.source, lines, tables, limits)
     sections = split_sections(lines, report.doc_id, tables)
     money = doc_money_unit(text, tables)
     parsed = ParsedReport(report, tuple(lines), tuple(sections), tuple(tables), (), ())
@@ -395,6 +458,8 @@ def load_corpus(corpus_dir: Path, problems: list[str] | None = None) -> list[Par
             return leave_out(f"{report.source}: the same text as {by_sha[sha]}")
         try:
             parsed.append(parse_report(Report(**{**asdict(report), "sha256": sha}), text))
+        except CorpusError as e:  # a limit on what a report may cost
+            return leave_out(str(e))
         except Exception as e:  # a hostile file must not take the corpus down
             return leave_out(f"{report.source}: cannot be parsed ({type(e).__name__}: {e})")
         by_id[report.doc_id] = by_sha[sha] = report.source
@@ -417,7 +482,17 @@ def load_corpus(corpus_dir: Path, problems: list[str] | None = None) -> list[Par
         return None
 
     def listed_report(entry, where: str):
-        r = _check_entry(entry, where)
+        try:
+            r = _check_entry(entry, where)
+        except CorpusError as e:  # the entry degrades alone: its report is read with what can be detected
+            source = entry.get("source") if isinstance(entry, dict) else None
+            if not isinstance(source, str) or not source.strip():
+                raise
+            text = read_report_text(source_path(corpus_dir, source, where))
+            r = salvage_entry(entry, text)
+            problems.append(f"{e}; read as {r.kommun}, {r.report_type}, {r.period_start}–{r.period_end}")
+            log.warning("%s", problems[-1])
+            return r, text
         return r, read_report_text(source_path(corpus_dir, r.source, where))
 
     def unlisted_report(path: Path):

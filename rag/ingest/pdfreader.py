@@ -8,11 +8,10 @@ from __future__ import annotations
 import io
 import re
 import statistics
-import time
 from collections import Counter
 from dataclasses import dataclass
 
-from .document import Document, ReadLimits, UnreadableReport, cell_text, join_wrapped, numeric, table_lines
+from .document import DEFAULT_LIMITS, Deadline, Document, ReadLimits, UnreadableReport, cell_text, join_wrapped, numeric, table_lines
 
 
 @dataclass
@@ -65,7 +64,7 @@ def _open_pdf(data: bytes, name: str, limits: ReadLimits) -> int:
     return n
 
 
-def _page_items(page, number: int) -> list[_Line | _Table]:
+def _page_items(page, number: int, deadline: Deadline | None = None) -> list[_Line | _Table]:
     """Text lines outside tables and ruled tables of one page, top to bottom."""
     found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
     tables = [t for t in found if len(t.rows) >= 1 and len(t.rows[0].cells) >= 2]
@@ -80,6 +79,8 @@ def _page_items(page, number: int) -> list[_Line | _Table]:
     items: list[_Line | _Table] = []
     text_page = page.filter(outside) if boxes else page
     for ln in text_page.extract_text_lines(return_chars=True, strip=True, keep_blank_chars=False):
+        if deadline:
+            deadline.check(f" (sida {number})")
         chars = [c for c in ln["chars"] if c["text"].strip()]
         if not chars or not ln["text"].strip():
             continue
@@ -102,7 +103,7 @@ def _norm_margin(text: str) -> str:
     return re.sub(r"\d+", "#", text.lower()).strip()
 
 
-def read_pdf(data: bytes, name: str, limits: ReadLimits = ReadLimits()) -> Document:
+def read_pdf(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     """PDF: ruled tables by pdfplumber, headings by font size and weight, page furniture dropped."""
     if len(data) > limits.max_bytes:
         raise UnreadableReport(f"{name}: filen är {len(data) // 1_000_000} MB; högst "
@@ -112,16 +113,21 @@ def read_pdf(data: bytes, name: str, limits: ReadLimits = ReadLimits()) -> Docum
     n_pages = _open_pdf(data, name, limits)
     import pdfplumber
 
-    started = time.monotonic()
+    from .pdflimits import bounded, check_objects, check_operators
+
+    deadline = Deadline(name, limits)
     pages: list[list[_Line | _Table]] = []
     heights: list[float] = []
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
+        with bounded(name, limits) as budget, pdfplumber.open(io.BytesIO(data)) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
-                if time.monotonic() - started > limits.max_seconds:
-                    raise UnreadableReport(f"{name}: läsningen tog mer än {limits.max_seconds:.0f} s "
-                                           f"(sida {number} av {n_pages}) och avbröts")
-                pages.append(_page_items(page, number))
+                deadline.check(f" (sida {number} av {n_pages})")
+                check_operators(page.page_obj, number, budget, deadline)
+                check_objects(page, number, limits, name)
+                if budget.refusal:
+                    raise budget.refusal
+                deadline.check(f" (sida {number} av {n_pages})")
+                pages.append(_page_items(page, number, deadline))
                 heights.append(float(page.height))
                 page.close()
     except UnreadableReport:

@@ -17,14 +17,14 @@ import hashlib
 import io
 import logging
 import re
-import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CorpusError
-from .document import (DOCUMENT_SUFFIXES, SUFFIXES, TEXT_SUFFIXES, Document, DocumentText, ReadLimits,  # noqa: F401
-                       UnreadableReport, cell_text, decode_report, join_wrapped, numeric, table_lines)
+from .document import (DEFAULT_LIMITS, DOCUMENT_SUFFIXES, SUFFIXES, TEXT_SUFFIXES, Deadline, Document,  # noqa: F401
+                       DocumentText, ReadLimits, UnreadableReport, over_limit, cell_text, decode_report, join_wrapped, numeric, table_lines)
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ _CACHE: dict[str, Document] = {}  # by sha256 of the file: a PDF is read once pe
 _CACHE_SIZE = 32
 
 
-def read_document(data: bytes, name: str, limits: ReadLimits = ReadLimits()) -> Document:
+def read_document(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     """Any supported file, chosen by its suffix."""
     suffix = Path(name).suffix.lower()
     if suffix in TEXT_SUFFIXES:
@@ -88,11 +88,13 @@ def _is_list(paragraph) -> bool:
     return (paragraph.style.name or "").lower().startswith(("list", "liststycke"))
 
 
-def _word_rows(table) -> list[list[str]]:
+def _word_rows(table, deadline: Deadline | None = None) -> list[list[str]]:
     """Cell texts row by row; a merged cell gives its text to its first grid position only."""
     rows = []
     held, seen = [], set()  # held keeps the lxml proxies alive, so their ids stay unique
     for tr in table.rows:
+        if deadline:
+            deadline.check(f" (tabellrad {len(rows) + 1})")
         cells = []
         for cell in tr.cells:  # one entry per grid column; a merged cell repeats, across rows too
             tc = cell._tc
@@ -106,7 +108,58 @@ def _word_rows(table) -> list[list[str]]:
     return rows
 
 
-def read_docx(data: bytes, name: str, limits: ReadLimits = ReadLimits()) -> Document:
+_MAIN_PART = "word/document.xml"
+# a start tag; group 1 is the local name where it is a paragraph, table or cell (any prefix)
+_START_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:(p|tbl|tc)(?=[\s/>])|[A-Za-z_])")
+
+
+def _check_package(z: zipfile.ZipFile, name: str, limits: ReadLimits) -> str:
+    """Refuse a package whose members would inflate past the limits, from the zip's own sizes
+    (zipfile never inflates a member past the size it declares: a lying header reads as damaged)."""
+    infos = z.infolist()
+    for info in infos:
+        if info.file_size > limits.max_stream_bytes:
+            raise over_limit(name, f"uppackad storlek (byte) för Word-delen {info.filename[:60]!r}",
+                             info.file_size, limits.max_stream_bytes, "max_stream_bytes")
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > limits.max_unpacked_bytes:
+        raise over_limit(name, "Word-filens uppackade storlek (byte)", unpacked, limits.max_unpacked_bytes,
+                         "max_unpacked_bytes")
+    names = {i.filename for i in infos}
+    return _MAIN_PART if _MAIN_PART in names else next((n for n in names if n.endswith("document.xml")), _MAIN_PART)
+
+
+def _count_elements(z: zipfile.ZipFile, member: str, name: str, limits: ReadLimits, deadline: Deadline) -> None:
+    """Count paragraphs, tables and cells (and XML elements of any kind) in the main part by a
+    streamed scan, a megabyte at a time, before python-docx builds a tree of them."""
+    if member not in z.namelist():
+        return  # python-docx says what is missing
+    elements = nodes = 0
+    tail = b""
+    with z.open(member) as f:
+        while chunk := f.read(1 << 20):
+            deadline.check(" (Word-filen packas upp)")
+            buf = tail + chunk
+            cut = buf.rfind(b"<")  # a tag split by the chunk boundary is counted with the next chunk
+            head, tail = (buf[:cut], buf[cut:]) if cut > 0 else ((b"", buf) if cut == 0 else (buf, b""))
+            for m in _START_TAG.finditer(head):
+                nodes += 1
+                elements += m.group(1) is not None
+            if elements > limits.max_elements:
+                raise over_limit(name, "antalet stycken, tabeller och tabellceller", elements, limits.max_elements,
+                                 "max_elements")
+            if nodes > limits.max_xml_nodes:
+                raise over_limit(name, "antalet XML-element i Word-filen", nodes, limits.max_xml_nodes,
+                                 "max_xml_nodes")
+    for m in _START_TAG.finditer(tail):
+        nodes += 1
+        elements += m.group(1) is not None
+    if elements > limits.max_elements:
+        raise over_limit(name, "antalet stycken, tabeller och tabellceller", elements, limits.max_elements,
+                         "max_elements")
+
+
+def read_docx(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     """Word (.docx): headings from styles, tables exactly as Word holds them."""
     if len(data) > limits.max_bytes:
         raise UnreadableReport(f"{name}: filen är {len(data) // 1_000_000} MB; högst "
@@ -114,14 +167,13 @@ def read_docx(data: bytes, name: str, limits: ReadLimits = ReadLimits()) -> Docu
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise UnreadableReport(f"{name}: Word-filen är lösenordsskyddad eller i det gamla .doc-formatet; "
                                "spara den som .docx utan lösenord")
+    deadline = Deadline(name, limits)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            unpacked = sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, OSError):
+            main = _check_package(z, name, limits)
+            _count_elements(z, main, name, limits, deadline)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
         raise UnreadableReport(f"{name}: Word-filen är skadad och kan inte läsas (inte ett .docx-paket)") from None
-    if unpacked > 4 * limits.max_bytes:  # a zip bomb would exhaust memory while parsing
-        raise UnreadableReport(f"{name}: Word-filen packas upp till {unpacked // 1_000_000} MB; högst "
-                               f"{4 * limits.max_bytes // 1_000_000} MB läses")
     from docx import Document as open_docx
     from docx.oxml.ns import qn
     from docx.table import Table
@@ -131,7 +183,6 @@ def read_docx(data: bytes, name: str, limits: ReadLimits = ReadLimits()) -> Docu
         doc = open_docx(io.BytesIO(data))
     except Exception as e:  # zipfile, lxml and python-docx raise many kinds on a broken package
         raise UnreadableReport(f"{name}: Word-filen är skadad och kan inte läsas ({type(e).__name__})") from None
-    started = time.monotonic()
     lines: list[str] = []
     places: list[str] = []
 
@@ -146,8 +197,7 @@ def read_docx(data: bytes, name: str, limits: ReadLimits = ReadLimits()) -> Docu
     n_par = n_tab = 0
     prev_list = False
     for child in doc.element.body.iterchildren():
-        if time.monotonic() - started > limits.max_seconds:
-            raise UnreadableReport(f"{name}: läsningen tog mer än {limits.max_seconds:.0f} s och avbröts")
+        deadline.check(f" (stycke {n_par + 1})")
         if child.tag == qn("w:p"):
             p = Paragraph(child, doc)
             n_par += 1
@@ -172,7 +222,7 @@ def read_docx(data: bytes, name: str, limits: ReadLimits = ReadLimits()) -> Docu
         elif child.tag == qn("w:tbl"):
             n_tab += 1
             prev_list = False
-            rows = _word_rows(Table(child, doc))
+            rows = _word_rows(Table(child, doc), deadline)
             if not rows:
                 continue
             blank()
