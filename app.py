@@ -385,9 +385,14 @@ def linked_answer(answer: Answer, mid: int) -> str:
     def text(line: str) -> str:
         return MARKER.sub(link, escape_markdown(line, keep=MARKER))
 
-    out = []  # the answer's own line structure: list items stay a list, other lines paragraphs
+    out = []  # the answer's own line structure: list items stay a list, a table a table, other lines paragraphs
     for line in answer.answer.split("\n"):
         if not line.strip():
+            continue
+        if line.startswith("|"):  # a comparison's side-by-side table: each cell escaped, the pipes kept
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            row = "| " + " | ".join(c if re.fullmatch(r":?-+:?", c) else text(c) for c in cells) + " |"
+            out.append(row if out and out[-1].lstrip("\n").startswith("|") else "\n" + row)
             continue
         item = re.match(r"^\s*[-•]\s+", line)
         heading = re.fullmatch(r"\*\*(.+)\*\*", line.strip())  # the answer's own per-kommun heading
@@ -464,13 +469,26 @@ def _ranking_chart(facts: tuple[Fact, ...]) -> dict | None:
             "values": [abs(v) if cost else v for v in values]}
 
 
+def _comparison_chart(facts: tuple[Fact, ...]) -> dict | None:
+    """One chart for kommuner set side by side on one measure: a bar per kommun, in mnkr (costs as
+    amounts, deviations with their sign), as the answer's first sentence says them."""
+    from rag.answer.periods import in_mnkr
+
+    if len(facts) < 2 or len({f.kommun for f in facts}) != len(facts) or any(in_mnkr(f) is None for f in facts):
+        return None
+    values = [in_mnkr(f) for f in facts]
+    cost = all(v <= 0 for v in values) and any(v < 0 for v in values)
+    return {"title": f"{facts[0].row}: per kommun" + (" (kostnad)" if cost else ""), "unit": "mnkr",
+            "columns": [f.kommun for f in facts], "values": [round(abs(v) if cost else v, 1) for v in values]}
+
+
 def chart_data(answer: Answer, all_facts: list[Fact], reports: dict[str, Report] | None = None) -> list[dict]:
     """For each asked table row: the values of the columns comparable with the asked one.
 
     Costs (all values negative) are shown as positive amounts; no chart when fewer than two
     comparable values share a unit."""
     reports = reports or {}
-    ranked = _ranking_chart(answer.facts)
+    ranked = _ranking_chart(answer.facts) or _comparison_chart(answer.facts)
     if ranked:
         return [ranked]
     asked: dict[tuple[str, int], set[str]] = {}

@@ -33,7 +33,13 @@ def measure_step(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Sc
     """Kommuner side by side on one catalogue measure (`compare.py`)."""
     plan = ev.plan
     if plan.intent in ("compare", "rank") or (plan.named and len(plan.kommuner) > 1):
-        return comparison_answer(view, a, plan)
+        compared = comparison_answer(view, a, plan)
+        if compared is None and plan.intent == "rank":
+            # "vilken kommun har flest …" ranks kommuner on one measure; without one that every
+            # kommun's figure can be read as, the nearest row or sentence would rank nothing
+            return refuse(a, view.reports, "frågan ber om en rangordning av kommunerna, men rapporterna redovisar "
+                                           "inget mått för det som kan jämföras mellan kommunerna")
+        return compared
     return None
 
 
