@@ -19,7 +19,9 @@ from ..ingest.tables import split_cells
 
 _MONTH_COL = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
 _MARKUP = re.compile(r"</?\w+>")
-_LABEL_NOISE = re.compile(_MARKUP.pattern + r"|\((?:mnkr|mkr|tkr|kr|%)\)", re.I)
+#: what differs between two reports' prints of one row: markup, a unit in brackets, punctuation
+#: ("Institutionsvård BoU SOL, LVU" in April is "Institutionsvård BoU SOL LVU" in August)
+_LABEL_NOISE = re.compile(_MARKUP.pattern + r"|\((?:mnkr|mkr|tkr|kr|%)\)|[,.;:]", re.I)
 _SPACES = re.compile(r"\s+")
 #: A column heading naming a month before December is part of a year ("Utfall Aug 2022", "jan-april").
 _PART_YEAR = re.compile(r"\b(?:" + "|".join(f"{m[:3]}(?:{m[3:]})?" for m in MONTHS[:11])
