@@ -339,4 +339,5 @@ def _lead(figures: list[Figure], asked: Asked, why_not: str, plan: Plan) -> str:
             head = "Störst överskott"
         rest = ", ".join(each[1:-1]) + (" och " if len(each) > 2 else "") + each[-1]
         return f"{head} {what}: {each[0]}; därefter {rest}."
-    return f"{asked.measure.name} ({column_said(figures[0], one_year)}): " + ", ".join(each) + "."
+    top = ordered(figures, dataclasses.replace(asked, direction="max"))[0]
+    return f"{asked.measure.name} ({column_said(figures[0], one_year)}): " + ", ".join(each) + f". Högst: {top.kommun}."
