@@ -26,6 +26,7 @@ SHOTS = ROOT / "tests" / "screenshots"
 QUESTION = "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023?"
 FOLLOW_UP = "Och i Huddinge?"
 DUPLICATE = "003_c2ca7959cafa510e.txt"  # Solna's report, uploaded again under another name
+EDITOR_TOKEN = "e2e-redaktor-123"  # uploading needs an editor (rag/ui/roles.py)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -67,7 +68,7 @@ def server(tmp_path_factory, e5_engine):
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "RAG_MODEL": E5_MODEL,
            "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp / "index"),
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "RAG_EDITOR_TOKEN": EDITOR_TOKEN}
     log = tmp / "streamlit.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -143,6 +144,9 @@ def test_follow_up_and_duplicate_upload_in_a_real_browser(server, width, height,
             if tag == "phone":  # the sidebar is folded away on a phone; open it
                 page.get_by_test_id("stExpandSidebarButton").click()
             sidebar = page.get_by_test_id("stSidebar")
+            token = sidebar.locator('input[aria-label="Redaktörslösenord"]')
+            token.fill(EDITOR_TOKEN)
+            token.press("Enter")
             sidebar.get_by_text("Lägg till rapport").click()
             sidebar.locator("input[type=file]").set_input_files(str(corpus / DUPLICATE))
             refused = sidebar.get_by_text("Rapporten finns redan i underlaget")
