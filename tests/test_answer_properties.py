@@ -250,3 +250,19 @@ def test_every_figure_in_a_comparison_table_is_a_cited_fact(answers):
             assert any(same_value(number.value, v.value) for v in find_numbers(cited[n])), (q["id"], printed)
             assert any(same_value(number.value, f.value) for f in ans.facts), (q["id"], printed)
     assert tables >= 15
+
+
+def test_the_cross_validation_answers_what_a_user_gets(e5_engine):
+    """The cross-validation reads each question through the same `read_question` as `Engine.ask`
+    (the report-type rule of a follow-up included): with the shipped scorer, its in-sample answers
+    are the ones a user gets, for every public and dev question."""
+    from eval.crossval import gather_all
+    from rag.answer.compose import compose
+
+    items = gather_all(e5_engine, load_questions(default_files()))
+    for it in items:
+        q = it.question
+        asked = e5_engine.ask(q["question"], history=tuple(q.get("history", ())))
+        composed = compose(e5_engine.view, it.analysis, it.evidence, e5_engine.scorer)
+        assert (composed.answered, composed.facts, [c.text for c in composed.citations]) == \
+            (asked.answered, asked.facts, [c.text for c in asked.citations]), q["id"]
