@@ -159,7 +159,8 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str], known_ste
     low = question.lower()
     years = tuple(sorted({int(a or b) for a, b in _YEAR.findall(question)}))
     odd = odd_years(question, years)
-    months = sorted({i + 1 for i, m in enumerate(MONTHS) if re.search(rf"\b{m}\b", low)}
+    # a month as a word, or as the first part of a report's name ("augustirapporten")
+    months = sorted({i + 1 for i, m in enumerate(MONTHS) if re.search(rf"\b{m}(?:\b|(?=rapport))", low)}
                     | {n for a, n in _MONTH_ABBR.items() if re.search(rf"\b{a}\b(?!\w)", low)})
     english = looks_english(low)
     if english:
