@@ -128,3 +128,14 @@ def test_a_complete_question_inherits_nothing_from_an_unrelated_chat(e5_engine):
             same += (after.answered, set(after.facts), [c.text for c in after.citations]) == \
                 (alone.answered, set(alone.facts), [c.text for c in alone.citations])
     assert same / total >= 0.98, (same, total)
+
+
+def test_a_pronoun_standing_for_the_last_subject_is_read_as_it():
+    """"Varför väntas den gå med underskott?" after a question about familjerätt in Huddinge asks about
+    familjerätt in Huddinge; "den" as an article ("den negativa avvikelsen", "den budgeten") points at
+    a phrase of its own."""
+    base = "Vad kostade familjerätt och familjerådgivning i Huddinge januari–augusti 2023?"
+    r = resolve("Varför väntas den gå med underskott för helåret?", [base], CORPUS)
+    assert r.used_history and "familjerätt och familjerådgivning" in r.question and "Huddinge" in r.question
+    complete = "Hur stor var den negativa avvikelsen mot budget för ekonomiskt bistånd i enköping 2024?"
+    assert not resolve(complete, [base], CORPUS).used_history

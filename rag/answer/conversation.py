@@ -45,6 +45,7 @@ _FUNCTION = frozenset(_WORDS["function_words"])
 _LINKS = frozenset(_WORDS["links"])
 _STRONG_ANAPHORA = frozenset(_WORDS["strong_anaphora"])
 _PRONOUNS = frozenset(_WORDS["pronouns"])
+_POINTING = frozenset(_WORDS["pointing"])  # pronouns that stand for a thing named before
 _UP_DOWN = _rx("up_down")
 _ADJ = _rx("adjective")
 #: a question this long that names its own kommun is complete even when its only content is a
@@ -70,7 +71,7 @@ def _words(text: str) -> list[str]:
 def _kommuner(text: str, corpus: Iterable[str]) -> list[str]:
     found = kommuner_in(text)
     for k in corpus:
-        if k not in found and re.search(rf"\b{re.escape(k)}s?\b", text):
+        if k not in found and re.search(rf"\b{re.escape(k)}s?\b", text, re.I):
             found.append(k)
     return found
 
@@ -211,6 +212,30 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+def subject_of(question: str, corpus_kommuner: Iterable[str] = ()) -> str:
+    """What a question asks about, as it words it: its first run of topic words, linked by small
+    words ("kostnaderna för ekonomiskt bistånd"), without a kommun's name."""
+    kommuner = _kommuner(question, corpus_kommuner)
+    topic = set(_topic_words(question, kommuner, _english(question.lower())))
+    tokens = list(_WORD.finditer(question))
+    start = end = None
+    for i, m in enumerate(tokens):
+        w = m.group(0).lower()
+        if start is None:
+            if w in topic:
+                start, end = m.start(), m.end()
+            continue
+        if w in topic or (w in _GROUPS and tokens[i - 1].group(0).lower() in _LINKS):
+            end = m.end()
+        elif not (w in _LINKS and i + 1 < len(tokens) and (tokens[i + 1].group(0).lower() in topic
+                                                             or tokens[i + 1].group(0).lower() in _GROUPS)):
+            break
+    label = question[start:end] if start is not None else ""
+    for k in kommuner:
+        label = re.sub(rf"\s*\bi\s+{re.escape(k)}s?\b|\b{re.escape(k)}s?\b", "", label)
+    return re.sub(r"\s{2,}", " ", label).strip(" ,")
+
+
 def said_reading(question: str) -> str:
     """How a follow-up was read, said as the question it was read as, so a person can check it."""
     return f"Jag läser frågan som: «{question}»"
@@ -228,17 +253,27 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
     # the words asking why ("hur kom det sig", "vad påverkade det") name no topic of their own
     topic = _topic_words(_WHY.sub(" ", text), kommuner, english)
     connector = _CONNECTOR.match(low)
-    anaphor = any(w in _STRONG_ANAPHORA for w in words) or (len(words) <= 4 and any(w in _PRONOUNS for w in words))
+    base_kommuner = _kommuner(base, corpus)
+    # a pronoun standing for a thing ("Varför väntas den gå med underskott?") in a question that names
+    # no kommun of its own leans on the chat, however long the question
+    # ("den negativa avvikelsen", "den budgeten": before an adjective or a noun it is an article, and
+    # points at a phrase of its own, not at the last question's subject)
+    pointing = [w for i, w in enumerate(words) if w in _POINTING
+                and not (i + 1 < len(words) and len(words[i + 1]) > 3 and re.search(r"(?:[ae]|en|et|na)$", words[i + 1]))]
+    anaphor = any(w in _STRONG_ANAPHORA for w in words) or (len(words) <= 4 and any(w in _PRONOUNS for w in words)) \
+        or (bool(pointing) and not kommuner and bool(base_kommuner))
     restrict = _RESTRICT_START.match(low)
     own = topic or (kommuner and len(words) >= _COMPLETE_WORDS)  # "Vilken helårsprognos hade Enköping i april 2024?"
     if own and not connector and not anaphor and not restrict:
         return Resolved(text, False)  # names its own topic, or its own kommun at length: a complete question
-    base_kommuner = _kommuner(base, corpus)
     kinds: list[str] = []
     if topic and not restrict:
         # a new topic in the same context: "Och kostnaderna för hemtjänst?" keeps kommun and year
         body = text[connector.end():] if connector else text
         body = body.strip(" ,").rstrip("?.!").strip()
+        subject = subject_of(base, corpus)
+        if pointing and subject:  # "den" is what the last question was about
+            body = re.sub(rf"\b{pointing[0]}\b", subject.lower(), body, count=1, flags=re.I)
         out = _capitalise(body) + "?"
         if not kommuner and base_kommuner:
             out = _swap_kommuner(out, [], base_kommuner)
