@@ -43,8 +43,9 @@ def lead_figure(answer: dict, quoted: bool = True) -> float | None:
     if not quoted:
         return None
     for line in answer.get("answer", "").splitlines():
-        if line.startswith("- "):
-            body = re.sub(r"\[\d+\]", " ", line)
+        quote = re.match(r"Enligt [^:]*\)\s*:\s+(?=\S)", line)  # the opening quote: "Enligt X (rapport): …"
+        if line.startswith("- ") or quote:
+            body = re.sub(r"\[\d+\]", " ", line[quote.end():] if quote else line)
             nums = [n.value for n in find_numbers(body) if not re.fullmatch(r"(19|20)\d\d", n.text.strip())]
             if nums:
                 return nums[0]

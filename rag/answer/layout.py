@@ -165,14 +165,25 @@ def layout(a: QuestionAnalysis, reports: dict[str, Report], plan: Plan, draft: D
     for kommun, lines in checked:
         docs = sorted({citations[order[c] - 1].report for ln in lines for c in ln.cites})
         head = f"{kommun} ({', '.join(docs)})"
-        out_lines.append(f"**{head}**" if len(checked) > 1 else f"Enligt {head}:")
-        for ln in lines:
-            marker = "".join(f"[{order[c]}]" for c in ln.cites)
-            body = re.sub(r"^[-•●*]\s+", "", re.sub(r"\s+", " ", ln.text).strip())
-            out_lines.append(f"- {body} {marker}")
+        said = [(re.sub(r"^[-•●*]\s+", "", re.sub(r"\s+", " ", ln.text).strip()),
+                 "".join(f"[{order[c]}]" for c in ln.cites)) for ln in lines]
+        if len(checked) > 1:
+            out_lines.append(f"**{head}**")
+        elif out_lines:
+            out_lines.append(f"Enligt {head}:")
+        else:  # no figure leads: the report's own first sentence that gives one opens the answer
+            first = next((i for i, (body, _) in enumerate(said) if _gives_number(body)), 0)
+            body, marker = said.pop(first)
+            out_lines.append(f"Enligt {head}: {body} {marker}")
+        out_lines.extend(f"- {body} {marker}" for body, marker in said)
     for k in draft.missing:
         out_lines.append(f"- {k}: inget i rapporterna besvarar detta tillräckligt säkert.")
     return Answer(a.text, True, "\n".join(out_lines), tuple(citations), tuple(dict.fromkeys(draft.facts)))
+
+
+def _gives_number(text: str) -> bool:
+    """A figure in a sentence: a number that is not a year."""
+    return any(not re.fullmatch(r"(19|20)\d\d", n.text.strip()) for n in find_numbers(text))
 
 
 def refuse(a: QuestionAnalysis, reports: dict[str, Report], reason: str, nearest: Candidate | None = None) -> Answer:
