@@ -141,6 +141,7 @@ def _build_index(config: Config, embedder, progress) -> BuildStats:
             "passages_sha": passages_sha(passages), "store_sha256": file_sha256(version.store),
             "reports": {p.report.doc_id: p.report.sha256 for p in parsed},
             "files": files, "parser_sha": parser_sha(), "lexical_sha256": file_sha256(version.lexical)})
+        write_text_vectors(config, version, embedder)
         versions.publish(version)
     except BaseException:
         _discard(version)
@@ -244,6 +245,26 @@ def index_status(config: Config) -> str:
     return ""
 
 
+def write_text_vectors(config: Config, version: versions.IndexFiles, embedder) -> int:
+    """Embed every row label and report sentence the answer path compares questions with into the
+    version's vectors.npz (through the shared embedding cache, so a rebuild embeds only new texts):
+    questions then read them and never write. Returns how many texts it holds."""
+    from .answer.evidence import answer_texts
+    from .search.vectors import embed_texts, save_text_vectors, text_sha
+
+    engine = Engine(config, embedder, files=version)
+    items = {text_sha(kind, t): t for kind, texts in answer_texts(engine).items() for t in texts}
+    engine.store.close()
+    cache = EmbeddingCache(config.embedding_cache_path)
+    try:
+        vectors = embed_texts(items, embedder, cache, batch=config.batch_size * 2)
+    finally:
+        cache.close()
+    save_text_vectors(version.vectors, vectors, embedder.dimension)
+    log.info("label and sentence vectors: %d texts", len(items))
+    return len(items)
+
+
 def write_lexical(path: Path, passages) -> None:
     """The BM25 index and the canonical-term idf the answerer weighs words with, computed
     once at build time instead of on every start (both loop over every passage)."""
@@ -255,9 +276,10 @@ def write_lexical(path: Path, passages) -> None:
 class Engine:
     """A loaded index: passages, facts, BM25, FAISS, and a lazily loaded embedder."""
 
-    def __init__(self, config: Config, embedder=None):
+    def __init__(self, config: Config, embedder=None, files: versions.IndexFiles | None = None):
         self.config = config
-        files = self.files = config.index_files()  # one version, whatever a build switches meanwhile
+        # one version, whatever a build switches meanwhile (a build passes the version it writes)
+        files = self.files = files or config.index_files()
         manifest = read_manifest(files.manifest)
         self.store = Store(files.store)
         self.index = load_index(files.faiss, manifest, config.model if embedder is None else embedder.name,
@@ -279,7 +301,7 @@ class Engine:
                                 f"{len(self.passages)}; rebuild")
         # the corpus as the answer path reads it (the idf was computed at build time), and its vectors
         self.view = CorpusView(self.passages, self.reports, self.bm25, self.store.facts, tables.get("idf"))
-        self.vectors = Vectors(self.index, config.embedding_cache_path, lambda: shared_embedder(config), embedder)
+        self.vectors = Vectors(self.index, files.vectors, lambda: shared_embedder(config), embedder)
         self.kommuner = self.view.kommuner
         self._chat = None
         self._scorer = None

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 POINTER = "CURRENT"
 PREFIX = "v-"
 #: The files of one version (the embedding cache, the feedback and the build lock stay at the top).
-FILES = ("store.sqlite", "passages.faiss", "lexical.npz", "manifest.json")
+FILES = ("store.sqlite", "passages.faiss", "lexical.npz", "manifest.json", "vectors.npz")
 #: Complete versions kept: the current one and the one before it (a reader that opened the previous
 #: one just before a switch keeps its files).
 KEEP = 2
@@ -48,6 +48,11 @@ class IndexFiles:
     @property
     def manifest(self) -> Path:
         return self.folder / "manifest.json"
+
+    @property
+    def vectors(self) -> Path:
+        """Row-label and sentence vectors computed at build time (absent in an index from before them)."""
+        return self.folder / "vectors.npz"
 
 
 def _valid_name(name: str) -> bool:
@@ -103,7 +108,7 @@ def publish(version: IndexFiles) -> None:
     """Make `version` the current one: its files are synced, then `CURRENT.tmp` is written and renamed
     over `CURRENT` (one atomic step), then the folder entry is synced."""
     for name in FILES:
-        with open(version.folder / name, "rb") as f:
+        with open(version.folder / name, "rb") as f:  # every file, vectors.npz included, before the switch
             os.fsync(f.fileno())
     _fsync_dir(version.folder)
     index_dir = version.folder.parent
