@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from rag.config import FAKE_MODEL, Config
@@ -27,9 +28,8 @@ class Killed(BaseException):
 
 
 def versions_tree(index_dir) -> dict[str, bytes]:
-    """The pointer and every version's files (the shared embedding cache is left out: see item 3)."""
-    return {str(p.relative_to(index_dir)): p.read_bytes() for p in sorted(index_dir.rglob("*"))
-            if p.is_file() and p.name not in ("embeddings.sqlite", "build.lock")}
+    """Every file of the index folder: the pointer, every version's files, the embedding cache."""
+    return {str(p.relative_to(index_dir)): p.read_bytes() for p in sorted(index_dir.rglob("*")) if p.is_file()}
 
 
 def _can_mount_read_only() -> bool:
@@ -88,6 +88,7 @@ STEPS = {
     "store written": ("rag.engine.write_store", False),
     "lexical written": ("rag.engine.write_lexical", False),
     "faiss and manifest written": ("rag.engine.save_index", False),
+    "label and sentence vectors written": ("rag.engine.write_text_vectors", False),
     "pointer written, not renamed": ("rag.search.versions._replace", False),
     "pointer renamed, not pruned": ("rag.search.versions.prune", True),
 }
@@ -116,7 +117,7 @@ def test_a_build_killed_after_each_write_step_leaves_the_last_complete_index_ans
     answer = engine.ask(QUESTION)
     assert answer.answered and answer.citations
     assert ("sundbyberg" in engine.reports) is switched and len(engine.reports) == 5 + switched
-    assert versions_tree(cfg.index_dir) == before  # answering wrote nothing into the index versions
+    assert versions_tree(cfg.index_dir) == before  # answering wrote nothing into the index folder
 
     if READ_ONLY:
         seen = answer_read_only(cfg)
@@ -170,3 +171,50 @@ def test_a_bad_pointer_is_reported_and_rebuilt(tmp_path, pointer):
     assert index_status(cfg)  # no index where the pointer leads
     assert len(open_engine(cfg, FakeEmbedder()).passages) > 500
     assert (cfg.index_dir / "CURRENT").read_text().strip().startswith("v-")
+
+
+class NoTextEmbedding(FakeEmbedder):
+    """Fails on any embed call but a question's: label and sentence vectors must come from the build."""
+
+    def __init__(self):
+        super().__init__()
+        self.texts: list[str] = []
+
+    def embed(self, texts, *, query=False):
+        if not query:
+            self.texts += texts
+        return super().embed(texts, query=query)
+
+
+def test_answering_reads_label_and_sentence_vectors_from_the_build_and_never_writes(tmp_path, fake_config):
+    from rag.answer.evidence import answer_texts, row_label_vectors, warm_sentence_vectors
+
+    cfg = Config(corpus_dir=CORPUS, index_dir=tmp_path / "index", model=FAKE_MODEL, scorer_path=fake_config.scorer_path)
+    build_index(cfg, FakeEmbedder())
+    before = versions_tree(cfg.index_dir)
+    emb = NoTextEmbedding()
+    engine = open_engine(cfg, emb, build_if_needed=False)
+    for q in (QUESTION, "Varför ökade kostnaderna för HVB-placeringar?", "försörjningsstöd hushåll Eskilstuna"):
+        engine.ask(q)
+    keys, matrix = row_label_vectors(engine)
+    assert warm_sentence_vectors(engine) > 100 and len(keys) == len(matrix) > 100
+    texts = answer_texts(engine)
+    assert not set(emb.texts) & set(texts["label"] + texts["sentence"])  # none embedded again at question time
+    expected = FakeEmbedder().embed(texts["sentence"][:5])
+    got = engine.vectors.sentences(texts["sentence"][:5])
+    assert np.allclose([got[s] for s in texts["sentence"][:5]], expected, atol=1e-6)
+    new = engine.vectors.sentences(["En mening som ingen rapport innehåller."])  # embedded in memory only
+    assert emb.texts[-1] == "En mening som ingen rapport innehåller." and len(new) == 1
+    assert versions_tree(cfg.index_dir) == before
+
+
+def test_a_damaged_vectors_file_costs_time_not_answers(tmp_path, fake_config, caplog):
+    cfg = Config(corpus_dir=CORPUS, index_dir=tmp_path / "index", model=FAKE_MODEL, scorer_path=fake_config.scorer_path)
+    build_index(cfg, FakeEmbedder())
+    good = open_engine(cfg, FakeEmbedder(), build_if_needed=False).ask(QUESTION)
+    path = cfg.index_files().vectors
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with caplog.at_level("WARNING", logger="rag.search.vectors"):
+        answer = open_engine(cfg, FakeEmbedder(), build_if_needed=False).ask(QUESTION)
+    assert "vectors.npz cannot be used" in caplog.text
+    assert answer.answer == good.answer

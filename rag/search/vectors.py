@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -64,7 +65,7 @@ def load_text_vectors(path: Path | None) -> tuple[dict[str, int], np.ndarray]:
             keys, matrix = data["keys"], np.asarray(data["vectors"], dtype=np.float32)
         if matrix.ndim != 2 or len(keys) != len(matrix) or not np.all(np.isfinite(matrix)):
             raise ValueError(f"{len(keys)} keys for a {matrix.shape} matrix, or values that are not finite")
-    except (OSError, ValueError, KeyError) as e:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
         log.warning("%s cannot be used (%s); label and sentence vectors are embedded as needed", path.name, e)
         return empty
     return {str(k): i for i, k in enumerate(keys)}, matrix
