@@ -52,21 +52,29 @@ class Config:
     def replace(self, **changes) -> "Config":
         return dataclasses.replace(self, **changes)
 
+    def index_files(self):
+        """The current index version's paths, resolved once through `index/CURRENT` (see
+        rag/search/versions.py): a reader that opens several files takes them from here, so that
+        all of them are of one version even while a build switches the pointer."""
+        from .search.versions import current
+
+        return current(self.index_dir)
+
     @property
     def store_path(self) -> Path:
-        return self.index_dir / "store.sqlite"
+        return self.index_files().store
 
     @property
     def faiss_path(self) -> Path:
-        return self.index_dir / "passages.faiss"
+        return self.index_files().faiss
 
     @property
     def manifest_path(self) -> Path:
-        return self.index_dir / "manifest.json"
+        return self.index_files().manifest
 
     @property
     def lexical_path(self) -> Path:
-        return self.index_dir / "lexical.npz"
+        return self.index_files().lexical
 
     @property
     def embedding_cache_path(self) -> Path:

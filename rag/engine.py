@@ -30,6 +30,7 @@ from .search.lexical import build_bm25, canon_idf, load_bm25, save_bm25, split_c
 from .models import Answer, Hit, Report
 from .search.retrieval import hybrid_search
 from .search.store import Store, write_store
+from .search import versions
 from .search.vectors import Vectors
 from .answer.corpus_view import CorpusView
 from .answer.reading import Reading
@@ -108,6 +109,11 @@ def _write_error(e: OSError, config: Config) -> bool:
         return False
 
 
+def _discard(version) -> None:
+    """A failed build's unfinished folder goes (a killed one's goes at the next build's prune)."""
+    versions.discard(version)
+
+
 def _build_index(config: Config, embedder, progress) -> BuildStats:
     t0 = time.perf_counter()
     problems: list[str] = []
@@ -123,14 +129,24 @@ def _build_index(config: Config, embedder, progress) -> BuildStats:
                                         progress=(lambda d, n: progress("embedding", d, n)) if progress else None)
     finally:
         cache.close()
-    write_store(config.store_path, parsed, passages)
-    write_lexical(config.lexical_path, passages)
-    index = make_index(vectors)
-    save_index(index, config.faiss_path, config.manifest_path, {
-        "model": embedder.name, "dimension": int(vectors.shape[1]), "n_vectors": len(passages),
-        "passages_sha": passages_sha(passages), "store_sha256": file_sha256(config.store_path),
-        "reports": {p.report.doc_id: p.report.sha256 for p in parsed},
-        "files": files, "parser_sha": parser_sha(), "lexical_sha256": file_sha256(config.lexical_path)})
+    # Everything is written into a new version folder; only the pointer switch makes it current,
+    # so a crash at any step leaves the last complete version as it was (rag/search/versions.py).
+    version = versions.new_version(config.index_dir)
+    try:
+        write_store(version.store, parsed, passages)
+        write_lexical(version.lexical, passages)
+        index = make_index(vectors)
+        save_index(index, version.faiss, version.manifest, {
+            "model": embedder.name, "dimension": int(vectors.shape[1]), "n_vectors": len(passages),
+            "passages_sha": passages_sha(passages), "store_sha256": file_sha256(version.store),
+            "reports": {p.report.doc_id: p.report.sha256 for p in parsed},
+            "files": files, "parser_sha": parser_sha(), "lexical_sha256": file_sha256(version.lexical)})
+        write_text_vectors(config, version, embedder)
+        versions.publish(version)
+    except BaseException:
+        _discard(version)
+        raise
+    versions.prune(config.index_dir)
     stats = BuildStats(len(parsed), len(passages), sum(len(p.facts) for p in parsed), fresh,
                        time.perf_counter() - t0, tuple(problems) + tuple(str(w) for p in parsed for w in p.warnings))
     log.info("built index: %d reports, %d passages, %d facts, %d embedded in %.1fs",
@@ -199,8 +215,9 @@ def index_status(config: Config) -> str:
 
     Reads the manifest and the corpus files' sizes and dates (hashing only files whose
     size or date changed); never parses a report, so it takes the same time at any size."""
+    files = config.index_files()
     try:
-        m = read_manifest(config.manifest_path)
+        m = read_manifest(files.manifest)
     except IndexError_ as e:
         return str(e)
     if m.model != config.model:
@@ -222,10 +239,30 @@ def index_status(config: Config) -> str:
             return f"the corpus changed (added {added}, changed {changed}, removed {removed})"
     if m.parser_sha != parser_sha():
         return "the parsing, chunking or lexical code changed since the index was built"
-    for path in (config.store_path, config.faiss_path, config.lexical_path):
+    for path in (files.store, files.faiss, files.lexical):
         if not path.exists():
             return f"{path.name} is missing"
     return ""
+
+
+def write_text_vectors(config: Config, version: versions.IndexFiles, embedder) -> int:
+    """Embed every row label and report sentence the answer path compares questions with into the
+    version's vectors.npz (through the shared embedding cache, so a rebuild embeds only new texts):
+    questions then read them and never write. Returns how many texts it holds."""
+    from .answer.evidence import answer_texts
+    from .search.vectors import embed_texts, save_text_vectors, text_sha
+
+    engine = Engine(config, embedder, files=version)
+    items = {text_sha(kind, t): t for kind, texts in answer_texts(engine).items() for t in texts}
+    engine.store.close()
+    cache = EmbeddingCache(config.embedding_cache_path)
+    try:
+        vectors = embed_texts(items, embedder, cache, batch=config.batch_size * 2)
+    finally:
+        cache.close()
+    save_text_vectors(version.vectors, vectors, embedder.dimension)
+    log.info("label and sentence vectors: %d texts", len(items))
+    return len(items)
 
 
 def write_lexical(path: Path, passages) -> None:
@@ -239,30 +276,32 @@ def write_lexical(path: Path, passages) -> None:
 class Engine:
     """A loaded index: passages, facts, BM25, FAISS, and a lazily loaded embedder."""
 
-    def __init__(self, config: Config, embedder=None):
+    def __init__(self, config: Config, embedder=None, files: versions.IndexFiles | None = None):
         self.config = config
-        manifest = read_manifest(config.manifest_path)
-        self.store = Store(config.store_path)
-        self.index = load_index(config.faiss_path, manifest, config.model if embedder is None else embedder.name,
-                                config.store_path)
+        # one version, whatever a build switches meanwhile (a build passes the version it writes)
+        files = self.files = files or config.index_files()
+        manifest = read_manifest(files.manifest)
+        self.store = Store(files.store)
+        self.index = load_index(files.faiss, manifest, config.model if embedder is None else embedder.name,
+                                files.store)
         self.passages = self.store.passages()
         if len(self.passages) != manifest.n_vectors:
             raise IndexMismatch("the store and the FAISS index hold different passage counts; rebuild")
         self.reports: dict[str, Report] = {r.doc_id: r for r in self.store.reports()}
-        if not config.lexical_path.exists():
-            raise IndexMissing(f"no lexical index at {config.lexical_path}; run `python -m rag build`")
-        if file_sha256(config.lexical_path) != manifest.lexical_sha256:
-            raise IndexMismatch(f"{config.lexical_path.name} does not match the index manifest; rebuild")
+        if not files.lexical.exists():
+            raise IndexMissing(f"no lexical index at {files.lexical}; run `python -m rag build`")
+        if file_sha256(files.lexical) != manifest.lexical_sha256:
+            raise IndexMismatch(f"{files.lexical.name} does not match the index manifest; rebuild")
         try:
-            self.bm25, tables = load_bm25(config.lexical_path)
+            self.bm25, tables = load_bm25(files.lexical)
         except ValueError as e:
             raise IndexMismatch(f"{e}; rebuild") from None
         if self.bm25.n_docs != len(self.passages):
-            raise IndexMismatch(f"{config.lexical_path.name} indexes {self.bm25.n_docs} passages, not "
+            raise IndexMismatch(f"{files.lexical.name} indexes {self.bm25.n_docs} passages, not "
                                 f"{len(self.passages)}; rebuild")
         # the corpus as the answer path reads it (the idf was computed at build time), and its vectors
         self.view = CorpusView(self.passages, self.reports, self.bm25, self.store.facts, tables.get("idf"))
-        self.vectors = Vectors(self.index, config.embedding_cache_path, lambda: shared_embedder(config), embedder)
+        self.vectors = Vectors(self.index, files.vectors, lambda: shared_embedder(config), embedder)
         self.kommuner = self.view.kommuner
         self._chat = None
         self._scorer = None
@@ -384,13 +423,16 @@ class Engine:
 
 def open_engine(config: Config, embedder=None, build_if_needed: bool = True,
                 progress: Callable[[str, int, int], None] | None = None) -> Engine:
-    """Load the index, (re)building it first when it is missing or stale.
+    """Load the index, (re)building it first when it is missing or stale (without
+    `build_if_needed`, a stale index answers as it is, with a warning).
 
     While another build holds the folder, or when the rebuild cannot write it (read-only,
     disk full), the last complete index answers instead, with a warning."""
     reason = index_status(config)
     if reason:
-        if not build_if_needed:
+        if not build_if_needed:  # answering never builds: a stale but complete index still answers
+            if engine := _last_complete(config, embedder, f"the index is stale: {reason}"):
+                return engine
             raise IndexMissing(reason)
         if build_running(config.index_dir) and (engine := _last_complete(config, embedder, "a build is running")):
             return engine

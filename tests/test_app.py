@@ -424,7 +424,7 @@ def test_handle_remove_takes_one_report_out_of_corpus_and_index(tmp_path):
     assert all(after[k] == before[k] for k in after if k != "manifest.json")
     assert [e["doc_id"] for e in json.loads(after["manifest.json"])["reports"]] == [
         e["doc_id"] for e in json.loads(before["manifest.json"])["reports"] if e["doc_id"] != "solna-arsredovisning-2023"]
-    assert "solna-arsredovisning-2023" not in json.loads((index / "manifest.json").read_text())["reports"]
+    assert "solna-arsredovisning-2023" not in json.loads(config.manifest_path.read_text())["reports"]
     ok, message = handle_remove(config, "solna-arsredovisning-2023")
     assert not ok and message.startswith("Rapporten kunde inte tas bort."), message
     assert snapshot(corpus) == after

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 
 import numpy as np
 import pytest
@@ -39,13 +40,20 @@ def test_make_index_refuses_unknown_kind():
 
 
 class CountingEmbedder(FakeEmbedder):
+    """Counts the passages it embeds (`seen`) apart from the row labels and sentences a build also
+    embeds for the answer path (`texts_seen`), told apart by the caller."""
+
     def __init__(self):
         super().__init__()
         self.seen = 0
+        self.texts_seen = 0
 
     def embed(self, texts, *, query=False):
         if not query:
-            self.seen += len(texts)
+            if sys._getframe(1).f_code.co_name == "embed_passages":
+                self.seen += len(texts)
+            else:
+                self.texts_seen += len(texts)
         return super().embed(texts, query=query)
 
 
@@ -78,6 +86,11 @@ def test_round_trip_manifest_and_incremental_add(tmp_path, corpus_copy):
     assert (m.model, m.dimension, m.n_vectors, m.faiss_type) == (FAKE_MODEL, 64, len(second.passages), "flat")
 
 
+def tree(folder) -> dict[str, bytes]:
+    """Every file under `folder` by relative path (the version folders included)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 @pytest.fixture
 def built(tmp_path):
     cfg = Config(corpus_dir=CORPUS, index_dir=tmp_path / "index", model=FAKE_MODEL)
@@ -101,7 +114,7 @@ def test_model_mismatch_is_refused(built):
 
 @pytest.mark.parametrize("target", ["passages.faiss", "store.sqlite", "manifest.json"])
 def test_corrupt_files_are_detected_and_rebuilt(built, target):
-    path = built.index_dir / target
+    path = built.index_files().folder / target
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
@@ -112,8 +125,11 @@ def test_corrupt_files_are_detected_and_rebuilt(built, target):
 
 
 def test_no_temporary_files_are_left_behind(built):
-    assert sorted(p.name for p in built.index_dir.iterdir()) == [
-        "build.lock", "embeddings.sqlite", "lexical.npz", "manifest.json", "passages.faiss", "store.sqlite"]
+    version = built.index_files().folder.name
+    assert version.startswith("v-")
+    assert sorted(p.name for p in built.index_dir.iterdir()) == ["CURRENT", "build.lock", "embeddings.sqlite", version]
+    assert sorted(p.name for p in built.index_files().folder.iterdir()) == [
+        "lexical.npz", "manifest.json", "passages.faiss", "store.sqlite", "vectors.npz"]
 
 
 def test_a_failed_build_leaves_the_old_index_as_it_was(built, tmp_path):
@@ -121,14 +137,14 @@ def test_a_failed_build_leaves_the_old_index_as_it_was(built, tmp_path):
         def embed(self, texts, *, query=False):
             raise RuntimeError("the model crashed")
 
-    before = {p.name: p.read_bytes() for p in built.index_dir.iterdir()}
+    before = tree(built.index_dir)
     grown = tmp_path / "corpus"
     shutil.copytree(CORPUS, grown)
     (grown / "nytt.txt").write_bytes((CORPUS / "003_c2ca7959cafa510e.txt").read_bytes()
                                      .replace("Solna".encode(), "Sundbyberg".encode()))
     with pytest.raises(RuntimeError, match="crashed"):
         build_index(built.replace(corpus_dir=grown), Failing())
-    assert {p.name: p.read_bytes() for p in built.index_dir.iterdir()} == before
+    assert tree(built.index_dir) == before
 
 
 def test_an_unreadable_report_is_left_out_of_the_build_by_name(built, tmp_path):

@@ -169,7 +169,7 @@ def test_8_a_damaged_cache_header_is_recreated_with_a_warning(built, caplog):
 def test_8_damaged_rows_are_embedded_again_and_never_used(built):
     cfg, _ = built
     con = sqlite3.connect(cfg.embedding_cache_path)
-    shas = [r[0] for r in con.execute("SELECT sha FROM vectors ORDER BY sha LIMIT 3")]
+    shas = sorted({p.sha for p in Engine(cfg, FakeEmbedder()).passages})[:3]  # passage rows, not label or sentence rows
     with con:
         con.execute("UPDATE vectors SET vec = vec || zeroblob(1040) WHERE sha=?", (shas[0],))  # 644 floats, not 384
         con.execute("UPDATE vectors SET vec = X'0000C03F' || substr(vec, 5) WHERE sha=?", (shas[1],))  # 1.5: checksum

@@ -75,7 +75,8 @@ def test_langchain_retriever_returns_documents(fake_engine):
 
 def test_sentence_similarity_reads_each_sentence_once_and_caches_it(fake_config, tmp_path):
     """A pair of sentences is the normalised mean of its sentences' vectors (an oracle in numpy),
-    and each sentence is embedded once: a fresh engine on the same cache embeds nothing."""
+    and each sentence is embedded once per engine; the reports' own sentences come from the build,
+    and a sentence the build did not see is embedded in memory only (answering never writes)."""
     import numpy as np
 
     from rag.search.embedding import FakeEmbedder
@@ -104,9 +105,16 @@ def test_sentence_similarity_reads_each_sentence_once_and_caches_it(fake_config,
     assert np.allclose(got, [v[0] @ q, v[1] @ q, mean @ q], atol=1e-5)
     assert sorted(first.calls) == sorted([one, two])
 
+    assert np.allclose(sentence_similarity(engine.vectors, q, texts), got, atol=1e-5)
+    assert sorted(first.calls) == sorted([one, two])  # remembered by the engine
+    from rag.answer.evidence import answer_texts
+
     again = Counting()
-    assert np.allclose(sentence_similarity(open_engine(cfg, embedder=again).vectors, q, texts), got, atol=1e-5)
-    assert again.calls == []
+    fresh = open_engine(cfg, embedder=again)
+    assert np.allclose(sentence_similarity(fresh.vectors, q, texts), got, atol=1e-5)
+    assert sorted(again.calls) == sorted([one, two])  # not stored by the first engine
+    sentence_similarity(fresh.vectors, q, answer_texts(fresh)["sentence"][:20])
+    assert sorted(again.calls) == sorted([one, two])  # the reports' sentences come from the build
 
 
 def test_warmed_sentences_need_no_embedding_at_answer_time(fake_config, tmp_path):

@@ -93,11 +93,20 @@ def row_label_text(row: FactRow, parent: str = "") -> str:
 
 
 def row_label_vectors(engine) -> tuple[dict[tuple[str, int], int], np.ndarray]:
-    """One vector per table row label, embedded once and kept in the embedding cache by content."""
+    """One vector per table row label, computed at build time (`answer_texts`), else embedded once."""
     view = engine.view
     rows = view.rows
     texts = [row_label_text(r, view.row_parents.get((r.doc_id, r.line), "")) for r in rows]
     return engine.vectors.labels([(r.doc_id, r.line) for r in rows], texts)
+
+
+def answer_texts(engine) -> dict[str, list[str]]:
+    """The texts the answer path embeds, by kind: every row label and every sentence of the text
+    passages. The build embeds them into the index version (answering then never writes)."""
+    view = engine.view
+    labels = [row_label_text(r, view.row_parents.get((r.doc_id, r.line), "")) for r in view.rows]
+    sentences = list(dict.fromkeys(s for p in view.passages if p.kind == "text" for s in sentence_pieces(p.text)))
+    return {"label": labels, "sentence": sentences}
 
 
 def warm_sentence_vectors(engine, chunk: int = 16, stop: threading.Event | None = None) -> int:

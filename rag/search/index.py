@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import sqlite3
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -293,9 +292,11 @@ class IndexManifest:
 
 
 def _atomic_tmp(path: Path) -> str:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    return tmp
+    """A temporary name beside `path` in a build's own version folder (no other writer there); the
+    file gets the umask's permissions, not mkstemp's 0600, so a reading service user can open it."""
+    tmp = path.parent / f".{path.name}.tmp"
+    tmp.unlink(missing_ok=True)
+    return str(tmp)
 
 
 def save_index(index, faiss_path: Path, manifest_path: Path, manifest: dict) -> IndexManifest:

@@ -1,7 +1,7 @@
 """The SQLite store: reports, sections, facts and passages (plain rows, no serialised Python objects).
 
-A store is written whole into a temporary file and renamed over the old one,
-so readers see either the old corpus or the new one, never half of each.
+A store is written whole into a new index version folder (rag/search/versions.py), so readers
+see either the old corpus or the new one, never half of each.
 Feedback lives in its own file so that rebuilding never loses it.
 """
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -38,9 +37,12 @@ CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, ts REAL, question T
 
 
 def write_store(path: Path, reports: list[ParsedReport], passages: list[Passage]) -> None:
+    """Write the store under a temporary name in `path`'s folder (a build's own new version folder),
+    then rename it; the file gets the umask's permissions, so a service user that only reads the
+    index can open it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".store.", suffix=".sqlite", dir=path.parent)
-    os.close(fd)
+    tmp = str(path.parent / f".{path.name}.tmp")
+    Path(tmp).unlink(missing_ok=True)
     try:
         con = sqlite3.connect(tmp)
         with con:
