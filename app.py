@@ -298,35 +298,32 @@ def handle_upload(config: Config, name: str, data: bytes, meta: dict[str, str] |
                   f"{stats.embedded} nya textavsnitt.")
 
 
-def handle_remove(config: Config, doc_id: str, embedder=None) -> tuple[bool, str]:
-    """Hide one report (its file and entry move to corpus/.removed/, nothing is deleted) and
-    rebuild the index; nothing else changes."""
+def _change_and_rebuild(config: Config, doc_id: str, change, verb: str, could_not: str, did: str, done: str,
+                        embedder=None) -> tuple[bool, str]:
+    """Hide or restore one report, then rebuild the index; nothing else changes."""
     try:
-        removed = hide_report(config.corpus_dir, doc_id)
+        report = change(config.corpus_dir, doc_id)
     except (RagError, ValueError, OSError) as e:
-        log.error("removing %s failed: %s", shown(doc_id), shown(e))
-        return False, f"Rapporten kunde inte tas bort. {swedish_error(e)}"
+        log.error("%s %s failed: %s", verb, shown(doc_id), shown(e))
+        return False, f"Rapporten kunde inte {could_not}. {swedish_error(e)}"
     try:
         build_index(config, embedder=embedder)
     except RagError as e:
-        log.error("index rebuild after removing %s failed: %s", shown(doc_id), e)
-        return False, f"{removed.label} togs bort, men sökindexet kunde inte byggas om: {swedish_error(e)}"
-    return True, f"{removed.label} togs bort ur underlaget. Den kan återställas."
+        log.error("index rebuild after %s %s failed: %s", verb, shown(doc_id), e)
+        return False, f"{report.label} {did}, men sökindexet kunde inte byggas om: {swedish_error(e)}"
+    return True, f"{report.label} {done}"
+
+
+def handle_remove(config: Config, doc_id: str, embedder=None) -> tuple[bool, str]:
+    """Hide one report (its file and entry move to corpus/.removed/, nothing is deleted) and rebuild."""
+    return _change_and_rebuild(config, doc_id, hide_report, "removing", "tas bort", "togs bort",
+                               "togs bort ur underlaget. Den kan återställas.", embedder)
 
 
 def handle_restore(config: Config, doc_id: str, embedder=None) -> tuple[bool, str]:
     """Put a hidden report back and rebuild the index."""
-    try:
-        restored = restore_report(config.corpus_dir, doc_id)
-    except (RagError, ValueError, OSError) as e:
-        log.error("restoring %s failed: %s", shown(doc_id), shown(e))
-        return False, f"Rapporten kunde inte återställas. {swedish_error(e)}"
-    try:
-        build_index(config, embedder=embedder)
-    except RagError as e:
-        log.error("index rebuild after restoring %s failed: %s", shown(doc_id), e)
-        return False, f"{restored.label} återställdes, men sökindexet kunde inte byggas om: {swedish_error(e)}"
-    return True, f"{restored.label} finns åter i underlaget."
+    return _change_and_rebuild(config, doc_id, restore_report, "restoring", "återställas", "återställdes",
+                               "finns åter i underlaget.", embedder)
 
 
 # --- filters against the question ---------------------------------------------------------

@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from ..models import Fact, Report, Section
 from .document import (DEFAULT_LIMITS, DOCUMENT_SUFFIXES, MAX_REPORT_BYTES, ReadLimits,  # noqa: F401
                        decode_report, over_limit)
 from .markup import plain_line
+from ..files import write_atomic  # noqa: F401  (callers write reports through the corpus)
 from .readers import read_document
 from .tables import ParseWarning, Table, clean_cell, doc_money_unit, parse_tables, table_facts
 
@@ -202,21 +202,6 @@ def load_manifest(corpus_dir: Path) -> list[Report]:
             raise CorpusError(f"{MANIFEST}: doc_id {r.doc_id!r} appears twice")
         seen.add(r.doc_id)
     return reports
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary sibling, fsync, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save_manifest(corpus_dir: Path, reports: list[Report | dict]) -> None:

@@ -136,27 +136,26 @@ def _count_elements(z: zipfile.ZipFile, member: str, name: str, limits: ReadLimi
         return  # python-docx says what is missing
     elements = nodes = 0
     tail = b""
+
+    def count(part: bytes) -> None:
+        nonlocal elements, nodes
+        for m in _START_TAG.finditer(part):
+            nodes += 1
+            elements += m.group(1) is not None
+        if elements > limits.max_elements:
+            raise over_limit(name, "antalet stycken, tabeller och tabellceller", elements, limits.max_elements,
+                             "max_elements")
+        if nodes > limits.max_xml_nodes:
+            raise over_limit(name, "antalet XML-element i Word-filen", nodes, limits.max_xml_nodes, "max_xml_nodes")
+
     with z.open(member) as f:
         while chunk := f.read(1 << 20):
             deadline.check(" (Word-filen packas upp)")
             buf = tail + chunk
             cut = buf.rfind(b"<")  # a tag split by the chunk boundary is counted with the next chunk
             head, tail = (buf[:cut], buf[cut:]) if cut > 0 else ((b"", buf) if cut == 0 else (buf, b""))
-            for m in _START_TAG.finditer(head):
-                nodes += 1
-                elements += m.group(1) is not None
-            if elements > limits.max_elements:
-                raise over_limit(name, "antalet stycken, tabeller och tabellceller", elements, limits.max_elements,
-                                 "max_elements")
-            if nodes > limits.max_xml_nodes:
-                raise over_limit(name, "antalet XML-element i Word-filen", nodes, limits.max_xml_nodes,
-                                 "max_xml_nodes")
-    for m in _START_TAG.finditer(tail):
-        nodes += 1
-        elements += m.group(1) is not None
-    if elements > limits.max_elements:
-        raise over_limit(name, "antalet stycken, tabeller och tabellceller", elements, limits.max_elements,
-                         "max_elements")
+            count(head)
+    count(tail)
 
 
 def read_docx(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:

@@ -17,6 +17,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..files import write_atomic
 from ..errors import IndexMismatch, IndexMissing
 from ..models import Passage
 
@@ -314,16 +315,7 @@ def save_index(index, faiss_path: Path, manifest_path: Path, manifest: dict) -> 
         raise
     m = IndexManifest(format_version=FORMAT_VERSION, faiss_sha256=sha, faiss_type=index_kind(index),
                       built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), **manifest)
-    tmp = _atomic_tmp(manifest_path)
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(m.to_json() + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, manifest_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(manifest_path, (m.to_json() + "\n").encode("utf-8"))
     return m
 
 
