@@ -80,4 +80,5 @@ def test_the_escape_keeps_the_text():
     html = RENDER.render(escape_markdown("Solna" + EVIL))
     assert not active(escape_markdown("Solna" + EVIL))
     text = re.sub(r"<[^>]+>", "", html).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    assert text.strip().replace("&#58;", ":").replace("&quot;", '"') == ("Solna" + EVIL).strip()
+    # the same characters a reader sees: the word joiner that breaks an autolink is invisible
+    assert text.strip().replace("\u2060", "").replace("&quot;", '"') == ("Solna" + EVIL).strip()

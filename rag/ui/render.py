@@ -3,8 +3,8 @@
 Report text is data, not markup: `![bild](http://…)` in an uploaded report must
 show as those characters, not make the reader's browser fetch a remote image.
 Every character markdown or HTML gives a meaning is escaped, and the patterns
-that become links on their own (`http://`, `www.`, `a@b.se`) are broken with
-character references, which render as the same characters.
+that become links on their own (`http://`, `www.`, `a@b.se`) are broken with an
+invisible word joiner, so they render as the same characters and link nowhere.
 """
 from __future__ import annotations
 
@@ -46,7 +46,12 @@ def _escape_plain(text: str) -> str:
     return "".join(_break_autolink(p) if i % 2 else _escape(p) for i, p in enumerate(parts))
 
 
+#: invisible, and no autolink reads across it (a character reference is decoded before links are
+#: found, in the browser's markdown renderer, so `&#58;//` still became a link there)
+_JOINER = "\u2060"
+
+
 def _break_autolink(trigger: str) -> str:
     if trigger == "://":
-        return "&#58;//"
-    return "&#64;" if trigger == "@" else trigger[:3] + "&#46;"
+        return f":{_JOINER}//"
+    return f"{_JOINER}@" if trigger == "@" else f"{trigger[:3]}{_JOINER}."
