@@ -320,7 +320,8 @@ def test_12_markdown_in_report_text_renders_as_the_same_text(text):
 
     rendered = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(escape_markdown(text))
     assert not re.search(r"<(img|a|script|h\d|table|strong|em|code|ol|ul|blockquote|hr|s|del)\b", rendered)
-    assert html.unescape(re.sub(r"<[^>]+>", "", rendered)).split() == text.split()
+    # the same text a reader sees (the word joiner that breaks an autolink is invisible)
+    assert html.unescape(re.sub(r"<[^>]+>", "", rendered)).replace("\u2060", "").split() == text.split()
 
 
 def test_12_markers_survive_for_linking():
