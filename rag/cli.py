@@ -49,9 +49,15 @@ def _batch(path: str) -> list[dict]:
 
 
 def _engine(cfg: Config):
+    """A question never waits on a build: a stale but complete index answers as it is, with a warning
+    on stderr to run `build`; only where no complete index exists is one built first."""
     from .engine import open_engine
+    from .errors import IndexError_
 
-    return open_engine(cfg, progress=_progress)
+    try:
+        return open_engine(cfg, build_if_needed=False)
+    except IndexError_:
+        return open_engine(cfg, progress=_progress)
 
 
 def cmd_build(args, cfg: Config) -> int:

@@ -68,3 +68,27 @@ def test_errors_are_messages_not_tracebacks(index_dir, tmp_path):
     assert "error: cannot read batch file" in out.stderr and "Traceback" not in out.stderr
     out = run(["--corpus-dir", str(tmp_path / "nowhere"), "facts", "--json"], index_dir)
     assert out.returncode == 2 and "does not exist" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_question_on_a_stale_index_is_answered_from_it_without_a_build(tmp_path, fake_config):
+    """Answering never builds: with a report added to the corpus after the build, `ask` answers from
+    the last complete index at once and says on stderr that it is stale; the index is untouched."""
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    index = tmp_path / "index"
+    env = {**os.environ, "RAG_CORPUS_DIR": str(corpus), "RAG_MODEL": "fake-hash-embedder",
+           "RAG_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1", **SCORER}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "rag", *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=300)
+
+    assert cli("build").returncode == 0
+    before = (index / "CURRENT").read_text()
+    (corpus / "extra.txt").write_text((corpus / "003_c2ca7959cafa510e.txt").read_text(encoding="utf-8")
+                                      .replace("Solna", "Sundbyberg"), encoding="utf-8")
+    out = cli("ask", "--json", "Hur hög var sjukfrånvaron i Solna 2023?")
+    assert out.returncode == 0 and json.loads(out.stdout)["question"]
+    assert "stale" in out.stderr and (index / "CURRENT").read_text() == before
