@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,17 +59,12 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 1
     pytest.fail(f"streamlit did not become healthy in {timeout:.0f}s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, e5_engine):
-    """The app on the real e5 model, over copies of the corpus and of the session's e5 index."""
-    tmp = tmp_path_factory.mktemp("e2e")
-    corpus = tmp / "corpus"
-    shutil.copytree(ROOT / "corpus", corpus)
-    shutil.copytree(e5_engine.config.index_dir, tmp / "index", ignore=shutil.ignore_patterns("feedback.sqlite"))
+@contextmanager
+def running_app(tmp: Path, corpus: Path, index: Path, **env_extra: str):
+    """The Streamlit app over `corpus` and `index` on a free port, healthy; its URL and log."""
     port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "RAG_MODEL": E5_MODEL,
-           "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp / "index"),
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "RAG_EDITOR_TOKEN": EDITOR_TOKEN}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "RAG_MODEL": E5_MODEL, "RAG_CORPUS_DIR": str(corpus),
+           "RAG_INDEX_DIR": str(index), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env_extra}
     log = tmp / "streamlit.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -78,7 +74,7 @@ def server(tmp_path_factory, e5_engine):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc, log)
-        yield url, log, corpus
+        yield url, log
     finally:
         proc.terminate()
         try:
@@ -86,6 +82,22 @@ def server(tmp_path_factory, e5_engine):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def copies(tmp: Path, e5_engine) -> tuple[Path, Path]:
+    """Copies of the corpus and of the session's e5 index, so a test may change them."""
+    shutil.copytree(ROOT / "corpus", tmp / "corpus")
+    shutil.copytree(e5_engine.config.index_dir, tmp / "index", ignore=shutil.ignore_patterns("feedback.sqlite"))
+    return tmp / "corpus", tmp / "index"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, e5_engine):
+    """The app on the real e5 model, over copies of the corpus and of the session's e5 index."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    corpus, index = copies(tmp, e5_engine)
+    with running_app(tmp, corpus, index, RAG_EDITOR_TOKEN=EDITOR_TOKEN) as (url, log):
+        yield url, log, corpus
 
 
 def idle(page) -> None:

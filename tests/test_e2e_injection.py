@@ -4,16 +4,10 @@ Needs Debian's /usr/bin/chromium; skipped without it."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 
 import pytest
 
-from rag.config import E5_MODEL
-
-from .test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, idle, wait_healthy
+from .test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, copies, idle, running_app
 
 pytestmark = [
     pytest.mark.e2e,
@@ -27,31 +21,14 @@ HOSTILE_TITLE = 'Årsredovisning ![x](http://evil.invalid/t.png) [klicka](http:/
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory, e5_engine):
     tmp = tmp_path_factory.mktemp("e2e-inject")
-    corpus = tmp / "corpus"
-    shutil.copytree(ROOT / "corpus", corpus)
+    corpus, index = copies(tmp, e5_engine)
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     for r in manifest["reports"]:
         if r["doc_id"].startswith("solna"):
             r["title"] = HOSTILE_TITLE
     (corpus / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    shutil.copytree(e5_engine.config.index_dir, tmp / "index", ignore=shutil.ignore_patterns("feedback.sqlite"))
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "RAG_MODEL": E5_MODEL, "RAG_CORPUS_DIR": str(corpus),
-           "RAG_INDEX_DIR": str(tmp / "index"), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    log = tmp / "streamlit.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
-                                 "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", proc, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with running_app(tmp, corpus, index) as (url, _log):
+        yield url
 
 
 def test_report_labels_are_inert_in_a_real_browser(hostile_server):

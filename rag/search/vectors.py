@@ -46,7 +46,7 @@ def embed_texts(items: dict[str, str], embedder, cache: EmbeddingCache | None, b
 
 
 def save_text_vectors(path: Path, vectors: dict[str, np.ndarray], dim: int) -> None:
-    """Write label and sentence vectors as two plain arrays (keys, float32 matrix): no pickle."""
+    """Write label and sentence vectors as two plain arrays (keys, float32 matrix), nothing executable."""
     keys = np.array(sorted(vectors), dtype="<U64")
     matrix = np.array([vectors[k] for k in keys], dtype=np.float32).reshape(len(keys), dim)
     tmp = path.parent / f".{path.name}.tmp.npz"
