@@ -29,8 +29,9 @@ from rag.errors import BadFileName, CorpusError, RagError, StorageError
 from rag.answer.evidence import start_sentence_warming
 from rag.kommuner import kommuner_in
 from rag.models import Answer, Citation, Fact, Report
+from rag.years import YEAR, YEAR_RE, years_in
 from rag.ingest.pdfreader import page_image
-from rag.ingest.readers import UnreadableReport
+from rag.ingest.document import UnreadableReport
 from rag.engine import build_index, open_engine
 from rag.ui.render import escape_markdown
 from rag.ui.roles import READ_ONLY_NOTE, editing_enabled, is_editor, log_change, shown
@@ -234,7 +235,7 @@ def report_title(text: str, fallback: str = "") -> str:
     lines = [ln for ln in lines if 3 <= len(ln) <= 120 and not ln.endswith((".", ",", ":"))]
     for ln in lines:
         low = ln.lower()
-        if any(t in low for t in REPORT_TYPES) and re.search(r"\b20\d\d\b", ln):
+        if any(t in low for t in REPORT_TYPES) and YEAR_RE.search(ln):
             return re.sub(r"\s+", " ", ln)
     for ln in lines:
         low = ln.lower()
@@ -434,8 +435,8 @@ def period_group(column: str, report: Report | None) -> tuple[str, str] | None:
 
     None for a column that is neither (a target, a breakdown such as 'Kvinnor 2023')."""
     low = column.lower()
-    years = re.findall(r"\b(20\d\d)\b", low)
-    rest = re.sub(r"\b20\d\d\b|[-–/.,()%]|\b\d{1,2}\b", " ", low)
+    years = [str(y) for y in years_in(low)]
+    rest = re.sub(rf"\b{YEAR}\b|[-–/.,()%]|\b\d{{1,2}}\b", " ", low)
     if re.search(r"budget|prognos", low):
         return ("plan", years[-1] if years else (report.period_end[:4] if report else ""))
     months = [m for m in _MONTH_ABBR if re.search(rf"\b{m}\w*", rest)]

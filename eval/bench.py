@@ -33,6 +33,7 @@ from rag.config import E5_MODEL, REPO_ROOT, Config
 from rag.ingest.corpus import load_manifest, read_report_text, save_manifest
 from rag.errors import QuestionError
 from rag.numbers import NUMBER_RE
+from rag.years import is_year
 
 log = logging.getLogger(__name__)
 
@@ -344,7 +345,7 @@ def perturb_numbers(text: str, rng: random.Random) -> str:
     """Every number but years moved by a random ±0–20 %, printed in its own format."""
     def one(m: re.Match) -> str:
         num = m.group("num")
-        if re.fullmatch(r"(19|20)\d\d", num):
+        if is_year(num):
             return m.group(0)
         value = float(re.sub(r"[ \u00a0\u202f]", "", num).replace(",", "."))
         new = _format_like(num, value * (1 + rng.uniform(-0.2, 0.2)))

@@ -10,12 +10,11 @@ import logging
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from rag.config import Config
 
-from .questions import DEFAULT, default_files, evidence_in, load_questions  # noqa: F401
-from .scoring import quote_group_ok, number_group_ok, score
+from .questions import default_files, evidence_in, load_questions
+from .scoring import score
 
 log = logging.getLogger(__name__)
 def evaluate(engine, questions: list[dict]) -> tuple[list[dict], dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from rag.numbers import find_numbers, same_value, to_float
+from rag.years import is_year
 
 
 def _norm(text: str) -> str:
@@ -46,7 +47,7 @@ def lead_figure(answer: dict, quoted: bool = True) -> float | None:
         quote = re.match(r"Enligt [^:]*\)\s*:\s+(?=\S)", line)  # the opening quote: "Enligt X (rapport): …"
         if line.startswith("- ") or quote:
             body = re.sub(r"\[\d+\]", " ", line[quote.end():] if quote else line)
-            nums = [n.value for n in find_numbers(body) if not re.fullmatch(r"(19|20)\d\d", n.text.strip())]
+            nums = [n.value for n in find_numbers(body) if not is_year(n.text)]
             if nums:
                 return nums[0]
     return None

@@ -25,7 +25,7 @@ from .config import Config
 from .ingest.corpus import load_corpus
 from .errors import CorpusError, IndexError_, IndexMismatch, IndexMissing, StorageError
 from .search.index import (EmbeddingCache, build_lock, build_running, embed_passages, file_sha256, load_index, make_index,
-                    passages_sha, read_manifest, save_index, search_index)
+                    passages_sha, read_manifest, save_index)
 from .search.lexical import build_bm25, canon_idf, load_bm25, save_bm25, split_compound, stem
 from .models import Answer, Hit, Report
 from .search.retrieval import hybrid_search

@@ -16,7 +16,8 @@ import pytest
 from rag.errors import CorpusError
 from rag.ingest.corpus import load_corpus
 from rag.ingest.pdfreader import read_pdf
-from rag.ingest.readers import ReadLimits, UnreadableReport, read_docx, read_document
+from rag.ingest.document import ReadLimits, UnreadableReport
+from rag.ingest.readers import read_docx, read_document
 
 BUNDLED = {"enkoping-delar-2024-08", "enkoping-tertial-2024-04", "eskilstuna-delar2-2023-08",
            "solna-arsredovisning-2023", "huddinge-delar-2023-08"}

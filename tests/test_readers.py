@@ -21,7 +21,8 @@ from rag.ingest.corpus import add_report, detect_report, load_manifest, parse_re
 from rag.errors import CorpusError
 from rag.models import Report
 from rag.ingest.pdfreader import read_pdf
-from rag.ingest.readers import ReadLimits, UnreadableReport, join_wrapped, read_document, read_docx
+from rag.ingest.document import ReadLimits, UnreadableReport, join_wrapped
+from rag.ingest.readers import read_document, read_docx
 from tests import docgen
 from tests.conftest import CORPUS, ROOT, snapshot
 

@@ -24,6 +24,7 @@ from .question import QuestionAnalysis
 from ..search.retrieval import sentences
 from .rows import (MONEY_UNITS, TOTAL_RE, FactRow, cached_terms, column_info, label_precision, label_recall,
                          matched, score_row, topic_units, unit_weight)
+from ..years import without_years, years_in
 
 ROW_FEATURES = (
     "bias_row", "lex", "lex_rel", "dense", "dense_rel", "label_dense_rank", "lex_rank",
@@ -44,7 +45,6 @@ SENTENCE_FEATURES = (
 )
 
 _MEASURE_COLUMN = {"prognos": "prognos", "budget": "budget", "avvikelse": "avvikelse", "mål": "mål"}
-_YEARISH = re.compile(r"\b(19|20)\d\d\b")
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def _row_features(plan: Plan, row: FactRow, report: Report, lex: float, lex_max:
         or float(m == "per_invånare" and any("inv" in f.column.lower() for f in row.facts))
     years = set(plan.years)
     col_years = {y for c in cols for y in c.years}
-    label_years = {int(y.group()) for y in _YEARISH.finditer(row.label)}
+    label_years = set(years_in(row.label))
     year_column = float(bool(years) and bool(years & col_years))
     year_label_conflict = float(bool(years) and bool(label_years) and not (label_years & years))
     months = [c.month for c in cols if c.month]
@@ -212,8 +212,8 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
             raw, dense, lex_rank, lex_max, dense_max, own, own_max):
         low = sent.lower()
         ws = set(re.findall(r"[a-zåäöéü]+", low))
-        nums = [n for n in find_numbers(_YEARISH.sub("", sent))]
-        said_years = set(_YEARISH.findall(sent)) and {m.group() for m in _YEARISH.finditer(sent)}
+        nums = find_numbers(without_years(sent))
+        said_years = {str(y) for y in years_in(sent)}
         causal = float(bool(LEXICON.causal.search(low)))
         committee = float(bool(LEXICON.committee.search(low)))  # the committee as a whole is its subject
         direction = float((a.direction == "up" and bool(ws & LEXICON.direction_up))
@@ -238,7 +238,7 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
 
 def text_figures(text: str) -> set[float]:
     """The figures of a text worth matching across evidence: no years, no small counts."""
-    return {round(abs(n.value), 3) for n in find_numbers(_YEARISH.sub("", text))
+    return {round(abs(n.value), 3) for n in find_numbers(without_years(text))
             if abs(n.value) >= 10 or not float(n.value).is_integer()}
 
 

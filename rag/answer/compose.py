@@ -18,7 +18,7 @@ from ..models import Answer
 from .compare import comparison_answer
 from .corpus_view import CorpusView
 from .evidence import Evidence, absent_words, gather
-from .layout import coverage_summary, fact_sentence, layout, refuse  # noqa: F401  (the answer path's vocabulary)
+from .layout import layout, refuse
 from .picking import counted_stems, figure_kind_of_best_row, gives_figure, usable
 from .plan import Plan
 from .question import QuestionAnalysis

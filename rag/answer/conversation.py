@@ -16,9 +16,9 @@ from typing import Iterable, Mapping
 
 from ..kommuner import kommuner_in
 from ..lexicon import LEXICON
+from ..years import YEAR_RE
 
 _WORD = re.compile(r"[0-9A-Za-zÅÄÖåäöÉéÜü]+(?:-[0-9A-Za-zÅÄÖåäöÉéÜü]+)*")
-_YEAR = re.compile(r"\b(20\d\d)\b")
 _WORDS = LEXICON.conversation  # the reviewed words (rag/data/lexicon.json, "conversation")
 
 
@@ -134,7 +134,7 @@ def _append(base: str, phrase: str) -> str:
 
 
 def _shift_years(base: str, delta: int) -> str:
-    return _YEAR.sub(lambda m: str(int(m.group(1)) + delta), base)
+    return YEAR_RE.sub(lambda m: str(int(m.group()) + delta), base)
 
 
 _WHY_FILLER = frozenset(_WORDS["why_filler"])
@@ -277,8 +277,8 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
         out = _capitalise(body) + "?"
         if not kommuner and base_kommuner:
             out = _swap_kommuner(out, [], base_kommuner)
-        years = _YEAR.findall(base)
-        if not _YEAR.search(text) and years and not any(rx.search(text) for rx in _RELATIVE_YEAR.values()):
+        years = YEAR_RE.findall(base)
+        if not YEAR_RE.search(text) and years and not any(rx.search(text) for rx in _RELATIVE_YEAR.values()):
             out = _append(out, " och ".join(dict.fromkeys(years)))
         kinds.append("ämne")
         return Resolved(out, True, said_reading(out), ",".join(kinds))
@@ -286,11 +286,11 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
     if kommuner and kommuner != base_kommuner:
         out = _swap_kommuner(out, base_kommuner, kommuner)
         kinds.append("kommun")
-        if years_covered and not _YEAR.search(text):
+        if years_covered and not YEAR_RE.search(text):
             out = _without_uncovered_years(out, kommuner, years_covered)
-    years = _YEAR.findall(text)
+    years = YEAR_RE.findall(text)
     if years:
-        old = _YEAR.findall(out)
+        old = YEAR_RE.findall(out)
         joined = " och ".join(dict.fromkeys(years))
         if old:
             latest = max(old)  # "Och 2022?" replaces the year the question is about
@@ -301,7 +301,7 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
     else:
         for delta, rx in _RELATIVE_YEAR.items():
             if rx.search(text):
-                out = _shift_years(out, delta) if _YEAR.search(out) else _append(
+                out = _shift_years(out, delta) if YEAR_RE.search(out) else _append(
                     out, "föregående år" if delta < 0 else "året efter")
                 kinds.append("år")
                 break
@@ -365,7 +365,7 @@ def _without_uncovered_years(question: str, kommuner: list[str], years_covered: 
     """"Och Huddinge?" after a question about Enköping in 2024 asks for Huddinge's own figure: a year
     none of the new kommuner's reports is of is left out, so their latest report answers."""
     covered = set().union(*(years_covered.get(k, frozenset()) for k in kommuner))
-    for year in set(_YEAR.findall(question)):
+    for year in set(YEAR_RE.findall(question)):
         if covered and int(year) not in covered:
             question = re.sub(rf"\s*\b(?:för|under|i|år|in|for|during)?\s*\b{year}\b", "", question)
     return re.sub(r"\s+([?.!,])", r"\1", question)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..models import Fact, Passage, Report
-from .rows import FactRow
+from ..models import Fact, Report
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from .plan import Plan
 from .question import QuestionAnalysis
 from .rows import FactRow, column_info
 from .verify import allowed_numbers, check_numbers, cite_passage, cite_row
+from ..years import YEAR, is_year
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +42,13 @@ def _value(f: Fact) -> str:
 def same_span(col_a: str, col_b: str) -> bool:
     """Two columns cover the same months of different years ("Utfall jan-aug 2024" and "Utfall
     jan-aug 2023", "2023" and "2022"): only then is a change between them meaningful."""
-    strip = lambda c: re.sub(r"\b(19|20)\d\d\b|föregående år|\s+", " ", c.lower()).split()
+    strip = lambda c: re.sub(rf"\b{YEAR}\b|föregående år|\s+", " ", c.lower()).split()
     return strip(col_a) == strip(col_b) or column_info(col_b).previous and strip(col_a)[:1] == strip(col_b)[:1]
 
 
 def _what(f: Fact, parent: str = "") -> str:
     """A row's name as a reader needs it: a year row with its caption, a sub-row under its row."""
-    if re.fullmatch(r"(19|20)\d\d", f.row.strip()):
+    if is_year(f.row):
         return f"{f.caption}, {f.row}"
     return f"{parent} – {f.row}" if parent and not re.search(r"\d", parent) else f.row
 
@@ -183,7 +184,7 @@ def layout(a: QuestionAnalysis, reports: dict[str, Report], plan: Plan, draft: D
 
 def _gives_number(text: str) -> bool:
     """A figure in a sentence: a number that is not a year."""
-    return any(not re.fullmatch(r"(19|20)\d\d", n.text.strip()) for n in find_numbers(text))
+    return any(not is_year(n.text) for n in find_numbers(text))
 
 
 def refuse(a: QuestionAnalysis, reports: dict[str, Report], reason: str, nearest: Candidate | None = None) -> Answer:

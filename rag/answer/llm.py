@@ -18,6 +18,7 @@ from ..errors import RagError
 from ..kommuner import kommuner_in
 from ..models import Answer
 from ..numbers import Number, find_numbers, same_value
+from ..years import is_year
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def chat_model_from_config(config: Config):
 # --- what a text says ----------------------------------------------------------------
 
 def _is_year(n: Number) -> bool:
-    return re.fullmatch(r"(19|20)\d\d", n.text) is not None
+    return is_year(n.text)
 
 
 def _figures(text: str) -> list[Number]:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..lexicon import LEXICON
 from ..search.lexical import stem, words
+from ..years import is_year
 
 CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "data" / "measures.json"
 
@@ -30,7 +31,6 @@ _FILLER = frozenset({"och", "av", "i", "för", "med", "på", "till", "samt", "va
 _FILLER_STEMS = frozenset(stem(w) for w in _FILLER)
 TOTAL_ONLY = re.compile(r"^\W*(summa|totalt?|total)\W*$", re.I)
 _MARKUP = re.compile(r"<[^>]+>|&[a-z]+;")
-_YEARISH = re.compile(r"^\s*(?:19|20)\d\d\s*$")
 #: a row is read as a measure only when the matched name covers this share of its label's words:
 #: lower finds more rows (recall 0.70 at 0) but reads a label that names a measure only in passing
 #: ("Antal besök inom … öppna insatser") as that measure (precision 0.88 at 0, 0.99 at 0.6 on the
@@ -200,7 +200,7 @@ def row_measure_of(label: str, caption: str, table: str, units: frozenset[str],
     cat = cat or catalogue()
     context = f"{label} {caption} {table}"
     counted = " ".join(sorted(units - MONEY_UNITS - {"%", "antal"}))  # "hushåll", "årsplacering"
-    if _YEARISH.match(label) or not _content(_stems(label)) or TOTAL_ONLY.match(_MARKUP.sub("", label)):
+    if is_year(label) or not _content(_stems(label)) or TOTAL_ONLY.match(_MARKUP.sub("", label)):
         return _best(cat, f"{caption} {table} {counted}".strip(), units, context, "caption")
     return _best(cat, f"{label} {counted}".strip(), units, context, "label") \
         or (_best(cat, f"{label} {caption}", units, context, "caption") if counted or not units & MONEY_UNITS else None)

@@ -23,6 +23,7 @@ from ..numbers import find_numbers
 from .plan import Plan
 from ..search.retrieval import sentences
 from .rows import MONEY_UNITS, TOTAL_RE, FactRow, asked_cell, cell_fits, figure_key, is_year_label
+from ..years import YEAR, is_year
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def explained_below(view: CorpusView, rows: list[Scored], sents: list[Scored]) -
 
 
 # a date, a list item's or heading's number, a report's own number ("delår 2", "tertial 1")
-_NOT_FIGURES = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d\b|^\s*\d{1,2}\.\s|\b(?:delår|tertial|kvartal)\s*\d\b", re.M | re.I)
+_NOT_FIGURES = re.compile(rf"\b{YEAR}-\d\d-\d\d\b|^\s*\d{1,2}\.\s|\b(?:delår|tertial|kvartal)\s*\d\b", re.M | re.I)
 
 
 _SMALL_NUMBERS = "två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv"  # how reports write them in words
@@ -175,7 +176,7 @@ def has_figure(text: str) -> bool:
     """Whether a text gives a figure: a number that is not a year, a date or the number of a list
     item, or a number written as a word ("elva utförare")."""
     return bool(_NUMBER_WORDS.search(text)) or \
-        any(not re.fullmatch(r"(19|20)\d\d", n.text.strip()) for n in find_numbers(_NOT_FIGURES.sub(" ", text)))
+        any(not is_year(n.text) for n in find_numbers(_NOT_FIGURES.sub(" ", text)))
 
 
 _AMOUNT = re.compile(r"\d\s*(?:mnkr|mkr|tkr|kr\b|kronor|miljoner|miljarder|tusen)", re.I)

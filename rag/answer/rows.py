@@ -16,6 +16,7 @@ from ..lexicon import LEXICON
 from ..search.lexical import SYNONYMS, canon_terms, canon_units, content_words, split_compound, stem
 from ..models import Fact, Report
 from ..ingest.tables import split_cells
+from ..years import is_year, years_in
 
 _MONTH_COL = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
 _MARKUP = re.compile(r"</?\w+>")
@@ -69,7 +70,7 @@ def group_rows(facts: list[Fact]) -> list[FactRow]:
 
 def column_info(label: str) -> Column:
     low = label.lower()
-    years = tuple(int(y) for y in re.findall(r"\b(20\d\d)\b", low))
+    years = years_in(low)
     short = re.fullmatch(r"(\d\d)/(\d\d)", low.replace("%", "").strip())
     month = _MONTH_COL.get(low.strip()[:3], 0) if re.fullmatch(r"[a-zåäö]{3,9}", low.strip()) else 0
     if "avvikelse" in low or "differens" in low:
@@ -112,7 +113,7 @@ _BARE_TOTAL = re.compile(r"(?:summa|totalt|total|summa totalt)\W*", re.I)
 
 def is_year_label(label: str) -> bool:
     """A row labelled by a year alone: a month-by-year table's row."""
-    return bool(re.fullmatch(r"\s*(?:19|20)\d\d\s*", label))
+    return is_year(label)
 
 
 def _row_terms(row: FactRow, vocab) -> tuple[frozenset[str], frozenset[str]]:
@@ -265,15 +266,15 @@ def best_rows(rows: list[FactRow], a: QuestionAnalysis, reports: dict[str, Repor
         if a.months and a.report_hint and int(r.period_end[5:]) in a.months:
             s += 0.05
         s += 0.02 * (int(r.period_end[:4]) * 12 + int(r.period_end[5:])) / (2100 * 12)  # newer wins ties
-        label_years = {int(y) for y in re.findall(r"\b(20\d\d)\b", row.label)}
-        if a.years and label_years and not re.fullmatch(r"(19|20)\d\d", row.label.strip()):
+        label_years = set(years_in(row.label))
+        if a.years and label_years and not is_year(row.label):
             s += 0.1 if label_years & set(a.years) else -0.1
         if a.intent == "trend":
             years = {max(c.years) for c in map(column_info, (f.column for f in row.facts))
                      if c.kind == "utfall" and c.years and not c.previous}
             if len(years) >= 3:
                 s += 0.1
-        if re.fullmatch(r"(19|20)\d\d", row.label.strip()):
+        if is_year(row.label):
             year = int(row.label)
             want = a.years or (int(r.period_end[:4]),)
             if year not in want:

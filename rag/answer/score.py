@@ -22,6 +22,7 @@ import numpy as np
 from .candidates import ROW_FEATURES, SENTENCE_FEATURES, Candidate
 from ..errors import RagError
 from ..numbers import find_numbers, same_value
+from ..years import without_years
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +217,7 @@ def label(c: Candidate, question: dict) -> int:
     if any(q in text for q in quotes):
         return 1
     if values:
-        have = [n.value for n in find_numbers(re.sub(r"\b(19|20)\d\d\b", "", c.text))]
+        have = [n.value for n in find_numbers(without_years(c.text))]
         return int(any(same_value(v, x) for v in values for x in have))
     return 0
 

@@ -31,6 +31,7 @@ from .markup import plain_line
 from ..files import write_atomic  # noqa: F401  (callers write reports through the corpus)
 from .readers import read_document
 from .tables import ParseWarning, Table, clean_cell, doc_money_unit, parse_tables, table_facts
+from ..years import YEAR
 
 log = logging.getLogger(__name__)
 
@@ -244,14 +245,14 @@ def detect_fields(text: str, source: str) -> dict[str, str]:
                     kommun = k
     rtype = next((name for key, name in _TYPES if key in low), "")
     year = month = None
-    m = re.search(r"(?:januari\s*[-–]\s*|per\s+\d{1,2}\s+|t\.?o\.?m\.?\s+)(" + "|".join(_MONTHS) + r")\s+(20\d\d)", low)
+    m = re.search(r"(?:januari\s*[-–]\s*|per\s+\d{1,2}\s+|t\.?o\.?m\.?\s+)(" + "|".join(_MONTHS) + r")\s+(" + YEAR + ")", low)
     if m:
         month, year = _MONTHS[m.group(1)], int(m.group(2))
-    elif (m := re.search(r"tertialrapport\s+(" + "|".join(_MONTHS) + r")\s+(20\d\d)", low)):
+    elif (m := re.search(r"tertialrapport\s+(" + "|".join(_MONTHS) + r")\s+(" + YEAR + ")", low)):
         month, year = _MONTHS[m.group(1)], int(m.group(2))
-    elif (m := re.search(r"(årsredovisning|verksamhetsberättelse)\s+(20\d\d)", low)):
+    elif (m := re.search(r"(årsredovisning|verksamhetsberättelse)\s+(" + YEAR + ")", low)):
         month, year = 12, int(m.group(2))
-    elif (m := re.search(r"delårsrapport\s+(\d)\s+(?:år\s+)?(20\d\d)", low)):
+    elif (m := re.search(r"delårsrapport\s+(\d)\s+(?:år\s+)?(" + YEAR + ")", low)):
         month, year = {1: 4, 2: 8}.get(int(m.group(1)), 8), int(m.group(2))
     period_end = f"{year}-{month:02d}" if year else ""
     doc_id = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-")

@@ -19,12 +19,10 @@ import logging
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import CorpusError
-from .document import (DEFAULT_LIMITS, DOCUMENT_SUFFIXES, SUFFIXES, TEXT_SUFFIXES, Deadline, Document,  # noqa: F401
-                       DocumentText, ReadLimits, UnreadableReport, over_limit, cell_text, decode_report, join_wrapped, numeric, table_lines)
+from .document import (DEFAULT_LIMITS, DOCUMENT_SUFFIXES, SUFFIXES, TEXT_SUFFIXES, Deadline, Document,
+                       ReadLimits, UnreadableReport, over_limit, cell_text, decode_report, table_lines)
 
 log = logging.getLogger(__name__)
 
