@@ -1,9 +1,13 @@
-"""Leave one kommun out: fit the evidence scorer on three kommuner's questions, score the fourth.
+"""Cross-validation: leave one kommun out, or one topic out, fit on the rest, score what was left out.
 
-Candidates are gathered once per question (the embedding model runs once);
-each fold then fits the scorer and chooses its thresholds on its own training
-kommuner only (an inner leave-one-kommun-out), and answers the held-out kommun.
-The figure this prints is the one to trust; the in-sample one is printed beside it.
+A question about one kommun (public, `dev/`) is scored by a scorer fitted on no
+question about that kommun; a question spanning kommuner (`dev2/`, which has a
+`topic` on every line) cannot be left out by kommun, so it is scored by a scorer
+fitted on no question of its topic. Candidates are gathered once per question
+(the embedding model runs once); each fold then fits the scorer and chooses its
+answer threshold on its own training questions only (an inner leave one kommun
+out), and answers what it left out. The figure this prints is the one to trust;
+the in-sample one is printed beside it.
 """
 from __future__ import annotations
 
@@ -28,25 +32,47 @@ FALLBACK_ANSWER = 0.15  # only when the calibration cannot be fitted (every inne
 
 
 @dataclass(frozen=True)
+class Fold:
+    """What one round of the cross-validation leaves out: a kommun, or a topic."""
+    by: str  # "kommun" | "topic"
+    name: str
+
+    def __str__(self) -> str:
+        return self.name if self.by == "kommun" else f"topic: {self.name}"
+
+    def touches(self, q: dict) -> bool:
+        """Whether question `q` tells the scorer anything about this fold (then it may not train it)."""
+        if self.by == "topic":
+            return q.get("topic") == self.name
+        return self.name in (q.get("kommun") or ("(ingen)",))
+
+
+@dataclass(frozen=True)
 class Item:
     question: dict
-    fold: str  # the kommun the question is about (its first named kommun)
+    fold: Fold  # where the question is scored: its topic where it has one, else its first kommun
     analysis: object
     evidence: Evidence
 
+    @property
+    def kommun(self) -> str:
+        """The inner folds that calibrate the threshold: the first named kommun."""
+        return (self.question.get("kommun") or ("(ingen)",))[0]
 
-def fold_of(q: dict) -> str:
-    if q.get("kommun"):
-        return q["kommun"][0]
-    return "(ingen)"
+
+def fold_of(q: dict) -> Fold:
+    if q.get("topic"):
+        return Fold("topic", q["topic"])
+    return Fold("kommun", (q.get("kommun") or ("(ingen)",))[0])
 
 
 def gather_all(engine, questions: list[dict]) -> list[Item]:
     """Plan and candidates for every question (the only step that runs the embedding model)."""
     items = []
     for q in questions:
-        a = engine.read_question(q["question"], tuple(q.get("history", ()))).analysis
-        items.append(Item(q, fold_of(q), a, gather(engine, a)))
+        reading = engine.read_question(q["question"], tuple(q.get("history", ())))
+        a = reading.analysis
+        items.append(Item(q, fold_of(q), a, gather(engine, a, anchor=reading.anchor)))
     return items
 
 
@@ -58,7 +84,7 @@ def answer_items(engine, items: list[Item], scorer: Scorer, probs: list | None =
         ans = compose(engine.view, it.analysis, it.evidence, scorer, None if probs is None else probs[i]).to_json()
         verdict = score(it.question, ans)
         rows.append({"id": it.question["id"], "type": it.question["type"], "file": it.question.get("file", ""),
-                     "fold": it.fold, "question": it.question["question"], **verdict, "answer": ans,
+                     "fold": str(it.fold), "fold_by": it.fold.by, "question": it.question["question"], **verdict, "answer": ans,
                      "mode": failure_mode(it.question, verdict), "compose_s": time.perf_counter() - t0})
     return rows
 
@@ -71,49 +97,59 @@ def failure_mode(q: dict, verdict: dict) -> str:
     return "false_refusal" if verdict["refused"] else "wrong"
 
 
-def choose_thresholds(engine, items: list[Item], c: float, wrong_cost: float, kind: str = "linear") -> Thresholds:
-    """The answer threshold calibrated on out-of-fold answers within `items` (an inner leave one
-    kommun out, `calibrated_answer_threshold`); the evidence floors keep their configured values.
-    Choosing the floors too, on a grid by counted utility, moved a fold's answers by a question or
-    three whenever any feature changed: with some 160 training questions that choice is noise."""
-    folds = sorted({it.fold for it in items})
-    scorers = {}
-    for f in folds:
-        train = [(it.question, list(it.evidence.candidates)) for it in items if it.fold != f]
-        scorers[f] = fit_scorer(train, c=c, kind=kind)
-    tests = {f: [it for it in items if it.fold == f] for f in folds}
-    probs = {f: [scorers[f].score(list(it.evidence.candidates)) for it in tests[f]] for f in folds}
-    floors = Thresholds()
-    answer = calibrated_answer_threshold(engine, tests, scorers, probs, floors, wrong_cost)
-    return dataclasses.replace(floors, answer=answer if answer is not None else FALLBACK_ANSWER)
+@dataclass(frozen=True)
+class CalibrationPoint:
+    """One inner out-of-fold answer: the logit of its best evidence's probability, and whether it was right."""
+    question_id: str
+    topic: str
+    logit: float
+    correct: bool
 
 
-def calibrated_answer_threshold(engine, tests: dict, scorers: dict, probs: dict, th: Thresholds,
-                                wrong_cost: float) -> float | None:
+def calibration_points(engine, items: list[Item], c: float, kind: str = "linear") -> list[CalibrationPoint]:
+    """Every item answered with no answer threshold by a scorer fitted without its kommun (an inner
+    leave one kommun out); items the plan or the evidence refuse whatever the threshold are left out."""
+    points = []
+    open_th = dataclasses.replace(Thresholds(), answer=0.0, absent=0.0)
+    for f in sorted({it.kommun for it in items}):
+        fitted = fit_scorer([(it.question, list(it.evidence.candidates)) for it in items if it.kommun != f],
+                            c=c, kind=kind)
+        test = [it for it in items if it.kommun == f]
+        probs = [fitted.score(list(it.evidence.candidates)) for it in test]
+        rows = answer_items(engine, test, Scorer(fitted.row, fitted.sentence, open_th), probs)
+        for it, p, r in zip(test, probs, rows):
+            if it.evidence.refusal or not r["answer"].get("answered"):
+                continue
+            points.append(CalibrationPoint(it.question["id"], it.question.get("topic", ""),
+                                           _logit(strength(it.evidence, p)), bool(r["correct"])))
+    return points
+
+
+def answer_threshold(points: list[CalibrationPoint], wrong_cost: float) -> float:
     """The best evidence's probability above which an answer is right more often than `wrong_cost`
-    makes worth it: a logistic fit of "answered correctly" on the logit of that probability, over
-    the inner out-of-fold answers given with no answer threshold. A smooth curve through every
-    question moves less between folds than the arg-max of a utility counted question by question.
-    None when the fit does not rise with the probability."""
+    makes worth it: a logistic fit of "answered correctly" on the logit of that probability. A smooth
+    curve through every question moves less between folds than the arg-max of a utility counted
+    question by question. `FALLBACK_ANSWER` when the fit cannot be made or does not rise."""
     from sklearn.linear_model import LogisticRegression
 
-    x, y = [], []
-    open_th = dataclasses.replace(th, answer=0.0, absent=0.0)
-    for f, its in tests.items():
-        rows = answer_items(engine, its, Scorer(scorers[f].row, scorers[f].sentence, open_th), probs[f])
-        for it, p, r in zip(its, probs[f], rows):
-            if it.evidence.refusal or not r["answer"].get("answered"):
-                continue  # refused whatever the threshold: the plan or the evidence decided
-            x.append(_logit(strength(it.evidence, p)))
-            y.append(int(r["correct"]))
+    y = [int(pt.correct) for pt in points]
     if len(set(y)) < 2:
-        return None
-    fit = LogisticRegression(C=10.0).fit(np.array(x).reshape(-1, 1), np.array(y))
+        return FALLBACK_ANSWER
+    fit = LogisticRegression(C=10.0).fit(np.array([pt.logit for pt in points]).reshape(-1, 1), np.array(y))
     a, b = float(fit.intercept_[0]), float(fit.coef_[0][0])
     if b <= 0:
-        return None
+        return FALLBACK_ANSWER
     z = (_logit(wrong_cost / (1.0 + wrong_cost)) - a) / b
     return round(float(1.0 / (1.0 + np.exp(-z))), 3)
+
+
+def choose_thresholds(engine, items: list[Item], c: float, wrong_cost: float, kind: str = "linear") -> Thresholds:
+    """The answer threshold calibrated on inner out-of-fold answers within `items`; the evidence
+    floors keep their configured values. Choosing the floors too, on a grid by counted utility,
+    moved a fold's answers by a question or three whenever any feature changed: with some 160
+    training questions that choice is noise."""
+    return dataclasses.replace(Thresholds(), answer=answer_threshold(calibration_points(engine, items, c, kind),
+                                                                     wrong_cost))
 
 
 def _logit(p: float, eps: float = 1e-4) -> float:
@@ -132,12 +168,24 @@ def fit_all(engine, items: list[Item], c: float = 0.1, wrong_cost: float = 1.0, 
 
 def cross_validate(engine, items: list[Item], c: float = 0.1, wrong_cost: float = 1.0,
                    kind: str = "linear") -> list[dict]:
-    """Out-of-fold answers for every item: each kommun scored by a scorer that never saw it."""
+    """Out-of-fold answers for every item: each kommun or topic scored by a scorer that never saw it.
+
+    A kommun fold chooses its threshold by its own inner leave one kommun out. The topic folds (some
+    seventy, most of one or two questions) share one set of inner out-of-fold answers, computed once,
+    each leaving its own topic's answers out of the threshold's fit: their scorer weights never see
+    the topic, their threshold only through inner scorers fitted on other kommuner."""
     rows = []
-    for f in sorted({it.fold for it in items}):
-        train = [it for it in items if it.fold != f]
+    shared: list[CalibrationPoint] | None = None
+    for f in sorted({it.fold for it in items}, key=lambda f: (f.by, f.name)):
+        train = [it for it in items if not f.touches(it.question)]
         test = [it for it in items if it.fold == f]
-        scorer = fit_all(engine, train, c, wrong_cost, kind=kind)
+        if f.by == "kommun":
+            scorer = fit_all(engine, train, c, wrong_cost, kind=kind)
+        else:
+            shared = shared if shared is not None else calibration_points(engine, items, c, kind)
+            th = answer_threshold([pt for pt in shared if pt.topic != f.name], wrong_cost)
+            fitted = fit_scorer([(it.question, list(it.evidence.candidates)) for it in train], c=c, kind=kind)
+            scorer = Scorer(fitted.row, fitted.sentence, dataclasses.replace(Thresholds(), answer=th), {"c": c})
         log.info("fold %s: %d train, %d test, thresholds %s", f, len(train), len(test), scorer.thresholds)
         probs = [scorer.score(list(it.evidence.candidates)) for it in test]
         answered = answer_items(engine, test, scorer, probs)

@@ -141,10 +141,13 @@ def main(args: argparse.Namespace, config: Config | None = None) -> int:
 
         t0 = time.perf_counter()
         cv_rows = cross_validate(engine, gather_all(engine, questions))
-        print(f"\nLeave one kommun out ({time.perf_counter() - t0:.0f} s):\n")
-        modes_table(cv_rows, "type")
-        print()
-        modes_table(cv_rows, "fold")
+        for by, title in (("kommun", "Leave one kommun out"), ("topic", "Leave one topic out")):
+            part = [r for r in cv_rows if r["fold_by"] == by]
+            if part:
+                print(f"\n{title} ({len(part)} questions; {time.perf_counter() - t0:.0f} s in all):\n")
+                modes_table(part, "type")
+                print()
+                modes_table(part, "fold" if by == "kommun" else "file")
         agree, total = paraphrase_agreement(cv_rows, questions)
         print(f"\nparaphrases answered like their originals: {agree}/{total}")
         ev = [r["evidence5"] for r in cv_rows if r.get("evidence5") is not None]

@@ -39,6 +39,9 @@ class Config:
     evidence_k: int = 12
     #: Up to this many kommuner in scope, each gets its own passage search (else one search for all).
     per_kommun_search_max: int = 8
+    #: How many earlier chat turns are answered again to know what the last answer was about: more
+    #: carries a subject further back, each turn costs one more answer when a follow-up is asked
+    dialogue_turns: int = 3
     #: Table rows per kommun that become scored candidates.
     rows_per_kommun: int = 12
     #: The fitted evidence scorer (`python -m rag fit` writes it).

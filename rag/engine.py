@@ -306,6 +306,7 @@ class Engine:
         self._chat = None
         self._scorer = None
         self._speller = None
+        self._anchors: dict[tuple[str, ...], object] = {}  # a chat's earlier turns -> its last answer's Anchor
         self.manifest = manifest
 
     @property
@@ -394,7 +395,23 @@ class Engine:
 
         if not isinstance(question, str):
             check_question(question)  # raises, naming the type
-        return read_question(question, tuple(history), self.reports, self.read)
+        reading = read_question(question, tuple(history), self.reports, self.read)
+        if reading.used_history:
+            reading = dataclasses.replace(reading, anchor=self._last_answer_anchor(tuple(history)))
+        return reading
+
+    def _last_answer_anchor(self, history: tuple[str, ...]):
+        """What the chat's last answer was about (its fact rows), the earlier turns read as its history
+        (at most `dialogue_turns` of them: a subject older than that has been replaced or restated)."""
+        from .answer.dialogue import anchor_of
+
+        history = history[-self.config.dialogue_turns:]
+        if history not in self._anchors:
+            last = self.ask(history[-1], history=history[:-1])
+            self._anchors[history] = anchor_of(last, self.view)
+            while len(self._anchors) > 256:  # a long session's chats: the oldest go first
+                self._anchors.pop(next(iter(self._anchors)))
+        return self._anchors[history]
 
     def ask(self, question: str, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
             history: tuple[str, ...] = ()) -> Answer:
@@ -403,7 +420,7 @@ class Engine:
 
         reading = self.read_question(question, history)
         a, fixes, resolved = reading.analysis, reading.fixes, reading.resolved
-        answer = answer_question(self, a, kommuner=kommuner, doc_ids=doc_ids)
+        answer = answer_question(self, a, kommuner=kommuner, doc_ids=doc_ids, anchor=reading.anchor)
         if fixes:  # say which words were read as other words, so a misreading is seen (after the answer,
             # which opens with its figure)
             read = ", ".join(f"«{typo}» som «{word}»" for typo, word in fixes)

@@ -17,6 +17,7 @@ from ..lexicon import LEXICON
 from ..models import Answer
 from .compare import comparison_answer
 from .corpus_view import CorpusView
+from .dialogue import Anchor
 from .evidence import Evidence, absent_words, gather
 from .layout import layout, refuse
 from .picking import counted_stems, figure_kind_of_best_row, gives_figure, usable
@@ -105,5 +106,5 @@ def _weak_reason(view: CorpusView, plan: Plan) -> str:
 
 
 def answer_question(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
-                    scorer: Scorer | None = None) -> Answer:
-    return compose(engine.view, a, gather(engine, a, kommuner, doc_ids), scorer or engine.scorer)
+                    scorer: Scorer | None = None, anchor: Anchor | None = None) -> Answer:
+    return compose(engine.view, a, gather(engine, a, kommuner, doc_ids, anchor), scorer or engine.scorer)

@@ -138,6 +138,16 @@ class CorpusView:
                 for r in totals:
                     out.setdefault(("nettokostnad", True), {}).setdefault(r.doc_id, []).append((r, 0.6))
 
+    @cached_property
+    def row_measure_ids(self) -> dict[RowKey, frozenset[str]]:
+        """Each row's catalogue measures (a follow-up asks for the last answer's measure elsewhere)."""
+        out: dict[RowKey, set[str]] = {}
+        for (measure, _money), per_doc in self._measures.items():
+            for rows in per_doc.values():
+                for r, _confidence in rows:
+                    out.setdefault((r.doc_id, r.line), set()).add(measure)
+        return {k: frozenset(v) for k, v in out.items()}
+
     def measure_rows(self, measure: str, money: bool) -> dict[str, list[tuple[FactRow, float]]]:
         """Per report, the rows that report `measure` (its amounts, or its counts), most confident first."""
         return self._measures.get((measure, money), {})

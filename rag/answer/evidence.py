@@ -23,6 +23,7 @@ from .plan import Plan, make_plan, report_preference
 from ..search.retrieval import hybrid_search, sentence_pieces
 from ..search.vectors import SENTENCE_MEMO, Vectors
 from .corpus_view import CorpusView
+from .dialogue import Anchor
 from .rows import FactRow, column_info, is_measure_word
 
 log = logging.getLogger(__name__)
@@ -181,7 +182,8 @@ def _of_the_years_asked(cands: list[Candidate], plan: Plan, reports: dict[str, R
     return [c for c in cands if c.kommun in of_year or any(_mentions_year(c, y) for y in plan.years)]
 
 
-def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = ()) -> Evidence:
+def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
+           anchor: Anchor | None = None) -> Evidence:
     """Plan the question and collect its candidates with features (no fitted model involved)."""
     view, vectors = engine.view, engine.vectors
     reports = view.reports

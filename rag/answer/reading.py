@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ..lexicon import LEXICON
 from ..models import Report
 from .conversation import Resolved, resolve
+from .dialogue import Anchor
 from .offtopic import REASONS, kinds_in, not_about_reports
 from .question import QuestionAnalysis
 
@@ -22,6 +23,7 @@ class Reading:
     resolved: Resolved
     analysis: QuestionAnalysis
     fixes: tuple[tuple[str, str], ...] = ()  # (typo, the report word it was read as)
+    anchor: Anchor | None = None  # a follow-up's: what the chat's last answer was about
 
     @property
     def used_history(self) -> bool:
