@@ -224,7 +224,7 @@ def paraphrase_agreement(rows: list[dict], questions: list[dict]) -> tuple[int, 
 
 
 def fit_main(args, config) -> int:
-    """`python -m rag fit`: fit the shipped scorer on the question files, thresholds by inner LOKO."""
+    """`python -m eval fit`: fit the shipped scorer on the question files, thresholds by inner LOKO."""
     import sys
 
     from rag.answer.score import save_scorer

@@ -44,7 +44,7 @@ class Config:
     dialogue_turns: int = 3
     #: Table rows per kommun that become scored candidates.
     rows_per_kommun: int = 12
-    #: The fitted evidence scorer (`python -m rag fit` writes it).
+    #: The fitted evidence scorer (`python -m eval fit` writes it).
     scorer_path: Path = REPO_ROOT / "rag" / "data" / "scorer.json"
     max_question_chars: int = 500
     #: Optional LLM rewrite (OpenAI-compatible endpoint); off when None.

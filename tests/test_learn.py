@@ -6,7 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from rag.answer.candidates import ROW_FEATURES, SENTENCE_FEATURES, Candidate
+from rag.answer.candidates import Candidate
+from rag.answer.features import RowFeatures, SentenceFeatures
 from rag.errors import RagError
 from rag.answer.score import (MODEL_PATH, Scorer, Thresholds, fit_linear, fit_trees, label, load_scorer, save_scorer)
 from rag.models import Passage
@@ -43,10 +44,11 @@ def test_exported_trees_equal_scikit_learn():
 @pytest.mark.parametrize("kind", ["linear", "trees"])
 def test_json_round_trip_keeps_every_probability(tmp_path, kind):
     rng = np.random.default_rng(1)
-    xr, yr = rng.normal(size=(400, len(ROW_FEATURES))), rng.integers(0, 2, 400)
-    xs, ys = rng.normal(size=(400, len(SENTENCE_FEATURES))), rng.integers(0, 2, 400)
+    rows, sents = RowFeatures.names(), SentenceFeatures.names()
+    xr, yr = rng.normal(size=(400, len(rows))), rng.integers(0, 2, 400)
+    xs, ys = rng.normal(size=(400, len(sents))), rng.integers(0, 2, 400)
     fit = fit_trees if kind == "trees" else fit_linear
-    scorer = Scorer(fit(xr, yr, ROW_FEATURES), fit(xs, ys, SENTENCE_FEATURES), Thresholds(answer=0.2), {"k": 1})
+    scorer = Scorer(fit(xr, yr, rows), fit(xs, ys, sents), Thresholds(answer=0.2), {"k": 1})
     path = tmp_path / "scorer.json"
     save_scorer(scorer, path)
     text = path.read_text(encoding="utf-8")
@@ -68,21 +70,22 @@ def test_a_scorer_for_other_features_or_a_broken_file_is_refused(tmp_path):
     broken.write_text("{not json", encoding="utf-8")
     with pytest.raises(RagError, match="cannot be read"):
         load_scorer(broken)
-    with pytest.raises(RagError, match="rag fit"):
+    with pytest.raises(RagError, match="eval fit"):
         load_scorer(tmp_path / "missing.json")
 
 
 def test_the_shipped_scorer_matches_the_current_features():
-    """Fails when a feature is added without `python -m rag fit` being run again."""
+    """Fails when a feature is added without `python -m eval fit` being run again."""
     s = load_scorer()
-    assert s.row.features == ROW_FEATURES and s.sentence.features == SENTENCE_FEATURES
+    assert s.row.features == RowFeatures.names() and s.sentence.features == SentenceFeatures.names()
     assert 0 < s.thresholds.answer < 1
     assert s.meta.get("questions", 0) >= 200
 
 
 def _sentence(text: str, kommun: str = "Solna") -> Candidate:
     p = Passage(0, "text", text, "", (), kommun, "2023-12", "x")
-    return Candidate("sentence", kommun, "d", tuple(0.0 for _ in SENTENCE_FEATURES), passage=p, text=text)
+    zero = SentenceFeatures(**{n: 0.0 for n in SentenceFeatures.names()})
+    return Candidate("sentence", kommun, "d", zero, passage=p, text=text)
 
 
 def test_labels_come_from_expected_numbers_and_quotes():
@@ -92,3 +95,24 @@ def test_labels_come_from_expected_numbers_and_quotes():
     assert label(_sentence("Ökningen beror på årlig löneökning.", kommun="Huddinge"), q) == 0
     assert label(_sentence("Kostnaderna 2023 var höga."), q) == 0  # a year is not a figure
     assert label(_sentence("Personalkostnaderna ökade med 9,6 mkr."), {**q, "refuse": True}) == 0
+
+
+def test_a_scorer_with_features_in_another_order_is_refused_naming_them(tmp_path):
+    shipped = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    names = shipped["sentence"]["features"]
+    names[1], names[2] = names[2], names[1]
+    bad = tmp_path / "swapped.json"
+    bad.write_text(json.dumps(shipped), encoding="utf-8")
+    with pytest.raises(RagError, match=r"sentence features \('lex_rel' where 'lex' is expected"):
+        load_scorer(bad)
+
+
+def test_features_reach_the_scorer_by_name_in_field_order():
+    values = {n: float(i) for i, n in enumerate(RowFeatures.names())}
+    feats = RowFeatures(**values)
+    assert feats.vector() == tuple(values.values())
+    assert RowFeatures.names()[:2] == ("bias_row", "lex") and len(set(RowFeatures.names())) == len(values)
+    scorer = load_scorer()
+    p = Passage(0, "text", "x", "", (), "Solna", "2023-12", "x")
+    with pytest.raises(RagError, match="without SentenceFeatures"):
+        scorer.score([Candidate("sentence", "Solna", "d", feats, passage=p, text="x")])

@@ -1,10 +1,9 @@
 """Evidence candidates and their features: table rows and report sentences.
 
-Every candidate carries a fixed-length feature vector of general signals
-(dense similarity, idf-weighted lexical coverage, measure and period match,
-causal phrasing, …) that a fitted model (`rag/learn.py`) turns into the
-probability that the candidate holds the answer. Nothing here is tuned to a
-question: the weights live in the fitted model, not in this file.
+Every candidate carries named features of general signals (dense similarity, idf-weighted
+lexical coverage, measure and period match, causal phrasing, …; see `features.py`) that the
+fitted scorer (`score.py`) turns into the probability that the candidate holds the answer.
+Nothing here is tuned to a question: the weights live in the fitted model, not in this file.
 """
 from __future__ import annotations
 
@@ -12,6 +11,8 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable
 
 import numpy as np
 
@@ -19,32 +20,56 @@ from ..search.lexical import canon_units, words
 from ..lexicon import LEXICON
 from ..models import Passage, Report
 from ..numbers import find_numbers
+from .features import RowFeatures, SentenceFeatures
 from .plan import Plan
 from .question import QuestionAnalysis
 from ..search.retrieval import sentences
 from .rows import (MONEY_UNITS, TOTAL_RE, FactRow, cached_terms, column_info, label_precision, label_recall,
-                         matched, score_row, topic_units, unit_weight)
+                   matched, score_row, topic_units, unit_weight)
 from ..years import without_years, years_in
 
-ROW_FEATURES = (
-    "bias_row", "lex", "lex_rel", "dense", "dense_rel", "label_dense_rank", "lex_rank",
-    "measure_match", "measure_conflict", "has_measure_column", "year_column", "year_label_conflict",
-    "report_year", "report_hint_match", "preferred_report", "total_row", "no_topic", "money_row", "pct_row",
-    "month_table", "month_asked", "n_cells", "label_len", "english", "label_dense", "label_dense_rel",
-    "label_dense_rank2", "report_month", "context_cover", "column_cover", "label_recall", "label_precision",
-    "count_asked_money_row",
-    "count_asked_count_row", "money_asked_money_row", "share_asked_pct_row", "money_asked_count_row",
-    "topic_absent", "topic_absent_all", "committee_total", "shares_number",
-)
-SENTENCE_FEATURES = (
-    "bias_sent", "lex", "lex_rel", "heading", "dense", "dense_rel", "hit_rank", "causal", "causal_why",
-    "numbers", "numbers_lookup", "direction", "year_match", "year_other", "list_intro", "length",
-    "pair", "report_hint_match", "preferred_report", "english", "why", "list", "report_month", "prev_lex", "lex_rank",
-    "measure_mentioned", "no_topic", "committee_subject", "topic_absent", "topic_absent_all", "sentence_dense",
-    "sentence_dense_rel", "committee_whole", "shares_number",
-)
+
+@dataclass(frozen=True)
+class CandidateTuning:
+    """How candidates are cut and their features defined. Each number changes what the fitted
+    scorer sees: refit it (`python -m eval fit`) after changing one."""
+
+    #: a sentence shorter than this many words is no candidate (headings, captions, "Se tabell 3.")
+    min_sentence_words: int = 4
+    #: two sentences longer than this together are not read as one pair (a pair covers more of a
+    #: topic, and a long one quotes more than the answer needs)
+    max_pair_chars: int = 600
+    #: a period word's weight in a sentence's lexical match against a topic word's 1 (higher: a
+    #: sentence naming the asked year matches without naming the subject)
+    period_word_weight: float = 0.5
+    #: `shares_number` compares figures with the other kind's evidence ranked this high or better
+    #: (higher: more agreement found, more of it by chance)
+    agreement_top: int = 3
+    #: a whole figure below this is too common to show agreement (small counts, list numbers)
+    min_matched_figure: float = 10.0
+    #: a tkr amount at least this large is also matched as mnkr to one decimal ("1,8" says too little)
+    tkr_as_mnkr_from: float = 10000.0
+
+
+TUNING = CandidateTuning()
 
 _MEASURE_COLUMN = {"prognos": "prognos", "budget": "budget", "avvikelse": "avvikelse", "mål": "mål"}
+#: the kind of figure each planned measure is (see `Plan.measure`)
+_MEASURE_KIND = {"andel": "share", "antal": "count", "per_invånare": "money", "utfall": "money",
+                 "budget": "money", "prognos": "money", "avvikelse": "money"}
+
+
+@dataclass(frozen=True)
+class TopicAbsence:
+    """How many specific topic nouns of the question a kommun's reports never use while others'
+    do (`here`), and how many no report uses (`nowhere`): see `evidence.absent_topic`."""
+
+    here: float = 0.0
+    nowhere: float = 0.0
+
+    @property
+    def any(self) -> bool:
+        return self.here > 0 or self.nowhere > 0
 
 
 @dataclass(frozen=True)
@@ -52,7 +77,8 @@ class Candidate:
     kind: str  # "row" | "sentence"
     kommun: str
     doc_id: str
-    features: tuple[float, ...]
+    #: () for a candidate built from a scored one (another report's print of its row), never scored itself
+    features: RowFeatures | SentenceFeatures | tuple[()]
     row: FactRow | None = None
     passage: Passage | None = None
     text: str = ""  # the sentence, or the row as it stands in the report
@@ -67,112 +93,159 @@ def _rank_feature(values: np.ndarray) -> np.ndarray:
     return 1.0 / ranks
 
 
+# --- table rows --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _RowQuestion:
+    """What every row is measured against for one question."""
+
+    plan: Plan
+    query: list  # the topic units (`topic_units`)
+    idf: dict[str, float]
+    vocab: object
+    preferred: dict[str, str]  # kommun -> the report the plan prefers
+    asks: str  # count | share | money | '': the kind of figure the planned measure is
+
+    @cached_property
+    def _total(self) -> float:
+        return sum(unit_weight(u, self.idf) for u in self.query) or 1.0
+
+    def cover(self, terms) -> float:
+        """The idf-weighted share of the topic that `terms` name."""
+        return sum(unit_weight(u, self.idf) * matched(u, terms) for u in self.query) / self._total
+
+
+@dataclass(frozen=True)
+class _KommunRows:
+    """One kommun's rows of the pool, with their match scores and the scale-free views of them."""
+
+    rows: list[FactRow]
+    lex: np.ndarray
+    dense: np.ndarray
+    label_dense: np.ndarray
+
+    @cached_property
+    def ranks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """lex, dense and label_dense ranks."""
+        return _rank_feature(self.lex), _rank_feature(self.dense), _rank_feature(self.label_dense)
+
+    def kept(self, per_kommun: int, has_topic: bool) -> list[int]:
+        """The rows best by any one match, and for a question about the committee as a whole (no
+        topic) its tables' total rows, which answer it."""
+        lex_rank, dense_rank, label_rank = self.ranks
+        keep = sorted(range(len(self.rows)),
+                      key=lambda j: -max(lex_rank[j], dense_rank[j], label_rank[j]))[:per_kommun]
+        if not has_topic:
+            keep += [j for j in range(len(self.rows)) if j not in keep and TOTAL_RE.match(self.rows[j].label)]
+        return keep
+
+
 def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], idf, vocab,
-                   dense_of_row, absent: dict[str, tuple[float, float]], per_kommun: int = 12) -> list[Candidate]:
-    """The best rows per kommun in scope by lexical or dense match, with their features."""
-    a = plan.analysis
-    query = topic_units(a, vocab)
+                   dense_of_row: Callable[[FactRow], tuple[float, float]], absent: dict[str, TopicAbsence],
+                   per_kommun: int) -> list[Candidate]:
+    """The best rows per kommun in scope by lexical or dense match, with their features.
+    `dense_of_row(row)` is the question's similarity to the row's passage and to its label."""
     docs = set(plan.doc_ids)
-    preferred = {reports[d].kommun: d for d in plan.preferred}
     # a row for another target group (the children's row, asked about adults) is not this question's
-    pool = [r for r in rows if r.doc_id in docs and not LEXICON.other_group(a.text, r.label)]
+    pool = [r for r in rows if r.doc_id in docs and not LEXICON.other_group(plan.analysis.text, r.label)]
     if not pool:
         return []
-    total = sum(unit_weight(u, idf) for u in query) or 1.0
-
-    def cover(terms) -> float:
-        return sum(unit_weight(u, idf) * matched(u, terms) for u in query) / total
-
-    lex = np.array([score_row(r, query, idf, vocab)[0] if query else 0.0 for r in pool])
-    both = np.array([dense_of_row(r) for r in pool]).reshape(len(pool), 2)
-    dense, label_dense = both[:, 0], both[:, 1]
+    q = _RowQuestion(plan, topic_units(plan.analysis, vocab), idf, vocab,
+                     {reports[d].kommun: d for d in plan.preferred},
+                     {"antal": "count", "andel": "share"}.get(plan.measure, "money" if plan.measure else ""))
+    lex = np.array([score_row(r, q.query, idf, vocab)[0] if q.query else 0.0 for r in pool])
+    dense = np.array([dense_of_row(r) for r in pool]).reshape(len(pool), 2)
     out: list[Candidate] = []
     for kommun in plan.kommuner:
         idx = [i for i, r in enumerate(pool) if reports[r.doc_id].kommun == kommun]
         if not idx:
             continue
-        kl, kd, kld = lex[idx], dense[idx], label_dense[idx]
-        lex_rank, dense_rank, label_rank = _rank_feature(kl), _rank_feature(kd), _rank_feature(kld)
-        keep = sorted(range(len(idx)), key=lambda j: -max(lex_rank[j], dense_rank[j], label_rank[j]))[:per_kommun]
-        if not query:  # a question about the committee as a whole: its tables' total rows answer it
-            keep += [j for j in range(len(idx)) if j not in keep and TOTAL_RE.match(pool[idx[j]].label)]
-        for j in keep:
-            row = pool[idx[j]]
-            f0 = row.first
-            ctx = cover(cached_terms(f"{f0.caption} {f0.table} {f0.section}", vocab))
-            col = max(cover(cached_terms(f.column, vocab)) for f in row.facts)
-            asks = {"antal": "count", "andel": "share"}.get(plan.measure, "money" if plan.measure else "")
-            units = {f.unit for f in row.facts}
-            counted = not (units & MONEY_UNITS) and "%" not in units
-            inter = (float(asks == "count" and bool(units & MONEY_UNITS)), float(asks == "count" and counted),
-                     float(asks == "money" and bool(units & MONEY_UNITS)), float(asks == "share" and "%" in units),
-                     float(asks == "money" and counted))
-            out.append(Candidate("row", kommun, row.doc_id,
-                                 _row_features(plan, row, reports[row.doc_id], kl[j], kl.max(), kd[j], kd.max(),
-                                               dense_rank[j], lex_rank[j], preferred.get(kommun) == row.doc_id, bool(query))
-                                 + (kld[j], kld[j] - kld.max(), label_rank[j],
-                                    float(int(reports[row.doc_id].period_end[5:]) in a.months), ctx, col,
-                                    label_recall(row, query, idf, vocab), label_precision(row, query, idf, vocab))
-                                 + inter + absent.get(kommun, (0.0, 0.0))
-                                 + (float(not query and bool(TOTAL_RE.match(row.label))),),  # committee_total
-                                 row=row, text=row.first.row_text))
+        krows = _KommunRows([pool[i] for i in idx], lex[idx], dense[idx, 0], dense[idx, 1])
+        for j in krows.kept(per_kommun, bool(q.query)):
+            row = krows.rows[j]
+            feats = _row_features(q, krows, j, reports[row.doc_id], absent.get(kommun, TopicAbsence()))
+            out.append(Candidate("row", kommun, row.doc_id, feats, row=row, text=row.first.row_text))
     return out
 
 
-def _row_features(plan: Plan, row: FactRow, report: Report, lex: float, lex_max: float, dense: float,
-                  dense_max: float, dense_rank: float, lex_rank: float, preferred: bool, has_topic: bool
-                  ) -> tuple[float, ...]:
-    a = plan.analysis
+def _row_features(q: _RowQuestion, krows: _KommunRows, j: int, report: Report, absent: TopicAbsence) -> RowFeatures:
+    """The one place a row's features are built."""
+    plan, a, row = q.plan, q.plan.analysis, krows.rows[j]
     cols = [column_info(f.column) for f in row.facts]
     units = {f.unit for f in row.facts}
     money, pct = bool(units & MONEY_UNITS), "%" in units
-    m = plan.measure
+    counted = not money and not pct
     kind = "money" if money else "share" if pct else "count"
-    want = {"andel": "share", "antal": "count", "per_invånare": "money", "utfall": "money",
-            "budget": "money", "prognos": "money", "avvikelse": "money"}.get(m, "")
-    measure_match = float(bool(want) and want == kind)
-    measure_conflict = float(bool(want) and want != kind and not (want == "money" and kind == "count"))
-    has_col = float(m in _MEASURE_COLUMN and any(c.kind == _MEASURE_COLUMN[m] for c in cols)) \
-        or float(m == "per_invånare" and any("inv" in f.column.lower() for f in row.facts))
-    years = set(plan.years)
-    col_years = {y for c in cols for y in c.years}
-    label_years = set(years_in(row.label))
-    year_column = float(bool(years) and bool(years & col_years))
-    year_label_conflict = float(bool(years) and bool(label_years) and not (label_years & years))
+    want = _MEASURE_KIND.get(plan.measure, "")
+    years, label_years = set(plan.years), set(years_in(row.label))
     months = [c.month for c in cols if c.month]
-    return (
-        1.0, lex, lex - lex_max, dense, dense - dense_max, dense_rank, lex_rank,
-        measure_match, measure_conflict, has_col, year_column, year_label_conflict,
-        float(bool(years) and int(report.period_end[:4]) in years),
-        float(bool(a.report_hint) and report.report_type == a.report_hint),
-        float(preferred), float(bool(TOTAL_RE.match(row.label))), float(not has_topic), float(money), float(pct),
-        float(bool(months)), float(bool(months) and bool(set(a.months) & set(months))),
-        math.log1p(len(row.facts)), math.log1p(len(words(row.label))), float(a.english),
+    lex_rank, dense_rank, label_rank = krows.ranks
+    f0 = row.first
+    return RowFeatures(
+        lex=krows.lex[j], lex_rel=krows.lex[j] - krows.lex.max(), dense=krows.dense[j],
+        dense_rel=krows.dense[j] - krows.dense.max(), dense_rank=dense_rank[j], lex_rank=lex_rank[j],
+        measure_match=float(bool(want) and want == kind),
+        measure_conflict=float(bool(want) and want != kind and not (want == "money" and kind == "count")),
+        has_measure_column=_has_measure_column(plan.measure, row, cols),
+        year_column=float(bool(years) and bool(years & {y for c in cols for y in c.years})),
+        year_label_conflict=float(bool(years) and bool(label_years) and not (label_years & years)),
+        report_year=float(bool(years) and int(report.period_end[:4]) in years),
+        report_hint_match=float(bool(a.report_hint) and report.report_type == a.report_hint),
+        preferred_report=float(q.preferred.get(report.kommun) == row.doc_id),
+        total_row=float(bool(TOTAL_RE.match(row.label))), no_topic=float(not q.query),
+        money_row=float(money), pct_row=float(pct),
+        month_table=float(bool(months)), month_asked=float(bool(months) and bool(set(a.months) & set(months))),
+        n_cells=math.log1p(len(row.facts)), label_len=math.log1p(len(words(row.label))), english=float(a.english),
+        label_dense=krows.label_dense[j], label_dense_rel=krows.label_dense[j] - krows.label_dense.max(),
+        label_dense_rank=label_rank[j], report_month=float(int(report.period_end[5:]) in a.months),
+        context_cover=q.cover(cached_terms(f"{f0.caption} {f0.table} {f0.section}", q.vocab)),
+        column_cover=max(q.cover(cached_terms(f.column, q.vocab)) for f in row.facts),
+        label_recall=label_recall(row, q.query, q.idf, q.vocab),
+        label_precision=label_precision(row, q.query, q.idf, q.vocab),
+        count_asked_money_row=float(q.asks == "count" and money), count_asked_count_row=float(q.asks == "count" and counted),
+        money_asked_money_row=float(q.asks == "money" and money), share_asked_pct_row=float(q.asks == "share" and pct),
+        money_asked_count_row=float(q.asks == "money" and counted),
+        topic_absent=absent.here, topic_absent_all=absent.nowhere,
+        committee_total=float(not q.query and bool(TOTAL_RE.match(row.label))),
     )
+
+
+def _has_measure_column(measure: str, row: FactRow, cols) -> float:
+    """A column of the asked measure: a prognos, budget, avvikelse or mål column, or per invånare."""
+    return float(measure in _MEASURE_COLUMN and any(c.kind == _MEASURE_COLUMN[measure] for c in cols)) \
+        or float(measure == "per_invånare" and any("inv" in f.column.lower() for f in row.facts))
+
+
+# --- sentences ---------------------------------------------------------------------
 
 
 def sentence_query(a: QuestionAnalysis, vocab) -> list[tuple[tuple, float]]:
     q = [(u, 1.0) for u in topic_units(a, vocab)]
-    q += [(u, 0.5) for u in canon_units(" ".join(a.period_terms), vocab)]
+    q += [(u, TUNING.period_word_weight) for u in canon_units(" ".join(a.period_terms), vocab)]
     return q or [(u, 1.0) for u in canon_units(a.text, vocab)]
 
 
-def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab, dense_of_passage,
-                        dense_of_texts, absent: dict[str, tuple[float, float]]) -> list[Candidate]:
-    """Sentences (and sentence pairs) of the retrieved text passages, with their features.
+@dataclass(frozen=True)
+class _Piece:
+    """A sentence of a retrieved passage, two sentences read as one, or a list with its
+    introduction: a sentence candidate before its features."""
 
-    `dense_of_passage(p)` is the question's similarity to the whole passage, `dense_of_texts(texts)`
-    to each candidate text itself: the passage says where to look, the sentence what it says."""
+    passage: Passage
+    start: int  # within the passage
+    text: str
+    hit_rank: int  # the passage's rank in the search
+    heading: float  # lex of the passage's heading
+    lex: float
+    pair: bool
+    intro: bool  # a list introduced by this sentence ("…:"), the list included
+    prev_lex: float  # lex of the sentence before, or of the heading
 
-    a = plan.analysis
-    query = sentence_query(a, vocab)
-    total = sum(unit_weight(u, idf) * w for u, w in query) or 1.0
-    preferred = {reports[d].kommun: d for d in plan.preferred}
 
-    def cover(terms) -> float:
-        return sum(unit_weight(u, idf) * w * matched(u, terms) for u, w in query) / total
-
-    raw: list[tuple[Passage, int, str, int, float, float, bool, bool, float]] = []
+def _pieces(hits, cover: Callable[[frozenset[str]], float], vocab) -> list[_Piece]:
+    """Every sentence of the retrieved text passages, each sentence with the next, and a
+    sentence ending in ':' with the list it introduces."""
+    out: list[_Piece] = []
     seen: set[int] = set()
     for h in hits:
         p = h.passage
@@ -180,7 +253,7 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
             continue
         seen.add(p.id)
         head = cover(cached_terms(p.section.split(" > ")[-1], vocab))
-        spans = [sp for sp in sentences(p.text) if len(words(p.text[sp[0]:sp[1]])) >= 4]
+        spans = [sp for sp in sentences(p.text) if len(words(p.text[sp[0]:sp[1]])) >= TUNING.min_sentence_words]
         covers = [cover(cached_terms(p.text[s0:s1], vocab)) for s0, s1 in spans]
         for i, (s0, s1) in enumerate(spans):
             sent = p.text[s0:s1].strip()
@@ -188,58 +261,103 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
             prev = covers[i - 1] if i else head  # what the sentence before it is about
             if intro:
                 sent = p.text[s0:spans[-1][1]].strip()
-            raw.append((p, s0, sent, h.rank, head, cover(cached_terms(sent, vocab)) if intro else covers[i],
-                        False, intro, prev))
+            out.append(_Piece(p, s0, sent, h.rank, head, cover(cached_terms(sent, vocab)) if intro else covers[i],
+                              False, intro, prev))
             if not intro and i + 1 < len(spans):
                 pair = p.text[s0:spans[i + 1][1]].strip()
-                if len(pair) <= 600:
-                    raw.append((p, s0, pair, h.rank, head, cover(cached_terms(pair, vocab)), True, False, prev))
-    if not raw:
+                if len(pair) <= TUNING.max_pair_chars:
+                    out.append(_Piece(p, s0, pair, h.rank, head, cover(cached_terms(pair, vocab)), True, False, prev))
+    return out
+
+
+@dataclass(frozen=True)
+class _Dense:
+    """A piece's dense similarities (to its passage, to its own text) and its kommun's bests."""
+
+    passage: float
+    passage_max: float
+    own: float
+    own_max: float
+
+
+def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab, dense_of_passage,
+                        dense_of_texts, absent: dict[str, TopicAbsence]) -> list[Candidate]:
+    """Sentences (and sentence pairs) of the retrieved text passages, with their features.
+
+    `dense_of_passage(p)` is the question's similarity to the whole passage, `dense_of_texts(texts)`
+    to each candidate text itself: the passage says where to look, the sentence what it says."""
+    query = sentence_query(plan.analysis, vocab)
+    total = sum(unit_weight(u, idf) * w for u, w in query) or 1.0
+
+    def cover(terms) -> float:
+        return sum(unit_weight(u, idf) * w * matched(u, terms) for u, w in query) / total
+
+    pieces = _pieces(hits, cover, vocab)
+    if not pieces:
         return []
-    lex = np.array([r[5] for r in raw])
-    dense = np.array([dense_of_passage(r[0]) for r in raw])
-    own = np.asarray(dense_of_texts([r[2] for r in raw]), dtype=float)
+    lex = np.array([pc.lex for pc in pieces])
+    dense = np.array([dense_of_passage(pc.passage) for pc in pieces])
+    own = np.asarray(dense_of_texts([pc.text for pc in pieces]), dtype=float)
     # scale-free views within each kommun, so one kommun's strong match does not mute another's
-    lex_rank, lex_max, dense_max, own_max = (np.zeros(len(raw)) for _ in range(4))
-    for k in {r[0].kommun for r in raw}:
-        idx = np.array([i for i, r in enumerate(raw) if r[0].kommun == k])
+    lex_rank, lex_max, dense_max, own_max = (np.zeros(len(pieces)) for _ in range(4))
+    for k in {pc.passage.kommun for pc in pieces}:
+        idx = np.array([i for i, pc in enumerate(pieces) if pc.passage.kommun == k])
         lex_rank[idx] = _rank_feature(lex[idx])
         lex_max[idx], dense_max[idx], own_max[idx] = lex[idx].max(), dense[idx].max(), own[idx].max()
-    measure_rx = LEXICON.measure_patterns.get(plan.measure, ())
+    preferred = {reports[d].kommun: d for d in plan.preferred}
     out = []
-    years = {str(y) for y in plan.years}
-    for (p, s0, sent, rank, head, lx, pair, intro, prev), dn, lr, lm, dm, od, om in zip(
-            raw, dense, lex_rank, lex_max, dense_max, own, own_max):
-        low = sent.lower()
-        ws = set(re.findall(r"[a-zåäöéü]+", low))
-        nums = find_numbers(without_years(sent))
-        said_years = {str(y) for y in years_in(sent)}
-        causal = float(bool(LEXICON.causal.search(low)))
-        committee = float(bool(LEXICON.committee.search(low)))  # the committee as a whole is its subject
-        direction = float((a.direction == "up" and bool(ws & LEXICON.direction_up))
-                          or (a.direction == "down" and bool(ws & LEXICON.direction_down)))
-        report = reports.get(p.doc_id)
-        feats = (
-            1.0, lx, lx - lm, head, float(dn), float(dn - dm), 1.0 / rank, causal,
-            causal * (plan.intent == "why"), float(bool(nums)),
-            float(bool(nums) and plan.intent in ("lookup", "trend", "compare", "rank")), direction,
-            float(bool(years & (said_years or set()))), float(bool(years) and bool(said_years) and not years & said_years),
-            float(intro and plan.intent == "list"), math.log1p(len(ws)), float(pair),
-            float(bool(a.report_hint) and report is not None and report.report_type == a.report_hint),
-            float(preferred.get(p.kommun) == p.doc_id), float(a.english), float(plan.intent == "why"),
-            float(plan.intent == "list"),
-            float(report is not None and int(report.period_end[5:]) in a.months),
-            prev, float(lr), float(any(rx.search(low) for rx in measure_rx)), float(not a.topic_words),
-            committee,
-        ) + absent.get(p.kommun, (0.0, 0.0)) + (float(od), float(od - om), committee * (not a.topic_words))
-        out.append(Candidate("sentence", p.kommun, p.doc_id, feats, passage=p, text=sent, pos=s0))
+    for i, pc in enumerate(pieces):
+        p = pc.passage
+        feats = _sentence_features(plan, pc, reports.get(p.doc_id), preferred.get(p.kommun) == p.doc_id,
+                                   lex_rank[i], lex_max[i], _Dense(dense[i], dense_max[i], own[i], own_max[i]),
+                                   absent.get(p.kommun, TopicAbsence()))
+        out.append(Candidate("sentence", p.kommun, p.doc_id, feats, passage=p, text=pc.text, pos=pc.start))
     return out
+
+
+def _sentence_features(plan: Plan, pc: _Piece, report: Report | None, preferred: bool, lex_rank: float,
+                       lex_max: float, dense: _Dense, absent: TopicAbsence) -> SentenceFeatures:
+    """The one place a sentence's features are built."""
+    a = plan.analysis
+    low = pc.text.lower()
+    ws = set(re.findall(r"[a-zåäöéü]+", low))
+    nums = find_numbers(without_years(pc.text))
+    years, said_years = {str(y) for y in plan.years}, {str(y) for y in years_in(pc.text)}
+    causal = float(bool(LEXICON.causal.search(low)))
+    committee = float(bool(LEXICON.committee.search(low)))  # the committee as a whole is its subject
+    return SentenceFeatures(
+        lex=pc.lex, lex_rel=pc.lex - lex_max, heading=pc.heading, dense=float(dense.passage),
+        dense_rel=float(dense.passage - dense.passage_max), hit_rank=1.0 / pc.hit_rank,
+        causal=causal, causal_why=causal * (plan.intent == "why"), numbers=float(bool(nums)),
+        numbers_lookup=float(bool(nums) and plan.intent in ("lookup", "trend", "compare", "rank")),
+        direction=float((a.direction == "up" and bool(ws & LEXICON.direction_up))
+                        or (a.direction == "down" and bool(ws & LEXICON.direction_down))),
+        year_match=float(bool(years & said_years)),
+        year_other=float(bool(years) and bool(said_years) and not years & said_years),
+        list_intro=float(pc.intro and plan.intent == "list"), length=math.log1p(len(ws)), pair=float(pc.pair),
+        report_hint_match=float(bool(a.report_hint) and report is not None and report.report_type == a.report_hint),
+        preferred_report=float(preferred), english=float(a.english), why=float(plan.intent == "why"),
+        list=float(plan.intent == "list"),
+        report_month=float(report is not None and int(report.period_end[5:]) in a.months),
+        prev_lex=pc.prev_lex, lex_rank=float(lex_rank),
+        measure_mentioned=float(any(rx.search(low) for rx in LEXICON.measure_patterns.get(plan.measure, ()))),
+        no_topic=float(not a.topic_words), committee_subject=committee,
+        topic_absent=absent.here, topic_absent_all=absent.nowhere,
+        sentence_dense=float(dense.own), sentence_dense_rel=float(dense.own - dense.own_max),
+        committee_whole=committee * (not a.topic_words),
+    )
+
+
+# --- figures shared by rows and sentences -----------------------------------------
+
+
+def _worth_matching(value: float) -> bool:
+    return abs(value) >= TUNING.min_matched_figure or not float(value).is_integer()
 
 
 def text_figures(text: str) -> set[float]:
     """The figures of a text worth matching across evidence: no years, no small counts."""
-    return {round(abs(n.value), 3) for n in find_numbers(without_years(text))
-            if abs(n.value) >= 10 or not float(n.value).is_integer()}
+    return {round(abs(n.value), 3) for n in find_numbers(without_years(text)) if _worth_matching(n.value)}
 
 
 def row_figures(row: FactRow, worth_matching: bool = False) -> set[float]:
@@ -247,35 +365,26 @@ def row_figures(row: FactRow, worth_matching: bool = False) -> set[float]:
     decimal (a table's `-193 767` tkr is the text's `193,8 miljoner kronor`)."""
     out: set[float] = set()
     for f in row.facts:
-        if worth_matching and not (abs(f.value) >= 10 or not float(f.value).is_integer()):
+        if worth_matching and not _worth_matching(f.value):
             continue
         out.add(round(abs(f.value), 3))
-        if f.unit == "tkr" and abs(f.value) >= 10000:  # a small mnkr figure ("1,8") says too little
+        if f.unit == "tkr" and abs(f.value) >= TUNING.tkr_as_mnkr_from:
             out.add(round(abs(f.value) / 1000, 1))
     return out
 
 
-def with_agreement(cands: list[Candidate], top: int = 3) -> list[Candidate]:
-    """Append `shares_number`: whether a candidate's figure also appears in the best-matching
+def with_agreement(cands: list[Candidate], top: int = TUNING.agreement_top) -> list[Candidate]:
+    """Set `shares_number`: whether a candidate's figure also appears in the best-matching
     evidence of the other kind (a table figure the text explains, a sentence quoting the table)."""
-    rows = [c for c in cands if c.kind == "row"]
-    sents = [c for c in cands if c.kind == "sentence"]
-    i_rank, i_sent = ROW_FEATURES.index("label_dense_rank2"), SENTENCE_FEATURES.index("hit_rank")
-    i_lex = ROW_FEATURES.index("lex_rank")
     row_figs: set[float] = set()
-    for c in rows:
-        if max(c.features[i_rank], c.features[i_lex]) >= 1.0 / top:
-            row_figs |= row_figures(c.row, worth_matching=True)
     sent_figs: set[float] = set()
-    for c in sents:
-        if c.features[i_sent] >= 1.0 / top:
+    for c in cands:
+        if c.kind == "row" and max(c.features.label_dense_rank, c.features.lex_rank) >= 1.0 / top:
+            row_figs |= row_figures(c.row, worth_matching=True)
+        elif c.kind == "sentence" and c.features.hit_rank >= 1.0 / top:
             sent_figs |= text_figures(c.text)
     out = []
     for c in cands:
-        if c.kind == "row":
-            mine = row_figures(c.row)
-            shared = bool(mine & sent_figs)
-        else:
-            shared = bool(text_figures(c.text) & row_figs)
-        out.append(dataclasses.replace(c, features=c.features + (float(shared),)))
+        shared = bool(row_figures(c.row) & sent_figs) if c.kind == "row" else bool(text_figures(c.text) & row_figs)
+        out.append(dataclasses.replace(c, features=dataclasses.replace(c.features, shares_number=float(shared))))
     return out

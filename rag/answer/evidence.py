@@ -1,5 +1,5 @@
 """Gathering evidence: plan the question, then collect table-row and sentence candidates with
-their features. Nothing here is fitted; the fitted scorer (`learn.py`) weighs what this finds.
+their features. Nothing here is fitted; the fitted scorer (`score.py`) weighs what this finds.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .question import QuestionAnalysis
-from .candidates import Candidate, row_candidates, sentence_candidates, with_agreement
+from .candidates import Candidate, TopicAbsence, row_candidates, sentence_candidates, with_agreement
 from .score import Scorer
 from ..search.lexical import split_compound, stem
 from ..lexicon import LEXICON
@@ -32,11 +32,11 @@ log = logging.getLogger(__name__)
 # --- refusal ------------------------------------------------------------------
 
 
-def absent_topic(view: CorpusView, a: QuestionAnalysis, kommun: str) -> tuple[float, float]:
+def absent_topic(view: CorpusView, a: QuestionAnalysis, kommun: str) -> TopicAbsence:
     """How many specific topic nouns of the question `kommun`'s reports never use (but others
     do), and how many no report uses: a question-level signal the scorer weighs, not a rule."""
     here, nowhere = absent_words(view, a, kommun)
-    return float(len(here)), float(len(nowhere))
+    return TopicAbsence(float(len(here)), float(len(nowhere)))
 
 
 def absent_words(view: CorpusView, a: QuestionAnalysis, kommun: str) -> tuple[list[str], list[str]]:
@@ -228,7 +228,7 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
                                  lambda texts: sentence_similarity(vectors, qvec, texts), absent)
     cands = with_agreement(_one_report_per_row(cands, plan, reports))
     cands = _of_the_years_asked(cands, plan, reports)
-    lacking = plan.named and any(sum(absent[k]) > 0 for k in plan.kommuner)
+    lacking = plan.named and any(absent[k].any for k in plan.kommuner)
     for y in plan.uncovered_years:
         cands = [c for c in cands if _mentions_year(c, y)]
         if not cands:

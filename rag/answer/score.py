@@ -4,7 +4,7 @@ Labels come from the question files themselves: a row candidate is positive
 when one of its cells holds an expected number, a sentence when it holds an
 expected quote or number. The model is stored as readable JSON (feature names,
 standardisation, coefficients, thresholds), never a serialised Python object, applied with numpy,
-so answering needs no scikit-learn. `python -m rag fit` reproduces it.
+so answering needs no scikit-learn. `python -m eval fit` reproduces it.
 """
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .candidates import ROW_FEATURES, SENTENCE_FEATURES, Candidate
+from .candidates import Candidate
 from ..errors import RagError
+from .features import RowFeatures, SentenceFeatures
 from ..numbers import find_numbers, same_value
 from ..years import without_years
 
@@ -53,8 +54,6 @@ class Linear:
 
     @staticmethod
     def from_json(d: dict, expected: tuple[str, ...]) -> "Linear":
-        if tuple(d.get("features", ())) != expected:
-            raise RagError("the scorer was fitted on other features; refit it with `python -m rag fit`")
         return Linear(expected, np.asarray(d["mean"], float), np.asarray(d["scale"], float),
                       np.asarray(d["coef"], float), float(d["intercept"]))
 
@@ -92,8 +91,6 @@ class Trees:
 
     @staticmethod
     def from_json(d: dict, expected: tuple[str, ...]) -> "Trees":
-        if tuple(d.get("features", ())) != expected:
-            raise RagError("the scorer was fitted on other features; refit it with `python -m rag fit`")
         return Trees(expected, float(d["init"]), float(d["rate"]), tuple(d["trees"]))
 
 
@@ -117,7 +114,19 @@ def fit_trees(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], n: int = 120
     return Trees(names, float(np.log(prior / (1 - prior))), rate, tuple(trees))
 
 
-def _model_from_json(d: dict, expected: tuple[str, ...]):
+#: the feature class each model of a scorer reads, by candidate kind
+FEATURES = {"row": RowFeatures, "sentence": SentenceFeatures}
+
+
+def _model_from_json(d: dict, kind: str, path: Path):
+    """One model of a scorer file, refused unless it was fitted on the current features in order."""
+    expected = FEATURES[kind].names()
+    stored = tuple(d.get("features", ()))
+    if stored != expected:
+        diff = next((f"{s!r} where {e!r} is expected" for s, e in zip(stored, expected) if s != e),
+                    f"{len(stored)} features where {len(expected)} are expected")
+        raise RagError(f"the scorer {path} was fitted on other {kind} features ({diff}; "
+                       f"see rag/answer/features.py); refit it with `python -m eval fit`")
     return Trees.from_json(d, expected) if d.get("kind") == "trees" else Linear.from_json(d, expected)
 
 
@@ -151,7 +160,7 @@ class Scorer:
         for kind, model in (("row", self.row), ("sentence", self.sentence)):
             idx = [i for i, c in enumerate(cands) if c.kind == kind]
             if idx:
-                out[idx] = model.proba(np.array([cands[i].features for i in idx], dtype=float))
+                out[idx] = model.proba(feature_matrix([cands[i] for i in idx], kind, model.features))
         return out
 
     def to_json(self) -> dict:
@@ -159,16 +168,27 @@ class Scorer:
                 "thresholds": self.thresholds.__dict__, "meta": self.meta}
 
 
+def feature_matrix(cands: list[Candidate], kind: str, names: tuple[str, ...]) -> np.ndarray:
+    """The candidates' feature values, one row each, in the order of `names` (a model's features):
+    a candidate whose features are not of that kind's class, or a model of other features, is an error."""
+    cls = FEATURES[kind]
+    if names != cls.names():
+        raise RagError(f"a {kind} model of other features than {cls.__name__}'s cannot score; refit it")
+    if not all(isinstance(c.features, cls) for c in cands):
+        raise RagError(f"a {kind} candidate without {cls.__name__} cannot be scored")
+    return np.array([c.features.vector() for c in cands], dtype=float)
+
+
 def load_scorer(path: Path = MODEL_PATH) -> Scorer:
     try:
         d = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RagError(f"no fitted scorer at {path}; run `python -m rag fit`") from None
+        raise RagError(f"no fitted scorer at {path}; run `python -m eval fit`") from None
     except (OSError, ValueError) as e:
-        raise RagError(f"the scorer file {path} cannot be read ({e}); run `python -m rag fit`") from None
+        raise RagError(f"the scorer file {path} cannot be read ({e}); run `python -m eval fit`") from None
     if d.get("format") != FORMAT:
         raise RagError(f"the scorer file {path} has format {d.get('format')!r}, expected {FORMAT}; refit it")
-    return Scorer(_model_from_json(d["row"], ROW_FEATURES), _model_from_json(d["sentence"], SENTENCE_FEATURES),
+    return Scorer(_model_from_json(d["row"], "row", path), _model_from_json(d["sentence"], "sentence", path),
                   Thresholds(**d.get("thresholds", {})), d.get("meta", {}))
 
 
@@ -242,17 +262,12 @@ def fit_scorer(examples: list[tuple[dict, list[Candidate]]], c: float = 0.1,
     """Fit the row and sentence models on (question, its candidates) pairs."""
     if kind not in ("linear", "trees"):
         raise ValueError(f"model kind {kind!r} is not one of 'linear', 'trees'")
-    model_kind = kind
     models = {}
-    for kind, names in (("row", ROW_FEATURES), ("sentence", SENTENCE_FEATURES)):
-        xs, ys = [], []
-        for q, cands in examples:
-            for cand in cands:
-                if cand.kind == kind:
-                    xs.append(cand.features)
-                    ys.append(label(cand, q))
-        if not xs:
-            raise RagError(f"no {kind} candidates to fit on")
-        x, y = np.array(xs, dtype=float), np.array(ys)
-        models[kind] = fit_trees(x, y, names) if model_kind == "trees" else fit_linear(x, y, names, c, balanced)
+    for cand_kind, cls in FEATURES.items():
+        pairs = [(q, cand) for q, cands in examples for cand in cands if cand.kind == cand_kind]
+        if not pairs:
+            raise RagError(f"no {cand_kind} candidates to fit on")
+        x = feature_matrix([cand for _, cand in pairs], cand_kind, cls.names())
+        y = np.array([label(cand, q) for q, cand in pairs])
+        models[cand_kind] = fit_trees(x, y, cls.names()) if kind == "trees" else fit_linear(x, y, cls.names(), c, balanced)
     return Scorer(models["row"], models["sentence"], thresholds, meta or {})
