@@ -19,7 +19,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--report", help="write a per-question JSONL report here")
     e.add_argument("--retrieval", action="store_true", help="also compare retrieval modes and the naive baseline")
     e.add_argument("--cv", action="store_true", help="also run leave-one-kommun-out cross-validation")
-    ft = sub.add_parser("fit", help="fit the evidence scorer on question files (default: public + eval/dev)")
+    ft = sub.add_parser("fit", help="fit the evidence scorer on question files (default: public, dev, dev2 and the follow-up chats)")
     ft.add_argument("questions", nargs="*")
     ft.add_argument("--out", help="where to write the scorer JSON (default: rag/data/scorer.json)")
     ft.add_argument("--kind", choices=("linear", "trees"), default="linear")

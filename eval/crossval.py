@@ -224,23 +224,34 @@ def paraphrase_agreement(rows: list[dict], questions: list[dict]) -> tuple[int, 
 
 
 def fit_main(args, config) -> int:
-    """`python -m eval fit`: fit the shipped scorer on the question files, thresholds by inner LOKO."""
+    """`python -m eval fit`: fit the shipped scorer on the question files, thresholds by inner LOKO.
+
+    Twice: a follow-up's anchor is what the chat's last answer was about, and that answer depends
+    on the scorer. The first round fits without anchors; the second gathers the follow-ups again
+    with anchors from the first round's answers, and is the one saved."""
     import sys
+    import tempfile
+    from pathlib import Path
 
     from rag.answer.score import save_scorer
     from rag.engine import open_engine
 
-    from .questions import default_files, load_questions
+    from .questions import fit_files, load_questions
 
-    files = args.questions or default_files()
-    t0 = time.perf_counter()
-    engine = open_engine(config)
+    files = args.questions or fit_files()
     questions = load_questions(files)
-    items = gather_all(engine, questions)
-    t1 = time.perf_counter()
     meta = {"files": [f.split("/")[-1] for f in files], "questions": len(questions), "kind": args.kind,
             "wrong_cost": args.wrong_cost}
-    scorer = fit_all(engine, items, wrong_cost=args.wrong_cost, kind=args.kind, meta=meta)
+    with tempfile.TemporaryDirectory() as tmp:
+        first = Path(tmp) / "scorer.json"
+        engine = open_engine(config.replace(dialogue_turns=0))
+        save_scorer(fit_all(engine, gather_all(engine, questions), wrong_cost=args.wrong_cost, kind=args.kind,
+                            meta=meta), first)
+        t0 = time.perf_counter()
+        engine = open_engine(config.replace(scorer_path=first))
+        items = gather_all(engine, questions)
+        t1 = time.perf_counter()
+        scorer = fit_all(engine, items, wrong_cost=args.wrong_cost, kind=args.kind, meta=meta)
     t2 = time.perf_counter()
     meta = {**scorer.meta, "fit_seconds": round(t2 - t1, 1), "gather_seconds": round(t1 - t0, 1)}
     save_scorer(Scorer(scorer.row, scorer.sentence, scorer.thresholds, meta), args.out or config.scorer_path)

@@ -31,3 +31,12 @@ def default_files() -> list[str]:
     """The public set and the development set (one file per kommun)."""
     here = Path(__file__).resolve().parent
     return [str(DEFAULT)] + sorted(str(p) for p in (here / "dev").glob("*.jsonl"))
+
+
+def fit_files() -> list[str]:
+    """What the shipped scorer is fitted on: the public set, `dev/`, `dev2/` (comparisons, rankings,
+    several reports, follow-ups) and the project's own follow-up chats. Cross-validation leaves one
+    kommun out of the first and one topic out of `dev2/`."""
+    here = Path(__file__).resolve().parent
+    return default_files() + sorted(str(p) for p in (here / "dev2").glob("*.jsonl")) \
+        + [str(here / "questions.followup.jsonl")]

@@ -396,7 +396,7 @@ class Engine:
         if not isinstance(question, str):
             check_question(question)  # raises, naming the type
         reading = read_question(question, tuple(history), self.reports, self.read)
-        if reading.used_history:
+        if reading.used_history and self.config.dialogue_turns > 0:
             reading = dataclasses.replace(reading, anchor=self._last_answer_anchor(tuple(history)))
         return reading
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from ..search.lexical import canon_units, words
 from ..lexicon import LEXICON
 from ..models import Passage, Report
 from ..numbers import find_numbers
+from .dialogue import NO_RELATION, Anchor, AnchorRelation
 from .features import RowFeatures, SentenceFeatures
 from .plan import Plan
 from .question import QuestionAnalysis
@@ -106,6 +107,11 @@ class _RowQuestion:
     vocab: object
     preferred: dict[str, str]  # kommun -> the report the plan prefers
     asks: str  # count | share | money | '': the kind of figure the planned measure is
+    anchor: Anchor | None = None  # a follow-up's: the rows of the chat's last answer
+    measures_of: Mapping[tuple[str, int], frozenset[str]] = field(default_factory=dict)  # row -> catalogue measures
+
+    def anchor_relation(self, row: FactRow, reports: dict[str, Report]) -> AnchorRelation:
+        return self.anchor.relation(row, reports, self.measures_of) if self.anchor else NO_RELATION
 
     @cached_property
     def _total(self) -> float:
@@ -130,22 +136,24 @@ class _KommunRows:
         """lex, dense and label_dense ranks."""
         return _rank_feature(self.lex), _rank_feature(self.dense), _rank_feature(self.label_dense)
 
-    def kept(self, per_kommun: int, has_topic: bool) -> list[int]:
-        """The rows best by any one match, and for a question about the committee as a whole (no
-        topic) its tables' total rows, which answer it."""
+    def kept(self, per_kommun: int, has_topic: bool, pinned: Callable[[FactRow], bool] = lambda _r: False) -> list[int]:
+        """The rows best by any one match, for a question about the committee as a whole (no topic)
+        its tables' total rows, which answer it, and the `pinned` rows (a follow-up's subject)."""
         lex_rank, dense_rank, label_rank = self.ranks
         keep = sorted(range(len(self.rows)),
                       key=lambda j: -max(lex_rank[j], dense_rank[j], label_rank[j]))[:per_kommun]
         if not has_topic:
             keep += [j for j in range(len(self.rows)) if j not in keep and TOTAL_RE.match(self.rows[j].label)]
-        return keep
+        return keep + [j for j in range(len(self.rows)) if j not in keep and pinned(self.rows[j])]
 
 
 def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], idf, vocab,
                    dense_of_row: Callable[[FactRow], tuple[float, float]], absent: dict[str, TopicAbsence],
-                   per_kommun: int) -> list[Candidate]:
+                   per_kommun: int, anchor: Anchor | None = None,
+                   measures_of: Mapping[tuple[str, int], frozenset[str]] | None = None) -> list[Candidate]:
     """The best rows per kommun in scope by lexical or dense match, with their features.
-    `dense_of_row(row)` is the question's similarity to the row's passage and to its label."""
+    `dense_of_row(row)` is the question's similarity to the row's passage and to its label; a
+    follow-up's `anchor` keeps the last answer's rows, their labels and measures among them."""
     docs = set(plan.doc_ids)
     # a row for another target group (the children's row, asked about adults) is not this question's
     pool = [r for r in rows if r.doc_id in docs and not LEXICON.other_group(plan.analysis.text, r.label)]
@@ -153,7 +161,12 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
         return []
     q = _RowQuestion(plan, topic_units(plan.analysis, vocab), idf, vocab,
                      {reports[d].kommun: d for d in plan.preferred},
-                     {"antal": "count", "andel": "share"}.get(plan.measure, "money" if plan.measure else ""))
+                     {"antal": "count", "andel": "share"}.get(plan.measure, "money" if plan.measure else ""),
+                     anchor, measures_of or {})
+
+    def pinned(row: FactRow) -> bool:
+        return q.anchor_relation(row, reports).pins
+
     lex = np.array([score_row(r, q.query, idf, vocab)[0] if q.query else 0.0 for r in pool])
     dense = np.array([dense_of_row(r) for r in pool]).reshape(len(pool), 2)
     out: list[Candidate] = []
@@ -162,7 +175,7 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
         if not idx:
             continue
         krows = _KommunRows([pool[i] for i in idx], lex[idx], dense[idx, 0], dense[idx, 1])
-        for j in krows.kept(per_kommun, bool(q.query)):
+        for j in krows.kept(per_kommun, bool(q.query), pinned if anchor else (lambda _r: False)):
             row = krows.rows[j]
             feats = _row_features(q, krows, j, reports[row.doc_id], absent.get(kommun, TopicAbsence()))
             out.append(Candidate("row", kommun, row.doc_id, feats, row=row, text=row.first.row_text))
@@ -182,6 +195,7 @@ def _row_features(q: _RowQuestion, krows: _KommunRows, j: int, report: Report, a
     months = [c.month for c in cols if c.month]
     lex_rank, dense_rank, label_rank = krows.ranks
     f0 = row.first
+    anchor = q.anchor_relation(row, {row.doc_id: report})
     return RowFeatures(
         lex=krows.lex[j], lex_rel=krows.lex[j] - krows.lex.max(), dense=krows.dense[j],
         dense_rel=krows.dense[j] - krows.dense.max(), dense_rank=dense_rank[j], lex_rank=lex_rank[j],
@@ -208,6 +222,7 @@ def _row_features(q: _RowQuestion, krows: _KommunRows, j: int, report: Report, a
         money_asked_count_row=float(q.asks == "money" and counted),
         topic_absent=absent.here, topic_absent_all=absent.nowhere,
         committee_total=float(not q.query and bool(TOTAL_RE.match(row.label))),
+        anchor_row=anchor.row, anchor_label=anchor.label, anchor_table=anchor.table, anchor_measure=anchor.measure,
     )
 
 
@@ -281,7 +296,7 @@ class _Dense:
 
 
 def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab, dense_of_passage,
-                        dense_of_texts, absent: dict[str, TopicAbsence]) -> list[Candidate]:
+                        dense_of_texts, absent: dict[str, TopicAbsence], anchor: Anchor | None = None) -> list[Candidate]:
     """Sentences (and sentence pairs) of the retrieved text passages, with their features.
 
     `dense_of_passage(p)` is the question's similarity to the whole passage, `dense_of_texts(texts)`
@@ -311,6 +326,8 @@ def sentence_candidates(plan: Plan, hits, reports: dict[str, Report], idf, vocab
         feats = _sentence_features(plan, pc, reports.get(p.doc_id), preferred.get(p.kommun) == p.doc_id,
                                    lex_rank[i], lex_max[i], _Dense(dense[i], dense_max[i], own[i], own_max[i]),
                                    absent.get(p.kommun, TopicAbsence()))
+        if anchor:
+            feats = dataclasses.replace(feats, anchor_said=anchor.said_in(pc.text))
         out.append(Candidate("sentence", p.kommun, p.doc_id, feats, passage=p, text=pc.text, pos=pc.start))
     return out
 

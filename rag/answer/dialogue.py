@@ -8,15 +8,16 @@ candidate row, and the fitted scorer decides how much each weighs.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Mapping
 
 from ..models import Answer, Report
 from .corpus_view import CorpusView
 from .rows import FactRow
 
-#: What a follow-up changed (`Resolved.kind`) that leaves the last answer's subject in place.
-#: A new subject ("ämne") starts afresh.
-KEEPS_SUBJECT = frozenset({"kommun", "år", "mått", "varför", "grupp", "rapport", "period", "jämför", "pronomen"})
+_WORD = re.compile(r"[a-zåäöéü]+")
+_STEM = 6  # letters that stand for a word when a label and a sentence are matched (inflections differ)
 
 
 @dataclass(frozen=True)
@@ -29,18 +30,44 @@ class Anchor:
     measures: frozenset[str]  # catalogue measures of those rows: the same measure in another kommun
     label_words: tuple[str, ...]  # the rows' labels, for sentences that explain them
 
-    def relation(self, row: FactRow, reports: dict[str, Report], measures_of: dict[tuple[str, int], frozenset[str]]
-                 ) -> tuple[float, float, float, float]:
-        """(same row, same label in another report of the kommun, same table, same measure)."""
+    def said_in(self, text: str) -> float:
+        """The largest share of one anchor label's words (their first letters: "nämnd-" and
+        "nämnden" alike) that the text names: a sentence explaining the last answer's row."""
+        have = {w[:_STEM] for w in _WORD.findall(text.lower())}
+        best = 0.0
+        for label in self.label_words:
+            ws = {w[:_STEM] for w in _WORD.findall(label.lower()) if len(w) > 3}
+            if ws:
+                best = max(best, len(ws & have) / len(ws))
+        return best
+
+    def relation(self, row: FactRow, reports: dict[str, Report], measures_of: Mapping[tuple[str, int], frozenset[str]]
+                 ) -> AnchorRelation:
         kommun = reports[row.doc_id].kommun
         same_row = (row.doc_id, row.line) in self.rows
-        return (float(same_row),
-                float(not same_row and (kommun, row.key) in self.labels),
-                float(not same_row and (row.doc_id, row.first.table) in self.tables),
-                float(bool(measures_of.get((row.doc_id, row.line), frozenset()) & self.measures)))
+        return AnchorRelation(
+            row=float(same_row),
+            label=float(not same_row and (kommun, row.key) in self.labels),
+            table=float(not same_row and (row.doc_id, row.first.table) in self.tables),
+            measure=float(bool(measures_of.get((row.doc_id, row.line), frozenset()) & self.measures)))
 
 
-NO_ANCHOR_RELATION = (0.0, 0.0, 0.0, 0.0)
+@dataclass(frozen=True)
+class AnchorRelation:
+    """How a candidate row stands to the anchor's rows (1.0 or 0.0 each)."""
+
+    row: float = 0.0  # it is one of them
+    label: float = 0.0  # the same label in another report of the kommun
+    table: float = 0.0  # another row of one of their tables
+    measure: float = 0.0  # the same catalogue measure
+
+    @property
+    def pins(self) -> bool:
+        """Whether the row is kept among the candidates whatever its match to the words."""
+        return bool(self.row or self.label or self.measure)
+
+
+NO_RELATION = AnchorRelation()
 
 
 def anchor_of(answer: Answer, view: CorpusView) -> Anchor | None:

@@ -73,6 +73,11 @@ class RowFeatures(_Named):
     topic_absent_all: float  # topic nouns no report uses
     committee_total: float  # no topic asked and a total row: the committee's own figure
     shares_number: float = 0.0  # a figure of the row is quoted by one of the best sentences (`with_agreement`)
+    # a follow-up's: how the row stands to the rows the chat's last answer came from (`dialogue.Anchor`)
+    anchor_row: float = 0.0  # it is one of them ("Och året innan?": another column of it)
+    anchor_label: float = 0.0  # the same label in another report of the kommun ("Och i tertialrapporten?")
+    anchor_table: float = 0.0  # another row of their table ("Bara för åldersgruppen 0–6 år?")
+    anchor_measure: float = 0.0  # the same catalogue measure ("Och i Eskilstuna?")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,3 +119,4 @@ class SentenceFeatures(_Named):
     sentence_dense_rel: float  # sentence_dense minus the best within the kommun
     committee_whole: float  # committee_subject for a question naming no topic
     shares_number: float = 0.0  # a figure of one of the best rows is quoted here (`with_agreement`)
+    anchor_said: float = 0.0  # a follow-up's: it names a row label of the chat's last answer
