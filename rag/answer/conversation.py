@@ -28,6 +28,7 @@ def _rx(name: str) -> re.Pattern:
 
 _CONNECTOR = _rx("connector")
 _RESTRICT_START = _rx("restrict_start")
+_NARROW_START = _rx("narrow_start")
 _WHY = _rx("why")
 _WHY_START = _rx("why_start")
 _LEAD = _rx("lead")
@@ -46,6 +47,7 @@ _LINKS = frozenset(_WORDS["links"])
 _STRONG_ANAPHORA = frozenset(_WORDS["strong_anaphora"])
 _PRONOUNS = frozenset(_WORDS["pronouns"])
 _POINTING = frozenset(_WORDS["pointing"])  # pronouns that stand for a thing named before
+_PRONOUN_PREPOSITIONS = frozenset(_WORDS["pronoun_prepositions"])
 _UP_DOWN = _rx("up_down")
 _ADJ = _rx("adjective")
 #: a question this long that names its own kommun is complete even when its only content is a
@@ -207,6 +209,32 @@ def _replace_groups(base: str, groups: list[str], english: bool) -> str:
     return _append(base, f"för {joined}")
 
 
+def _narrowing(text: str, kommuner: list[str], english: bool) -> str:
+    """The part a follow-up narrows the last question to, with its preposition ("inom
+    vuxensektionen"), or "". A kommun, a report, a known group (swapped instead) or a bare "för X"
+    without "bara" (a new subject: "Och för ekonomiskt bistånd?") is no narrowing."""
+    m = _NARROW_START.match(text)
+    if not m or kommuner or LEXICON.report_types_in(text) or _groups(_words(text), english):
+        return ""
+    restricted = bool(_RESTRICT_START.match(re.sub(r"^\s*(?:och|men|and|but)\s+", "", text, flags=re.I)))
+    prep = m.group("prep").lower()
+    if prep in ("för", "for") and not restricted:
+        return ""
+    return f"{'inom' if prep in ('i', 'in', 'within') and not english else prep} {m.group('part').strip()}"
+
+
+def _narrowed(base: str, part: str) -> str:
+    """`base` for `part`: a part the base names with the same preposition ("inom barn- och
+    ungdomssektion 2", then "Och i vuxensektionen?") is replaced, else the part is added. Only
+    "inom" and "bland" are replaced: "för" in a question as often introduces its period."""
+    prep = part.split()[0]
+    if prep in ("inom", "bland", "within", "among"):
+        rx = re.compile(rf"\b{prep}\s+.+?(?=\s+(?:i|för|under|per|enligt|in|for|during)\s|[?,.]|$)", re.I)
+        if rx.search(base):
+            return rx.sub(lambda _m: part, base, count=1)
+    return _append(base, part)
+
+
 def _capitalise(text: str) -> str:
     text = text.strip()
     return text[:1].upper() + text[1:] if text else text
@@ -258,7 +286,9 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
     # no kommun of its own leans on the chat, however long the question
     # ("den negativa avvikelsen", "den budgeten": before an adjective or a noun it is an article, and
     # points at a phrase of its own, not at the last question's subject)
-    pointing = [w for i, w in enumerate(words) if w in _POINTING
+    # ("för det", "av den": after a preposition any pronoun stands for a thing)
+    pointing = [w for i, w in enumerate(words)
+                if (w in _POINTING or (w in _PRONOUNS and i > 0 and words[i - 1] in _PRONOUN_PREPOSITIONS))
                 and not (i + 1 < len(words) and len(words[i + 1]) > 3 and re.search(r"(?:[ae]|en|et|na)$", words[i + 1]))]
     anaphor = any(w in _STRONG_ANAPHORA for w in words) or (len(words) <= 4 and any(w in _PRONOUNS for w in words)) \
         or (bool(pointing) and not kommuner and bool(base_kommuner))
@@ -267,6 +297,10 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
     if own and not connector and not anaphor and not restrict:
         return Resolved(text, False)  # names its own topic, or its own kommun at length: a complete question
     kinds: list[str] = []
+    part = _narrowing(text, kommuner, english) if topic else ""
+    if part:  # "Och i vuxensektionen?", "Bara för åldersgruppen 0–6 år?": the same question, for a part
+        out = _narrowed(base, part)
+        return Resolved(out, True, said_reading(out), "grupp")
     if topic and not restrict:
         # a new topic in the same context: "Och kostnaderna för hemtjänst?" keeps kommun and year
         body = text[connector.end():] if connector else text
