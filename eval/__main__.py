@@ -1,4 +1,4 @@
-"""`python -m eval [run] [FILES] [--cv]`, `python -m eval fit`, `python -m eval bench`: scoring question sets,
+"""`python -m eval [run] [FILES] [--cv]`, `python -m eval fit`, `python -m eval fit-turns`, `python -m eval bench`: scoring question sets,
 fitting the evidence scorer on them, and the speed benchmarks. The library never imports this package."""
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ def parser() -> argparse.ArgumentParser:
     ft.add_argument("--kind", choices=("linear", "trees"), default="linear")
     ft.add_argument("--wrong-cost", dest="wrong_cost", type=float, default=1.0,
                     help="how many correct answers one wrong answer costs when thresholds are chosen")
+    tt = sub.add_parser("fit-turns", help="fit the decision whether a chat turn leans on the chat")
+    tt.add_argument("questions", nargs="*")
+    tt.add_argument("--out", help="where to write the model JSON (default: rag/data/turns.json)")
     b = sub.add_parser("bench", help="speed and memory benchmarks")
     b.add_argument("--scale", type=int, default=0, help="also run a synthetic corpus of N municipalities")
     b.add_argument("--naive", action="store_true", help="include the naive LangChain pipeline")
@@ -35,7 +38,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not {"run", "fit", "bench", "-h", "--help"} & set(argv):
+    if not {"run", "fit", "fit-turns", "bench", "-h", "--help"} & set(argv):
         argv.insert(0, "run")  # `python -m eval FILES --cv`, as before
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
@@ -49,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
             from .crossval import fit_main
 
             return fit_main(args, cfg)
+        if args.command == "fit-turns":
+            from .turns import main as turns_main
+
+            return turns_main(args, cfg)
         if args.command == "bench":
             from .bench import main as bench_main
 

@@ -10,6 +10,7 @@ names its own topic is complete and inherits nothing.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
@@ -17,6 +18,7 @@ from typing import Iterable, Mapping
 from ..kommuner import kommuner_in
 from ..lexicon import LEXICON
 from ..years import YEAR_RE
+from .turns import TurnFeatures, turn_model
 
 _WORD = re.compile(r"[0-9A-Za-zÅÄÖåäöÉéÜü]+(?:-[0-9A-Za-zÅÄÖåäöÉéÜü]+)*")
 _WORDS = LEXICON.conversation  # the reviewed words (rag/data/lexicon.json, "conversation")
@@ -48,6 +50,7 @@ _STRONG_ANAPHORA = frozenset(_WORDS["strong_anaphora"])
 _PRONOUNS = frozenset(_WORDS["pronouns"])
 _POINTING = frozenset(_WORDS["pointing"])  # pronouns that stand for a thing named before
 _PRONOUN_PREPOSITIONS = frozenset(_WORDS["pronoun_prepositions"])
+_QUESTION_START = frozenset(_WORDS["question_start"])  # words a complete question opens with
 _UP_DOWN = _rx("up_down")
 _ADJ = _rx("adjective")
 #: a question this long that names its own kommun is complete even when its only content is a
@@ -269,6 +272,41 @@ def said_reading(question: str) -> str:
     return f"Jag läser frågan som: «{question}»"
 
 
+def _pointing(words: list[str]) -> list[str]:
+    """Pronouns standing for a thing named before ("Varför väntas den gå med underskott?"; after a
+    preposition any pronoun: "för det", "av den"). Before an adjective or a noun ("den negativa
+    avvikelsen", "den budgeten") a pronoun is an article and points at a phrase of its own."""
+    return [w for i, w in enumerate(words)
+            if (w in _POINTING or (w in _PRONOUNS and i > 0 and words[i - 1] in _PRONOUN_PREPOSITIONS))
+            and not (i + 1 < len(words) and len(words[i + 1]) > 3 and re.search(r"(?:[ae]|en|et|na)$", words[i + 1]))]
+
+
+def turn_features(question: str, base: str, corpus: tuple[str, ...]) -> TurnFeatures:
+    """The signals of a turn, asked after `base` (the chat's last question, resolved), for the
+    fitted decision whether it leans on the chat."""
+    text = re.sub(r"\s+", " ", question).strip()
+    low, words = text.lower(), _words(text)
+    english = _english(low)
+    kommuner = _kommuner(text, corpus)
+    # the words asking why ("hur kom det sig", "vad påverkade det") name no topic of their own
+    topic = _topic_words(_WHY.sub(" ", text), kommuner, english)
+    return TurnFeatures(
+        own_topic=float(bool(topic)), topic_words=math.log1p(len(topic)), names_kommun=float(bool(kommuner)),
+        length=math.log1p(len(words)), kommun_at_length=float(bool(kommuner) and len(words) >= _COMPLETE_WORDS),
+        connector=float(bool(_CONNECTOR.match(low))),
+        strong_anaphora=float(any(w in _STRONG_ANAPHORA for w in words)),
+        short_pronoun=float(len(words) <= 4 and any(w in _PRONOUNS for w in words)),
+        pointing=float(bool(_pointing(words)) and not kommuner and bool(_kommuner(base, corpus))),
+        restrict=float(bool(_RESTRICT_START.match(low))),
+        narrowing=float(bool(topic) and bool(_narrowing(text, kommuner, english))),
+        names_year=float(bool(YEAR_RE.search(text))),
+        relative_year=float(any(rx.search(text) for rx in _RELATIVE_YEAR.values())),
+        names_month=float(bool(_months_in(words))), names_report=float(bool(LEXICON.report_types_in(text))),
+        why=float(bool(_WHY.search(low))), across_kommuner=float(LEXICON.is_rank(text)), question_word_start=float(bool(words) and words[0] in _QUESTION_START),
+        english=float(english),
+    )
+
+
 def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
                  years_covered: Mapping[str, frozenset[int]] | None = None) -> Resolved:
     text = re.sub(r"\s+", " ", question).strip()
@@ -282,20 +320,10 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
     topic = _topic_words(_WHY.sub(" ", text), kommuner, english)
     connector = _CONNECTOR.match(low)
     base_kommuner = _kommuner(base, corpus)
-    # a pronoun standing for a thing ("Varför väntas den gå med underskott?") in a question that names
-    # no kommun of its own leans on the chat, however long the question
-    # ("den negativa avvikelsen", "den budgeten": before an adjective or a noun it is an article, and
-    # points at a phrase of its own, not at the last question's subject)
-    # ("för det", "av den": after a preposition any pronoun stands for a thing)
-    pointing = [w for i, w in enumerate(words)
-                if (w in _POINTING or (w in _PRONOUNS and i > 0 and words[i - 1] in _PRONOUN_PREPOSITIONS))
-                and not (i + 1 < len(words) and len(words[i + 1]) > 3 and re.search(r"(?:[ae]|en|et|na)$", words[i + 1]))]
-    anaphor = any(w in _STRONG_ANAPHORA for w in words) or (len(words) <= 4 and any(w in _PRONOUNS for w in words)) \
-        or (bool(pointing) and not kommuner and bool(base_kommuner))
+    pointing = _pointing(words)
     restrict = _RESTRICT_START.match(low)
-    own = topic or (kommuner and len(words) >= _COMPLETE_WORDS)  # "Vilken helårsprognos hade Enköping i april 2024?"
-    if own and not connector and not anaphor and not restrict:
-        return Resolved(text, False)  # names its own topic, or its own kommun at length: a complete question
+    if not turn_model().follows(turn_features(text, base, corpus)):
+        return Resolved(text, False)  # a complete question: it inherits nothing
     kinds: list[str] = []
     part = _narrowing(text, kommuner, english) if topic else ""
     if part:  # "Och i vuxensektionen?", "Bara för åldersgruppen 0–6 år?": the same question, for a part

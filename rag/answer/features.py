@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 
-class _Named:
+class NamedFeatures:
     """Values in field order (`vector`) and the field names (`names`), for the scorer."""
 
     @classmethod
@@ -29,7 +29,7 @@ class _Named:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RowFeatures(_Named):
+class RowFeatures(NamedFeatures):
     """What the scorer knows of one table row as evidence for one question."""
 
     bias_row: float = 1.0  # constant
@@ -81,7 +81,7 @@ class RowFeatures(_Named):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SentenceFeatures(_Named):
+class SentenceFeatures(NamedFeatures):
     """What the scorer knows of one report sentence (or a sentence pair, or a list with its
     introduction) as evidence for one question."""
 
