@@ -355,15 +355,14 @@ class Engine:
 
     def search(self, question: str, k: int = 5, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
                mode: str = "hybrid") -> list[Hit]:
+        """The top-k passages; in hybrid mode the fitted scorer's ranking of table rows and sentences'
+        passages (the evidence answers are built from) comes first, then BM25 and dense fused."""
         a = self.analyse(question)
-        extra = {"tables": self.table_lookup(a, kommuner)} if mode == "hybrid" else None
         hits = hybrid_search(a.text, a, self.passages, self.reports, self.bm25,
                              None if mode == "bm25" else self.vectors.dense, k=k, candidates=self.config.candidates,
-                             rrf_k=self.config.rrf_k, kommuner=kommuner, doc_ids=doc_ids, mode=mode,
-                             extra=extra, weights={"tables": 0.5 if a.intent in ("why", "list") else 1.5})
+                             rrf_k=self.config.rrf_k, kommuner=kommuner, doc_ids=doc_ids, mode=mode)
         if mode != "hybrid":
             return hits
-        # The fitted scorer's evidence first (the rows and passages answers are built from), then the fusion.
         from .answer.evidence import evidence_ranking
 
         ranked = evidence_ranking(self, a, kommuner, doc_ids)
@@ -371,22 +370,6 @@ class Engine:
         out = [Hit(self.passages[pid], p, 0, (("scorer", i + 1),)) for i, (pid, p) in enumerate(ranked[:k])]
         out += [h for h in hits if h.passage.id not in seen]
         return [dataclasses.replace(h, rank=i + 1) for i, h in enumerate(out[:k])]
-
-    def table_lookup(self, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), per_kommun: int = 2) -> list[int]:
-        """Passage ids of the table rows the fact lookup picks, best first."""
-        from .answer.rows import best_rows
-
-        row_passage = self.view.row_passage
-        scope = set(kommuner or a.kommuner)
-        ranked = best_rows(self.view.rows, a, self.reports, self.view.idf, self.bm25.vocab, scope, min_score=0.6)
-        out, per = [], {}
-        for _, row in ranked:
-            k = self.reports[row.doc_id].kommun
-            pid = row_passage.get((row.doc_id, row.line))
-            if pid is not None and per.get(k, 0) < per_kommun:
-                per[k] = per.get(k, 0) + 1
-                out.append(pid)
-        return out
 
     def read_question(self, question: str, history: tuple[str, ...] = ()) -> Reading:
         """The one way a question is read (the app and the cross-validation read it here too)."""

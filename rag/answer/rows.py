@@ -127,11 +127,6 @@ def _row_terms(row: FactRow, vocab) -> tuple[frozenset[str], frozenset[str]]:
     return cached_terms(label, vocab), cached_terms(ctx, vocab)
 
 
-MEASURES = {
-    "money": re.compile(r"^(kostnad\w*|kostade|kostar|kosta|kostat|utgift\w*|costs?|mnkr|mkr|tkr|kronor)$"),
-    "count": re.compile(r"^(antal\w*|många|number)$"),
-    "share": re.compile(r"^(andel\w*|procent\w*|share)$"),
-}
 _UNIT_KIND = {"mnkr": "money", "mkr": "money", "tkr": "money", "kr": "money", "%": "share"}
 MONEY_UNITS = frozenset(u for u, kind in _UNIT_KIND.items() if kind == "money")
 _MEASURE_TERMS = {stem(w) for w in LEXICON.measure_words}
@@ -142,15 +137,6 @@ TOTAL_RE = re.compile(r"^(summa årets resultat|årets resultat|summa totalt|tot
 def is_measure_word(word: str) -> bool:
     """A word naming the kind of figure (kostnad, nettokostnaden, antal), never the subject."""
     return stem(word) in _MEASURE_TERMS
-
-
-def measure_of(a: QuestionAnalysis) -> str:
-    """money | count | share | '': what kind of figure the question asks for."""
-    for w in a.text.lower().replace("?", " ").split():
-        for kind, rx in MEASURES.items():
-            if rx.match(w):
-                return kind
-    return ""
 
 
 Units = list[tuple[tuple[str, float], ...]]
@@ -232,56 +218,6 @@ def label_precision(row: FactRow, query: Units, idf: dict[str, float], vocab) ->
     lab = label - _MEASURE_TERMS
     label_total = sum(idf.get(t, 1.0) for t in lab) or 1.0
     return sum(idf.get(t, 1.0) for t in lab if t in qterms) / label_total
-
-
-def best_rows(rows: list[FactRow], a: QuestionAnalysis, reports: dict[str, Report], idf: dict[str, float],
-              vocab, kommuner: set[str], min_score: float = 0.5) -> list[tuple[float, FactRow]]:
-    """Rows whose label answers the topic, best first; with no topic, the nämnd's total rows."""
-    query = topic_units(a, vocab)
-    measure = measure_of(a)
-    scored = []
-    for row in rows:
-        r = reports.get(row.doc_id)
-        if r is None or (kommuner and r.kommun not in kommuner):
-            continue
-        col_fact = None
-        if query:
-            s, col_fact = score_row(row, query, idf, vocab)
-        else:
-            m = TOTAL_RE.match(row.label)
-            if not m or row.first.unit not in ("mnkr", "mkr", "tkr"):
-                continue
-            s = 0.7 + 0.1 * (len(m.group(1)) > 7)
-        if s < min_score:
-            continue
-        kind = _UNIT_KIND.get((col_fact or row.first).unit, "count")
-        if measure and kind == measure:
-            s += 0.1
-        elif measure in ("count", "share") and kind == "money":
-            s -= 0.2
-        if a.report_hint and r.report_type == a.report_hint:
-            s += 0.15
-        if a.years and int(r.period_end[:4]) in a.years:
-            s += 0.05
-        if a.months and a.report_hint and int(r.period_end[5:]) in a.months:
-            s += 0.05
-        s += 0.02 * (int(r.period_end[:4]) * 12 + int(r.period_end[5:])) / (2100 * 12)  # newer wins ties
-        label_years = set(years_in(row.label))
-        if a.years and label_years and not is_year(row.label):
-            s += 0.1 if label_years & set(a.years) else -0.1
-        if a.intent == "trend":
-            years = {max(c.years) for c in map(column_info, (f.column for f in row.facts))
-                     if c.kind == "utfall" and c.years and not c.previous}
-            if len(years) >= 3:
-                s += 0.1
-        if is_year(row.label):
-            year = int(row.label)
-            want = a.years or (int(r.period_end[:4]),)
-            if year not in want:
-                continue
-        scored.append((s, row))
-    scored.sort(key=lambda t: (-t[0], t[1].doc_id, t[1].line))
-    return scored
 
 
 def blank_columns(row: FactRow, years: tuple[int, ...]) -> dict[str, str]:
