@@ -23,7 +23,8 @@ from .plan import Plan, make_plan, report_preference
 from ..search.retrieval import hybrid_search, sentence_pieces
 from ..search.vectors import SENTENCE_MEMO, Vectors
 from .corpus_view import CorpusView
-from .rows import FactRow, column_info, is_measure_word
+from .rows import FactRow, column_info
+from .topic import is_measure_word
 
 log = logging.getLogger(__name__)
 
@@ -204,22 +205,9 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
         return (float(dense_all[pid]) if pid is not None else 0.0,
                 float(label_dense[li]) if li is not None else 0.0)
 
-    order = np.argsort(-dense_all, kind="stable") if len(dense_all) else np.zeros(0, dtype=np.int64)
-
-    def dense_ranked(_question: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The question's dense ranking, computed once and shared by every per-kommun search."""
-        return order[:k], dense_all[order[:k]]
-
-    hits: list[Hit] = []
-    # each kommun's own best passages, not the loudest kommun's; past a handful of kommuner one search
-    per_kommun = 1 < len(plan.kommuner) <= engine.config.per_kommun_search_max
-    groups = [(k,) for k in plan.kommuner] if per_kommun else [plan.kommuner if plan.named else ()]
-    for scope in groups:
-        hits += hybrid_search(a.text, a, view.passages, reports, view.bm25, dense_ranked,
-                              k=cfg.evidence_k // (2 if per_kommun else 1), candidates=cfg.candidates,
-                              rrf_k=cfg.rrf_k, kommuner=scope, doc_ids=plan.doc_ids, kinds=("text",))
-    if not per_kommun and not plan.named and len(plan.kommuner) > engine.config.per_kommun_search_max:
-        plan = _focus(plan, hits, label_index, label_dense, reports, engine.config.per_kommun_search_max)
+    hits = _text_hits(engine, a, plan, dense_all)
+    if not plan.named and len(plan.kommuner) > cfg.per_kommun_search_max:
+        plan = _focus(plan, hits, label_index, label_dense, reports, cfg.per_kommun_search_max)
     absent = {k: absent_topic(view, a, k) for k in plan.kommuner}
     cands = row_candidates(plan, view.rows, reports, idf, vocab, dense_of_row, absent, cfg.rows_per_kommun)
     cands += sentence_candidates(plan, hits, reports, idf, vocab, lambda p: float(dense_all[p.id]),
@@ -233,6 +221,26 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
             where = ", ".join(plan.kommuner) if plan.named else "rapporterna"
             return Evidence(plan, (), f"{where}: rapporterna redovisar inget om {y}")
     return Evidence(plan, tuple(cands), topic_absent=lacking)
+
+
+def _text_hits(engine, a: QuestionAnalysis, plan: Plan, dense_all: np.ndarray) -> list[Hit]:
+    """The text passages the sentence candidates come from: each kommun's own best passages, not
+    the loudest kommun's; past a handful of kommuner one search."""
+    view, cfg = engine.view, engine.config
+    order = np.argsort(-dense_all, kind="stable") if len(dense_all) else np.zeros(0, dtype=np.int64)
+
+    def dense_ranked(_question: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The question's dense ranking, computed once and shared by every per-kommun search."""
+        return order[:k], dense_all[order[:k]]
+
+    hits: list[Hit] = []
+    per_kommun = 1 < len(plan.kommuner) <= cfg.per_kommun_search_max
+    groups = [(k,) for k in plan.kommuner] if per_kommun else [plan.kommuner if plan.named else ()]
+    for scope in groups:
+        hits += hybrid_search(a.text, a, view.passages, view.reports, view.bm25, dense_ranked,
+                              k=cfg.evidence_k // (2 if per_kommun else 1), candidates=cfg.candidates,
+                              rrf_k=cfg.rrf_k, kommuner=scope, doc_ids=plan.doc_ids, kinds=("text",))
+    return hits
 
 
 def _focus(plan: Plan, hits: list[Hit], label_index: dict[tuple[str, int], int], label_dense: np.ndarray,

@@ -1,9 +1,9 @@
-"""Table lookup: pick the table rows and columns that answer a question.
+"""Table rows as the answer reads them, and which of a row's cells answer a question.
 
-Pure functions over Facts: rows are scored by how much of the question's
-topic their label (or, for year-by-month tables, their caption) covers, and
-columns by what the question asks for (utfall, budget, prognos, avvikelse,
-a month, the previous year).
+Pure functions over Facts: a row is its table line's facts (`FactRow`), a column heading is read
+as its kind, years and month (`column_info`), and the cells are chosen by what the question asks
+for (utfall, budget, prognos, avvikelse, a month, the previous year) and the kind of figure it
+asks (an amount, a share, a count). How well a row names the topic is `row_match.py`.
 """
 from __future__ import annotations
 
@@ -13,16 +13,17 @@ from functools import lru_cache
 
 from .question import MONTHS, QuestionAnalysis
 from ..lexicon import LEXICON
-from ..search.lexical import SYNONYMS, canon_terms, canon_units, content_words, split_compound, stem
 from ..models import Fact, Report
 from ..ingest.tables import split_cells
 from ..years import is_year, years_in
+from .topic import cached_terms, topic_terms
 
 _MONTH_COL = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
-_MARKUP = re.compile(r"</?\w+>")
+#: markup a report keeps in a label ("<b>Summa</b>")
+MARKUP = re.compile(r"</?\w+>")
 #: what differs between two reports' prints of one row: markup, a unit in brackets, punctuation
 #: ("Institutionsvård BoU SOL, LVU" in April is "Institutionsvård BoU SOL LVU" in August)
-_LABEL_NOISE = re.compile(_MARKUP.pattern + r"|\((?:mnkr|mkr|tkr|kr|%)\)|[,.;:]", re.I)
+_LABEL_NOISE = re.compile(MARKUP.pattern + r"|\((?:mnkr|mkr|tkr|kr|%)\)|[,.;:]", re.I)
 _SPACES = re.compile(r"\s+")
 #: A column heading naming a month before December is part of a year ("Utfall Aug 2022", "jan-april").
 _PART_YEAR = re.compile(r"\b(?:" + "|".join(f"{m[:3]}(?:{m[3:]})?" for m in MONTHS[:11])
@@ -94,130 +95,15 @@ def column_info(label: str) -> Column:
     return Column(kind, years, month, previous, helar)
 
 
-_TERMS_CACHE: dict[tuple[int, str], frozenset[str]] = {}
-
-
-def cached_terms(text: str, vocab) -> frozenset[str]:
-    """canon_terms as a set, memoised: row labels and headings are scored for every question."""
-    key = (id(vocab), text)
-    got = _TERMS_CACHE.get(key)
-    if got is None:
-        if len(_TERMS_CACHE) > 200_000:
-            _TERMS_CACHE.clear()
-        got = _TERMS_CACHE[key] = frozenset(canon_terms(text, vocab or frozenset()))
-    return got
-
-
-_BARE_TOTAL = re.compile(r"(?:summa|totalt|total|summa totalt)\W*", re.I)
-
-
 def is_year_label(label: str) -> bool:
     """A row labelled by a year alone: a month-by-year table's row."""
     return is_year(label)
 
 
-def _row_terms(row: FactRow, vocab) -> tuple[frozenset[str], frozenset[str]]:
-    f = row.first
-    label = f.row
-    if is_year_label(label) or not re.search(r"[a-zåäö]{3}", label.lower()) \
-            or _BARE_TOTAL.fullmatch(_MARKUP.sub("", label).strip()):
-        # year-by-month tables, and a bare "Summa": the caption says what is counted
-        label = f"{f.caption} {f.row}"
-    ctx = f"{f.caption} {f.table} {f.section} {f.header_text}"
-    return cached_terms(label, vocab), cached_terms(ctx, vocab)
-
-
 _UNIT_KIND = {"mnkr": "money", "mkr": "money", "tkr": "money", "kr": "money", "%": "share"}
 MONEY_UNITS = frozenset(u for u, kind in _UNIT_KIND.items() if kind == "money")
-_MEASURE_TERMS = {stem(w) for w in LEXICON.measure_words}
 _TOTAL_COLUMN = re.compile(r"\b(?:totalt?|summa)\b", re.I)
 TOTAL_RE = re.compile(r"^(summa årets resultat|årets resultat|summa totalt|totalt|summa|verksamhetens nettokostnad)", re.I)
-
-
-def is_measure_word(word: str) -> bool:
-    """A word naming the kind of figure (kostnad, nettokostnaden, antal), never the subject."""
-    return stem(word) in _MEASURE_TERMS
-
-
-Units = list[tuple[tuple[str, float], ...]]
-
-
-def figure_key(label: str, vocab) -> frozenset[str]:
-    """What a row counts, as word stems with compounds split and measure words left out:
-    `Lokalkostnader` and `Lokaler` are both {lokal}, so one kommun's row is found in another's table."""
-    key: set[str] = set()
-    for w in content_words(label):
-        key |= {stem(p) for p in (split_compound(w, vocab) or (w,))}
-    return frozenset(key - _MEASURE_TERMS)
-
-
-def topic_units(a: QuestionAnalysis, vocab) -> Units:
-    """The question's topic per word (see `canon_units`), measure words (kostnad, antal) left out."""
-    out: Units = []
-    for unit in canon_units(a.topic_text or a.text, vocab):
-        main = unit[0][0]
-        if main in _MEASURE_TERMS or any(u[0][0] == main for u in out):
-            continue
-        if main.startswith("§") and any(stem(w) in _MEASURE_TERMS for w in SYNONYMS[int(main[1:])]):
-            continue
-        out.append(unit)
-    return out
-
-
-def topic_terms(a: QuestionAnalysis, vocab) -> list[str]:
-    return [t for unit in topic_units(a, vocab) for t, _ in unit]
-
-
-def unit_weight(unit, idf: dict[str, float], default: float = 4.0) -> float:
-    known = [idf[t] for t, _ in unit if t in idf]
-    return max(known) if known else default
-
-
-def matched(unit, terms: frozenset[str] | set[str]) -> float:
-    """Credit for a unit: its best alternative present (`a+b`: both parts present)."""
-    return max((c for t, c in unit if t in terms or ("+" in t and all(x in terms for x in t.split("+")))),
-               default=0.0)
-
-
-def score_row(row: FactRow, query: Units, idf: dict[str, float], vocab) -> tuple[float, Fact | None]:
-    """How well the row names the question's topic: idf-weighted recall of the topic by
-    the label plus the best-matching column heading (the cell sits at their crossing),
-    some precision (a label with words the question lacks is a narrower row), and a
-    little credit for caption and section. Returns the score and the named column's fact."""
-    weights = [unit_weight(u, idf) for u in query]
-    total = sum(weights) or 1.0
-    label, ctx = _row_terms(row, vocab)
-    in_label = [matched(u, label) for u in query]
-    best_col, col_fact = 0.0, None
-    for f in row.facts:
-        cols = cached_terms(f.column, vocab)
-        m = sum(w * max(0.0, matched(u, cols) - il) for u, w, il in zip(query, weights, in_label)
-                if u[0][0] not in _MEASURE_TERMS)
-        if m > best_col:
-            best_col, col_fact = m, f
-    col_terms = cached_terms(col_fact.column, vocab) if col_fact else frozenset()
-    in_ctx = sum(w * matched(u, ctx) for u, w, il in zip(query, weights, in_label)
-                 if not il and not matched(u, col_terms))
-    recall = (sum(w * il for w, il in zip(weights, in_label)) + best_col + 0.4 * in_ctx) / total
-    precision = label_precision(row, query, idf, vocab)
-    return 0.75 * recall + 0.25 * precision, col_fact
-
-
-def label_recall(row: FactRow, query: Units, idf: dict[str, float], vocab) -> float:
-    """How much of the question's topic the row label alone names (idf-weighted)."""
-    weights = [unit_weight(u, idf) for u in query]
-    label, _ = _row_terms(row, vocab)
-    return sum(w * matched(u, label) for u, w in zip(query, weights)) / (sum(weights) or 1.0)
-
-
-def label_precision(row: FactRow, query: Units, idf: dict[str, float], vocab) -> float:
-    """How much of the row label the question names: a label with words the question lacks is
-    another (narrower or different) row."""
-    label, _ = _row_terms(row, vocab)
-    qterms = {t for u in query for t, _ in u}
-    lab = label - _MEASURE_TERMS
-    label_total = sum(idf.get(t, 1.0) for t in lab) or 1.0
-    return sum(idf.get(t, 1.0) for t in lab if t in qterms) / label_total
 
 
 def blank_columns(row: FactRow, years: tuple[int, ...]) -> dict[str, str]:
