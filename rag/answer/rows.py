@@ -176,95 +176,141 @@ def _names_cost(column: str) -> bool:
 def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None, figure: str = "") -> list[Fact]:
     """The cell(s) that answer: the asked period's value, and for change questions the one to compare with.
     Only cells that can be the asked kind of figure (see `cell_fits`) are considered."""
-    pw = a.period_words
-    cols = [(f, column_info(f.column)) for f in row.facts if cell_fits(f, figure)]
-    if "bokslut" in pw and not a.months:  # the closed year's accounts: no part-year column says them
-        cols = [(f, c) for f, c in cols if not _PART_YEAR.search(f.column)]
-    if not cols:
+    cells = _Cells.of(row, a, report, figure)
+    if not cells.cols:
         return []
-    report_year = int(report.period_end[:4])
-    year = max(a.years) if a.years else report_year
+    named = cells.named_column(vocab)
+    if named is not None:  # the question names a column ("externa utförare"): that cell answers
+        return [named]
+    month_cols = [(f, c) for f, c in cells.cols if c.month]
+    if month_cols:  # a month-by-year table answers only a question that names the month
+        return [f for f, c in month_cols if c.month in a.months] if a.months else []
+    pw = _period_words(a, report, cells.year)
+    wanted = next((k for k in ("avvikelse", "prognos", "budget", "bokslut") if k in pw), "utfall")
+    if wanted in blank_columns(row, a.years):  # the table has the asked year's column, and this row leaves it empty
+        return []
+    primary, deviation = _by_period_word(cells, pw)
+    if deviation is not None:  # a forecast is read against the budget: its deviation comes along
+        return [primary[0][0], deviation]
+    if not primary:
+        primary = _outcome(cells, row, wanted, figure)
+    if not primary:  # the row has only budget, forecast, deviation or target columns: none is an outcome
+        return []
+    return _with_series_or_previous(cells, primary)
 
-    money_asked = bool(LEXICON.money.search(a.text))
 
-    def prefer(kinds: tuple[str, ...], helar: bool | None = None) -> list[tuple[Fact, Column]]:
-        out = [(f, c) for f, c in cols if c.kind in kinds and not c.previous]
+@dataclass(frozen=True)
+class _Cells:
+    """A row's cells that can be the asked kind of figure, with what choosing among them reads."""
+
+    cols: list[tuple[Fact, Column]]
+    a: QuestionAnalysis
+    year: int  # the asked year, else the report's
+    report_year: int
+    money_asked: bool
+
+    @staticmethod
+    def of(row: FactRow, a: QuestionAnalysis, report: Report, figure: str) -> "_Cells":
+        cols = [(f, column_info(f.column)) for f in row.facts if cell_fits(f, figure)]
+        if "bokslut" in a.period_words and not a.months:  # the closed year's accounts: no part-year column says them
+            cols = [(f, c) for f, c in cols if not _PART_YEAR.search(f.column)]
+        report_year = int(report.period_end[:4])
+        return _Cells(cols, a, max(a.years) if a.years else report_year, report_year,
+                      bool(LEXICON.money.search(a.text)))
+
+    def prefer(self, kinds: tuple[str, ...], helar: bool | None = None) -> list[tuple[Fact, Column]]:
+        """This year's columns of these kinds (the full year's or not, when `helar` says and the row has one)."""
+        out = [(f, c) for f, c in self.cols if c.kind in kinds and not c.previous]
         if helar is not None and any(c.helar == helar for _, c in out):
             out = [(f, c) for f, c in out if c.helar == helar]
-        if money_asked and any(f.unit in ("mnkr", "mkr", "tkr") for f, _ in out):
+        if self.money_asked and any(f.unit in ("mnkr", "mkr", "tkr") for f, _ in out):
             # a surplus or deficit is money: the last money column is the total deviation
             out = [(f, c) for f, c in out if f.unit in ("mnkr", "mkr", "tkr")][::-1]
         return out
 
-    def by_year(cands: list[tuple[Fact, Column]]) -> list[tuple[Fact, Column]]:
+    def by_year(self, cands: list[tuple[Fact, Column]]) -> list[tuple[Fact, Column]]:
         """The asked year's columns (an undated one is the report's year); none when the question
         names a year the row has no column for: never the nearest year's figure."""
-        exact = [(f, c) for f, c in cands if year in (c.years or (report_year,))]
+        exact = [(f, c) for f, c in cands if self.year in (c.years or (self.report_year,))]
         if exact:  # a year split by group ("Kvinnor 2023", "Män 2023", "Totalt 2023"): the total first
             return sorted(exact, key=lambda fc: not _TOTAL_COLUMN.search(fc[0].column))
-        if a.years:
+        if self.a.years:
             return []
-        return sorted(cands, key=lambda fc: -max(fc[1].years or (report_year,)))[:1]
+        return sorted(cands, key=lambda fc: -max(fc[1].years or (self.report_year,)))[:1]
 
-    blank = blank_columns(row, a.years)
-    # the subject's words, not a period word an English question's topic carries too ("budget")
-    asked = set(topic_terms(a, vocab)) - cached_terms(" ".join(a.period_terms), vocab) if vocab is not None else set()
-    overlap = [(len(asked & cached_terms(LEXICON.spell_out(f.column), vocab)), f) for f, _ in cols]
-    best = max((n for n, _ in overlap), default=0)
-    if best:  # the question names a column ("externa utförare"): that cell answers
-        return [next(f for n, f in overlap if n == best)]
+    def named_column(self, vocab) -> Fact | None:
+        """The cell whose column heading names most of the question's subject (not a period word
+        an English question's topic carries too, "budget"), if any names some."""
+        a = self.a
+        asked = set(topic_terms(a, vocab)) - cached_terms(" ".join(a.period_terms), vocab) if vocab is not None else set()
+        overlap = [(len(asked & cached_terms(LEXICON.spell_out(f.column), vocab)), f) for f, _ in self.cols]
+        best = max((n for n, _ in overlap), default=0)
+        return next(f for n, f in overlap if n == best) if best else None
 
-    month_cols = [(f, c) for f, c in cols if c.month]
-    if month_cols:
-        if a.months:
-            chosen = [f for f, c in month_cols if c.month in a.months]
-            return chosen
-        return []  # a month-by-year table answers only a question that names the month
 
+def _period_words(a: QuestionAnalysis, report: Report, year: int) -> frozenset[str]:
+    """The question's period words; the current year's full year, asked of a part-year report,
+    is only a forecast."""
+    pw = a.period_words
     if "helår" in pw and not pw & {"avvikelse", "prognos", "budget", "bokslut"} and not a.months \
-            and year == report_year and int(report.period_end[5:7]) < 12 and not _OUTCOME.search(a.text):
-        pw = pw | {"prognos"}  # the current year's full year, in a part-year report, is only a forecast
-    primary: list[tuple[Fact, Column]] = []
-    wanted = next((k for k in ("avvikelse", "prognos", "budget", "bokslut") if k in pw), "utfall")
-    if wanted in blank:  # the table has the asked year's column, and this row leaves it empty
-        return []
+            and year == int(report.period_end[:4]) and int(report.period_end[5:7]) < 12 and not _OUTCOME.search(a.text):
+        pw = pw | {"prognos"}
+    return pw
+
+
+def _by_period_word(cells: _Cells, pw: frozenset[str]) -> tuple[list[tuple[Fact, Column]], Fact | None]:
+    """The cells of the column a period word asks for (avvikelse, prognos, budget, bokslut), and
+    for a forecast the full year's deviation to show beside it."""
+    a = cells.a
     if "avvikelse" in pw:
         helar = True if ("helår" in pw or "prognos" in pw) else (False if a.months else None)
-        primary = by_year(prefer(("avvikelse",), helar=helar))
-    elif a.intent == "why" and "prognos" in pw:
-        primary = prefer(("avvikelse",), helar=True) or prefer(("prognos",))
-    elif "prognos" in pw:
+        return cells.by_year(cells.prefer(("avvikelse",), helar=helar)), None
+    if a.intent == "why" and "prognos" in pw:
+        return cells.prefer(("avvikelse",), helar=True) or cells.prefer(("prognos",)), None
+    if "prognos" in pw:
         # a table without a forecast column may still give the full-year forecast's deviation
-        primary = by_year(prefer(("prognos",))) or [(f, c) for f, c in prefer(("avvikelse",)) if c.helar]
-        if primary and primary[0][1].kind == "prognos":  # a forecast is read against the budget: bring its deviation along
-            dev = prefer(("avvikelse",), helar=True)
+        primary = cells.by_year(cells.prefer(("prognos",))) or [(f, c) for f, c in cells.prefer(("avvikelse",)) if c.helar]
+        if primary and primary[0][1].kind == "prognos":
+            dev = cells.prefer(("avvikelse",), helar=True)
             if dev and dev[0][1].helar:
-                return [primary[0][0], dev[0][0]]
-    elif "budget" in pw:
-        primary = by_year(prefer(("budget",)))
-    elif "bokslut" in pw:
-        primary = by_year(prefer(("bokslut",)))
-    if not primary and wanted in ("avvikelse", "prognos", "budget") and a.intent not in ("why", "trend") \
+                return primary, dev[0][0]
+        return primary, None
+    if "budget" in pw:
+        return cells.by_year(cells.prefer(("budget",))), None
+    if "bokslut" in pw:
+        return cells.by_year(cells.prefer(("bokslut",))), None
+    return [], None
+
+
+def _outcome(cells: _Cells, row: FactRow, wanted: str, figure: str) -> list[tuple[Fact, Column]]:
+    """The outcome's cells where no column of the asked period word answers."""
+    a = cells.a
+    if wanted in ("avvikelse", "prognos", "budget") and a.intent not in ("why", "trend") \
             and figure not in ("share", "count") and column_info(row.label).kind != wanted:
         # a forecast, budget or deviation asked for ("andel av budgeten" asks a share): the row's outcome
         # is not it, unless its label names the measure
         return []
-    if not primary and a.years and year < int(report.period_end[:4]) and not a.months:
+    if a.years and cells.year < cells.report_year and not a.months:
         # a year closed before the report: its full-year outcome is the bokslut, not a part-year column
-        primary = [(f, c) for f, c in prefer(("bokslut",)) if year in c.years]
-    if not primary:
-        primary = by_year(prefer(("utfall",))) or by_year(prefer(("bokslut",))) or prefer(("annat",))
-    if not primary:  # the row has only budget, forecast, deviation or target columns: none is an outcome
-        return []
-    chosen = [primary[0][0]]
-    dated = sorted(((max(c.years), f) for f, c in cols if c.kind == "utfall" and c.years and not c.previous),
+        closed = [(f, c) for f, c in cells.prefer(("bokslut",)) if cells.year in c.years]
+        if closed:
+            return closed
+    return cells.by_year(cells.prefer(("utfall",))) or cells.by_year(cells.prefer(("bokslut",))) \
+        or cells.prefer(("annat",))
+
+
+def _with_series_or_previous(cells: _Cells, primary: list[tuple[Fact, Column]]) -> list[Fact]:
+    """The chosen cell; for a trend every year the table gives, for a why or a trend question
+    about an outcome the year before too."""
+    a, chosen = cells.a, [primary[0][0]]
+    dated = sorted(((max(c.years), f) for f, c in cells.cols if c.kind == "utfall" and c.years and not c.previous),
                    key=lambda t: t[0])
     if a.intent == "trend" and len({y for y, _ in dated}) >= 3:
         return [f for _, f in dated]  # a series: every year the table gives
     if a.intent in ("why", "trend") and primary[0][1].kind == "utfall":
         cur = primary[0][1]
-        prev = [f for f, c in cols if c.previous and c.kind == "utfall"]
+        prev = [f for f, c in cells.cols if c.previous and c.kind == "utfall"]
         if not prev and cur.years:
-            prev = [f for f, c in cols if c.kind == "utfall" and c.years and max(c.years) == max(cur.years) - 1]
+            prev = [f for f, c in cells.cols if c.kind == "utfall" and c.years and max(c.years) == max(cur.years) - 1]
         chosen += prev[:1]
     return chosen
