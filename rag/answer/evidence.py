@@ -29,6 +29,29 @@ from .topic import is_measure_word
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class EvidenceTuning:
+    """How evidence is gathered. The first three define the `topic_absent` features: refit the
+    scorer (`python -m eval fit`) after changing one."""
+
+    #: a topic word shorter than this is too general to show that a kommun's reports lack a subject
+    #: (shorter: more refusals of questions the reports answer in other words)
+    min_absent_noun_chars: int = 7
+    #: a word is present when a report word starts with all its letters but this many last ones …
+    inflection_chars: int = 3
+    #: … and never with fewer than this many (fewer: more words count as present, fewer refusals)
+    min_stem_chars: int = 5
+    #: over many kommuner, the best-matching row labels per kommun kept in focus that pick the
+    #: kommuner searched (more: a wider net, more work per question)
+    focus_labels_per_kommun: int = 20
+    #: sentences embedded per batch while warming: a question asked meanwhile waits for one batch
+    #: at most (larger: faster warming, longer waits)
+    warm_chunk: int = 16
+
+
+TUNING = EvidenceTuning()
+
+
 # --- refusal ------------------------------------------------------------------
 
 
@@ -52,7 +75,7 @@ def absent_words(view: CorpusView, a: QuestionAnalysis, kommun: str) -> tuple[li
     asking = {m.group(1) for m in re.finditer(r"\b(?:hur|how)\s+([a-zåäöéü]+)", a.text.lower())}
     for w in a.topic_words:
         # Only specific nouns can show a question is off the reports' subject; verb forms cannot.
-        if len(w) < 7 or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w) or w in asking \
+        if len(w) < TUNING.min_absent_noun_chars or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w) or w in asking \
                 or is_measure_word(w):  # "nettokostnaden" names the kind of figure, not a subject
             continue
         if _present(w, words_k, view.vocab, pairs_k):
@@ -64,7 +87,7 @@ def absent_words(view: CorpusView, a: QuestionAnalysis, kommun: str) -> tuple[li
 def _present(word: str, vocabulary: set[str], stems, pairs: set[tuple[str, str]]) -> bool:
     """Whether a word occurs in any inflection (same first letters), or as its compound
     parts written apart (`vårddygn` as `vård dygn`)."""
-    prefix = word[:max(5, len(word) - 3)]
+    prefix = word[:max(TUNING.min_stem_chars, len(word) - TUNING.inflection_chars)]
     if any(v.startswith(prefix) for v in vocabulary):
         return True
     parts = split_compound(word, stems)
@@ -110,7 +133,7 @@ def answer_texts(engine) -> dict[str, list[str]]:
     return {"label": labels, "sentence": sentences}
 
 
-def warm_sentence_vectors(engine, chunk: int = 16, stop: threading.Event | None = None) -> int:
+def warm_sentence_vectors(engine, chunk: int = TUNING.warm_chunk, stop: threading.Event | None = None) -> int:
     """Embed every sentence of the reports' text passages that is not yet at hand, a few at a time
     so that questions asked meanwhile wait for one small batch at most; returns how many were
     read from the cache or embedded. Stops between batches once `stop` is set."""
@@ -250,7 +273,7 @@ def _focus(plan: Plan, hits: list[Hit], label_index: dict[tuple[str, int], int],
     keep = list(dict.fromkeys(h.passage.kommun for h in hits))
     if len(label_dense):
         by_pos = {i: key for key, i in label_index.items()}
-        for i in np.argsort(-label_dense)[: 20 * n]:
+        for i in np.argsort(-label_dense)[: TUNING.focus_labels_per_kommun * n]:
             keep.append(reports[by_pos[int(i)][0]].kommun)
     focus = tuple(dict.fromkeys(keep))[:n]
     docs = tuple(d for d in plan.doc_ids if reports[d].kommun in focus)
