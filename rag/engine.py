@@ -7,17 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-import hashlib
-import json
 import logging
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
-
-import numpy as np
 
 from .answer.question import QuestionAnalysis, analyse, check_question, looks_english
 from .ingest.chunking import build_passages
@@ -31,6 +26,8 @@ from .models import Answer, Hit, Report
 from .search.retrieval import hybrid_search
 from .search.store import Store, write_store
 from .search import versions
+from .search.build_inputs import corpus_state, parser_sha, source_doc_ids
+from .search.embedding import shared_embedder
 from .search.vectors import Vectors
 from .answer.corpus_view import CorpusView
 from .answer.reading import Reading
@@ -46,40 +43,6 @@ class BuildStats:
     embedded: int  # passages newly embedded (the rest came from the cache)
     seconds: float
     warnings: tuple[str, ...]
-
-
-class _Serialised:
-    """An embedder shared by the threads of a process: one embed call at a time
-    (a fast tokenizer used from two threads at once fails with "Already borrowed")."""
-
-    def __init__(self, inner):
-        self.inner, self.name, self.dimension = inner, inner.name, inner.dimension
-        self._lock = threading.Lock()
-
-    def embed(self, texts: list[str], *, query: bool = False) -> np.ndarray:
-        with self._lock:
-            return self.inner.embed(texts, query=query)
-
-    def __getattr__(self, name: str):
-        if name == "inner":
-            raise AttributeError(name)
-        return getattr(self.inner, name)
-
-
-_MODELS: dict[tuple, _Serialised] = {}
-_MODELS_LOCK = threading.Lock()
-
-
-def shared_embedder(config: Config) -> _Serialised:
-    """The configured embedder, loaded once per process: eight users arriving at once share one load."""
-    key = (config.model, str(config.cache_dir), getattr(config, "embedding_backend", ""), config.batch_size,
-           config.threads)
-    with _MODELS_LOCK:
-        if key not in _MODELS:
-            from .search.embedding import load_embedder
-
-            _MODELS[key] = _Serialised(load_embedder(config))
-        return _MODELS[key]
 
 
 def build_index(config: Config, embedder=None, progress: Callable[[str, int, int], None] | None = None) -> BuildStats:
@@ -154,62 +117,6 @@ def _build_index(config: Config, embedder, progress) -> BuildStats:
     return stats
 
 
-#: The code and data a build's output depends on: when any of them changes, the index is rebuilt
-#: (with a warm embedding cache, only what changed is embedded). This replaces re-parsing the
-#: whole corpus on every start to compare passages.
-_PARSER_FILES = ("ingest/corpus.py", "ingest/document.py", "ingest/markup.py", "ingest/readers.py", "ingest/pdfreader.py", "ingest/tables.py",
-                 "ingest/chunking.py", "numbers.py", "kommuner.py", "models.py", "search/store.py", "search/lexical.py",
-                 "lexicon.py", "data/lexicon.json")
-
-
-def parser_sha() -> str:
-    """sha256 over _PARSER_FILES: the parser/format version an index was built with."""
-    h = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for name in _PARSER_FILES:
-        path = here / name
-        if path.is_file():
-            h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-def _corpus_paths(corpus_dir: Path) -> dict[str, Path]:
-    """Every file a build may read: the folder's visible files and the manifest's sources."""
-    out = {p.name: p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith(".")}
-    try:
-        entries = json.loads((corpus_dir / "manifest.json").read_text(encoding="utf-8")).get("reports") or []
-    except (OSError, ValueError, AttributeError):
-        entries = []
-    for e in entries:
-        src = e.get("source") if isinstance(e, dict) else None
-        if isinstance(src, str) and src not in out and (corpus_dir / src).is_file():
-            out[src] = corpus_dir / src
-    return out
-
-
-def corpus_state(corpus_dir: Path, known: dict[str, list] | None = None) -> dict[str, list]:
-    """name -> [size, mtime_ns, sha256] of the corpus files. A file whose size and mtime
-    match `known` keeps its recorded hash (not re-read); any other one is hashed."""
-    out = {}
-    for name, path in sorted(_corpus_paths(corpus_dir).items()):
-        st = path.stat()
-        old = (known or {}).get(name)
-        if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
-            out[name] = list(old)
-        else:
-            out[name] = [st.st_size, st.st_mtime_ns, file_sha256(path)]
-    return out
-
-
-def _doc_ids(corpus_dir: Path) -> dict[str, str]:
-    """source file -> doc_id, from the corpus manifest (for readable staleness reasons)."""
-    try:
-        entries = json.loads((corpus_dir / "manifest.json").read_text(encoding="utf-8")).get("reports") or []
-        return {e["source"]: e["doc_id"] for e in entries if isinstance(e, dict) and "source" in e and "doc_id" in e}
-    except (OSError, ValueError, AttributeError, TypeError):
-        return {}
-
-
 def index_status(config: Config) -> str:
     """'' when the index matches the corpus, the code and the model, else the reason it does not.
 
@@ -229,7 +136,7 @@ def index_status(config: Config) -> str:
     except OSError as e:
         return f"the corpus cannot be read: {e}"
     if now != m.files:
-        ids = _doc_ids(config.corpus_dir)
+        ids = source_doc_ids(config.corpus_dir)
         def named(names):
             return sorted(ids.get(n, n) for n in names)
         added = named(n for n in now if n not in m.files)
@@ -356,15 +263,14 @@ class Engine:
 
     def search(self, question: str, k: int = 5, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
                mode: str = "hybrid") -> list[Hit]:
+        """The top-k passages; in hybrid mode the fitted scorer's ranking of table rows and sentences'
+        passages (the evidence answers are built from) comes first, then BM25 and dense fused."""
         a = self.analyse(question)
-        extra = {"tables": self.table_lookup(a, kommuner)} if mode == "hybrid" else None
         hits = hybrid_search(a.text, a, self.passages, self.reports, self.bm25,
                              None if mode == "bm25" else self.vectors.dense, k=k, candidates=self.config.candidates,
-                             rrf_k=self.config.rrf_k, kommuner=kommuner, doc_ids=doc_ids, mode=mode,
-                             extra=extra, weights={"tables": 0.5 if a.intent in ("why", "list") else 1.5})
+                             rrf_k=self.config.rrf_k, kommuner=kommuner, doc_ids=doc_ids, mode=mode)
         if mode != "hybrid":
             return hits
-        # The fitted scorer's evidence first (the rows and passages answers are built from), then the fusion.
         from .answer.evidence import evidence_ranking
 
         ranked = evidence_ranking(self, a, kommuner, doc_ids)
@@ -372,22 +278,6 @@ class Engine:
         out = [Hit(self.passages[pid], p, 0, (("scorer", i + 1),)) for i, (pid, p) in enumerate(ranked[:k])]
         out += [h for h in hits if h.passage.id not in seen]
         return [dataclasses.replace(h, rank=i + 1) for i, h in enumerate(out[:k])]
-
-    def table_lookup(self, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), per_kommun: int = 2) -> list[int]:
-        """Passage ids of the table rows the fact lookup picks, best first."""
-        from .answer.rows import best_rows
-
-        row_passage = self.view.row_passage
-        scope = set(kommuner or a.kommuner)
-        ranked = best_rows(self.view.rows, a, self.reports, self.view.idf, self.bm25.vocab, scope, min_score=0.6)
-        out, per = [], {}
-        for _, row in ranked:
-            k = self.reports[row.doc_id].kommun
-            pid = row_passage.get((row.doc_id, row.line))
-            if pid is not None and per.get(k, 0) < per_kommun:
-                per[k] = per.get(k, 0) + 1
-                out.append(pid)
-        return out
 
     def read_question(self, question: str, history: tuple[str, ...] = ()) -> Reading:
         """The one way a question is read (the app and the cross-validation read it here too)."""

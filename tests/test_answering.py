@@ -178,7 +178,7 @@ def test_months_covered_tells_a_part_year_from_a_full_year(column, period_end, m
 
 
 def test_a_figure_key_finds_the_same_row_under_another_kommuns_wording(fake_engine):
-    from rag.answer.rows import figure_key
+    from rag.answer.topic import figure_key
 
     vocab = fake_engine.bm25.vocab
     assert figure_key("Lokalkostnader", vocab) == figure_key("Lokaler", vocab) == {"lokal"}

@@ -155,7 +155,7 @@ def test_each_kommun_in_scope_has_one_preferred_report():
 
 def test_a_figure_kind_is_no_topic():
     """'nettokostnaden för X' asks for X's net cost: the row is X, the measure is the table's."""
-    from rag.answer.rows import topic_units
+    from rag.answer.topic import topic_units
 
     net = analyse("Vad blev nettokostnaden för barn och ungdom i Solna 2023?", KOMMUNER, VOCAB)
     plain = analyse("Vad blev det för barn och ungdom i Solna 2023?", KOMMUNER, VOCAB)

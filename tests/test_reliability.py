@@ -268,7 +268,7 @@ def test_11_eight_users_at_once_load_the_model_once(built, monkeypatch):
         return FakeEmbedder()
 
     monkeypatch.setattr("rag.search.embedding.load_embedder", slow_load)
-    monkeypatch.setattr("rag.engine._MODELS", {})
+    monkeypatch.setattr("rag.search.embedding._MODELS", {})
     engine = Engine(cfg)
     start = threading.Barrier(8)
 

@@ -25,8 +25,9 @@ from .features import RowFeatures, SentenceFeatures
 from .plan import Plan
 from .question import QuestionAnalysis
 from ..search.retrieval import sentences
-from .rows import (MONEY_UNITS, TOTAL_RE, FactRow, cached_terms, column_info, label_precision, label_recall,
-                   matched, score_row, topic_units, unit_weight)
+from .row_match import label_precision, label_recall, score_row
+from .rows import MONEY_UNITS, TOTAL_RE, FactRow, column_info
+from .topic import cached_terms, matched, topic_units, unit_weight
 from ..years import without_years, years_in
 
 
@@ -167,7 +168,7 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
     def pinned(row: FactRow) -> bool:
         return q.anchor_relation(row, reports).pins
 
-    lex = np.array([score_row(r, q.query, idf, vocab)[0] if q.query else 0.0 for r in pool])
+    lex = np.array([score_row(r, q.query, idf, vocab) if q.query else 0.0 for r in pool])
     dense = np.array([dense_of_row(r) for r in pool]).reshape(len(pool), 2)
     out: list[Candidate] = []
     for kommun in plan.kommuner:

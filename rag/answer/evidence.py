@@ -24,9 +24,33 @@ from ..search.retrieval import hybrid_search, sentence_pieces
 from ..search.vectors import SENTENCE_MEMO, Vectors
 from .corpus_view import CorpusView
 from .dialogue import Anchor
-from .rows import FactRow, column_info, is_measure_word
+from .rows import FactRow, column_info
+from .topic import is_measure_word
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EvidenceTuning:
+    """How evidence is gathered. The first three define the `topic_absent` features: refit the
+    scorer (`python -m eval fit`) after changing one."""
+
+    #: a topic word shorter than this is too general to show that a kommun's reports lack a subject
+    #: (shorter: more refusals of questions the reports answer in other words)
+    min_absent_noun_chars: int = 7
+    #: a word is present when a report word starts with all its letters but this many last ones …
+    inflection_chars: int = 3
+    #: … and never with fewer than this many (fewer: more words count as present, fewer refusals)
+    min_stem_chars: int = 5
+    #: over many kommuner, the best-matching row labels per kommun kept in focus that pick the
+    #: kommuner searched (more: a wider net, more work per question)
+    focus_labels_per_kommun: int = 20
+    #: sentences embedded per batch while warming: a question asked meanwhile waits for one batch
+    #: at most (larger: faster warming, longer waits)
+    warm_chunk: int = 16
+
+
+TUNING = EvidenceTuning()
 
 
 # --- refusal ------------------------------------------------------------------
@@ -52,7 +76,7 @@ def absent_words(view: CorpusView, a: QuestionAnalysis, kommun: str) -> tuple[li
     asking = {m.group(1) for m in re.finditer(r"\b(?:hur|how)\s+([a-zåäöéü]+)", a.text.lower())}
     for w in a.topic_words:
         # Only specific nouns can show a question is off the reports' subject; verb forms cannot.
-        if len(w) < 7 or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w) or w in asking \
+        if len(w) < TUNING.min_absent_noun_chars or re.search(r"(ar|er|or|ade|ades|ats|ande|ende|it|at|ts)$", w) or w in asking \
                 or is_measure_word(w):  # "nettokostnaden" names the kind of figure, not a subject
             continue
         if _present(w, words_k, view.vocab, pairs_k):
@@ -64,7 +88,7 @@ def absent_words(view: CorpusView, a: QuestionAnalysis, kommun: str) -> tuple[li
 def _present(word: str, vocabulary: set[str], stems, pairs: set[tuple[str, str]]) -> bool:
     """Whether a word occurs in any inflection (same first letters), or as its compound
     parts written apart (`vårddygn` as `vård dygn`)."""
-    prefix = word[:max(5, len(word) - 3)]
+    prefix = word[:max(TUNING.min_stem_chars, len(word) - TUNING.inflection_chars)]
     if any(v.startswith(prefix) for v in vocabulary):
         return True
     parts = split_compound(word, stems)
@@ -110,7 +134,7 @@ def answer_texts(engine) -> dict[str, list[str]]:
     return {"label": labels, "sentence": sentences}
 
 
-def warm_sentence_vectors(engine, chunk: int = 16, stop: threading.Event | None = None) -> int:
+def warm_sentence_vectors(engine, chunk: int = TUNING.warm_chunk, stop: threading.Event | None = None) -> int:
     """Embed every sentence of the reports' text passages that is not yet at hand, a few at a time
     so that questions asked meanwhile wait for one small batch at most; returns how many were
     read from the cache or embedded. Stops between batches once `stop` is set."""
@@ -206,22 +230,9 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
         return (float(dense_all[pid]) if pid is not None else 0.0,
                 float(label_dense[li]) if li is not None else 0.0)
 
-    order = np.argsort(-dense_all, kind="stable") if len(dense_all) else np.zeros(0, dtype=np.int64)
-
-    def dense_ranked(_question: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The question's dense ranking, computed once and shared by every per-kommun search."""
-        return order[:k], dense_all[order[:k]]
-
-    hits: list[Hit] = []
-    # each kommun's own best passages, not the loudest kommun's; past a handful of kommuner one search
-    per_kommun = 1 < len(plan.kommuner) <= engine.config.per_kommun_search_max
-    groups = [(k,) for k in plan.kommuner] if per_kommun else [plan.kommuner if plan.named else ()]
-    for scope in groups:
-        hits += hybrid_search(a.text, a, view.passages, reports, view.bm25, dense_ranked,
-                              k=cfg.evidence_k // (2 if per_kommun else 1), candidates=cfg.candidates,
-                              rrf_k=cfg.rrf_k, kommuner=scope, doc_ids=plan.doc_ids, kinds=("text",))
-    if not per_kommun and not plan.named and len(plan.kommuner) > engine.config.per_kommun_search_max:
-        plan = _focus(plan, hits, label_index, label_dense, reports, engine.config.per_kommun_search_max)
+    hits = _text_hits(engine, a, plan, dense_all)
+    if not plan.named and len(plan.kommuner) > cfg.per_kommun_search_max:
+        plan = _focus(plan, hits, label_index, label_dense, reports, cfg.per_kommun_search_max)
     absent = {k: absent_topic(view, a, k) for k in plan.kommuner}
     cands = row_candidates(plan, view.rows, reports, idf, vocab, dense_of_row, absent, cfg.rows_per_kommun,
                            anchor, view.row_measure_ids if anchor else None)
@@ -238,6 +249,26 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
     return Evidence(plan, tuple(cands), topic_absent=lacking)
 
 
+def _text_hits(engine, a: QuestionAnalysis, plan: Plan, dense_all: np.ndarray) -> list[Hit]:
+    """The text passages the sentence candidates come from: each kommun's own best passages, not
+    the loudest kommun's; past a handful of kommuner one search."""
+    view, cfg = engine.view, engine.config
+    order = np.argsort(-dense_all, kind="stable") if len(dense_all) else np.zeros(0, dtype=np.int64)
+
+    def dense_ranked(_question: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The question's dense ranking, computed once and shared by every per-kommun search."""
+        return order[:k], dense_all[order[:k]]
+
+    hits: list[Hit] = []
+    per_kommun = 1 < len(plan.kommuner) <= cfg.per_kommun_search_max
+    groups = [(k,) for k in plan.kommuner] if per_kommun else [plan.kommuner if plan.named else ()]
+    for scope in groups:
+        hits += hybrid_search(a.text, a, view.passages, view.reports, view.bm25, dense_ranked,
+                              k=cfg.evidence_k // (2 if per_kommun else 1), candidates=cfg.candidates,
+                              rrf_k=cfg.rrf_k, kommuner=scope, doc_ids=plan.doc_ids, kinds=("text",))
+    return hits
+
+
 def _focus(plan: Plan, hits: list[Hit], label_index: dict[tuple[str, int], int], label_dense: np.ndarray,
            reports: dict[str, Report], n: int) -> Plan:
     """A question naming no kommun, over a corpus of many: the kommuner whose passages or row labels
@@ -245,7 +276,7 @@ def _focus(plan: Plan, hits: list[Hit], label_index: dict[tuple[str, int], int],
     keep = list(dict.fromkeys(h.passage.kommun for h in hits))
     if len(label_dense):
         by_pos = {i: key for key, i in label_index.items()}
-        for i in np.argsort(-label_dense)[: 20 * n]:
+        for i in np.argsort(-label_dense)[: TUNING.focus_labels_per_kommun * n]:
             keep.append(reports[by_pos[int(i)][0]].kommun)
     focus = tuple(dict.fromkeys(keep))[:n]
     docs = tuple(d for d in plan.doc_ids if reports[d].kommun in focus)

@@ -22,7 +22,8 @@ from ..models import Fact, Report
 from ..numbers import find_numbers
 from .plan import Plan
 from ..search.retrieval import sentences
-from .rows import MONEY_UNITS, TOTAL_RE, FactRow, asked_cell, cell_fits, figure_key, is_year_label
+from .rows import MONEY_UNITS, TOTAL_RE, FactRow, asked_cell, cell_fits, is_year_label
+from .topic import figure_key
 from ..years import YEAR, is_year
 
 

@@ -1,9 +1,9 @@
-"""Table lookup: pick the table rows and columns that answer a question.
+"""Table rows as the answer reads them, and which of a row's cells answer a question.
 
-Pure functions over Facts: rows are scored by how much of the question's
-topic their label (or, for year-by-month tables, their caption) covers, and
-columns by what the question asks for (utfall, budget, prognos, avvikelse,
-a month, the previous year).
+Pure functions over Facts: a row is its table line's facts (`FactRow`), a column heading is read
+as its kind, years and month (`column_info`), and the cells are chosen by what the question asks
+for (utfall, budget, prognos, avvikelse, a month, the previous year) and the kind of figure it
+asks (an amount, a share, a count). How well a row names the topic is `row_match.py`.
 """
 from __future__ import annotations
 
@@ -13,16 +13,17 @@ from functools import lru_cache
 
 from .question import MONTHS, QuestionAnalysis
 from ..lexicon import LEXICON
-from ..search.lexical import SYNONYMS, canon_terms, canon_units, content_words, split_compound, stem
 from ..models import Fact, Report
 from ..ingest.tables import split_cells
 from ..years import is_year, years_in
+from .topic import cached_terms, topic_terms
 
 _MONTH_COL = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
-_MARKUP = re.compile(r"</?\w+>")
+#: markup a report keeps in a label ("<b>Summa</b>")
+MARKUP = re.compile(r"</?\w+>")
 #: what differs between two reports' prints of one row: markup, a unit in brackets, punctuation
 #: ("Institutionsvård BoU SOL, LVU" in April is "Institutionsvård BoU SOL LVU" in August)
-_LABEL_NOISE = re.compile(_MARKUP.pattern + r"|\((?:mnkr|mkr|tkr|kr|%)\)|[,.;:]", re.I)
+_LABEL_NOISE = re.compile(MARKUP.pattern + r"|\((?:mnkr|mkr|tkr|kr|%)\)|[,.;:]", re.I)
 _SPACES = re.compile(r"\s+")
 #: A column heading naming a month before December is part of a year ("Utfall Aug 2022", "jan-april").
 _PART_YEAR = re.compile(r"\b(?:" + "|".join(f"{m[:3]}(?:{m[3:]})?" for m in MONTHS[:11])
@@ -94,194 +95,15 @@ def column_info(label: str) -> Column:
     return Column(kind, years, month, previous, helar)
 
 
-_TERMS_CACHE: dict[tuple[int, str], frozenset[str]] = {}
-
-
-def cached_terms(text: str, vocab) -> frozenset[str]:
-    """canon_terms as a set, memoised: row labels and headings are scored for every question."""
-    key = (id(vocab), text)
-    got = _TERMS_CACHE.get(key)
-    if got is None:
-        if len(_TERMS_CACHE) > 200_000:
-            _TERMS_CACHE.clear()
-        got = _TERMS_CACHE[key] = frozenset(canon_terms(text, vocab or frozenset()))
-    return got
-
-
-_BARE_TOTAL = re.compile(r"(?:summa|totalt|total|summa totalt)\W*", re.I)
-
-
 def is_year_label(label: str) -> bool:
     """A row labelled by a year alone: a month-by-year table's row."""
     return is_year(label)
 
 
-def _row_terms(row: FactRow, vocab) -> tuple[frozenset[str], frozenset[str]]:
-    f = row.first
-    label = f.row
-    if is_year_label(label) or not re.search(r"[a-zåäö]{3}", label.lower()) \
-            or _BARE_TOTAL.fullmatch(_MARKUP.sub("", label).strip()):
-        # year-by-month tables, and a bare "Summa": the caption says what is counted
-        label = f"{f.caption} {f.row}"
-    ctx = f"{f.caption} {f.table} {f.section} {f.header_text}"
-    return cached_terms(label, vocab), cached_terms(ctx, vocab)
-
-
-MEASURES = {
-    "money": re.compile(r"^(kostnad\w*|kostade|kostar|kosta|kostat|utgift\w*|costs?|mnkr|mkr|tkr|kronor)$"),
-    "count": re.compile(r"^(antal\w*|många|number)$"),
-    "share": re.compile(r"^(andel\w*|procent\w*|share)$"),
-}
 _UNIT_KIND = {"mnkr": "money", "mkr": "money", "tkr": "money", "kr": "money", "%": "share"}
 MONEY_UNITS = frozenset(u for u, kind in _UNIT_KIND.items() if kind == "money")
-_MEASURE_TERMS = {stem(w) for w in LEXICON.measure_words}
 _TOTAL_COLUMN = re.compile(r"\b(?:totalt?|summa)\b", re.I)
 TOTAL_RE = re.compile(r"^(summa årets resultat|årets resultat|summa totalt|totalt|summa|verksamhetens nettokostnad)", re.I)
-
-
-def is_measure_word(word: str) -> bool:
-    """A word naming the kind of figure (kostnad, nettokostnaden, antal), never the subject."""
-    return stem(word) in _MEASURE_TERMS
-
-
-def measure_of(a: QuestionAnalysis) -> str:
-    """money | count | share | '': what kind of figure the question asks for."""
-    for w in a.text.lower().replace("?", " ").split():
-        for kind, rx in MEASURES.items():
-            if rx.match(w):
-                return kind
-    return ""
-
-
-Units = list[tuple[tuple[str, float], ...]]
-
-
-def figure_key(label: str, vocab) -> frozenset[str]:
-    """What a row counts, as word stems with compounds split and measure words left out:
-    `Lokalkostnader` and `Lokaler` are both {lokal}, so one kommun's row is found in another's table."""
-    key: set[str] = set()
-    for w in content_words(label):
-        key |= {stem(p) for p in (split_compound(w, vocab) or (w,))}
-    return frozenset(key - _MEASURE_TERMS)
-
-
-def topic_units(a: QuestionAnalysis, vocab) -> Units:
-    """The question's topic per word (see `canon_units`), measure words (kostnad, antal) left out."""
-    out: Units = []
-    for unit in canon_units(a.topic_text or a.text, vocab):
-        main = unit[0][0]
-        if main in _MEASURE_TERMS or any(u[0][0] == main for u in out):
-            continue
-        if main.startswith("§") and any(stem(w) in _MEASURE_TERMS for w in SYNONYMS[int(main[1:])]):
-            continue
-        out.append(unit)
-    return out
-
-
-def topic_terms(a: QuestionAnalysis, vocab) -> list[str]:
-    return [t for unit in topic_units(a, vocab) for t, _ in unit]
-
-
-def unit_weight(unit, idf: dict[str, float], default: float = 4.0) -> float:
-    known = [idf[t] for t, _ in unit if t in idf]
-    return max(known) if known else default
-
-
-def matched(unit, terms: frozenset[str] | set[str]) -> float:
-    """Credit for a unit: its best alternative present (`a+b`: both parts present)."""
-    return max((c for t, c in unit if t in terms or ("+" in t and all(x in terms for x in t.split("+")))),
-               default=0.0)
-
-
-def score_row(row: FactRow, query: Units, idf: dict[str, float], vocab) -> tuple[float, Fact | None]:
-    """How well the row names the question's topic: idf-weighted recall of the topic by
-    the label plus the best-matching column heading (the cell sits at their crossing),
-    some precision (a label with words the question lacks is a narrower row), and a
-    little credit for caption and section. Returns the score and the named column's fact."""
-    weights = [unit_weight(u, idf) for u in query]
-    total = sum(weights) or 1.0
-    label, ctx = _row_terms(row, vocab)
-    in_label = [matched(u, label) for u in query]
-    best_col, col_fact = 0.0, None
-    for f in row.facts:
-        cols = cached_terms(f.column, vocab)
-        m = sum(w * max(0.0, matched(u, cols) - il) for u, w, il in zip(query, weights, in_label)
-                if u[0][0] not in _MEASURE_TERMS)
-        if m > best_col:
-            best_col, col_fact = m, f
-    col_terms = cached_terms(col_fact.column, vocab) if col_fact else frozenset()
-    in_ctx = sum(w * matched(u, ctx) for u, w, il in zip(query, weights, in_label)
-                 if not il and not matched(u, col_terms))
-    recall = (sum(w * il for w, il in zip(weights, in_label)) + best_col + 0.4 * in_ctx) / total
-    precision = label_precision(row, query, idf, vocab)
-    return 0.75 * recall + 0.25 * precision, col_fact
-
-
-def label_recall(row: FactRow, query: Units, idf: dict[str, float], vocab) -> float:
-    """How much of the question's topic the row label alone names (idf-weighted)."""
-    weights = [unit_weight(u, idf) for u in query]
-    label, _ = _row_terms(row, vocab)
-    return sum(w * matched(u, label) for u, w in zip(query, weights)) / (sum(weights) or 1.0)
-
-
-def label_precision(row: FactRow, query: Units, idf: dict[str, float], vocab) -> float:
-    """How much of the row label the question names: a label with words the question lacks is
-    another (narrower or different) row."""
-    label, _ = _row_terms(row, vocab)
-    qterms = {t for u in query for t, _ in u}
-    lab = label - _MEASURE_TERMS
-    label_total = sum(idf.get(t, 1.0) for t in lab) or 1.0
-    return sum(idf.get(t, 1.0) for t in lab if t in qterms) / label_total
-
-
-def best_rows(rows: list[FactRow], a: QuestionAnalysis, reports: dict[str, Report], idf: dict[str, float],
-              vocab, kommuner: set[str], min_score: float = 0.5) -> list[tuple[float, FactRow]]:
-    """Rows whose label answers the topic, best first; with no topic, the nämnd's total rows."""
-    query = topic_units(a, vocab)
-    measure = measure_of(a)
-    scored = []
-    for row in rows:
-        r = reports.get(row.doc_id)
-        if r is None or (kommuner and r.kommun not in kommuner):
-            continue
-        col_fact = None
-        if query:
-            s, col_fact = score_row(row, query, idf, vocab)
-        else:
-            m = TOTAL_RE.match(row.label)
-            if not m or row.first.unit not in ("mnkr", "mkr", "tkr"):
-                continue
-            s = 0.7 + 0.1 * (len(m.group(1)) > 7)
-        if s < min_score:
-            continue
-        kind = _UNIT_KIND.get((col_fact or row.first).unit, "count")
-        if measure and kind == measure:
-            s += 0.1
-        elif measure in ("count", "share") and kind == "money":
-            s -= 0.2
-        if a.report_hint and r.report_type == a.report_hint:
-            s += 0.15
-        if a.years and int(r.period_end[:4]) in a.years:
-            s += 0.05
-        if a.months and a.report_hint and int(r.period_end[5:]) in a.months:
-            s += 0.05
-        s += 0.02 * (int(r.period_end[:4]) * 12 + int(r.period_end[5:])) / (2100 * 12)  # newer wins ties
-        label_years = set(years_in(row.label))
-        if a.years and label_years and not is_year(row.label):
-            s += 0.1 if label_years & set(a.years) else -0.1
-        if a.intent == "trend":
-            years = {max(c.years) for c in map(column_info, (f.column for f in row.facts))
-                     if c.kind == "utfall" and c.years and not c.previous}
-            if len(years) >= 3:
-                s += 0.1
-        if is_year(row.label):
-            year = int(row.label)
-            want = a.years or (int(r.period_end[:4]),)
-            if year not in want:
-                continue
-        scored.append((s, row))
-    scored.sort(key=lambda t: (-t[0], t[1].doc_id, t[1].line))
-    return scored
 
 
 def blank_columns(row: FactRow, years: tuple[int, ...]) -> dict[str, str]:
@@ -354,95 +176,141 @@ def _names_cost(column: str) -> bool:
 def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None, figure: str = "") -> list[Fact]:
     """The cell(s) that answer: the asked period's value, and for change questions the one to compare with.
     Only cells that can be the asked kind of figure (see `cell_fits`) are considered."""
-    pw = a.period_words
-    cols = [(f, column_info(f.column)) for f in row.facts if cell_fits(f, figure)]
-    if "bokslut" in pw and not a.months:  # the closed year's accounts: no part-year column says them
-        cols = [(f, c) for f, c in cols if not _PART_YEAR.search(f.column)]
-    if not cols:
+    cells = _Cells.of(row, a, report, figure)
+    if not cells.cols:
         return []
-    report_year = int(report.period_end[:4])
-    year = max(a.years) if a.years else report_year
+    named = cells.named_column(vocab)
+    if named is not None:  # the question names a column ("externa utförare"): that cell answers
+        return [named]
+    month_cols = [(f, c) for f, c in cells.cols if c.month]
+    if month_cols:  # a month-by-year table answers only a question that names the month
+        return [f for f, c in month_cols if c.month in a.months] if a.months else []
+    pw = _period_words(a, report, cells.year)
+    wanted = next((k for k in ("avvikelse", "prognos", "budget", "bokslut") if k in pw), "utfall")
+    if wanted in blank_columns(row, a.years):  # the table has the asked year's column, and this row leaves it empty
+        return []
+    primary, deviation = _by_period_word(cells, pw)
+    if deviation is not None:  # a forecast is read against the budget: its deviation comes along
+        return [primary[0][0], deviation]
+    if not primary:
+        primary = _outcome(cells, row, wanted, figure)
+    if not primary:  # the row has only budget, forecast, deviation or target columns: none is an outcome
+        return []
+    return _with_series_or_previous(cells, primary)
 
-    money_asked = bool(LEXICON.money.search(a.text))
 
-    def prefer(kinds: tuple[str, ...], helar: bool | None = None) -> list[tuple[Fact, Column]]:
-        out = [(f, c) for f, c in cols if c.kind in kinds and not c.previous]
+@dataclass(frozen=True)
+class _Cells:
+    """A row's cells that can be the asked kind of figure, with what choosing among them reads."""
+
+    cols: list[tuple[Fact, Column]]
+    a: QuestionAnalysis
+    year: int  # the asked year, else the report's
+    report_year: int
+    money_asked: bool
+
+    @staticmethod
+    def of(row: FactRow, a: QuestionAnalysis, report: Report, figure: str) -> "_Cells":
+        cols = [(f, column_info(f.column)) for f in row.facts if cell_fits(f, figure)]
+        if "bokslut" in a.period_words and not a.months:  # the closed year's accounts: no part-year column says them
+            cols = [(f, c) for f, c in cols if not _PART_YEAR.search(f.column)]
+        report_year = int(report.period_end[:4])
+        return _Cells(cols, a, max(a.years) if a.years else report_year, report_year,
+                      bool(LEXICON.money.search(a.text)))
+
+    def prefer(self, kinds: tuple[str, ...], helar: bool | None = None) -> list[tuple[Fact, Column]]:
+        """This year's columns of these kinds (the full year's or not, when `helar` says and the row has one)."""
+        out = [(f, c) for f, c in self.cols if c.kind in kinds and not c.previous]
         if helar is not None and any(c.helar == helar for _, c in out):
             out = [(f, c) for f, c in out if c.helar == helar]
-        if money_asked and any(f.unit in ("mnkr", "mkr", "tkr") for f, _ in out):
+        if self.money_asked and any(f.unit in ("mnkr", "mkr", "tkr") for f, _ in out):
             # a surplus or deficit is money: the last money column is the total deviation
             out = [(f, c) for f, c in out if f.unit in ("mnkr", "mkr", "tkr")][::-1]
         return out
 
-    def by_year(cands: list[tuple[Fact, Column]]) -> list[tuple[Fact, Column]]:
+    def by_year(self, cands: list[tuple[Fact, Column]]) -> list[tuple[Fact, Column]]:
         """The asked year's columns (an undated one is the report's year); none when the question
         names a year the row has no column for: never the nearest year's figure."""
-        exact = [(f, c) for f, c in cands if year in (c.years or (report_year,))]
+        exact = [(f, c) for f, c in cands if self.year in (c.years or (self.report_year,))]
         if exact:  # a year split by group ("Kvinnor 2023", "Män 2023", "Totalt 2023"): the total first
             return sorted(exact, key=lambda fc: not _TOTAL_COLUMN.search(fc[0].column))
-        if a.years:
+        if self.a.years:
             return []
-        return sorted(cands, key=lambda fc: -max(fc[1].years or (report_year,)))[:1]
+        return sorted(cands, key=lambda fc: -max(fc[1].years or (self.report_year,)))[:1]
 
-    blank = blank_columns(row, a.years)
-    # the subject's words, not a period word an English question's topic carries too ("budget")
-    asked = set(topic_terms(a, vocab)) - cached_terms(" ".join(a.period_terms), vocab) if vocab is not None else set()
-    overlap = [(len(asked & cached_terms(LEXICON.spell_out(f.column), vocab)), f) for f, _ in cols]
-    best = max((n for n, _ in overlap), default=0)
-    if best:  # the question names a column ("externa utförare"): that cell answers
-        return [next(f for n, f in overlap if n == best)]
+    def named_column(self, vocab) -> Fact | None:
+        """The cell whose column heading names most of the question's subject (not a period word
+        an English question's topic carries too, "budget"), if any names some."""
+        a = self.a
+        asked = set(topic_terms(a, vocab)) - cached_terms(" ".join(a.period_terms), vocab) if vocab is not None else set()
+        overlap = [(len(asked & cached_terms(LEXICON.spell_out(f.column), vocab)), f) for f, _ in self.cols]
+        best = max((n for n, _ in overlap), default=0)
+        return next(f for n, f in overlap if n == best) if best else None
 
-    month_cols = [(f, c) for f, c in cols if c.month]
-    if month_cols:
-        if a.months:
-            chosen = [f for f, c in month_cols if c.month in a.months]
-            return chosen
-        return []  # a month-by-year table answers only a question that names the month
 
+def _period_words(a: QuestionAnalysis, report: Report, year: int) -> frozenset[str]:
+    """The question's period words; the current year's full year, asked of a part-year report,
+    is only a forecast."""
+    pw = a.period_words
     if "helår" in pw and not pw & {"avvikelse", "prognos", "budget", "bokslut"} and not a.months \
-            and year == report_year and int(report.period_end[5:7]) < 12 and not _OUTCOME.search(a.text):
-        pw = pw | {"prognos"}  # the current year's full year, in a part-year report, is only a forecast
-    primary: list[tuple[Fact, Column]] = []
-    wanted = next((k for k in ("avvikelse", "prognos", "budget", "bokslut") if k in pw), "utfall")
-    if wanted in blank:  # the table has the asked year's column, and this row leaves it empty
-        return []
+            and year == int(report.period_end[:4]) and int(report.period_end[5:7]) < 12 and not _OUTCOME.search(a.text):
+        pw = pw | {"prognos"}
+    return pw
+
+
+def _by_period_word(cells: _Cells, pw: frozenset[str]) -> tuple[list[tuple[Fact, Column]], Fact | None]:
+    """The cells of the column a period word asks for (avvikelse, prognos, budget, bokslut), and
+    for a forecast the full year's deviation to show beside it."""
+    a = cells.a
     if "avvikelse" in pw:
         helar = True if ("helår" in pw or "prognos" in pw) else (False if a.months else None)
-        primary = by_year(prefer(("avvikelse",), helar=helar))
-    elif a.intent == "why" and "prognos" in pw:
-        primary = prefer(("avvikelse",), helar=True) or prefer(("prognos",))
-    elif "prognos" in pw:
+        return cells.by_year(cells.prefer(("avvikelse",), helar=helar)), None
+    if a.intent == "why" and "prognos" in pw:
+        return cells.prefer(("avvikelse",), helar=True) or cells.prefer(("prognos",)), None
+    if "prognos" in pw:
         # a table without a forecast column may still give the full-year forecast's deviation
-        primary = by_year(prefer(("prognos",))) or [(f, c) for f, c in prefer(("avvikelse",)) if c.helar]
-        if primary and primary[0][1].kind == "prognos":  # a forecast is read against the budget: bring its deviation along
-            dev = prefer(("avvikelse",), helar=True)
+        primary = cells.by_year(cells.prefer(("prognos",))) or [(f, c) for f, c in cells.prefer(("avvikelse",)) if c.helar]
+        if primary and primary[0][1].kind == "prognos":
+            dev = cells.prefer(("avvikelse",), helar=True)
             if dev and dev[0][1].helar:
-                return [primary[0][0], dev[0][0]]
-    elif "budget" in pw:
-        primary = by_year(prefer(("budget",)))
-    elif "bokslut" in pw:
-        primary = by_year(prefer(("bokslut",)))
-    if not primary and wanted in ("avvikelse", "prognos", "budget") and a.intent not in ("why", "trend") \
+                return primary, dev[0][0]
+        return primary, None
+    if "budget" in pw:
+        return cells.by_year(cells.prefer(("budget",))), None
+    if "bokslut" in pw:
+        return cells.by_year(cells.prefer(("bokslut",))), None
+    return [], None
+
+
+def _outcome(cells: _Cells, row: FactRow, wanted: str, figure: str) -> list[tuple[Fact, Column]]:
+    """The outcome's cells where no column of the asked period word answers."""
+    a = cells.a
+    if wanted in ("avvikelse", "prognos", "budget") and a.intent not in ("why", "trend") \
             and figure not in ("share", "count") and column_info(row.label).kind != wanted:
         # a forecast, budget or deviation asked for ("andel av budgeten" asks a share): the row's outcome
         # is not it, unless its label names the measure
         return []
-    if not primary and a.years and year < int(report.period_end[:4]) and not a.months:
+    if a.years and cells.year < cells.report_year and not a.months:
         # a year closed before the report: its full-year outcome is the bokslut, not a part-year column
-        primary = [(f, c) for f, c in prefer(("bokslut",)) if year in c.years]
-    if not primary:
-        primary = by_year(prefer(("utfall",))) or by_year(prefer(("bokslut",))) or prefer(("annat",))
-    if not primary:  # the row has only budget, forecast, deviation or target columns: none is an outcome
-        return []
-    chosen = [primary[0][0]]
-    dated = sorted(((max(c.years), f) for f, c in cols if c.kind == "utfall" and c.years and not c.previous),
+        closed = [(f, c) for f, c in cells.prefer(("bokslut",)) if cells.year in c.years]
+        if closed:
+            return closed
+    return cells.by_year(cells.prefer(("utfall",))) or cells.by_year(cells.prefer(("bokslut",))) \
+        or cells.prefer(("annat",))
+
+
+def _with_series_or_previous(cells: _Cells, primary: list[tuple[Fact, Column]]) -> list[Fact]:
+    """The chosen cell; for a trend every year the table gives, for a why or a trend question
+    about an outcome the year before too."""
+    a, chosen = cells.a, [primary[0][0]]
+    dated = sorted(((max(c.years), f) for f, c in cells.cols if c.kind == "utfall" and c.years and not c.previous),
                    key=lambda t: t[0])
     if a.intent == "trend" and len({y for y, _ in dated}) >= 3:
         return [f for _, f in dated]  # a series: every year the table gives
     if a.intent in ("why", "trend") and primary[0][1].kind == "utfall":
         cur = primary[0][1]
-        prev = [f for f, c in cols if c.previous and c.kind == "utfall"]
+        prev = [f for f, c in cells.cols if c.previous and c.kind == "utfall"]
         if not prev and cur.years:
-            prev = [f for f, c in cols if c.kind == "utfall" and c.years and max(c.years) == max(cur.years) - 1]
+            prev = [f for f, c in cells.cols if c.kind == "utfall" and c.years and max(c.years) == max(cur.years) - 1]
         chosen += prev[:1]
     return chosen

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -140,3 +141,35 @@ def load_onnx_embedder(config: Config, model_dir: Path) -> Embedder:
         return OnnxEmbedder(config.model, folder, config.batch_size, config.threads)
     except Exception as e:  # onnxruntime raises its own Fail/InvalidGraph types
         raise RagError(f"cannot load the ONNX model from {folder}: {e}") from e
+
+
+class _Serialised:
+    """An embedder shared by the threads of a process: one embed call at a time
+    (a fast tokenizer used from two threads at once fails with "Already borrowed")."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.dimension = inner, inner.name, inner.dimension
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str], *, query: bool = False) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed(texts, query=query)
+
+    def __getattr__(self, name: str):
+        if name == "inner":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+
+_MODELS: dict[tuple, _Serialised] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def shared_embedder(config: Config) -> _Serialised:
+    """The configured embedder, loaded once per process: eight users arriving at once share one load."""
+    key = (config.model, str(config.cache_dir), getattr(config, "embedding_backend", ""), config.batch_size,
+           config.threads)
+    with _MODELS_LOCK:
+        if key not in _MODELS:
+            _MODELS[key] = _Serialised(load_embedder(config))
+        return _MODELS[key]

@@ -283,7 +283,7 @@ class IndexManifest:
     built_at: str
     #: Corpus file name -> [size, mtime_ns, sha256] as the build found it: staleness without parsing.
     files: dict[str, list] = field(default_factory=dict)
-    #: sha256 of the parsing/chunking/lexical code and data the build ran (rag/pipeline.py: parser_sha).
+    #: sha256 of the parsing/chunking/lexical code and data the build ran (rag/search/build_inputs.py: parser_sha).
     parser_sha: str = ""
     #: sha256 of lexical.npz (the persisted BM25 index and its term tables).
     lexical_sha256: str = ""

@@ -16,15 +16,13 @@ from .lexical import BM25Index, bm25_scores, expand_query
 from ..models import Hit, Passage, Report
 
 
-def rrf(rankings: dict[str, list[int]], k: int = 60, weights: dict[str, float] | None = None
-        ) -> list[tuple[int, float, tuple[tuple[str, int], ...]]]:
-    """Reciprocal rank fusion: sum of w / (k + rank) over the rankers that list an id."""
+def rrf(rankings: dict[str, list[int]], k: int = 60) -> list[tuple[int, float, tuple[tuple[str, int], ...]]]:
+    """Reciprocal rank fusion: sum of 1 / (k + rank) over the rankers that list an id."""
     scores: dict[int, float] = {}
     sources: dict[int, list[tuple[str, int]]] = {}
     for name, ids in rankings.items():
-        w = (weights or {}).get(name, 1.0)
         for rank, pid in enumerate(ids, start=1):
-            scores[pid] = scores.get(pid, 0.0) + w / (k + rank)
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (k + rank)
             sources.setdefault(pid, []).append((name, rank))
     order = sorted(scores, key=lambda p: (-scores[p], p))
     return [(p, scores[p], tuple(sources[p])) for p in order]
@@ -125,10 +123,8 @@ def hybrid_search(question: str, a: QuestionAnalysis, passages: list[Passage], r
                   bm25: BM25Index, dense: Callable[[str, int], tuple[np.ndarray, np.ndarray]] | None,
                   k: int = 10, candidates: int = 50, rrf_k: int = 60,
                   kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
-                  mode: str = "hybrid", kinds: tuple[str, ...] = ("text", "table"),
-                  extra: dict[str, list[int]] | None = None, weights: dict[str, float] | None = None) -> list[Hit]:
-    """Top-k passages for a question; `mode` is hybrid, bm25 or dense (for evaluation).
-    `extra` rankings (e.g. the table lookup's rows) join the fusion with their `weights`."""
+                  mode: str = "hybrid", kinds: tuple[str, ...] = ("text", "table")) -> list[Hit]:
+    """Top-k passages for a question; `mode` is hybrid, bm25 or dense (for evaluation)."""
     if mode not in ("hybrid", "bm25", "dense"):
         raise ValueError(f"mode {mode!r} is not one of 'hybrid', 'bm25', 'dense'")
     mask = allowed_mask(passages, reports, a, kommuner, doc_ids)
@@ -145,9 +141,7 @@ def hybrid_search(question: str, a: QuestionAnalysis, passages: list[Passage], r
         ids, _ = dense(question, want)
         ids = np.asarray(ids, dtype=np.int64)
         rankings["dense"] = ids[mask[ids]][:candidates].tolist()
-    for name, ids in (extra or {}).items():
-        rankings[name] = [i for i in ids if mask[i]][:candidates]
-    fused = rrf(rankings, k=rrf_k, weights=weights)
+    fused = rrf(rankings, k=rrf_k)
     latest = latest_per_kommun(reports)
     rescored = []
     for pid, score, src in fused:
