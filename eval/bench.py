@@ -30,7 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from rag.config import E5_MODEL, REPO_ROOT, Config
-from rag.ingest.corpus import load_manifest, read_report_text, save_manifest
+from rag.ingest.manifest import load_manifest, save_manifest
+from rag.ingest.report_files import read_report_text
 from rag.errors import QuestionError
 from rag.numbers import NUMBER_RE
 from rag.years import is_year
