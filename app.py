@@ -23,7 +23,9 @@ import streamlit as st
 
 from rag.config import config_from_env
 from rag.config import Config
-from rag.ingest.corpus import REPORT_SUFFIXES, add_report, detect_report, report_text
+from rag.ingest.corpus import add_report
+from rag.ingest.detect import detect_report
+from rag.ingest.report_files import REPORT_SUFFIXES, report_text
 from rag.ingest.hidden import hidden_reports, hide_report, restore_report
 from rag.errors import BadFileName, CorpusError, RagError, StorageError
 from rag.answer.evidence import start_sentence_warming

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return turns_main(args, cfg)
         if args.command == "bench":
-            from .bench import main as bench_main
+            from .bench.run import main as bench_main
 
             return bench_main(args, cfg)
         from .runner import main as run_main

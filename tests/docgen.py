@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from rag.ingest.corpus import parse_report
+from rag.ingest.parse import parse_report
 from rag.models import Report
 from rag.ingest.tables import _is_separator, find_blocks, split_cells
 

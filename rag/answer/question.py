@@ -25,7 +25,7 @@ _YEAR = re.compile(r"(?<!\d)(?<!\d[ ,.])(1[89]\d\d|2\d\d\d)(?!\d)(?![,.]\d)|\b(?
 _YEARISH = re.compile(r"\b(?:år|året|year)\s+([-−–]?\s?\d{1,6})(?![\d,.]\d)"
                       r"|(?:\b(?:under|inför|sedan|mellan|för|till|från|i)\s+|[a-zåäöé]\s+)([-−–]?\d{3,5})(?![\d,.]\d)"
                       r"(?=\s*[?.!]*\s*$|\s+(?:och|eller|till|jämfört|respektive)\b)", re.I)
-#: Years a report can be about (rag.ingest.corpus checks report periods against the same span).
+#: Years a report can be about (rag.ingest.manifest checks report periods against the same span).
 YEAR_SPAN = (1990, 2100)
 _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 #: A capitalised name after a place preposition ("i Atlantis", "in Gotham City").

@@ -11,7 +11,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from .corpus import ParsedReport, section_name
+from .parse import ParsedReport
+from .sections import section_name
 from ..lexicon import LEXICON
 from ..models import Location, Passage, embed_text
 

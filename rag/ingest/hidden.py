@@ -15,8 +15,10 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from ..models import Report
-from .corpus import MANIFEST, _check_entry, _manifest_entries, detect_report, known_reports, read_report_text, \
-    save_manifest, source_path
+from .corpus import known_reports
+from .detect import detect_report
+from .manifest import MANIFEST, check_entry, manifest_entries, save_manifest
+from .report_files import read_report_text, source_path
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ def hidden_dir(corpus_dir: Path) -> Path:
 
 def hidden_reports(corpus_dir: Path) -> list[Report]:
     """The reports hidden from the corpus, most recently hidden last."""
-    return [_check_entry(_bare(e), HIDDEN) for e in _hidden_entries(corpus_dir)]
+    return [check_entry(_bare(e), HIDDEN) for e in _hidden_entries(corpus_dir)]
 
 
 def _bare(entry: dict) -> dict:
@@ -52,10 +54,10 @@ def _hidden_entries(corpus_dir: Path) -> list[dict]:
 def hide_report(corpus_dir: Path, doc_id: str) -> Report:
     """Move one report's file and manifest entry to `.removed/`; a detected report (no manifest
     entry) is hidden with the entry detection gives it."""
-    entries = _manifest_entries(corpus_dir)
+    entries = manifest_entries(corpus_dir)
     listed = [i for i, e in enumerate(entries) if isinstance(e, dict) and e.get("doc_id") == doc_id]
     if listed:
-        report = _check_entry(entries[listed[0]], MANIFEST)
+        report = check_entry(entries[listed[0]], MANIFEST)
     else:
         detected = [k for k in known_reports(corpus_dir, entries) if k.doc_id == doc_id]
         if not detected:
@@ -91,10 +93,10 @@ def restore_report(corpus_dir: Path, doc_id: str) -> Report:
     if not found:
         raise CorpusError(f"doc_id {doc_id!r} is not hidden", swedish="rapporten finns inte bland de dolda")
     entry = hidden[found[-1]]
-    report = _check_entry(_bare(entry), HIDDEN)
+    report = check_entry(_bare(entry), HIDDEN)
     store = hidden_dir(corpus_dir)
     target = source_path(corpus_dir, report.source, HIDDEN)
-    entries = _manifest_entries(corpus_dir)
+    entries = manifest_entries(corpus_dir)
     if target.exists() or any(isinstance(e, dict) and e.get("doc_id") == doc_id for e in entries):
         raise CorpusError(f"{report.source!r} or {doc_id!r} is in the corpus again",
                           swedish="en rapport med samma namn finns redan i underlaget")

@@ -1,6 +1,6 @@
 """Readers: a report file (text, PDF, Word) turned into the line-based text the parser reads.
 
-The parser in `corpus.py` / `tables.py` reads lines: markdown `#` headings, tables as
+The parser in `parse.py` (`sections.py`, `tables.py`) reads lines: markdown `#` headings, tables as
 tab-separated rows with the caption on the line above, paragraphs separated by blank
 lines. A PDF or Word file is turned into exactly that, so a report in any of the three
 formats becomes the same sections, tables, facts and passages. Each output line keeps

@@ -12,9 +12,10 @@ from .index import file_sha256
 #: The code and data a build's output depends on: when any of them changes, the index is rebuilt
 #: (with a warm embedding cache, only what changed is embedded). This replaces re-parsing the
 #: whole corpus on every start to compare passages.
-PARSER_FILES = ("ingest/corpus.py", "ingest/document.py", "ingest/markup.py", "ingest/readers.py", "ingest/pdfreader.py",
-                "ingest/tables.py", "ingest/chunking.py", "numbers.py", "kommuner.py", "models.py", "search/store.py",
-                "search/lexical.py", "lexicon.py", "data/lexicon.json")
+PARSER_FILES = ("ingest/corpus.py", "ingest/manifest.py", "ingest/detect.py", "ingest/report_files.py", "ingest/parse.py",
+                "ingest/sections.py", "ingest/document.py", "ingest/markup.py", "ingest/readers.py", "ingest/pdfreader.py",
+                "ingest/pdflimits.py", "ingest/tables.py", "ingest/chunking.py", "numbers.py", "years.py", "kommuner.py",
+                "models.py", "search/store.py", "search/lexical.py", "lexicon.py", "data/lexicon.json")
 
 
 def parser_sha() -> str:

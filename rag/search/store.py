@@ -13,7 +13,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from ..ingest.corpus import ParsedReport
+from ..ingest.parse import ParsedReport
 from ..errors import IndexMismatch, IndexMissing
 from ..models import Fact, Location, Passage, Report, Section
 
