@@ -75,7 +75,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def pytest_addoption(parser):
     parser.addoption("--full", action="store_true",
-                     help="also run the `model` tier (the real e5 model) and the `e2e` tier (a browser); CI runs this")
+                     help="also run the `model` tier (the real e5 model), the `e2e` tier (a browser) and the `refit` "
+                          "tier (cross-validated fits); CI runs this")
 
 
 # test modules that load the real e5 model themselves, not through the `e5_engine` fixture
@@ -92,7 +93,7 @@ def pytest_collection_modifyitems(config, items):
         return
     keep, drop = [], []
     for item in items:
-        (drop if item.get_closest_marker("model") or item.get_closest_marker("e2e") else keep).append(item)
+        (drop if any(item.get_closest_marker(m) for m in ("model", "e2e", "refit")) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -139,3 +139,21 @@ def test_a_pronoun_standing_for_the_last_subject_is_read_as_it():
     assert r.used_history and "familjerätt och familjerådgivning" in r.question and "Huddinge" in r.question
     complete = "Hur stor var den negativa avvikelsen mot budget för ekonomiskt bistånd i enköping 2024?"
     assert not resolve(complete, [base], CORPUS).used_history
+
+
+@pytest.mark.parametrize("base, follow_up, expected", [
+    ("Hur stor är sjukfrånvaron inom barn- och ungdomssektion 2 i Huddinges socialnämnd?", "Och i vuxensektionen?",
+     "Hur stor är sjukfrånvaron inom vuxensektionen i Huddinges socialnämnd?"),
+    ("Vad var Huddinges socialnämnds budget för januari–augusti 2023?", "Bara för nämnd- och styrelseverksamheten?",
+     "Vad var Huddinges socialnämnds budget för januari–augusti 2023 för nämnd- och styrelseverksamheten?"),
+    ("Hur hög var sjukfrånvaron i Solna 2023?", "Och inom äldreomsorgen?",
+     "Hur hög var sjukfrånvaron i Solna 2023 inom äldreomsorgen?"),
+])
+def test_a_narrowing_keeps_the_question_and_names_the_part(base, follow_up, expected):
+    r = resolve(follow_up, [base], CORPUS)
+    assert (r.question, r.kind, r.used_history) == (expected, "grupp", True)
+
+
+def test_a_new_subject_after_for_is_no_narrowing():
+    r = resolve("Och för ekonomiskt bistånd?", ["Hur mycket kostade institutionsvården i Solna 2023?"], CORPUS)
+    assert r.kind == "ämne" and "ekonomiskt bistånd" in r.question and "institutionsvård" not in r.question

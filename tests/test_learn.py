@@ -116,3 +116,14 @@ def test_features_reach_the_scorer_by_name_in_field_order():
     p = Passage(0, "text", "x", "", (), "Solna", "2023-12", "x")
     with pytest.raises(RagError, match="without SentenceFeatures"):
         scorer.score([Candidate("sentence", "Solna", "d", feats, passage=p, text="x")])
+
+
+def test_a_topic_fold_trains_on_no_question_of_its_topic_and_a_kommun_fold_on_none_naming_the_kommun():
+    from eval.crossval import Fold, fold_of
+
+    topic_q = {"id": "e1", "kommun": ["Solna", "Huddinge"], "topic": "sjukfrånvaro"}
+    kommun_q = {"id": "d1", "kommun": ["Huddinge"]}
+    assert fold_of(topic_q) == Fold("topic", "sjukfrånvaro") and fold_of(kommun_q) == Fold("kommun", "Huddinge")
+    assert Fold("topic", "sjukfrånvaro").touches(topic_q) and not Fold("topic", "sjukfrånvaro").touches(kommun_q)
+    assert Fold("kommun", "Huddinge").touches(topic_q)  # it names Huddinge, if only second
+    assert not Fold("kommun", "Enköping").touches(topic_q)

@@ -1,0 +1,52 @@
+"""The chat's state carried into a follow-up: the rows of the last answer (rag/answer/dialogue.py)."""
+from __future__ import annotations
+
+from rag.answer.dialogue import anchor_of
+from rag.answer.evidence import gather
+
+SICK = "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023?"
+
+
+def test_a_follow_up_carries_the_rows_of_the_last_answer_into_its_candidates(fake_engine):
+    answer = fake_engine.ask(SICK)
+    assert answer.answered and answer.facts
+    reading = fake_engine.read_question("Och året innan?", (SICK,))
+    assert reading.used_history and reading.anchor is not None
+    assert reading.anchor.rows == {(f.doc_id, f.line) for f in answer.facts}
+    assert reading.anchor == anchor_of(answer, fake_engine.view)
+    rows = [c for c in gather(fake_engine, reading.analysis, anchor=reading.anchor).candidates if c.kind == "row"]
+    anchored = {(c.row.doc_id, c.row.line) for c in rows if c.features.anchor_row}
+    assert anchored == reading.anchor.rows  # kept among the candidates, whatever their match to the words
+    assert all(not c.features.anchor_row for c in rows if (c.row.doc_id, c.row.line) not in reading.anchor.rows)
+
+
+def test_a_complete_question_carries_no_anchor_and_no_anchor_feature(fake_engine):
+    q = "Hur stora var kostnaderna för ekonomiskt bistånd i Huddinge 2023?"
+    reading = fake_engine.read_question(q, (SICK,))
+    assert not reading.used_history and reading.anchor is None
+    cands = gather(fake_engine, reading.analysis).candidates
+    assert not any(getattr(c.features, f) for c in cands for f in ("anchor_row", "anchor_label", "anchor_table",
+                                                                    "anchor_measure", "anchor_said")
+                   if hasattr(c.features, f))
+
+
+def test_a_refused_answer_anchors_nothing(fake_engine):
+    refused = fake_engine.ask("Hur många platser finns på äldreboenden i Solna 2025?")
+    assert not refused.answered and anchor_of(refused, fake_engine.view) is None
+
+
+def test_the_same_label_in_another_report_of_the_kommun_is_related_by_label(fake_engine):
+    view = fake_engine.view
+    by_kommun: dict[tuple[str, str], set[str]] = {}
+    for r in view.rows:
+        by_kommun.setdefault((view.reports[r.doc_id].kommun, r.key), set()).add(r.doc_id)
+    (kommun, key), docs = next((k, d) for k, d in sorted(by_kommun.items()) if len(d) > 1)
+    first, other = sorted(docs)[:2]
+    row = next(r for r in view.rows if r.doc_id == first and r.key == key)
+    twin = next(r for r in view.rows if r.doc_id == other and r.key == key)
+    from rag.models import Answer
+
+    anchor = anchor_of(Answer("q", True, "a", facts=row.facts), view)
+    rel = anchor.relation(twin, view.reports, view.row_measure_ids)
+    assert (rel.row, rel.label) == (0.0, 1.0) and rel.pins
+    assert anchor.relation(row, view.reports, view.row_measure_ids).row == 1.0
