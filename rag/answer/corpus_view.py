@@ -117,6 +117,7 @@ class CorpusView:
             for money, m in row_measures(r.label, f.caption, f.table, {g.unit for g in r.facts}).items():
                 out.setdefault((m.measure, money), {}).setdefault(r.doc_id, []).append((r, m.confidence))
         self._bare_totals(out)
+        self._residuals(out)
         for per_doc in out.values():
             for rows in per_doc.values():
                 rows.sort(key=lambda t: -t[1])
@@ -137,6 +138,23 @@ class CorpusView:
             if totals and others and sum((r.doc_id, r.line) in activity for r in others) * 2 > len(others):
                 for r in totals:
                     out.setdefault(("nettokostnad", True), {}).setdefault(r.doc_id, []).append((r, 0.6))
+
+    def _residuals(self, out: dict[tuple[str, bool], dict[str, list[tuple[FactRow, float]]]]) -> None:
+        """A bare "Övrigt" after a table's cost lines (Personal, Lokaler, …) is the rest of them:
+        övriga kostnader (`Catalogue.residual_of`), read with the confidence of a caption match."""
+        from .measures import MONEY_UNITS, catalogue
+
+        cat = catalogue()
+        group_of = {(r.doc_id, r.line): cat.measures[mid].group for (mid, money), per_doc in out.items() if money
+                    for rows in per_doc.values() for r, _ in rows}
+        for rows in self.tables.values():
+            for i, r in enumerate(rows):
+                if (r.doc_id, r.line) in group_of:
+                    continue
+                above = [group_of[(x.doc_id, x.line)] for x in rows[max(0, i - 4):i] if (x.doc_id, x.line) in group_of]
+                mid = cat.residual_of(r.label, above)
+                if mid and any(f.unit in MONEY_UNITS for f in r.facts):
+                    out.setdefault((mid, True), {}).setdefault(r.doc_id, []).append((r, 0.6))
 
     @cached_property
     def row_measure_ids(self) -> dict[RowKey, frozenset[str]]:

@@ -113,15 +113,29 @@ def _name_fits(name: frozenset[str], content: tuple[str, ...]) -> bool:
 class Catalogue:
     """The measures and the names they go by."""
 
-    def __init__(self, measures: tuple[Measure, ...]):
+    def __init__(self, measures: tuple[Measure, ...], residual: dict[str, str] | None = None,
+                 residual_labels: tuple[str, ...] = ()):
         self.measures = {m.id: m for m in measures}
+        self.residual = dict(residual or {})  # group -> the measure that is the rest of its lines
+        self.residual_label = re.compile(r"^\s*[-–]?\s*(?:" + "|".join(map(re.escape, residual_labels)) + r")\s*$",
+                                         re.I) if residual_labels else re.compile(r"(?!)")
 
     @classmethod
     def load(cls, path: Path = CATALOGUE_PATH) -> "Catalogue":
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(tuple(Measure(m["id"], m["name"], m["group"], m["definition"], tuple(m["names"]),
                                  tuple(m.get("english", ())), m["kind"], m["sign"], m.get("target_group", ""),
-                                 tuple(m.get("national", ()))) for m in data["measures"]))
+                                 tuple(m.get("national", ()))) for m in data["measures"]),
+                   {m["group"]: m["id"] for m in data["measures"] if m.get("residual")},
+                   tuple(data.get("residual_labels", ())))
+
+    def residual_of(self, label: str, groups_above: list[str]) -> str | None:
+        """The measure a bare 'Övrigt' reports, from the groups of the lines just above it (the last
+        two of one group): the rest of that group's lines. None for any other label."""
+        if not self.residual_label.match(_MARKUP.sub("", label)) or len(groups_above) < 2:
+            return None
+        last = groups_above[-2:]
+        return self.residual.get(last[0]) if last[0] == last[1] else None
 
     @cached_property
     def phrases(self) -> tuple[tuple[frozenset[str], int, str, str], ...]:
