@@ -20,6 +20,7 @@ from .corpus_view import CorpusView
 from .dialogue import Anchor
 from .evidence import Evidence, absent_words, gather
 from .layout import layout, refuse
+from .months import month_step
 from .picking import counted_stems, figure_kind_of_best_row, gives_figure, usable
 from .plan import Plan
 from .question import QuestionAnalysis
@@ -82,7 +83,7 @@ def evidence_step(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: S
 
 
 #: the steps tried in order; the last always answers (or refuses)
-STEPS: tuple[Step, ...] = (measure_step, evidence_step)
+STEPS: tuple[Step, ...] = (measure_step, month_step, evidence_step)
 
 
 def compose(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np.ndarray | None = None) -> Answer:
