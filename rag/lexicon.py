@@ -47,6 +47,7 @@ class Lexicon:
     people_general: frozenset[str] = frozenset()  # … of them, those that count people of any kind (personer)
     unitless: re.Pattern = re.compile(r"(?!)")  # a row label naming a figure that has no unit (an index, a grade)
     measure_words: frozenset[str] = frozenset()  # words naming the kind of figure (kostnad, antal), never the subject
+    label_filler: frozenset[str] = frozenset()  # words in a row label that join or qualify, never name a measure
     target_groups: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # vuxna, barn och unga: exclusive
 
     superlatives: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # which, max, min, negative
@@ -182,6 +183,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         unitless=re.compile("|".join(f"(?:{p})" for p in d["unitless_labels"]), re.I)
         if d.get("unitless_labels") else re.compile(r"(?!)"),
         measure_words=frozenset(d.get("measure_words", ())),
+        label_filler=frozenset(d.get("label_filler", ())),
         target_groups={k: _compile(v, f"target_groups.{k}") for k, v in d.get("target_groups", {}).items()
                        if not k.startswith("_")},
         superlatives={k: _compile(v, f"superlatives.{k}") for k, v in d.get("superlatives", {}).items()

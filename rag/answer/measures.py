@@ -25,10 +25,9 @@ from ..years import is_year
 CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "data" / "measures.json"
 
 MONEY_UNITS = frozenset({"kr", "tkr", "mkr", "mnkr"})
-#: words that join or qualify a name without naming a measure
-_FILLER = frozenset({"och", "av", "i", "för", "med", "på", "till", "samt", "varav", "därav", "exkl", "inkl", "sol",
-                     "lvu", "mnkr", "mkr", "tkr", "kr", "antal", "procent", "per", "om"})
-_FILLER_STEMS = frozenset(stem(w) for w in _FILLER)
+#: words that join or qualify a name without naming a measure (the lexicon's `label_filler`: "och",
+#: "exkl", a unit, "SN" for the committee whose report it is)
+_FILLER_STEMS = frozenset(stem(w) for w in LEXICON.label_filler)
 TOTAL_ONLY = re.compile(r"^\W*(summa|totalt?|total)\W*$", re.I)
 _MARKUP = re.compile(r"<[^>]+>|&[a-z]+;")
 #: a row is read as a measure only when the matched name covers this share of its label's words:
