@@ -317,7 +317,7 @@ def keys(at: AppTest, kind: str = "text_input") -> list[str]:
 # --- plain functions ---------------------------------------------------------------------------
 
 def test_handle_upload_refuses_bad_bytes_and_changes_nothing(tmp_path):
-    from app import handle_upload
+    from rag.ui.uploads import handle_upload
     from rag.config import Config
 
     corpus, index = fresh_dirs(tmp_path)
@@ -334,7 +334,7 @@ def test_handle_upload_refuses_bad_bytes_and_changes_nothing(tmp_path):
 
 
 def test_upload_defaults_prefill_from_the_text():
-    from app import upload_defaults
+    from rag.ui.uploads import upload_defaults
     from rag.errors import CorpusError
 
     meta, note = upload_defaults("uppsala.txt", GOOD_REPORT)
@@ -347,7 +347,7 @@ def test_upload_defaults_prefill_from_the_text():
 
 
 def test_swedish_error_messages():
-    from app import swedish_error
+    from rag.ui.swedish import swedish_error
 
     assert "UTF-8" in swedish_error("x.txt:3: not UTF-8 text (byte 0xd0); export the report as UTF-8")
     assert swedish_error("x.txt: the same text is already in the corpus as 003.txt (Solna – Årsredovisning 2023)") \
@@ -358,36 +358,36 @@ def test_swedish_error_messages():
 
 @pytest.mark.model
 def test_chart_shows_only_comparable_periods_and_costs_as_positive(e5_engine):
-    from app import chart_data
+    from rag.ui.charts import chart_data
 
     answer = e5_engine.ask("Varför minskade kostnaderna för institutionsvård för vuxna i Enköping under 2024?")
     got = chart_data(answer, e5_engine.facts, e5_engine.reports)
     assert got, "no chart for the asked cost row"
     for chart in got:
-        assert all(v >= 0 for v in chart["values"]) and "kostnad" in chart["title"] and chart["unit"] == "mnkr"
-        cols = " ".join(chart["columns"]).lower()
+        assert all(v >= 0 for v in chart.values) and "kostnad" in chart.title and chart.unit == "mnkr"
+        cols = " ".join(chart.columns).lower()
         assert not ("utfall" in cols and ("budget" in cols or "prognos" in cols or "bokslut" in cols))
 
 
 @pytest.mark.model
 def test_a_ranked_table_answer_is_one_chart_of_its_rows_and_no_chart_leaves_out_the_asked_column(e5_engine):
-    from app import chart_data
+    from rag.ui.charts import chart_data
 
     answer = e5_engine.ask("Vilken verksamhet har störst underskott mot budget i Enköping?")
     charts = chart_data(answer, e5_engine.facts, e5_engine.reports)
-    assert len(charts) == 1 and charts[0]["columns"] == [f.row for f in answer.facts]
-    assert charts[0]["values"] == [f.value for f in answer.facts]  # deviations keep their sign
+    assert len(charts) == 1 and charts[0].columns == tuple(f.row for f in answer.facts)
+    assert charts[0].values == tuple(f.value for f in answer.facts)  # deviations keep their sign
     for q in ("Vad kostade institutionsvård för vuxna i Enköping?", SICK):
         ans = e5_engine.ask(q)
         for chart in chart_data(ans, e5_engine.facts, e5_engine.reports):
-            assert {f.column for f in ans.facts} & set(chart["columns"]), (q, chart)
+            assert {f.column for f in ans.facts} & set(chart.columns), (q, chart)
 
 
 @pytest.mark.model
 def test_no_chart_for_an_answer_from_text_only(e5_engine):
     from dataclasses import replace
 
-    from app import chart_data
+    from rag.ui.charts import chart_data
 
     answer = e5_engine.ask(SICK)
     assert chart_data(answer, e5_engine.facts, e5_engine.reports), "the sick-leave row (2023, 2022) has a chart"
@@ -395,7 +395,7 @@ def test_no_chart_for_an_answer_from_text_only(e5_engine):
 
 
 def test_period_groups():
-    from app import period_group
+    from rag.ui.charts import period_group
     from rag.models import Report
 
     delar = Report("d", "Enköping", "S", "delårsrapport", "D", "2024-01", "2024-08", "d.txt")
@@ -410,7 +410,7 @@ def test_period_groups():
 def test_handle_remove_takes_one_report_out_of_corpus_and_index(tmp_path):
     import json
 
-    from app import handle_remove
+    from rag.ui.uploads import handle_remove
     from rag.config import Config
 
     corpus, index = fresh_dirs(tmp_path)
@@ -431,7 +431,7 @@ def test_handle_remove_takes_one_report_out_of_corpus_and_index(tmp_path):
 
 
 def test_progress_text_gives_a_time_estimate():
-    from app import progress_text
+    from rag.ui.swedish import progress_text
 
     assert progress_text("embedding", 0, 900) == "Läser in textavsnitt: 0 av 900"
     assert progress_text("embedding", 300, 900, elapsed=60) == "Läser in textavsnitt: 300 av 900 (ungefär 2 min kvar)"
@@ -439,7 +439,7 @@ def test_progress_text_gives_a_time_estimate():
 
 
 def test_question_naming_another_kind_of_report_than_the_filter(fake_engine):
-    from app import scope_for
+    from rag.ui.scope import scope_for
 
     tertial, delar = "enkoping-tertial-2024-04", "enkoping-delar-2024-08"
     got = scope_for("Vad skriver delårsrapporten om ekonomiskt bistånd i Enköping?", (), fake_engine, (), (tertial,))
@@ -451,7 +451,7 @@ def test_question_naming_another_kind_of_report_than_the_filter(fake_engine):
 
 
 def test_answer_keeps_its_list_and_escapes_report_text():
-    from app import linked_answer
+    from rag.ui.markup import linked_answer
     from rag.models import Answer, Citation
 
     cite = Citation(1, "table", "d", "Huddinge", "Delårsrapport", "2023-08", "Sjukfrånvaro", "rad")
@@ -466,10 +466,23 @@ def test_answer_keeps_its_list_and_escapes_report_text():
 
 
 def test_a_kommun_heading_of_the_answer_is_bold_and_its_text_escaped():
-    from app import linked_answer
+    from rag.ui.markup import linked_answer
     from rag.models import Answer
 
     text = "Rangordning (högst först): Solna 8,5% [1]\n**Solna (Årsredovisning 2023)**\n- a [1]\n**<b>x</b> (R)**\n- b"
     got = linked_answer(Answer("q", True, text, ()), 1)
     assert "\n**Solna \\(Årsredovisning 2023\\)**\n" in got
     assert "<b>" not in got and "\\*\\*" not in got
+
+
+def test_the_plain_helpers_import_without_streamlit():
+    """The app's logic is tested without a page: none of its plain modules pulls in Streamlit."""
+    import subprocess
+    import sys
+
+    plain_modules = ("swedish", "chat", "scope", "markup", "charts", "uploads", "render", "roles")
+    code = ("import sys\n" + "".join(f"import rag.ui.{m}\n" for m in plain_modules)
+            + "assert 'streamlit' not in sys.modules, 'streamlit imported'\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-2000:]
