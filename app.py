@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import nullcontext
 
 import streamlit as st
 
@@ -19,10 +20,11 @@ from rag.errors import RagError
 from rag.ui.answer_view import render_turn
 from rag.ui.chat import Asked, answer_turn, questions_so_far
 from rag.ui.loading import get_engine
+from rag.ui.notices import show_notice
 from rag.ui.render import escape_markdown
 from rag.ui.scope import filter_caption
 from rag.ui.sidebar import sidebar_filters, sidebar_reports, sidebar_role
-from rag.ui.style import CSS
+from rag.ui.style import page_head
 from rag.ui.swedish import swedish_error
 from rag.ui.upload_view import sidebar_upload
 from rag.ui.welcome import welcome
@@ -41,22 +43,15 @@ def new_id() -> int:
     return st.session_state.next_id
 
 
-def show_notice() -> None:
-    if st.session_state.notice:
-        kind, text = st.session_state.notice
-        (st.success if kind == "success" else st.error)(escape_markdown(text))
-        st.session_state.notice = None
-
-
 def sidebar(config, engine) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The sidebar's choice of kommuner and reports; an editor also manages the reports there."""
     with st.sidebar:
         kommuner, doc_ids = sidebar_filters(engine)
-        if st.button("Ny konversation", key="new-chat",
-                     help="Börja om; följdfrågor bygger då inte på tidigare frågor."):
+        if st.button("Ny konversation", key="new-chat"):
             st.session_state.messages = []
             st.rerun()
         editor = sidebar_role()
+        show_notice("sidebar")  # on a phone the sidebar covers the page: a change is reported where it was made
         sidebar_reports(config, engine, editor)
         if editor:
             sidebar_upload(config, engine)
@@ -66,10 +61,12 @@ def sidebar(config, engine) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def chat(config, engine, kommuner: tuple[str, ...], doc_ids: tuple[str, ...]) -> None:
     """The start page until the first question, then the chat so far and the answer to a new question."""
     turns = st.session_state.messages
-    bottom = getattr(st, "bottom", None) or st.container()
-    with bottom:
+    with st.bottom:
         st.caption(escape_markdown(filter_caption(engine, kommuner, doc_ids)))
-    question = st.chat_input("Ställ en fråga om rapporterna …")
+    # In the chat the input is Streamlit's own bottom one, which keeps the newest answer in view; on the
+    # start page it is put in `st.bottom` by hand, which does not scroll, so a phone opens at the title.
+    with st.bottom if not turns else nullcontext():
+        question = st.chat_input("Ställ en fråga om rapporterna …", key="question")
     example = welcome(engine) if not turns and not question else None
     question = question or example
     for turn in turns:
@@ -92,17 +89,17 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models come from pinned packages, never a hub
     st.set_page_config(page_title=TITLE, page_icon="📊", layout="wide", initial_sidebar_state="auto")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    st.markdown(CSS, unsafe_allow_html=True)
+    st.html(page_head(), unsafe_allow_javascript=True)
     init_state()
     config = config_from_env()
-    st.title(TITLE)
+    st.title(TITLE, anchor=False)
     try:
         engine = get_engine(config)
     except RagError as e:
         st.error(escape_markdown(f"Rapporterna kunde inte läsas in. {swedish_error(e)}"))
         st.stop()
     kommuner, doc_ids = sidebar(config, engine)
-    show_notice()
+    show_notice("main")
     chat(config, engine, kommuner, doc_ids)
 
 

@@ -235,22 +235,29 @@ def test_missing_corpus_is_a_swedish_error_message(monkeypatch, tmp_path):
 
 
 @pytest.mark.model
-def test_feedback_is_one_changeable_row_with_a_comment(app, shared_dirs):
+def test_feedback_is_one_changeable_row_with_a_comment_sent_with_its_button(app, shared_dirs):
     from rag.search.store import list_feedback
 
     path = shared_dirs[1] / "feedback.sqlite"
     ask(app, SICK)
     before = len(list_feedback(path))
-    app.feedback[-1].set_value(1).run()
-    app.feedback[-1].set_value(0).run()
+    rating = app.pills(key=next(k for k in widget_keys(app, "button_group") if k.startswith("fb-")))
+    assert [o.split(": ")[-1] for o in rating.options] == ["Bra svar", "Något är fel"]
+    rating.set_value("bra").run()
+    rating.set_value("fel").run()
     rows = list_feedback(path)
     assert len(rows) == before + 1, "changing the rating added a second row"
     assert rows[-1]["question"] == SICK and rows[-1]["rating"] == -1
     assert "8,5" in rows[-1]["answer"]["answer"] and rows[-1]["answer"]["citations"]
-    app.text_input(key=next(w.key for w in app.text_input if w.key.startswith("fbtext-"))) \
-        .set_value("Fel period").run()
+    app.text_input(key=next(k for k in widget_keys(app, "text_input") if k.startswith("fbtext-"))) \
+        .set_value("Fel period")
+    app.button(key=next(k for k in widget_keys(app, "button") if k.startswith("fbsend-"))).click().run()
     rows = list_feedback(path)
     assert len(rows) == before + 1 and rows[-1]["comment"] == "Fel period"
+
+
+def widget_keys(at: AppTest, kind: str) -> list[str]:
+    return [w.key for w in at.get(kind) if getattr(w, "key", None)]
 
 
 # --- uploads and removal ---------------------------------------------------------------------
@@ -292,6 +299,27 @@ def test_valid_upload_is_added_with_its_own_title_and_answerable(fresh_e5_app):
     assert "Uppsala" in at.sidebar.pills(key="kommuner").options
     msg = ask(at, "Hur stora var kostnaderna för försörjningsstöd i Uppsala 2025?")
     assert "18,2" in msg.markdown[0].value and "Uppsala" in texts(msg)
+
+
+def test_an_upload_whose_details_cannot_be_read_names_every_missing_field_before_anything_is_added(fresh_app):
+    at, corpus, _ = fresh_app
+    before = snapshot(corpus)
+    text = "Uppföljning av verksamheten\n\nHär beskrivs hur arbetet med ekonomiskt bistånd har gått under året.\n"
+    at.sidebar.file_uploader[0].upload("okand.txt", text.encode(), "text/plain").run()
+    assert not at.exception, at.exception
+    note = " ".join(plain(w.value) for w in at.sidebar.warning)
+    assert "kommun" in note and "periodens början och periodens slut" in note, note
+    field = {k.rsplit("-", 1)[-1]: k for k in keys(at) if k.startswith("meta-")}
+    assert at.sidebar.text_input(key=field["title"]).value == "Uppföljning av verksamheten"
+    at.sidebar.text_input(key=field["period_end"]).set_value("augusti")
+    at.sidebar.button(key=next(k for k in keys(at, "button") if "FormSubmitter" in k)).click().run()
+    assert not at.exception, at.exception
+    (error,) = [plain(e.value) for e in at.sidebar.error]
+    assert error.startswith("Rapporten lades inte till. Fyll i eller rätta:")
+    for problem in ("Kommun saknas", "Rapporttyp saknas", "Periodens början saknas",
+                    "Periodens slut ska skrivas som år och månad"):
+        assert problem in error, error
+    assert snapshot(corpus) == before
 
 
 def test_a_report_is_removed_only_after_confirmation(fresh_app):
@@ -344,6 +372,33 @@ def test_upload_defaults_prefill_from_the_text():
     assert "fyll i" in note and meta["kommun"] == ""
     with pytest.raises(CorpusError, match="not UTF-8"):
         upload_defaults("trasig.txt", BAD_BYTES)
+
+
+def test_upload_defaults_read_the_first_pages_of_a_pdf_and_a_word_file():
+    from rag.models import Report
+    from rag.ui.uploads import upload_defaults
+    from tests import docgen
+
+    report = Report("uppsala-tertial-2025-04", "Uppsala", "Socialnämnden", "tertialrapport", "Tertialrapport april 2025",
+                    "2025-01", "2025-04", "uppsala.txt")
+    docx, pdf = docgen.report_documents(report, GOOD_REPORT.decode())
+    for name, data in (("uppsala.pdf", pdf), ("uppsala.docx", docx)):
+        meta, note = upload_defaults(name, data)
+        assert note == "", (name, note)
+        assert (meta["kommun"], meta["report_type"], meta["period_start"], meta["period_end"]) == \
+            ("Uppsala", "tertialrapport", "2025-01", "2025-04"), (name, meta)
+        assert meta["title"] == "Tertialrapport april 2025", (name, meta)
+
+
+def test_form_problems_are_every_missing_or_malformed_field_at_once():
+    from rag.ui.uploads import form_problems
+
+    full = {"kommun": "Uppsala", "namnd": "Socialnämnden", "report_type": "tertialrapport",
+            "title": "Tertialrapport april 2025", "period_start": "2025-01", "period_end": "2025-04"}
+    assert form_problems(full) == []
+    assert form_problems({**full, "kommun": " ", "title": "", "period_end": "2025-13"}) == [
+        "Kommun saknas", "Titel saknas", "Periodens slut ska skrivas som år och månad, till exempel 2024-08"]
+    assert form_problems({**full, "period_start": "2025-05"}) == ["Perioden börjar efter att den slutar"]
 
 
 def test_swedish_error_messages():
@@ -436,6 +491,25 @@ def test_progress_text_gives_a_time_estimate():
     assert progress_text("embedding", 0, 900) == "Läser in textavsnitt: 0 av 900"
     assert progress_text("embedding", 300, 900, elapsed=60) == "Läser in textavsnitt: 300 av 900 (ungefär 2 min kvar)"
     assert progress_text("embedding", 450, 900, elapsed=30) == "Läser in textavsnitt: 450 av 900 (ungefär 30 s kvar)"
+
+
+def test_the_loading_note_says_seconds_for_a_current_index_and_minutes_only_for_a_first_build(tmp_path):
+    from rag.config import Config
+    from rag.ui.loading import index_state
+    from rag.ui.swedish import loading_note
+
+    corpus, index = fresh_dirs(tmp_path)
+    config = Config(corpus_dir=corpus, index_dir=index, model="fake-hash-embedder")
+    first = loading_note(*index_state(config))
+    assert "första gången" in first and "minuter" in first
+    from rag.engine import build_index
+    from rag.search.embedding import FakeEmbedder
+
+    build_index(config, FakeEmbedder())
+    current = loading_note(*index_state(config))
+    assert "sekunder" in current and "minuter" not in current
+    (corpus / "extra.txt").write_text("Solna stad\nNy rapport", encoding="utf-8")
+    assert "byggs om" in loading_note(*index_state(config))
 
 
 def test_question_naming_another_kind_of_report_than_the_filter(fake_engine):

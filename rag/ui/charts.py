@@ -120,16 +120,19 @@ def chart_data(answer: Answer, all_facts: list[Fact], reports: dict[str, Report]
 
 
 def bar_chart(chart: Chart):
-    """Horizontal bars with Swedish number labels: full column names stay readable on a phone."""
+    """Horizontal bars with Swedish number labels: full column names stay readable on a phone. The
+    chart describes itself in Swedish to a screen reader (Vega's own descriptions are English)."""
     import altair as alt
     import pandas as pd
 
     values = list(chart.values)
     frame = pd.DataFrame({"Kolumn": list(chart.columns), "Värde": values, "Etikett": swedish_numbers(values)})
-    bars = alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("Kolumn:N", sort=None, title=None, axis=alt.Axis(labelLimit=220, labelFontSize=12)),
-        x=alt.X("Värde:Q", title=chart.unit, axis=alt.Axis(tickCount=5, labelExpr="replace(datum.label, '.', ',')"),
+    bars = alt.Chart(frame).mark_bar(aria=False).encode(
+        y=alt.Y("Kolumn:N", sort=None, title=None, axis=alt.Axis(labelLimit=220, labelFontSize=12, aria=False)),
+        x=alt.X("Värde:Q", title=chart.unit,
+                axis=alt.Axis(tickCount=5, labelExpr="replace(datum.label, '.', ',')", aria=False),
                 scale=alt.Scale(domain=[min(0.0, 1.2 * min(values)), 1.2 * max(0.0, *values) or 1.0])),
         tooltip=[alt.Tooltip("Kolumn:N"), alt.Tooltip("Etikett:N", title=chart.unit)])
-    labels = bars.mark_text(align="left", dx=3, fontSize=12).encode(text="Etikett:N")
-    return (bars + labels).properties(height=42 * len(chart.columns) + 40)
+    labels = bars.mark_text(align="left", dx=3, fontSize=12, aria=False).encode(text="Etikett:N")
+    return (bars + labels).properties(height=42 * len(chart.columns) + 40,
+                                      description=f"Stapeldiagram: {chart.title}, {chart.unit}")

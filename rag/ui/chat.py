@@ -28,7 +28,7 @@ class Asked:
 
 @dataclass
 class Reply:
-    """The answer to one question, or the error it gave. Mutable only in its rating: the first rating
+    """The answer to one question, or the error it gave. Mutable only in its feedback: the first rating
     stores a feedback row, later changes and a comment update that row."""
 
     id: int
@@ -41,6 +41,7 @@ class Reply:
     seconds: float = 0.0
     feedback_row: int | None = None
     rating: int | None = None
+    comment: str = ""
 
 
 Turn = Asked | Reply

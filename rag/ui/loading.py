@@ -11,9 +11,9 @@ import streamlit as st
 
 from rag.answer.evidence import start_sentence_warming
 from rag.config import Config
-from rag.engine import open_engine
+from rag.engine import index_status, open_engine
 from rag.errors import RagError
-from rag.ui.swedish import progress_text, swedish_error
+from rag.ui.swedish import loading_note, progress_text, swedish_error
 
 log = logging.getLogger("rag.app")
 
@@ -83,6 +83,15 @@ def start_loading(slot: EngineSlot, config: Config) -> None:
             slot.thread.start()
 
 
+def index_state(config: Config) -> tuple[str, bool]:
+    """Why the index must be (re)built ('' when it is current), and whether there is one at all."""
+    try:
+        return index_status(config), config.index_files().manifest.exists()
+    except Exception:  # only the note depends on it; the loader reports real errors
+        log.exception("cannot check the index")
+        return "unknown", True
+
+
 def get_engine(config: Config):
     """The shared engine; while it loads (or the index is built), every visitor sees the same progress."""
     slot = engine_slot(repr(config))
@@ -91,8 +100,7 @@ def get_engine(config: Config):
     start_loading(slot, config)
     box = st.empty()
     with box.container(), st.status("Förbereder rapporterna …", expanded=True) as status:
-        st.caption("Första gången byggs ett sökindex över rapporterna; det tar några minuter. "
-                   "Alla som öppnar sidan under tiden ser samma förlopp.")
+        st.caption(loading_note(*index_state(config)))
         bar = st.progress(0.0, text="Kontrollerar indexet …")
         while slot.engine is None and not slot.error and slot.thread is not None and slot.thread.is_alive():
             if slot.total:

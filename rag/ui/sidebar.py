@@ -10,6 +10,7 @@ from rag.config import Config
 from rag.errors import RagError
 from rag.ingest.hidden import hidden_reports
 from rag.ui.loading import engine_slot
+from rag.ui.notices import notify
 from rag.ui.render import escape_markdown
 from rag.ui.roles import READ_ONLY_NOTE, editing_enabled, is_editor, log_change
 from rag.ui.swedish import swedish_error
@@ -17,14 +18,15 @@ from rag.ui.uploads import handle_remove, handle_restore
 
 
 def sidebar_filters(engine) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The kommuner and reports chosen (none chosen: all). No `help=` tooltips anywhere in the app:
+    Streamlit names them 'Help for …' to a screen reader, so the help is a caption."""
     st.header("Urval")
+    st.caption("Välj kommuner eller rapporter för att begränsa svaren. Inget valt: alla.")
     kommuner = st.pills("Kommuner", sorted(engine.kommuner), selection_mode="multi", key="kommuner",
-                        format_func=escape_markdown,
-                        help="Inget valt: alla kommuner.")
+                        format_func=escape_markdown)
     reports = sorted(engine.reports.values(), key=lambda r: (r.kommun, r.period_end))
     doc_ids = st.pills("Rapporter", [r.doc_id for r in reports], selection_mode="multi", key="doc_ids",
-                       format_func=lambda d: escape_markdown(engine.reports[d].label if d in engine.reports else d),
-                       help="Inget valt: alla rapporter.")
+                       format_func=lambda d: escape_markdown(engine.reports[d].label if d in engine.reports else d))
     return tuple(kommuner or ()), tuple(doc_ids or ())
 
 
@@ -43,13 +45,14 @@ def sidebar_role() -> bool:
     if not editing_enabled():
         st.caption(READ_ONLY_NOTE)
         return False
-    st.text_input("Redaktörslösenord", type="password", key="editor-token",
-                  help="Behövs för att lägga till, ta bort och återställa rapporter. Läsa och fråga kan alla.")
+    st.text_input("Redaktörslösenord", type="password", key="editor-token")
     if current_editor():
         st.caption("Du kan ändra underlaget.")
         return True
     if st.session_state.get("editor-token"):
         st.caption("Fel lösenord; underlaget kan bara läsas.")
+    else:
+        st.caption("Behövs för att lägga till, ta bort och återställa rapporter. Läsa och fråga kan alla.")
     return False
 
 
@@ -101,7 +104,7 @@ def sidebar_hidden(config: Config, engine) -> None:
 def change_corpus(config: Config, engine, action: str, doc_id: str) -> None:
     """Hide or restore one report (editors only, checked again here) and reload the engine."""
     if not current_editor():
-        st.session_state.notice = ("error", "Bara en redaktör kan ändra underlaget.")
+        notify("error", "Bara en redaktör kan ändra underlaget.", "sidebar")
         st.rerun()
     slot = engine_slot(repr(config))
     handle = handle_remove if action == "removed" else handle_restore
@@ -112,5 +115,5 @@ def change_corpus(config: Config, engine, action: str, doc_id: str) -> None:
     log_change(session_tag(), action if ok else f"failed to have {action}", doc_id)
     st.session_state.confirm_remove = None
     st.session_state.last_removed = doc_id if ok and action == "removed" else None
-    st.session_state.notice = ("success" if ok else "error", message)
+    notify("success" if ok else "error", message, "sidebar")
     st.rerun()

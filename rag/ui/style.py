@@ -1,19 +1,90 @@
-"""The page's own CSS: a smaller title, tables that scroll rather than overflow, a phone layout."""
+"""The page's own CSS and the Swedish names for Streamlit's own controls.
+
+CSS: a smaller title, tables that scroll rather than overflow, a phone layout, and the file
+uploader's English texts ('Drag and drop', 'Limit 200MB per file', 'Upload') hidden, its button
+reading 'Välj fil'. Streamlit has no setting for its language, so a small script renames the
+labels of its fixed controls (the send button, the sidebar toggle, the password eye, …) from the
+table below: only attributes and text nodes that equal an entry exactly, nothing a report says."""
+from __future__ import annotations
+
+import json
 
 CSS = """
-<style>
 h1 {font-size: 1.6rem !important; padding-top: 0.2rem !important;}
 [data-testid="stMarkdownContainer"] table {display: block; overflow-x: auto; max-width: 100%;}
 [data-testid="stMarkdownContainer"] td, [data-testid="stMarkdownContainer"] th {white-space: nowrap;}
-[data-testid="stFileUploaderDropzoneInstructions"] {display: none;}
-[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] {font-size: 0 !important;}
-[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]::after {
-  content: "Välj fil"; font-size: 0.9rem;}
+[data-testid="stFileUploaderDropzoneInstructions"], [data-testid="InputInstructions"] {display: none;}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {display: none;}
+[data-testid="stFileUploaderDropzone"] button::after {content: "Välj fil"; font-size: 0.9rem;}
 @media (max-width: 640px) {
   h1 {font-size: 1.2rem !important;}
   .block-container {padding-left: 0.6rem !important; padding-right: 0.6rem !important; padding-top: 2.6rem !important;}
   [data-testid="stChatMessage"] {padding: 0.3rem !important; gap: 0.4rem !important;}
   [data-testid="stChatMessageAvatarUser"], [data-testid="stChatMessageAvatarAssistant"] {display: none;}
 }
-</style>
 """
+
+#: Streamlit's fixed English labels (aria-label, title, button text) and what the page says instead.
+STREAMLIT_SWEDISH = {
+    "Send message": "Skicka frågan",
+    "Skip to main content": "Hoppa till innehållet",
+    "Expand sidebar": "Visa sidofältet",
+    "Collapse sidebar": "Dölj sidofältet",
+    "Sidebar": "Sidofält",
+    "Show password": "Visa lösenordet",
+    "Hide password": "Dölj lösenordet",
+    "Remove file": "Ta bort filen",
+    "Delete": "Ta bort",
+    "Clear": "Rensa",
+    "Close": "Stäng",
+    "Running...": "Arbetar …",
+    "Stop": "Avbryt",
+    "Fullscreen": "Helskärm",
+    "Close fullscreen": "Stäng helskärm",
+    "Exit fullscreen": "Stäng helskärm",
+    "Chat message from user": "Din fråga",
+    "Chat message from assistant": "Svaret",
+    "Show data": "Visa siffrorna",
+    "Hide data": "Dölj siffrorna",
+    "Download as PNG": "Spara som bild (PNG)",
+    "Download as SVG": "Spara som bild (SVG)",
+    "Copy Vega-Lite spec": "Kopiera diagrammets beskrivning",
+    "Download as CSV": "Spara som CSV",
+    "Search": "Sök",
+    "Notifications": "Meddelanden",
+}
+
+_SCRIPT = """
+(() => {
+  if (window.__ragSwedish) return;
+  window.__ragSwedish = true;
+  const sv = %s;
+  const fix = node => {
+    if (node.nodeType === Node.TEXT_NODE) {
+      const t = node.nodeValue.trim();
+      if (sv[t]) node.nodeValue = node.nodeValue.replace(t, sv[t]);
+      return;
+    }
+    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    for (const el of [node, ...node.querySelectorAll('[aria-label], [title]')]) {
+      for (const a of ['aria-label', 'title']) {
+        const v = el.getAttribute(a);
+        if (v && sv[v]) el.setAttribute(a, sv[v]);
+      }
+    }
+    const walk = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+    for (let t = walk.nextNode(); t; t = walk.nextNode()) fix(t);
+  };
+  fix(document.body);
+  new MutationObserver(changes => changes.forEach(c => {
+    if (c.type === 'childList') c.addedNodes.forEach(fix); else fix(c.target);
+  })).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                              attributeFilter: ['aria-label', 'title']});
+})();
+"""
+
+
+def page_head() -> str:
+    """The CSS and the renaming script, for `st.html(..., unsafe_allow_javascript=True)`: fixed text of
+    this module, nothing from a report or a visitor."""
+    return f"<style>{CSS}</style><script>{_SCRIPT % json.dumps(STREAMLIT_SWEDISH, ensure_ascii=False)}</script>"

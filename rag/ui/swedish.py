@@ -93,3 +93,16 @@ def swedish_numbers(values: list[float]) -> list[str]:
     """'10,0', '2 548': the reports' own way of printing numbers."""
     decimals = 0 if all(float(v).is_integer() for v in values) else 1
     return [f"{v:,.{decimals}f}".replace(",", " ").replace(".", ",") for v in values]
+
+
+def loading_note(stale_reason: str, index_exists: bool) -> str:
+    """What the start is doing, said as it is: with a current index it takes seconds; only a first
+    build embeds every passage (minutes), and a rebuild reuses every vector already computed."""
+    if index_exists and not stale_reason:
+        return "Sökindexet är klart; språkmodellen läses in. Det brukar ta några sekunder."
+    if not index_exists:
+        return ("Sökindexet byggs för första gången: rapporterna delas upp i textavsnitt som läses in med "
+                "språkmodellen. Det kan ta några minuter; förloppet och tiden som återstår visas nedan. "
+                "Alla som öppnar sidan under tiden ser samma förlopp.")
+    return ("Rapporterna eller programmet har ändrats sedan sökindexet byggdes, så det byggs om. Textavsnitt som "
+            "redan är inlästa används igen, så det går oftast på några sekunder; förloppet visas nedan.")

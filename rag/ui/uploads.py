@@ -10,11 +10,11 @@ import re
 from rag.config import Config
 from rag.engine import build_index
 from rag.errors import CorpusError, RagError
-from rag.ingest.corpus import REPORT_SUFFIXES, add_report, detect_report, report_text
+from rag.ingest.corpus import REPORT_SUFFIXES, add_report, check_period, detect_fields, report_text
 from rag.ingest.hidden import hide_report, restore_report
 from rag.models import Report
 from rag.ui.roles import shown
-from rag.ui.swedish import swedish_error
+from rag.ui.swedish import field_name, swedish_error
 from rag.years import YEAR_RE
 
 log = logging.getLogger("rag.app")
@@ -22,14 +22,19 @@ log = logging.getLogger("rag.app")
 META_FIELDS = (("kommun", "Kommun"), ("namnd", "Nämnd"), ("report_type", "Rapporttyp"), ("title", "Rapportens titel"),
                ("period_start", "Perioden börjar (ÅÅÅÅ-MM)"), ("period_end", "Perioden slutar (ÅÅÅÅ-MM)"))
 UPLOAD_TYPES = [s.lstrip(".") for s in REPORT_SUFFIXES]
+_PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 REPORT_TYPES = ("årsredovisning", "delårsrapport", "tertialrapport", "verksamhetsberättelse", "månadsrapport",
                 "uppföljning", "bokslut")
 
 
-def report_title(text: str, fallback: str = "") -> str:
-    """The report's own title: the first short line near the top naming a report type (or year)."""
+def report_title(text: str, fallback: str = "", kommun: str = "") -> str:
+    """The report's own title: the first short line near the top naming a report type (or year),
+    without the kommun in front of it ('Uppsala – Tertialrapport april 2025' in a PDF's page header),
+    since the app shows the kommun beside every title."""
     lines = [ln.strip().strip("#*").strip() for ln in text.split("\n")[:80]]
     lines = [ln for ln in lines if 3 <= len(ln) <= 120 and not ln.endswith((".", ",", ":"))]
+    if kommun:
+        lines = [re.sub(rf"^{re.escape(kommun)}s?( kommun| stad)?\s*[–:-]\s*", "", ln, flags=re.I) for ln in lines]
     for ln in lines:
         low = ln.lower()
         if any(t in low for t in REPORT_TYPES) and YEAR_RE.search(ln):
@@ -48,18 +53,38 @@ def make_doc_id(meta: dict[str, str]) -> str:
 
 
 def upload_defaults(name: str, data: bytes) -> tuple[dict[str, str], str]:
-    """Prefilled metadata for an uploaded file and a note when detection failed.
+    """Details read from the file's first pages, each field that is found filled in, and a note in
+    Swedish naming every field that was not (or '').
 
     Raises CorpusError when the bytes are not a readable report at all."""
     text = report_text(data, name)
-    try:
-        r = detect_report(text, name)
-    except CorpusError as e:
-        return {"kommun": "", "namnd": "Socialnämnden", "report_type": "", "title": report_title(text),
-                "period_start": "", "period_end": ""}, swedish_error(e)
-    meta = {k: getattr(r, k) for k, _ in META_FIELDS}
-    meta["title"] = report_title(text, r.title)
-    return meta, ""
+    found = detect_fields(text, name)
+    meta = {k: found.get(k, "") for k, _ in META_FIELDS}
+    meta["title"] = report_title(text, found["title"], found["kommun"])
+    missing = [field_name(k) for k, _ in META_FIELDS if not meta[k]]
+    if not missing:
+        return meta, ""
+    return meta, f"Det gick inte att läsa ut {_and(missing)} ur texten; fyll i det nedan."
+
+
+def form_problems(meta: dict[str, str]) -> list[str]:
+    """Every field of the upload form that is missing or malformed, in Swedish, in the form's order
+    (all at once, so the editor fixes them in one go)."""
+    problems = [f"{field_name(k).capitalize()} saknas" for k, _ in META_FIELDS if not str(meta.get(k, "")).strip()]
+    periods = {k: str(meta.get(k, "")).strip() for k in ("period_start", "period_end")}
+    for k, value in periods.items():
+        if value:
+            try:
+                check_period(value, k)
+            except CorpusError:
+                problems.append(f"{field_name(k).capitalize()} ska skrivas som år och månad, till exempel 2024-08")
+    if all(_PERIOD.fullmatch(v) for v in periods.values()) and periods["period_start"] > periods["period_end"]:
+        problems.append("Perioden börjar efter att den slutar")
+    return problems
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " och " + words[-1]
 
 
 def duplicate_of(data: bytes, name: str, reports) -> Report | None:
