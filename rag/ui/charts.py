@@ -133,6 +133,10 @@ def bar_chart(chart: Chart):
                 axis=alt.Axis(tickCount=5, labelExpr="replace(datum.label, '.', ',')", aria=False),
                 scale=alt.Scale(domain=[min(0.0, 1.2 * min(values)), 1.2 * max(0.0, *values) or 1.0])),
         tooltip=[alt.Tooltip("Kolumn:N"), alt.Tooltip("Etikett:N", title=chart.unit)])
-    labels = bars.mark_text(align="left", dx=3, fontSize=12, aria=False).encode(text="Etikett:N")
-    return (bars + labels).properties(height=42 * len(chart.columns) + 40,
+    # each value printed beyond its bar's end: to the right of a positive bar, to the left of a negative one
+    right = bars.mark_text(align="left", dx=3, fontSize=12, aria=False).encode(text="Etikett:N") \
+        .transform_filter("datum['Värde'] >= 0")
+    left = bars.mark_text(align="right", dx=-3, fontSize=12, aria=False).encode(text="Etikett:N") \
+        .transform_filter("datum['Värde'] < 0")
+    return (bars + right + left).properties(height=42 * len(chart.columns) + 40,
                                       description=f"Stapeldiagram: {chart.title}, {chart.unit}")

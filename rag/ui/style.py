@@ -1,6 +1,7 @@
 """The page's own CSS and the Swedish names for Streamlit's own controls.
 
-CSS: a smaller title, tables that scroll rather than overflow, a phone layout, and the file
+CSS: a smaller title, tables that scroll rather than overflow, a source [n] links to (and an answer)
+scrolled into view below the top bar rather than under it, a phone layout, and the file
 uploader's English texts ('Drag and drop', 'Limit 200MB per file', 'Upload') hidden, its button
 reading 'Välj fil'. Streamlit has no setting for its language, so a small script renames the
 labels of its fixed controls (the send button, the sidebar toggle, the password eye, …) from the
@@ -13,9 +14,12 @@ CSS = """
 h1 {font-size: 1.6rem !important; padding-top: 0.2rem !important;}
 [data-testid="stMarkdownContainer"] table {display: block; overflow-x: auto; max-width: 100%;}
 [data-testid="stMarkdownContainer"] td, [data-testid="stMarkdownContainer"] th {white-space: nowrap;}
+[data-testid="stChatMessage"], a[id^="kalla-"] {scroll-margin-top: 4rem;}  /* not under the page's top bar */
 [data-testid="stFileUploaderDropzoneInstructions"], [data-testid="InputInstructions"] {display: none;}
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {display: none;}
-[data-testid="stFileUploaderDropzone"] button::after {content: "Välj fil"; font-size: 0.9rem;}
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] {
+  display: none;}
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]::after {
+  content: "Välj fil"; font-size: 0.9rem;}
 @media (max-width: 640px) {
   h1 {font-size: 1.2rem !important;}
   .block-container {padding-left: 0.6rem !important; padding-right: 0.6rem !important; padding-top: 2.6rem !important;}
@@ -34,6 +38,9 @@ STREAMLIT_SWEDISH = {
     "Show password": "Visa lösenordet",
     "Hide password": "Dölj lösenordet",
     "Remove file": "Ta bort filen",
+    "file upload": "Välj fil",
+    "Add files": "Byt fil",
+    "add icon": "Byt fil",
     "Delete": "Ta bort",
     "Clear": "Rensa",
     "Close": "Stäng",
@@ -53,12 +60,19 @@ STREAMLIT_SWEDISH = {
     "Search": "Sök",
     "Notifications": "Meddelanden",
 }
+#: Button labels (aria-label only) Streamlit builds from a fixed English start and a name: "Remove rapport.pdf".
+STREAMLIT_SWEDISH_STARTS = {"Remove ": "Ta bort "}
 
 _SCRIPT = """
 (() => {
   if (window.__ragSwedish) return;
   window.__ragSwedish = true;
-  const sv = %s;
+  const [sv, starts] = %s;
+  const swedish = (v, attr) => {
+    if (sv[v]) return sv[v];
+    const start = attr === 'aria-label' && Object.keys(starts).find(s => v.startsWith(s));
+    return start ? starts[start] + v.slice(start.length) : null;
+  };
   const fix = node => {
     if (node.nodeType === Node.TEXT_NODE) {
       const t = node.nodeValue.trim();
@@ -68,8 +82,8 @@ _SCRIPT = """
     if (node.nodeType !== Node.ELEMENT_NODE) return;
     for (const el of [node, ...node.querySelectorAll('[aria-label], [title]')]) {
       for (const a of ['aria-label', 'title']) {
-        const v = el.getAttribute(a);
-        if (v && sv[v]) el.setAttribute(a, sv[v]);
+        const v = el.getAttribute(a), s = v && swedish(v, a);
+        if (s) el.setAttribute(a, s);
       }
     }
     const walk = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
@@ -87,4 +101,4 @@ _SCRIPT = """
 def page_head() -> str:
     """The CSS and the renaming script, for `st.html(..., unsafe_allow_javascript=True)`: fixed text of
     this module, nothing from a report or a visitor."""
-    return f"<style>{CSS}</style><script>{_SCRIPT % json.dumps(STREAMLIT_SWEDISH, ensure_ascii=False)}</script>"
+    return f"<style>{CSS}</style><script>{_SCRIPT % json.dumps([STREAMLIT_SWEDISH, STREAMLIT_SWEDISH_STARTS], ensure_ascii=False)}</script>"
