@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-from contextlib import nullcontext
 
 import streamlit as st
 
@@ -63,9 +62,8 @@ def chat(config, engine, kommuner: tuple[str, ...], doc_ids: tuple[str, ...]) ->
     turns = st.session_state.messages
     with st.bottom:
         st.caption(escape_markdown(filter_caption(engine, kommuner, doc_ids)))
-    # In the chat the input is Streamlit's own bottom one, which keeps the newest answer in view; on the
-    # start page it is put in `st.bottom` by hand, which does not scroll, so a phone opens at the title.
-    with st.bottom if not turns else nullcontext():
+        # put in `st.bottom` by hand: Streamlit's own bottom chat box keeps the page scrolled to its end, so a
+        # phone opened below the title and a long answer at its last line (rag/ui/style.py scrolls instead)
         question = st.chat_input("Ställ en fråga om rapporterna …", key="question")
     example = welcome(engine) if not turns and not question else None
     question = question or example

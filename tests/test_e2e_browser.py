@@ -295,9 +295,10 @@ def upload_server(tmp_path_factory, e5_engine):
         yield url, log, tmp
 
 
-def ask_and_show(page, question: str | None, expected: str, name: str):
-    """Ask (or, with None, wait for the answer an example button asked for); the reply, shot at its top."""
-    if question:
+def ask_and_show(page, question: str, expected: str, name: str, typed: bool = True):
+    """Ask (typed, or by the example button already clicked); the reply, shot at its top. The page itself
+    has kept the question at the top of the view, so the answer is read from its first line."""
+    if typed:
         box = page.get_by_test_id("stChatInputTextArea")
         box.fill(question)
         box.press("Enter")
@@ -306,6 +307,8 @@ def ask_and_show(page, question: str | None, expected: str, name: str):
     reply = page.get_by_test_id("stChatMessage").filter(has_text=expected).last
     expect_visible(reply)
     idle(page)
+    asked = page.get_by_test_id("stChatMessage").filter(has_text=question).last
+    assert in_view_and_on_top(page, asked), asked.bounding_box()
     reply.evaluate("e => e.scrollIntoView({block: 'start'})")
     shoot(page, name)
     return reply
@@ -325,7 +328,7 @@ def test_why_ranking_refusal_and_upload_in_a_real_browser(upload_server, width, 
             expect_visible(page.get_by_test_id("stChatInputTextArea"), 180_000)
             idle(page)
             page.get_by_role("button", name=WHY).click()
-            why = ask_and_show(page, None, "Institutionsvård vuxna", f"{tag}-5-why.png")
+            why = ask_and_show(page, WHY, "Institutionsvård vuxna", f"{tag}-5-why.png", typed=False)
             expect(why.get_by_test_id("stVegaLiteChart")).to_be_visible()
             expect(why.get_by_text("Bra svar")).to_be_visible()
             assert english_on(page) == []  # the rating, the chart's toolbar, the chat's labels

@@ -13,7 +13,7 @@ from rag.ui.loading import engine_slot
 from rag.ui.notices import notify
 from rag.ui.render import escape_markdown
 from rag.ui.roles import READ_ONLY_NOTE, editing_enabled, is_editor, log_change
-from rag.ui.swedish import swedish_error
+from rag.ui.swedish import period_words, swedish_error
 from rag.ui.uploads import handle_remove, handle_restore
 
 
@@ -59,7 +59,7 @@ def sidebar_role() -> bool:
 def sidebar_reports(config: Config, engine, editor: bool) -> None:
     with st.expander(f"Rapporter i underlaget ({len(engine.reports)})"):
         for r in sorted(engine.reports.values(), key=lambda r: (r.kommun, r.period_end)):
-            st.markdown(f"**{escape_markdown(r.kommun)}** – {escape_markdown(r.title)} ({r.period_start} – {r.period_end})")
+            st.markdown(f"**{escape_markdown(r.kommun)}** – {escape_markdown(r.title)} ({period_words(r)})")
             if editor:
                 remove_button(config, engine, r)
     if editor:
@@ -96,7 +96,7 @@ def sidebar_hidden(config: Config, engine) -> None:
     if hidden:
         with st.expander(f"Borttagna rapporter ({len(hidden)})"):
             for r in hidden:
-                st.markdown(f"{escape_markdown(r.label)} ({r.period_start} – {r.period_end})")
+                st.markdown(f"{escape_markdown(r.label)} ({period_words(r)})")
                 if st.button("Återställ", key=f"restore-{r.doc_id}"):
                     change_corpus(config, engine, "restored", r.doc_id)
 

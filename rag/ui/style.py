@@ -5,7 +5,9 @@ scrolled into view below the top bar rather than under it, a phone layout, and t
 uploader's English texts ('Drag and drop', 'Limit 200MB per file', 'Upload') hidden, its button
 reading 'Välj fil'. Streamlit has no setting for its language, so a small script renames the
 labels of its fixed controls (the send button, the sidebar toggle, the password eye, …) from the
-table below: only attributes and text nodes that equal an entry exactly, nothing a report says."""
+table below: only attributes and text nodes that equal an entry exactly, nothing a report says. The
+same script scrolls a new question to the top of the view, so its answer is read from the start
+(Streamlit's own bottom chat box would keep the page scrolled to the end of a long answer)."""
 from __future__ import annotations
 
 import json
@@ -89,10 +91,24 @@ _SCRIPT = """
     const walk = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
     for (let t = walk.nextNode(); t; t = walk.nextNode()) fix(t);
   };
+  // A new question is kept at the top of the view while its answer comes in, so the answer is read from
+  // its first line; the reader's own scrolling, tapping or typing ends that.
+  let asked = 0, target = null, pending = false;
+  for (const e of ['wheel', 'touchmove', 'keydown', 'mousedown'])
+    document.addEventListener(e, () => { target = null; }, {capture: true, passive: true});
+  const follow = () => {
+    pending = false;
+    const users = document.querySelectorAll('[data-testid="stChatMessageAvatarUser"]');
+    const last = () => users[users.length - 1].closest('[data-testid="stChatMessage"]');
+    if (users.length > asked || (target && !target.isConnected)) target = users.length ? last() : null;
+    asked = users.length;
+    target?.scrollIntoView({block: 'start'});
+  };
   fix(document.body);
-  new MutationObserver(changes => changes.forEach(c => {
-    if (c.type === 'childList') c.addedNodes.forEach(fix); else fix(c.target);
-  })).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+  new MutationObserver(changes => {
+    changes.forEach(c => { if (c.type === 'childList') c.addedNodes.forEach(fix); else fix(c.target); });
+    if (!pending) { pending = true; requestAnimationFrame(follow); }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
                               attributeFilter: ['aria-label', 'title']});
 })();
 """
@@ -101,4 +117,5 @@ _SCRIPT = """
 def page_head() -> str:
     """The CSS and the renaming script, for `st.html(..., unsafe_allow_javascript=True)`: fixed text of
     this module, nothing from a report or a visitor."""
-    return f"<style>{CSS}</style><script>{_SCRIPT % json.dumps([STREAMLIT_SWEDISH, STREAMLIT_SWEDISH_STARTS], ensure_ascii=False)}</script>"
+    tables = json.dumps([STREAMLIT_SWEDISH, STREAMLIT_SWEDISH_STARTS], ensure_ascii=False)
+    return f"<style>{CSS}</style><script>{_SCRIPT % tables}</script>"

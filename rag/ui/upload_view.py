@@ -49,7 +49,8 @@ def upload_form(config: Config, engine, upload) -> None:
     else:
         st.caption("Uppgifterna är hämtade ur rapportens text; rätta dem om något är fel.")
     with st.form(key=f"meta-{upload.file_id}"):
-        meta = {k: st.text_input(label, value=defaults[k], key=f"meta-{upload.file_id}-{k}") for k, label in META_FIELDS}
+        meta = {k: st.text_input(label, value=defaults[k], key=f"meta-{upload.file_id}-{k}")
+                for k, label in META_FIELDS}
         if not st.form_submit_button("Lägg till i underlaget"):
             return
     problems = form_problems(meta)
