@@ -346,7 +346,8 @@ def test_why_ranking_refusal_and_upload_in_a_real_browser(upload_server, width, 
             expect(sidebar.locator('input[aria-label="Kommun"]')).to_have_value(kommun, timeout=120_000)
             expect(sidebar.locator('input[aria-label="Perioden slutar (ÅÅÅÅ-MM)"]')).to_have_value("2025-04")
             expect(sidebar.locator('input[aria-label="Rapportens titel"]')).to_have_value("Tertialrapport april 2025")
-            sidebar.get_by_text("Uppgifterna är hämtade ur rapportens text").scroll_into_view_if_needed()
+            sidebar.get_by_text("Uppgifterna är hämtade ur rapportens text") \
+                .evaluate("e => e.scrollIntoView({block: 'start'})")  # the prefilled form in the shot
             assert english_on(page) == []  # the chosen file's chip, its remove and replace buttons
             shoot(page, f"{tag}-8-upload-form.png")
             sidebar.get_by_role("button", name="Lägg till i underlaget").click()
