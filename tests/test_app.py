@@ -235,22 +235,29 @@ def test_missing_corpus_is_a_swedish_error_message(monkeypatch, tmp_path):
 
 
 @pytest.mark.model
-def test_feedback_is_one_changeable_row_with_a_comment(app, shared_dirs):
+def test_feedback_is_one_changeable_row_with_a_comment_sent_with_its_button(app, shared_dirs):
     from rag.search.store import list_feedback
 
     path = shared_dirs[1] / "feedback.sqlite"
     ask(app, SICK)
     before = len(list_feedback(path))
-    app.feedback[-1].set_value(1).run()
-    app.feedback[-1].set_value(0).run()
+    rating = app.pills(key=next(k for k in widget_keys(app, "button_group") if k.startswith("fb-")))
+    assert [o.split(": ")[-1] for o in rating.options] == ["Bra svar", "Något är fel"]
+    rating.set_value("bra").run()
+    rating.set_value("fel").run()
     rows = list_feedback(path)
     assert len(rows) == before + 1, "changing the rating added a second row"
     assert rows[-1]["question"] == SICK and rows[-1]["rating"] == -1
     assert "8,5" in rows[-1]["answer"]["answer"] and rows[-1]["answer"]["citations"]
-    app.text_input(key=next(w.key for w in app.text_input if w.key.startswith("fbtext-"))) \
-        .set_value("Fel period").run()
+    app.text_input(key=next(k for k in widget_keys(app, "text_input") if k.startswith("fbtext-"))) \
+        .set_value("Fel period")
+    app.button(key=next(k for k in widget_keys(app, "button") if k.startswith("fbsend-"))).click().run()
     rows = list_feedback(path)
     assert len(rows) == before + 1 and rows[-1]["comment"] == "Fel period"
+
+
+def widget_keys(at: AppTest, kind: str) -> list[str]:
+    return [w.key for w in at.get(kind) if getattr(w, "key", None)]
 
 
 # --- uploads and removal ---------------------------------------------------------------------
@@ -294,6 +301,27 @@ def test_valid_upload_is_added_with_its_own_title_and_answerable(fresh_e5_app):
     assert "18,2" in msg.markdown[0].value and "Uppsala" in texts(msg)
 
 
+def test_an_upload_whose_details_cannot_be_read_names_every_missing_field_before_anything_is_added(fresh_app):
+    at, corpus, _ = fresh_app
+    before = snapshot(corpus)
+    text = "Uppföljning av verksamheten\n\nHär beskrivs hur arbetet med ekonomiskt bistånd har gått under året.\n"
+    at.sidebar.file_uploader[0].upload("okand.txt", text.encode(), "text/plain").run()
+    assert not at.exception, at.exception
+    note = " ".join(plain(w.value) for w in at.sidebar.warning)
+    assert "kommun" in note and "periodens början och periodens slut" in note, note
+    field = {k.rsplit("-", 1)[-1]: k for k in keys(at) if k.startswith("meta-")}
+    assert at.sidebar.text_input(key=field["title"]).value == "Uppföljning av verksamheten"
+    at.sidebar.text_input(key=field["period_end"]).set_value("augusti")
+    at.sidebar.button(key=next(k for k in keys(at, "button") if "FormSubmitter" in k)).click().run()
+    assert not at.exception, at.exception
+    (error,) = [plain(e.value) for e in at.sidebar.error]
+    assert error.startswith("Rapporten lades inte till. Fyll i eller rätta:")
+    for problem in ("Kommun saknas", "Rapporttyp saknas", "Periodens början saknas",
+                    "Periodens slut ska skrivas som år och månad"):
+        assert problem in error, error
+    assert snapshot(corpus) == before
+
+
 def test_a_report_is_removed_only_after_confirmation(fresh_app):
     at, corpus, _ = fresh_app
     before = snapshot(corpus)
@@ -317,7 +345,7 @@ def keys(at: AppTest, kind: str = "text_input") -> list[str]:
 # --- plain functions ---------------------------------------------------------------------------
 
 def test_handle_upload_refuses_bad_bytes_and_changes_nothing(tmp_path):
-    from app import handle_upload
+    from rag.ui.uploads import handle_upload
     from rag.config import Config
 
     corpus, index = fresh_dirs(tmp_path)
@@ -334,7 +362,7 @@ def test_handle_upload_refuses_bad_bytes_and_changes_nothing(tmp_path):
 
 
 def test_upload_defaults_prefill_from_the_text():
-    from app import upload_defaults
+    from rag.ui.uploads import upload_defaults
     from rag.errors import CorpusError
 
     meta, note = upload_defaults("uppsala.txt", GOOD_REPORT)
@@ -346,8 +374,35 @@ def test_upload_defaults_prefill_from_the_text():
         upload_defaults("trasig.txt", BAD_BYTES)
 
 
+def test_upload_defaults_read_the_first_pages_of_a_pdf_and_a_word_file():
+    from rag.models import Report
+    from rag.ui.uploads import upload_defaults
+    from tests import docgen
+
+    report = Report("uppsala-tertial-2025-04", "Uppsala", "Socialnämnden", "tertialrapport", "Tertialrapport april 2025",
+                    "2025-01", "2025-04", "uppsala.txt")
+    docx, pdf = docgen.report_documents(report, GOOD_REPORT.decode())
+    for name, data in (("uppsala.pdf", pdf), ("uppsala.docx", docx)):
+        meta, note = upload_defaults(name, data)
+        assert note == "", (name, note)
+        assert (meta["kommun"], meta["report_type"], meta["period_start"], meta["period_end"]) == \
+            ("Uppsala", "tertialrapport", "2025-01", "2025-04"), (name, meta)
+        assert meta["title"] == "Tertialrapport april 2025", (name, meta)
+
+
+def test_form_problems_are_every_missing_or_malformed_field_at_once():
+    from rag.ui.uploads import form_problems
+
+    full = {"kommun": "Uppsala", "namnd": "Socialnämnden", "report_type": "tertialrapport",
+            "title": "Tertialrapport april 2025", "period_start": "2025-01", "period_end": "2025-04"}
+    assert form_problems(full) == []
+    assert form_problems({**full, "kommun": " ", "title": "", "period_end": "2025-13"}) == [
+        "Kommun saknas", "Titel saknas", "Periodens slut ska skrivas som år och månad, till exempel 2024-08"]
+    assert form_problems({**full, "period_start": "2025-05"}) == ["Perioden börjar efter att den slutar"]
+
+
 def test_swedish_error_messages():
-    from app import swedish_error
+    from rag.ui.swedish import swedish_error
 
     assert "UTF-8" in swedish_error("x.txt:3: not UTF-8 text (byte 0xd0); export the report as UTF-8")
     assert swedish_error("x.txt: the same text is already in the corpus as 003.txt (Solna – Årsredovisning 2023)") \
@@ -358,36 +413,36 @@ def test_swedish_error_messages():
 
 @pytest.mark.model
 def test_chart_shows_only_comparable_periods_and_costs_as_positive(e5_engine):
-    from app import chart_data
+    from rag.ui.charts import chart_data
 
     answer = e5_engine.ask("Varför minskade kostnaderna för institutionsvård för vuxna i Enköping under 2024?")
     got = chart_data(answer, e5_engine.facts, e5_engine.reports)
     assert got, "no chart for the asked cost row"
     for chart in got:
-        assert all(v >= 0 for v in chart["values"]) and "kostnad" in chart["title"] and chart["unit"] == "mnkr"
-        cols = " ".join(chart["columns"]).lower()
+        assert all(v >= 0 for v in chart.values) and "kostnad" in chart.title and chart.unit == "mnkr"
+        cols = " ".join(chart.columns).lower()
         assert not ("utfall" in cols and ("budget" in cols or "prognos" in cols or "bokslut" in cols))
 
 
 @pytest.mark.model
 def test_a_ranked_table_answer_is_one_chart_of_its_rows_and_no_chart_leaves_out_the_asked_column(e5_engine):
-    from app import chart_data
+    from rag.ui.charts import chart_data
 
     answer = e5_engine.ask("Vilken verksamhet har störst underskott mot budget i Enköping?")
     charts = chart_data(answer, e5_engine.facts, e5_engine.reports)
-    assert len(charts) == 1 and charts[0]["columns"] == [f.row for f in answer.facts]
-    assert charts[0]["values"] == [f.value for f in answer.facts]  # deviations keep their sign
+    assert len(charts) == 1 and charts[0].columns == tuple(f.row for f in answer.facts)
+    assert charts[0].values == tuple(f.value for f in answer.facts)  # deviations keep their sign
     for q in ("Vad kostade institutionsvård för vuxna i Enköping?", SICK):
         ans = e5_engine.ask(q)
         for chart in chart_data(ans, e5_engine.facts, e5_engine.reports):
-            assert {f.column for f in ans.facts} & set(chart["columns"]), (q, chart)
+            assert {f.column for f in ans.facts} & set(chart.columns), (q, chart)
 
 
 @pytest.mark.model
 def test_no_chart_for_an_answer_from_text_only(e5_engine):
     from dataclasses import replace
 
-    from app import chart_data
+    from rag.ui.charts import chart_data
 
     answer = e5_engine.ask(SICK)
     assert chart_data(answer, e5_engine.facts, e5_engine.reports), "the sick-leave row (2023, 2022) has a chart"
@@ -395,7 +450,7 @@ def test_no_chart_for_an_answer_from_text_only(e5_engine):
 
 
 def test_period_groups():
-    from app import period_group
+    from rag.ui.charts import period_group
     from rag.models import Report
 
     delar = Report("d", "Enköping", "S", "delårsrapport", "D", "2024-01", "2024-08", "d.txt")
@@ -410,7 +465,7 @@ def test_period_groups():
 def test_handle_remove_takes_one_report_out_of_corpus_and_index(tmp_path):
     import json
 
-    from app import handle_remove
+    from rag.ui.uploads import handle_remove
     from rag.config import Config
 
     corpus, index = fresh_dirs(tmp_path)
@@ -431,15 +486,34 @@ def test_handle_remove_takes_one_report_out_of_corpus_and_index(tmp_path):
 
 
 def test_progress_text_gives_a_time_estimate():
-    from app import progress_text
+    from rag.ui.swedish import progress_text
 
     assert progress_text("embedding", 0, 900) == "Läser in textavsnitt: 0 av 900"
     assert progress_text("embedding", 300, 900, elapsed=60) == "Läser in textavsnitt: 300 av 900 (ungefär 2 min kvar)"
     assert progress_text("embedding", 450, 900, elapsed=30) == "Läser in textavsnitt: 450 av 900 (ungefär 30 s kvar)"
 
 
+def test_the_loading_note_says_seconds_for_a_current_index_and_minutes_only_for_a_first_build(tmp_path):
+    from rag.config import Config
+    from rag.ui.loading import index_state
+    from rag.ui.swedish import loading_note
+
+    corpus, index = fresh_dirs(tmp_path)
+    config = Config(corpus_dir=corpus, index_dir=index, model="fake-hash-embedder")
+    first = loading_note(*index_state(config))
+    assert "första gången" in first and "minuter" in first
+    from rag.engine import build_index
+    from rag.search.embedding import FakeEmbedder
+
+    build_index(config, FakeEmbedder())
+    current = loading_note(*index_state(config))
+    assert "sekunder" in current and "minuter" not in current
+    (corpus / "extra.txt").write_text("Solna stad\nNy rapport", encoding="utf-8")
+    assert "byggs om" in loading_note(*index_state(config))
+
+
 def test_question_naming_another_kind_of_report_than_the_filter(fake_engine):
-    from app import scope_for
+    from rag.ui.scope import scope_for
 
     tertial, delar = "enkoping-tertial-2024-04", "enkoping-delar-2024-08"
     got = scope_for("Vad skriver delårsrapporten om ekonomiskt bistånd i Enköping?", (), fake_engine, (), (tertial,))
@@ -451,7 +525,7 @@ def test_question_naming_another_kind_of_report_than_the_filter(fake_engine):
 
 
 def test_answer_keeps_its_list_and_escapes_report_text():
-    from app import linked_answer
+    from rag.ui.markup import linked_answer
     from rag.models import Answer, Citation
 
     cite = Citation(1, "table", "d", "Huddinge", "Delårsrapport", "2023-08", "Sjukfrånvaro", "rad")
@@ -466,10 +540,23 @@ def test_answer_keeps_its_list_and_escapes_report_text():
 
 
 def test_a_kommun_heading_of_the_answer_is_bold_and_its_text_escaped():
-    from app import linked_answer
+    from rag.ui.markup import linked_answer
     from rag.models import Answer
 
     text = "Rangordning (högst först): Solna 8,5% [1]\n**Solna (Årsredovisning 2023)**\n- a [1]\n**<b>x</b> (R)**\n- b"
     got = linked_answer(Answer("q", True, text, ()), 1)
     assert "\n**Solna \\(Årsredovisning 2023\\)**\n" in got
     assert "<b>" not in got and "\\*\\*" not in got
+
+
+def test_the_plain_helpers_import_without_streamlit():
+    """The app's logic is tested without a page: none of its plain modules pulls in Streamlit."""
+    import subprocess
+    import sys
+
+    plain_modules = ("swedish", "chat", "scope", "markup", "charts", "uploads", "render", "roles")
+    code = ("import sys\n" + "".join(f"import rag.ui.{m}\n" for m in plain_modules)
+            + "assert 'streamlit' not in sys.modules, 'streamlit imported'\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-2000:]

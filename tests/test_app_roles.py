@@ -76,7 +76,7 @@ def test_removal_hides_a_bundled_report_and_undo_restores_it(monkeypatch, tmp_pa
 
 
 def test_hidden_reports_are_listed_and_restored_one_by_one(tmp_path):
-    from app import handle_remove, handle_restore
+    from rag.ui.uploads import handle_remove, handle_restore
     from rag.config import Config
     from rag.ingest.hidden import hidden_reports
 

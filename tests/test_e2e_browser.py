@@ -1,5 +1,7 @@
 """End to end: `streamlit run app.py` in a subprocess, driven by a real headless Chromium,
-at desktop width and at 390 px (a phone): a question, a follow-up, a duplicate upload.
+at desktop width and at 390 px (a phone): a question, a follow-up, a duplicate upload; the start
+page opening at its title with no English UI text; a why answer, a ranking, a refusal and an
+upload whose details are read from the file.
 
 Needs Debian's /usr/bin/chromium (apt-get install chromium); skipped without it.
 Runs on the real e5 model (answers need it) against throw-away copies of the corpus and index. Screenshots are
@@ -27,6 +29,31 @@ SHOTS = ROOT / "tests" / "screenshots"
 QUESTION = "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023?"
 FOLLOW_UP = "Och i Huddinge?"
 DUPLICATE = "003_c2ca7959cafa510e.txt"  # Solna's report, uploaded again under another name
+WHY = "Varför minskade kostnaderna för institutionsvård för vuxna i Enköping under 2024?"  # an example button
+RANKING = "Vilken verksamhet har störst underskott mot budget i Enköping?"
+REFUSED = "Hur många platser har Malmö stads skyddade boenden?"
+#: Streamlit's own English texts and labels, none of which may reach a Swedish reader.
+ENGLISH = ("Drag and drop", "Browse files", "Thumbs up", "Thumbs down", "Help for", "Upload", "Limit 200MB",
+           "Press Enter", "Send message", "Show password", "Expand sidebar", "Collapse sidebar", "Link to heading",
+           "Chat message from", "Show data", "Download as")
+#: The visible text (icons, which are aria-hidden ligatures, left out) and the labels a screen reader reads.
+PAGE_WORDS = """() => {
+  const out = [];
+  const shown = e => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
+                       return r.width > 0 && r.height > 0 && s.visibility !== 'hidden'; };
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const p = n.parentElement;
+    if (p && n.nodeValue.trim() && shown(p) && !p.closest('[aria-hidden=true], script, style')) out.push(n.nodeValue);
+  }
+  for (const e of document.querySelectorAll('[aria-label], [title], [placeholder]'))
+    for (const a of ['aria-label', 'title', 'placeholder']) if (e.getAttribute(a)) out.push(e.getAttribute(a));
+  for (const e of document.querySelectorAll('*')) {
+    const after = getComputedStyle(e, '::after').content;
+    if (shown(e) && after && after !== 'none' && after !== 'normal') out.push(after);
+  }
+  return out;
+}"""
 EDITOR_TOKEN = "e2e-redaktor-123"  # uploading needs an editor (rag/ui/roles.py)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -167,6 +194,169 @@ def test_follow_up_and_duplicate_upload_in_a_real_browser(server, width, height,
             refused.evaluate("e => e.scrollIntoView({block: 'center'})")
             shoot(page, f"{tag}-4-duplicate-upload.png")
             assert sorted(p.name for p in corpus.iterdir()) == sorted(p.name for p in (ROOT / "corpus").iterdir())
+        except Exception:
+            print(log.read_text()[-3000:])
+            raise
+        finally:
+            browser.close()
+
+
+def english_on(page) -> list[str]:
+    """The English UI strings the page shows or reads out, with where."""
+    words = page.evaluate(PAGE_WORDS)
+    return [f"{e!r} in {w!r}" for w in words for e in ENGLISH if e in w]
+
+
+def open_sidebar(page, tag: str):
+    if tag == "phone":  # the sidebar is folded away on a phone
+        page.get_by_test_id("stExpandSidebarButton").click()
+    return page.get_by_test_id("stSidebar")
+
+
+def log_in(page, sidebar) -> None:
+    token = sidebar.locator('input[aria-label="Redaktörslösenord"]')
+    token.fill(EDITOR_TOKEN)
+    token.press("Enter")
+    expect_visible(sidebar.get_by_text("Du kan ändra underlaget"))
+
+
+def expect_visible(locator, timeout: float = 120_000) -> None:
+    from playwright.sync_api import expect
+
+    expect(locator).to_be_visible(timeout=timeout)
+
+
+def expect_hidden(locator, timeout: float = 120_000) -> None:
+    from playwright.sync_api import expect
+
+    expect(locator).to_have_count(0, timeout=timeout)
+
+
+def in_view_and_on_top(page, locator) -> bool:
+    """The element is inside the viewport and nothing (a sidebar, a bar) covers its middle."""
+    return locator.evaluate("""e => { const r = e.getBoundingClientRect();
+        const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return r.top >= 0 && r.bottom <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth
+               && top !== null && (e.contains(top) || top.contains(e)); }""")
+
+
+@pytest.mark.parametrize("width, height, tag", [(1400, 1100, "desktop"), (390, 844, "phone")])
+def test_the_start_page_opens_at_its_title_and_shows_no_english(server, width, height, tag):
+    from playwright.sync_api import sync_playwright
+
+    url, log, _ = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height},
+                                    is_mobile=tag == "phone", has_touch=tag == "phone")
+            page.goto(url, wait_until="domcontentloaded")
+            expect_visible(page.get_by_test_id("stChatInputTextArea"), 180_000)
+            idle(page)
+            page.wait_for_timeout(1000)  # a page that scrolls itself does so by now
+            title = page.get_by_role("heading", name="Fråga socialtjänstens rapporter")
+            assert in_view_and_on_top(page, title), title.bounding_box()
+            assert english_on(page) == []
+            sidebar = open_sidebar(page, tag)
+            log_in(page, sidebar)
+            sidebar.get_by_text("Lägg till rapport").click()
+            expect_visible(sidebar.get_by_test_id("stFileUploaderDropzone"))
+            idle(page)
+            assert english_on(page) == []  # the file uploader's own texts included
+            assert '"Välj fil"' in page.evaluate(PAGE_WORDS)  # its button's text, drawn by the app's CSS
+        except Exception:
+            print(log.read_text()[-3000:])
+            raise
+        finally:
+            browser.close()
+
+
+#: A report for each width (the same text twice would be refused as a duplicate).
+NEW_REPORTS = {tag: f"""Tertialrapport april 2025
+
+Socialnämnden i {kommun} kommun redovisar här utfallet per 30 april 2025.
+
+Ekonomi
+
+Kostnaderna för försörjningsstöd ökade under perioden eftersom fler hushåll saknade arbete.
+
+Verksamhet (mnkr)\tBudget 2025\tUtfall jan-apr 2025\tPrognos helår 2025
+Försörjningsstöd\t-50,0\t-18,2\t-52,1
+Missbruksvård vuxna\t-30,0\t-9,8\t-29,5
+""" for tag, kommun in (("desktop", "Uppsala"), ("phone", "Örebro"))}
+
+
+@pytest.fixture(scope="module")
+def upload_server(tmp_path_factory, e5_engine):
+    """A server of its own, so that the reports added here leave the other tests' corpus as it is."""
+    tmp = tmp_path_factory.mktemp("e2e-upload")
+    corpus, index = copies(tmp, e5_engine)
+    with running_app(tmp, corpus, index, RAG_EDITOR_TOKEN=EDITOR_TOKEN) as (url, log):
+        yield url, log, tmp
+
+
+def ask_and_show(page, question: str, expected: str, name: str, typed: bool = True):
+    """Ask (typed, or by the example button already clicked); the reply, shot at its top. The page itself
+    has kept the question at the top of the view, so the answer is read from its first line."""
+    if typed:
+        box = page.get_by_test_id("stChatInputTextArea")
+        box.fill(question)
+        box.press("Enter")
+    else:  # the start page gives way to the chat
+        expect_hidden(page.get_by_text("Det här finns i underlaget"))
+    reply = page.get_by_test_id("stChatMessage").filter(has_text=expected).last
+    expect_visible(reply)
+    idle(page)
+    asked = page.get_by_test_id("stChatMessage").filter(has_text=question).last
+    assert in_view_and_on_top(page, asked), asked.bounding_box()
+    reply.evaluate("e => e.scrollIntoView({block: 'start'})")
+    shoot(page, name)
+    return reply
+
+
+@pytest.mark.parametrize("width, height, tag", [(1400, 1100, "desktop"), (390, 844, "phone")])
+def test_why_ranking_refusal_and_upload_in_a_real_browser(upload_server, width, height, tag):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, log, tmp = upload_server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height},
+                                    is_mobile=tag == "phone", has_touch=tag == "phone")
+            page.goto(url, wait_until="domcontentloaded")
+            expect_visible(page.get_by_test_id("stChatInputTextArea"), 180_000)
+            idle(page)
+            page.get_by_role("button", name=WHY).click()
+            why = ask_and_show(page, WHY, "Institutionsvård vuxna", f"{tag}-5-why.png", typed=False)
+            expect(why.get_by_test_id("stVegaLiteChart")).to_be_visible()
+            expect(why.get_by_text("Bra svar")).to_be_visible()
+            assert english_on(page) == []  # the rating, the chart's toolbar, the chat's labels
+            ranking = ask_and_show(page, RANKING, "Mest negativ", f"{tag}-6-ranking.png")
+            expect(ranking).to_contain_text("Ekonomiskt bistånd")
+            ask_and_show(page, REFUSED, "Rapporterna säger inte", f"{tag}-7-refusal.png")
+
+            sidebar = open_sidebar(page, tag)
+            log_in(page, sidebar)
+            sidebar.get_by_text("Lägg till rapport").click()
+            kommun = "Uppsala" if tag == "desktop" else "Örebro"
+            path = tmp / f"{kommun.lower()}-tertial.txt"
+            path.write_text(NEW_REPORTS[tag], encoding="utf-8")
+            sidebar.locator("input[type=file]").set_input_files(str(path))
+            expect(sidebar.locator('input[aria-label="Kommun"]')).to_have_value(kommun, timeout=120_000)
+            expect(sidebar.locator('input[aria-label="Perioden slutar (ÅÅÅÅ-MM)"]')).to_have_value("2025-04")
+            expect(sidebar.locator('input[aria-label="Rapportens titel"]')).to_have_value("Tertialrapport april 2025")
+            sidebar.get_by_text("Uppgifterna är hämtade ur rapportens text") \
+                .evaluate("e => e.scrollIntoView({block: 'start'})")  # the prefilled form in the shot
+            assert english_on(page) == []  # the chosen file's chip, its remove and replace buttons
+            shoot(page, f"{tag}-8-upload-form.png")
+            sidebar.get_by_role("button", name="Lägg till i underlaget").click()
+            added = sidebar.get_by_test_id("stAlert").filter(has_text="lades till")
+            expect(added).to_contain_text(f"{kommun} – Tertialrapport april 2025 lades till", timeout=180_000)
+            idle(page)
+            assert in_view_and_on_top(page, added), added.bounding_box()  # not hidden behind anything
+            shoot(page, f"{tag}-9-upload-added.png")
+            expect(page.get_by_test_id("stException")).to_have_count(0)
         except Exception:
             print(log.read_text()[-3000:])
             raise

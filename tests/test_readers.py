@@ -316,7 +316,7 @@ def test_a_pdf_upload_is_stored_as_is_and_a_bad_one_changes_nothing(corpus_copy)
 def test_a_cited_pdf_page_is_shown_with_its_row_marked(documents):
     from PIL import Image
 
-    from app import cited_page_png
+    from rag.ui.markup import cited_page_png
     from rag.models import Citation
     from rag.ingest.pdfreader import page_image
 

@@ -128,13 +128,13 @@ def test_3_add_report_refuses_a_doc_id_in_use_naming_its_report(corpus_copy):
                                           ("rad\nbrytning.txt", "otillåtna tecken"),
                                           (".dold.txt", "börjar med en punkt")])
 def test_7_upload_names_that_cannot_be_stored_are_refused_in_swedish(corpus_copy, tmp_path, name, reason):
-    import app
+    from rag.ui.uploads import handle_upload
 
     before = snapshot(corpus_copy)
     with pytest.raises(BadFileName) as e:
         add_report(corpus_copy, name, SUNDBYBERG)
     assert reason in e.value.swedish
-    ok, message = app.handle_upload(config(corpus_copy, tmp_path), name, SUNDBYBERG)
+    ok, message = handle_upload(config(corpus_copy, tmp_path), name, SUNDBYBERG)
     assert not ok and message.startswith("Rapporten lades inte till. Filnamnet går inte att använda")
     assert "/" not in message and "Error" not in message
     assert snapshot(corpus_copy) == before

@@ -1,0 +1,58 @@
+"""One chat turn on the page: the question, or the answer with its links, charts and sources
+(the cited table row or passage, and the cited PDF page on request), and its rating."""
+from __future__ import annotations
+
+import streamlit as st
+
+from rag.config import Config
+from rag.models import Citation
+from rag.ui.charts import Chart, bar_chart
+from rag.ui.chat import Asked, Reply, Turn
+from rag.ui.feedback import render_feedback
+from rag.ui.markup import citation_body, citation_heading, cited_page_png, linked_answer
+from rag.ui.render import escape_markdown
+
+
+def render_turn(turn: Turn, config: Config, engine) -> None:
+    with st.chat_message("user" if isinstance(turn, Asked) else "assistant"):
+        if isinstance(turn, Asked):
+            st.markdown(escape_markdown(turn.text))
+        else:
+            render_reply(turn, config, engine)
+
+
+def render_reply(reply: Reply, config: Config, engine) -> None:
+    if reply.note:
+        st.info(escape_markdown(reply.note), icon="🔎")
+    if reply.error:
+        st.error(escape_markdown(reply.error))
+        return
+    answer = reply.answer
+    if not answer.answered:
+        st.warning(escape_markdown(answer.answer), icon="ℹ️")
+    else:
+        st.markdown(linked_answer(answer, reply.id), unsafe_allow_html=True)
+        for chart in reply.charts:
+            render_chart(chart)
+        with st.expander(f"Källor ({len(answer.citations)}): tabellrader och textutdrag", expanded=False):
+            for c in answer.citations:
+                st.markdown(citation_heading(c, reply.id), unsafe_allow_html=True)
+                st.markdown(citation_body(c, answer))
+                render_cited_page(config, engine, c, reply.id)
+    render_feedback(config, reply)
+
+
+def render_cited_page(config: Config, engine, c: Citation, mid: int) -> None:
+    if not c.page:
+        return
+    if st.checkbox(f"Visa sidan (s. {c.page})", key=f"page-{mid}-{c.n}"):
+        png = cited_page_png(config, c, engine.reports)
+        if png:
+            st.image(png, caption=escape_markdown(f"{c.kommun} – {c.report}, s. {c.page}"))
+        else:
+            st.caption("Sidan kunde inte visas.")
+
+
+def render_chart(chart: Chart) -> None:
+    st.caption(escape_markdown(f"{chart.title}, {chart.unit}"))
+    st.altair_chart(bar_chart(chart), width="stretch")
