@@ -176,6 +176,22 @@ def test_follow_up_is_read_in_the_context_of_the_chat(app):
 
 
 @pytest.mark.model
+def test_a_four_turn_chat_shows_each_reading_as_a_sentence(app):
+    """A kommun, another kommun, why, the year before: each follow-up opens with how it was read, as a
+    whole question a person can check, and the chat's kommun and year travel with it."""
+    ask(app, SICK)
+    readings = []
+    for follow_up in ("Och i Huddinge?", "Varför då?", "Och året innan?"):
+        answer = plain(ask(app, follow_up).markdown[0].value)
+        m = re.match(r"Jag läser frågan som: «([^»]+\?)»", answer)
+        assert m, answer[:200]
+        readings.append(m.group(1))
+    assert all("Huddinge" in r and "sjukfrånvaro" in r.lower() for r in readings)
+    assert readings[1].startswith("Varför") and "2023" in readings[1]
+    assert "2022" in readings[2] and "2023" not in readings[2]
+
+
+@pytest.mark.model
 def test_a_complete_second_question_ignores_the_first(app):
     ask(app, SICK)
     msg = ask(app, "Hur många familjerådgivningssamtal genomfördes i Huddinge till och med augusti 2023?")

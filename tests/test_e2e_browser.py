@@ -179,6 +179,17 @@ def test_follow_up_and_duplicate_upload_in_a_real_browser(server, width, height,
             expect(source).to_be_visible()
             source.evaluate("e => e.scrollIntoView({block: 'start'})")
             shoot(page, f"{tag}-3-sources.png")
+            # two more turns (why, then the year before): each reading said as a whole question
+            for turn, reading in (("Varför då?", "«Varför var sjukfrånvaron i Huddinges socialförvaltning 2023"),
+                                  ("Och året innan?", "«Varför var sjukfrånvaron i Huddinges socialförvaltning 2022")):
+                idle(page)
+                box.fill(turn)
+                box.press("Enter")
+                msg = page.get_by_test_id("stChatMessage").filter(has_text=f"Jag läser frågan som: {reading}").last
+                expect(msg).to_be_visible(timeout=120_000)
+                expect(msg.locator("sup a").first).to_be_visible()
+            msg.evaluate("e => e.scrollIntoView({block: 'start'})")
+            shoot(page, f"{tag}-3b-four-turns.png")
 
             if tag == "phone":  # the sidebar is folded away on a phone; open it
                 page.get_by_test_id("stExpandSidebarButton").click()
