@@ -8,6 +8,7 @@ import dataclasses
 import logging
 import re
 
+from ..lexicon import LEXICON
 from ..models import Answer, Fact, Report
 from ..numbers import find_numbers, format_sv
 from .draft import Draft, Line
@@ -119,8 +120,8 @@ def layout(a: QuestionAnalysis, reports: dict[str, Report], plan: Plan, draft: D
             body = re.sub(r"^[-•●*]\s+", "", re.sub(r"\s+", " ", ln.text).strip())
             if (si, li) in quoted:  # said in the first sentence: the rest of the passage only
                 body = " ".join(body.replace(" ".join(quoted[(si, li)].split()), " ").split())
-                if not _gives_words(body):
-                    continue
+                if not _gives_words(body) or LEXICON.other_group(a.text, body):
+                    continue  # nothing left, or what is left speaks of another target group only
             bullets.append(f"- {body} {mark(ln.cites)}")
         if bullets and len(sections) == 1 and not (first and first.text.startswith("Enligt")):
             out_lines.append(f"Enligt {sec.head}:")

@@ -21,8 +21,8 @@ from .picking import counted_stems, gives_figure, has_figure
 from .plan import Plan
 from .question import QuestionAnalysis
 from .rows import asked_cell as cell_kind, asked_figure, cell_fits, column_info
-from .wording import (Said, against, clean_label, extra_clause, fact_clause, is_trend, lower_first, period_of,
-                      signed_value, trend_clause, what_of)
+from .wording import (Said, against, clean_label, extra_clause, fact_clause, is_deviation, is_trend, lower_first,
+                      period_of, signed_value, trend_clause, what_of)
 
 Mark = Callable[[tuple[int, ...]], str]  # citation keys -> "[1][2]"
 #: the cells of the lead row said in the first sentence (more go to the table below it)
@@ -332,7 +332,7 @@ def ranked_rows(a: QuestionAnalysis, mine: list[Lead], mark: Mark) -> Opening | 
     if not sup or len(mine) < 2 or len({(t.fact.doc_id, t.fact.header_line, t.fact.column) for t in mine}) != 1:
         return None
     f0 = mine[0].fact
-    deviation = f0.unit in KRONOR and "avvikelse" in f0.column.lower()
+    deviation = is_deviation(f0)
     head = {"max": "Högst", "min": "Lägst",
             "negative": "Störst underskott" if deviation else "Mest negativ"}[sup]
     items = [f"{what_of(t.fact, t.report, t.parent)} {signed_value(t.fact).text} {mark((t.cite,))}"

@@ -20,6 +20,9 @@ MONTHS = LEXICON.months
 #: the noun a column of each kind is said with ("budgeten för …"); an outcome of a cost is its cost
 KIND_NOUN = {"utfall": "utfallet", "bokslut": "utfallet", "budget": "budgeten", "prognos": "prognosen",
              "mål": "målet"}
+#: the noun with an indefinite article, for a further figure of the lead row ("och en budget på …")
+_A_NOUN = {"utfallet": "ett utfall", "kostnaden": "en kostnad", "budgeten": "en budget", "prognosen": "en prognos",
+           "målet": "ett mål", "etappmålet": "ett etappmål"}
 #: a column heading's words that only say its kind and period; what is left names something of its
 #: own ("Kvinnor 2023", "Direktupphandling") and is said with the figure
 _KIND_WORDS = ("utfall", "budget", "prognos", "bokslut", "helår", "årsbudget", "årsprognos", "ackumulerad",
@@ -78,6 +81,12 @@ def number_of(f: Fact) -> str:
     return f.raw.replace("%", "").strip(" *").lstrip("-−– ").strip()
 
 
+def is_deviation(f: Fact) -> bool:
+    """An amount that is a deviation from budget or forecast, by its column or its row ("Resultat
+    vård vuxna - Avvikelse mot budget" in a column "Utfall 2023 jan-aug")."""
+    return f.unit in KRONOR and "avvikelse" in (column_info(f.column).kind, column_info(f.row).kind)
+
+
 def value_of(f: Fact, in_words: bool = True) -> Said:
     """The figure and its unit without a sign; in a sentence, a large tkr amount in mnkr too."""
     unit = "" if f.unit in ("", "antal") else " %" if f.unit == "%" else f" {f.unit}"
@@ -94,7 +103,7 @@ def signed_value(f: Fact, in_words: bool = True) -> Said:
     v = value_of(f, in_words)
     kind = column_info(f.column).kind
     negative = f.value < 0
-    if f.unit in KRONOR and kind == "avvikelse":
+    if is_deviation(f):
         word = "underskott" if negative else "överskott" if f.value else "ingen avvikelse"
         return Said(f"{word} {v.text}" if f.value else word, v.computed)
     if kind == "förändring" and f.unit == "%" and "%" not in f.column:
@@ -151,10 +160,10 @@ def fact_clause(f: Fact, report: Report, parent: str = "") -> Said:
     v = value_of(f)
     period, year = _period(f, report)
     computed = v.computed + (float(year),)
-    if f.unit in KRONOR and kind == "avvikelse":
+    if is_deviation(f):
         vs, forecast = against(f, report)
         word = "ett underskott" if f.value < 0 else "ett överskott"
-        amount = f"{word} {vs} på {v.text}" if f.value else f"ingen avvikelse {vs}"
+        amount = f"{word} {vs} på {v.text}" if f.value else f"ingen avvikelse {vs} ({v.text})"
         if forecast:
             return Said(f"visar prognosen för {what} {amount} för helåret {year}", computed)
         return Said(f"hade {what} {amount} under {period}", computed)
@@ -187,24 +196,26 @@ def _noun(f: Fact, kind: str) -> str:
 
 def extra_clause(g: Fact, report: Report) -> Said:
     """A further cell of the lead row, said after the first ("…, med ett överskott mot budget på
-    1,5 mkr", "… och budgeten för 2024 14,8 mnkr")."""
+    1,5 mkr under januari–april 2024", "… och en budget på 14,8 mnkr för 2024")."""
     kind, v = column_info(g.column).kind, value_of(g)
     period, year = _period(g, report)
-    if g.unit in KRONOR and kind == "avvikelse":
+    if is_deviation(g):
         vs, forecast = against(g, report)
         word = "ett underskott" if g.value < 0 else "ett överskott" if g.value else ""
-        said = f"{word} {vs} på {v.text}" if word else f"ingen avvikelse {vs}"
+        said = f"{word} {vs} på {v.text}" if word else f"ingen avvikelse {vs} ({v.text})"
         if forecast:
             return Said(f"och prognosen för helåret {year} visar {said}", v.computed + (float(year),))
         return Said(f"med {said} under {period}", v.computed + (float(year),))
     v = signed_value(g)
     if not _pure_period(g.column) or kind in ("förändring", "annat"):
         return Said(f"och {v.text} ({lower_first(clean_label(g.column))})", v.computed)
-    noun = _noun(g, kind) or lower_first(clean_label(g.column))
+    noun = _A_NOUN.get(_noun(g, kind), "")
+    if not noun:
+        return Said(f"och {v.text} ({lower_first(clean_label(g.column))})", v.computed)
     prep = "för" if kind in ("budget", "prognos", "mål") else "under"
     if kind == "prognos" and span_of(g, report).full_year:
         period = f"helåret {year}"
-    return Said(f"och {noun} {prep} {period} {v.text}", v.computed + (float(year),))
+    return Said(f"och {noun} på {v.text} {prep} {period}", v.computed + (float(year),))
 
 
 def is_trend(cells: tuple[Fact, ...], report: Report) -> bool:
