@@ -12,7 +12,7 @@ from typing import Callable
 from ..lexicon import LEXICON
 from ..models import Fact, Report
 from ..numbers import find_numbers
-from ..search.lexical import terms
+from ..search.lexical import terms, words
 from ..search.retrieval import sentence_pieces
 from ..years import is_year
 from .draft import Lead, Line
@@ -234,17 +234,20 @@ def _asked_terms(a: QuestionAnalysis, vocab: frozenset[str], topic: bool = True)
 
 
 def _explanation(a: QuestionAnalysis, section: Section, vocab: frozenset[str]) -> tuple[int, str, bool] | None:
-    """The sentence that explains: of those giving a cause, the one sharing most words with the
-    question (the first of equals); without one, the sentence that shares most."""
-    asked = _asked_terms(a, vocab)
-    best = None
+    """The sentence that explains: of those giving a cause, one that moves as the question asks
+    ("minskningen" for "varför minskade"), then the one sharing most words with the question, the
+    first of equals; without a cause, the sentence sharing most words with the question."""
+    asked, best = _asked_terms(a, vocab, topic=False), None
+    moves = {"up": LEXICON.direction_up, "down": LEXICON.direction_down}.get(a.direction, frozenset())
     for li, ln in enumerate(section.texts):
         for si, sentence in enumerate(sentence_pieces(ln.text)):
-            if sentence.lstrip().startswith(("-", "•")):
+            if sentence.lstrip().startswith(("-", "•")) or LEXICON.other_group(a.text, sentence):
                 continue
-            key = (bool(LEXICON.causal.search(sentence)), len(asked & set(terms(sentence, vocab))), -li, -si)
-            if key[0] or key[1]:
-                best = max(best or (key, li, sentence), (key, li, sentence))
+            moved = any(w.startswith(m) for w in words(sentence) for m in moves)
+            overlap = len(asked & set(terms(sentence, vocab)))
+            key = (bool(LEXICON.causal.search(sentence)), moved, overlap, -li, -si)
+            if (key[0] or overlap) and (best is None or key > best[0]):
+                best = (key, li, sentence)
     return None if best is None else (best[1], best[2], best[0][0])
 
 
@@ -261,6 +264,8 @@ def text_opening(a: QuestionAnalysis, plan: Plan, sections: list[Section], mark:
     figures, causes = [], []
     for li, ln in enumerate(section.texts):
         for si, sentence in enumerate(sentence_pieces(ln.text)):
+            if LEXICON.other_group(a.text, sentence):  # a sentence about another target group answers nothing
+                continue
             said = set(terms(sentence, vocab))
             overlap = (len(topic & said), len(words & said))
             # a trend is told by a sentence giving two figures ("från 500 till 474")

@@ -52,8 +52,9 @@ def lower_first(text: str) -> str:
 
 
 def clean_label(label: str) -> str:
-    """A row label without a unit in brackets or a footnote star ("Summa totalt (mkr)")."""
-    label = _UNIT_IN_LABEL.sub("", label.strip())
+    """A row label without a unit in brackets or a footnote star ("Summa totalt (mkr)",
+    "Personalomsättning (%) inom …")."""
+    label = re.sub(r"\s*\((?:mnkr|mkr|tkr|kr|%)\)(?=\s)", "", _UNIT_IN_LABEL.sub("", label.strip()))
     return re.sub(r"\s+", " ", _UNIT_IN_LABEL.sub("", label)).strip(" ,")
 
 
