@@ -163,7 +163,7 @@ def explained_below(view: CorpusView, rows: list[Scored], sents: list[Scored]) -
 
 
 # a date, a list item's or heading's number, a report's own number ("delår 2", "tertial 1")
-_NOT_FIGURES = re.compile(rf"\b{YEAR}-\d\d-\d\d\b|^\s*\d{1,2}\.\s|\b(?:delår|tertial|kvartal)\s*\d\b", re.M | re.I)
+_NOT_FIGURES = re.compile(rf"\b{YEAR}-\d\d-\d\d\b|^\s*\d{{1,2}}\.\s|\b(?:delår|tertial|kvartal)\s*\d\b", re.M | re.I)
 
 
 _SMALL_NUMBERS = "två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv"  # how reports write them in words
