@@ -53,6 +53,8 @@ class Lexicon:
     superlatives: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # which, max, min, negative
     comparison: dict[str, re.Pattern] = field(default_factory=dict)  # over_budget, forecast, full_year, …
     conversation: dict = field(default_factory=dict)  # the follow-up words, as data (read by conversation.py)
+    committee_rows: re.Pattern = re.compile(r"(?!)")  # a row label that is the committee's own total
+    side_tables: re.Pattern = re.compile(r"(?!)")  # a table whose sum is no total of the committee
     _groups_seen: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def superlative(self, text: str) -> str:
@@ -87,6 +89,10 @@ class Lexicon:
     def swedish_for(self, english: str) -> list[str]:
         """The Swedish report words for the domain phrases of an English question."""
         return [sv for rx, sv in self.english_terms if rx.search(english)]
+
+    def committee_total(self, label: str, table: str) -> bool:
+        """Whether a row (its label without a unit in brackets) is the committee's own total."""
+        return bool(self.committee_rows.fullmatch(label.strip())) and not self.side_tables.search(table)
 
     def is_rank(self, text: str) -> bool:
         low = text.lower()
@@ -191,6 +197,10 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         conversation={k: v for k, v in d.get("conversation", {}).items() if not k.startswith("_")},
         comparison={k: re.compile("|".join(f"(?:{p})" for p in v), re.I) for k, v in d.get("comparison", {}).items()
                     if not k.startswith("_")},
+        committee_rows=re.compile("(?:" + "|".join(d["committee_totals"]["rows"]) + ")", re.I)
+        if d.get("committee_totals") else re.compile(r"(?!)"),
+        side_tables=re.compile(r"\b(?:" + "|".join(d["committee_totals"]["side_tables"]) + ")", re.I)
+        if d.get("committee_totals") else re.compile(r"(?!)"),
     )
 
 

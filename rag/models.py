@@ -166,12 +166,16 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     facts: tuple[Fact, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    coverage: str = ""  # a refusal's list of what the reports cover, kept out of the text (the app folds it)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "question": self.question,
             "answered": self.answered,
             "answer": self.answer,
             "citations": [c.to_json() for c in self.citations],
             "facts": [f.to_json() for f in self.facts],
         }
+        if self.coverage:
+            out["coverage"] = self.coverage
+        return out

@@ -3,6 +3,7 @@ tests marked `model`) an engine on the real converted e5 model."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -67,6 +68,30 @@ def corpus_copy(tmp_path) -> Path:
     dest = tmp_path / "corpus"
     shutil.copytree(CORPUS, dest)
     return dest
+
+
+def said_without_derived(text: str) -> str:
+    """An answer line without what the answer computes from cited figures (a change, "en minskning
+    med 3,7 mnkr (37 %)", "med 1,7 procentenheter"), after checking that an amount in tkr said in mnkr
+    too ("13 387 tkr (13,4 mnkr)") is that amount."""
+    from rag.numbers import same_value
+
+    for m in re.finditer(r"(?<!\d)(?<!\d )(-?\d{1,3}(?: \d{3})*) tkr \((\d+,\d) mnkr\)", text):
+        tkr, mnkr = float(m.group(1).replace(" ", "")), float(m.group(2).replace(",", "."))
+        assert same_value(round(abs(tkr) / 1000, 1), mnkr), m.group(0)
+    text = re.sub(r" \(\d+,\d mnkr\)", "", text)
+    return re.sub(r"(?:en (?:ökning|minskning) )?med [\d ,.]+(?:[a-z]+ )?(?:\(\d+ %\)|procentenheter)", "", text)
+
+
+def first_sentence(answer: str) -> str:
+    """An answer's first sentence: its first line (not the note on how a follow-up or a typo was
+    read) up to the first full stop that ends a sentence, with its citation markers."""
+    lines = [ln for ln in answer.splitlines() if ln.strip() and not ln.startswith(("Jag läser frågan som",
+                                                                                      "(Frågan lästes"))]
+    if not lines:
+        return ""
+    end = re.search(r"[.!?](?:\s*\[\d+\])*(?=\s+[A-ZÅÄÖ]|\s*$)", lines[0])
+    return lines[0][:end.end()] if end else lines[0]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

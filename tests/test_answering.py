@@ -9,7 +9,7 @@ from rag.errors import QuestionError
 from rag.models import Report
 from rag.numbers import find_numbers, same_value
 
-from .conftest import CORPUS
+from .conftest import CORPUS, said_without_derived
 
 CORPUS_TEXT = "\n".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt"))
 
@@ -30,10 +30,25 @@ QUESTIONS = [
     ("Hur många hushåll fick ekonomiskt bistånd i Huddinge 2019?", "2019"),
 ])
 def test_questions_outside_the_reports_are_refused_with_the_reason(fake_engine, question, reason):
+    """Two sentences: the specific reason, then the nearest thing the reports say, whole and cited;
+    what the corpus covers comes apart (`coverage`), for the app to fold away."""
     ans = fake_engine.ask(question)
-    assert not ans.answered and not ans.facts and len(ans.citations) <= 1  # at most the nearest passage, cited
-    assert reason in ans.answer and "Rapporterna säger inte det" in ans.answer
-    assert "Solna: Årsredovisning 2023 (2023-12)" in ans.answer  # says what the reports do cover
+    assert not ans.answered and not ans.facts and len(ans.citations) <= 1  # at most the nearest evidence, cited
+    lines = ans.answer.splitlines()
+    assert lines[0].startswith("Rapporterna säger inte det") and reason in lines[0] and len(lines) <= 2
+    assert "Solna: Årsredovisning 2023 (2023-12)" in ans.coverage  # says what the reports do cover …
+    assert "Årsredovisning 2023 (2023-12)" not in ans.answer  # … apart from the text
+    assert ans.to_json()["coverage"] == ans.coverage
+    if ans.citations:
+        assert lines[1].startswith("Närmast, men inte ett svar på frågan: ") and lines[1].endswith(("[1]"))
+        assert re.search(r"[.!?…]\s*\[1\]$", lines[1])  # a whole sentence, not one cut off
+
+
+def test_a_refusal_for_a_kommun_outside_the_corpus_names_those_in_it_and_the_nearest_row(fake_engine):
+    ans = fake_engine.ask("Hur stor var sjukfrånvaron i Malmö 2023?")
+    assert not ans.answered
+    assert "inga rapporter från Malmö, bara från Enköping, Eskilstuna, Huddinge och Solna" in ans.answer
+    assert ans.citations and ans.citations[0].kind == "table" and "[1]" in ans.answer.splitlines()[1]
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
@@ -42,12 +57,11 @@ def test_every_number_is_traced_and_every_citation_is_verbatim(fake_engine, ques
     assert ans.answered and ans.citations
     cited = " ".join(f"{c.text} {c.report} {c.period} {c.section}" for c in ans.citations)
     cited_values = [n.value for n in find_numbers(cited)]
+    years = [float(y) for c in ans.citations for y in (int(c.period[:4]), int(c.period[:4]) - 1)]
     for line in ans.answer.splitlines():
-        body = re.sub(r"\[\d+\]", "", line)
-        derived = re.search(r"\(förändring ([^)]*)\)", body)  # a difference computed from two cited facts
-        body = body.replace(derived.group(0), "") if derived else body
+        body = said_without_derived(re.sub(r"\[\d+\]", "", line))
         for n in find_numbers(body):
-            assert any(same_value(n.value, v) for v in cited_values), (n.text, line)
+            assert any(same_value(n.value, v) for v in cited_values + years), (n.text, line)
     markers = {int(m) for m in re.findall(r"\[(\d+)\]", ans.answer)}
     assert markers == {c.n for c in ans.citations}
     for c in ans.citations:
@@ -69,7 +83,11 @@ def test_lookup_reads_the_right_cell(e5_engine):
 def test_change_questions_get_both_periods_and_the_difference(e5_engine):
     ans = e5_engine.ask("Varför minskade kostnaderna för institutionsvård för vuxna i Enköping under 2024?")
     assert [(f.column, f.value) for f in ans.facts][:2] == [("Utfall jan-aug 2024", -6.3), ("Utfall jan-aug 2023", -10.0)]
-    assert "förändring -3,7 mnkr" in ans.answer
+    first = ans.answer.splitlines()[0]  # both figures, the direction and the change, as a person says them
+    assert first.startswith("I Enköping minskade kostnaden för institutionsvård vuxna från 10,0 mnkr under "
+                            "januari–augusti 2023 till 6,3 mnkr under januari–augusti 2024, en minskning med 3,7 mnkr "
+                            "(37 %)")
+    assert "rapporten förklarar: ”" in first  # and the report's stated cause, in the same sentence
 
 
 @pytest.mark.model
@@ -136,10 +154,12 @@ def test_a_why_answer_gives_the_reports_explanation_of_its_leading_row(e5_engine
     """The text right after a table explains its figures; it follows the row it explains."""
     ans = e5_engine.ask("Varför har insatser till personer med funktionsnedsättning i Huddinge en positiv "
                         "avvikelse mot budget?")
-    lines = ans.answer.splitlines()
-    first_text = next(ln for ln in lines[1:] if ln.startswith("- ") and "Samma rad" not in ln
-                      and "(Verksamhet" not in ln)
-    assert "beror på" in first_text and "funktionsnedsättning" in first_text
+    first = ans.answer.splitlines()[0]
+    assert first.startswith("I Huddinge hade insatser till personer med funktionsnedsättning")
+    cause = first.split("rapporten förklarar: ”")[1]  # the explanation, quoted in the first sentence …
+    assert "beror på" in cause
+    n = int(re.search(r"\[(\d+)\]$", cause).group(1))  # … from the text that speaks of the row
+    assert "funktionsnedsättning" in ans.citations[n - 1].text
 
 
 def test_commentary_is_the_text_between_a_rows_table_and_the_next_table(fake_engine):
@@ -276,7 +296,7 @@ def test_which_row_stands_out_is_answered_from_a_table_ranked(e5_engine):
     assert values == sorted(values) and values[0] < 0
     assert {f.column for f in ans.facts} == {ans.facts[0].column}
     assert len(ans.citations) >= len(ans.facts)
-    assert ans.answer.startswith("Mest negativ: ")  # the reader hears which end of the ranking leads
+    assert ans.answer.startswith("Störst underskott i Enköping")  # the reader hears which end of the ranking leads
 
 
 def test_a_cost_column_printed_without_a_unit_answers_a_cost_question(e5_engine):

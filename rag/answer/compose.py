@@ -9,6 +9,7 @@ new `IntentPolicy` for the evidence step, never a branch in a long function.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable
 
 import numpy as np
@@ -19,14 +20,20 @@ from .compare import comparison_answer
 from .corpus_view import CorpusView
 from .dialogue import Anchor
 from .evidence import Evidence, absent_words, gather
-from .layout import layout, refuse
+from .layout import layout
 from .months import month_step
+from .refusal import refuse
 from .picking import counted_stems, figure_kind_of_best_row, gives_figure, usable
 from .plan import Plan
 from .question import QuestionAnalysis
-from .rows import asked_cell, asked_figure
+from .candidates import Candidate
+from .rows import asked_cell, asked_figure, best_rows
 from .score import Scorer
 from .steps import POLICIES, Scope, borrowed_rows, evidence_draft, targets_of
+
+#: how well a row's label must answer a refused question's topic to be shown as the nearest thing
+#: the reports say (`best_rows`'s score; the engine's row search uses the same)
+NEAREST_ROW = 0.5
 
 Step = Callable[[CorpusView, QuestionAnalysis, Evidence, Scorer, "np.ndarray | None"], "Answer | None"]
 
@@ -79,7 +86,7 @@ def evidence_step(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: S
         # "vad kostade …" answered by sentences that give no amount (a count of placements) is no answer
         nearest = max(scored, key=lambda s: s.p).candidate
         return refuse(a, view.reports, "rapporterna anger ingen sådan siffra", nearest)
-    return layout(a, view.reports, plan, draft)
+    return layout(a, view.reports, plan, draft, view.vocab)
 
 
 #: the steps tried in order; the last always answers (or refuses)
@@ -89,12 +96,27 @@ STEPS: tuple[Step, ...] = (measure_step, month_step, evidence_step)
 def compose(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np.ndarray | None = None) -> Answer:
     """Score the candidates (unless `probs` are given), decide answerability, and write the cited answer."""
     if ev.refusal:
-        return refuse(a, view.reports, ev.refusal)
+        return refuse(a, view.reports, ev.refusal, nearest_row(view, a))
     for step in STEPS:
         answer = step(view, a, ev, scorer, probs)
         if answer is not None:
             return answer
     raise AssertionError("the evidence step always answers")
+
+
+def nearest_row(view: CorpusView, a: QuestionAnalysis) -> Candidate | None:
+    """For a question refused before any evidence is read (a kommun or a year the reports do not
+    cover): the table row whose label best answers its topic, in the named kommun's reports (or
+    anywhere), as the nearest thing the reports do say; none for a question about nothing they
+    cover or a year no report can cover ("3023")."""
+    if a.not_about or a.odd_years:  # nonsense cites nothing
+        return None
+    wider = dataclasses.replace(a, years=(), months=(), report_hint="")
+    ranked = best_rows(view.rows, wider, view.reports, view.idf, view.vocab, set(a.kommuner), min_score=NEAREST_ROW)
+    if not ranked:
+        return None
+    row = ranked[0][1]
+    return Candidate("row", view.reports[row.doc_id].kommun, row.doc_id, (), row=row, text=row.first.row_text)
 
 
 def _weak_reason(view: CorpusView, plan: Plan) -> str:

@@ -10,9 +10,15 @@ from ..models import Fact, Report
 
 @dataclass(frozen=True)
 class Line:
+    """A report sentence, or a table row's cells (its text then says them, for the number check)."""
+
     text: str
     cites: tuple[int, ...]  # keys into the draft's citation list (passages or table rows)
     computed: tuple[float, ...] = ()
+    cells: tuple[Fact, ...] = ()  # a table row: the cells that answer, shown first
+    others: tuple[Fact, ...] = ()  # and the row's other values, shown in its details
+    parent: str = ""  # the row a sub-row belongs to
+    p: float = 0.0  # how probably the row or sentence answers (the scorer's)
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,9 @@ class Lead:
     fact: Fact
     report: Report
     parent: str = ""
+    cells: tuple[Fact, ...] = ()  # every cell of the row that answers (fact first)
+    cite: int = -1  # the row's key in the draft's citation list
+    p: float = 0.0  # how probably the row answers (the scorer's)
 
 
 Source = tuple[str, "Passage | FactRow"]  # ("p", a passage) or ("r", a table row)

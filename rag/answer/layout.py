@@ -1,7 +1,7 @@
-"""The answer as it is read: the first sentence states the lead figure (or the ranking), then each
-kommun's lines, every line ending in its citation markers. Every number is checked against the
-cited texts first (`verify`); a line that fails is dropped. And the refusal, which says why, what
-the corpus covers, and the nearest thing the reports do say."""
+"""The answer as it is read: the first sentence (`lead.py`), then each kommun's table rows as one
+small table and its report sentences as a list, every line ending in its citation markers. Every
+number is checked against the cited texts first (`verify`); a line that fails is dropped, a first
+sentence that fails is left out."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,25 +9,19 @@ import logging
 import re
 
 from ..lexicon import LEXICON
-from ..models import Answer, Citation, Fact, Report
+from ..models import Answer, Fact, Report
 from ..numbers import find_numbers, format_sv
-from .candidates import Candidate
-from .draft import Draft, Lead, Line
-from .periods import KRONOR, months_covered, said_amount
+from .draft import Draft, Line
+from .lead import Section, opening
 from .plan import Plan
 from .question import QuestionAnalysis
+from .refusal import refuse
 from .rows import FactRow, column_info
 from .verify import allowed_numbers, check_numbers, cite_passage, cite_row
+from .wording import BARE_TOTAL, clean_label, signed_value
 from ..years import YEAR, is_year
 
 log = logging.getLogger(__name__)
-
-
-def coverage_summary(reports: dict[str, Report]) -> str:
-    by_k: dict[str, list[str]] = {}
-    for r in sorted(reports.values(), key=lambda r: (r.kommun, r.period_end)):
-        by_k.setdefault(r.kommun, []).append(f"{r.title} ({r.period_end})")
-    return "; ".join(f"{k}: {', '.join(v)}" for k, v in by_k.items())
 
 
 def _value(f: Fact) -> str:
@@ -71,58 +65,15 @@ def fact_sentence(row: FactRow, chosen: list[Fact], report: Report, parent: str 
     return text, computed
 
 
-def _lead(leads: list[Lead]) -> str:
-    """The direct first sentence: what, kommun, period (column and report), value with unit; for a
-    question that sets two things against each other, both, each with its own period."""
-    first = leads[0]
-    f = first.fact
-    text = f"{_what(f, first.parent)} i {first.kommun}, {f.column} ({first.report.title}): {_said(f)}"
-    for other in leads[1:]:
-        g = other.fact
-        text += f"; {_what(g, other.parent)}, {g.column}: {_said(g)}"
-    return text + "."
+def other_cells(row: FactRow, chosen: list[Fact], limit: int = 6) -> tuple[Fact, ...]:
+    """The row's other values, shown under the answer; at most `limit` (a wide row is cut)."""
+    return tuple(f for f in row.facts if f not in chosen)[:limit]
 
 
-def _said(f: Fact) -> str:
-    """The lead figure as a person says it (a cost as an amount, a deviation as överskott or
-    underskott); a cell holding two figures keeps each with its own unit."""
-    return _value(f) if len(find_numbers(f.raw)) > 1 else said_amount(f)
-
-
-def _context(row: FactRow, chosen: list[Fact], limit: int = 6) -> str:
-    rest = [f for f in row.facts if f not in chosen][:limit]
-    if not rest:
-        return ""
-    return f"Samma rad ({row.first.table}): " + "; ".join(f"{f.column}: {_value(f)}" for f in rest)
-
-
-def _rank_line(leads: list[Lead]) -> str:
-    """Kommuner ordered by their figure, each with its column and report, each in its own unit;
-    only when the units agree or are all amounts of kronor (tkr against mnkr is ordered in kronor)."""
-    units = {t.fact.unit for t in leads}
-    if len(leads) < 2 or (len(units) != 1 and not units <= set(KRONOR)):
-        return ""
-    spans = {months_covered(t.fact.column, t.report) for t in leads}
-    if len(spans) > 1:  # eight months against a full year ranks nothing
-        return ("Ingen rangordning: siffrorna gäller olika långa perioder ("
-                + "; ".join(f"{t.kommun}: {t.fact.column}, {t.report.title}" for t in leads) + ").")
-    ordered = sorted(leads, key=lambda t: -abs(t.fact.value) * KRONOR.get(t.fact.unit, 1.0))
-    return "Rangordning (högst först): " + "; ".join(f"{t.kommun} {_value(t.fact)} ({t.fact.column}, {t.report.title})"
-                                                     for t in ordered)
-
-
-def _ranked_prefix(a: QuestionAnalysis, leads: list[Lead]) -> str:
-    """'Högst: ' before the first sentence of a table's rows ranked by one column ("vilken verksamhet
-    har …"), so the reader hears which end of the ranking it is."""
-    sup = LEXICON.superlative(a.text)
-    same_column = len({(t.fact.doc_id, t.fact.header_line, t.fact.column) for t in leads}) == 1
-    return {"max": "Högst: ", "min": "Lägst: ", "negative": "Mest negativ: "}.get(sup, "") \
-        if sup and len(leads) >= 2 and same_column else ""
-
-
-def layout(a: QuestionAnalysis, reports: dict[str, Report], plan: Plan, draft: Draft) -> Answer:
+def layout(a: QuestionAnalysis, reports: dict[str, Report], plan: Plan, draft: Draft,
+           vocab: frozenset[str] = frozenset()) -> Answer:
     """Verify every number against the citations, number the citations, and lay the answer out."""
-    cite_keys, leads = draft.sources, draft.leads
+    cite_keys = draft.sources
     provisional = [cite_passage(o, reports, i + 1) if k == "p" else cite_row(o, reports, i + 1)
                    for i, (k, o) in enumerate(cite_keys)]
     allowed = allowed_numbers(provisional, draft.computed)
@@ -145,55 +96,70 @@ def layout(a: QuestionAnalysis, reports: dict[str, Report], plan: Plan, draft: D
             for c in ln.cites:
                 order.setdefault(c, len(order) + 1)
     citations = [dataclasses.replace(provisional[key], n=n) for key, n in sorted(order.items(), key=lambda kv: kv[1])]
-    out_lines: list[str] = []
-    rank = _rank_line(leads) if plan.intent in ("rank", "compare") and len(checked) > 1 else ""
-    if leads and not rank and len(checked) == 1:
-        shown = {c for _, lines in checked for ln in lines for c in ln.cites if cite_keys[c][0] == "r"}
 
-        def key_of_fact(f: Fact) -> int | None:
-            return next((c for c in shown if cite_keys[c][1].line == f.line and cite_keys[c][1].doc_id == f.doc_id),
-                        None)
+    def mark(keys: tuple[int, ...]) -> str:
+        return "".join(f"[{order[k]}]" for k in keys)
 
-        # both sides of a contrast lead, when both rows survived the number check
-        both = [t for t in leads[:2] if key_of_fact(t.fact) is not None] if a.contrast else []
-        lead = both if len(both) == 2 else leads[:1]
-        keys = [key_of_fact(t.fact) for t in lead]
-        if all(k is not None for k in keys):
-            out_lines.append(f"{_ranked_prefix(a, leads)}{_lead(lead)} " + "".join(f"[{order[k]}]" for k in keys))
-    if rank:
-        markers = "".join(f"[{order[ln.cites[0]]}]" for _, lines in checked for ln in lines[:1])
-        out_lines.append(f"{rank} {markers}")
+    sections = []
     for kommun, lines in checked:
         docs = sorted({citations[order[c] - 1].report for ln in lines for c in ln.cites})
-        head = f"{kommun} ({', '.join(docs)})"
-        said = [(re.sub(r"^[-•●*]\s+", "", re.sub(r"\s+", " ", ln.text).strip()),
-                 "".join(f"[{order[c]}]" for c in ln.cites)) for ln in lines]
-        if len(checked) > 1:
-            out_lines.append(f"**{head}**")
-        elif out_lines:
-            out_lines.append(f"Enligt {head}:")
-        else:  # no figure leads: the report's own first sentence that gives one opens the answer
-            first = next((i for i, (body, _) in enumerate(said) if _gives_number(body)), 0)
-            body, marker = said.pop(first)
-            out_lines.append(f"Enligt {head}: {body} {marker}")
-        out_lines.extend(f"- {body} {marker}" for body, marker in said)
+        sections.append(Section(kommun, f"{kommun} ({', '.join(docs)})", tuple(ln for ln in lines if ln.cells),
+                                tuple(ln for ln in lines if not ln.cells)))
+    first = opening(a, plan, reports, sections, draft.leads, mark, vocab)
+    if first is not None and (bad := check_numbers(first.text, allowed + list(first.computed))):
+        log.warning("no first sentence: unsupported numbers %s in %s", bad, first.text)
+        first = None
+    out_lines = [first.text] if first else []
+    quoted = {(s, li): sentence for s, li, sentence in (first.quoted if first else ())}
+    for si, sec in enumerate(sections):
+        if len(sections) > 1:
+            out_lines.append(f"**{sec.head}**")
+        out_lines.extend(details(sec, reports, mark))
+        bullets = []
+        for li, ln in enumerate(sec.texts):
+            body = re.sub(r"^[-•●*]\s+", "", re.sub(r"\s+", " ", ln.text).strip())
+            if (si, li) in quoted:  # said in the first sentence: the rest of the passage only
+                body = " ".join(body.replace(" ".join(quoted[(si, li)].split()), " ").split())
+                if not _gives_words(body) or LEXICON.other_group(a.text, body):
+                    continue  # nothing left, or what is left speaks of another target group only
+            bullets.append(f"- {body} {mark(ln.cites)}")
+        if bullets and len(sections) == 1 and not (first and first.text.startswith("Enligt")):
+            out_lines.append(f"Enligt {sec.head}:")
+        out_lines.extend(bullets)
     for k in draft.missing:
         out_lines.append(f"- {k}: inget i rapporterna besvarar detta tillräckligt säkert.")
     return Answer(a.text, True, "\n".join(out_lines), tuple(citations), tuple(dict.fromkeys(draft.facts)))
 
 
-def _gives_number(text: str) -> bool:
-    """A figure in a sentence: a number that is not a year."""
-    return any(not is_year(n.text) for n in find_numbers(text))
+def _cell(text: str) -> str:
+    return " ".join(text.replace("|", "/").split())
 
 
-def refuse(a: QuestionAnalysis, reports: dict[str, Report], reason: str, nearest: Candidate | None = None) -> Answer:
-    """A refusal that says why, what the corpus covers, and the closest thing the reports do say (cited)."""
-    text = f"Rapporterna säger inte det: {reason}. Underlaget omfattar {coverage_summary(reports)}."
-    citations: tuple[Citation, ...] = ()
-    if nearest is not None and nearest.doc_id in reports:
-        c = cite_row(nearest.row, reports, 1) if nearest.kind == "row" else cite_passage(nearest.passage, reports, 1)
-        shown = " ".join((nearest.row.label if nearest.kind == "row" else nearest.text).split())
-        text += f"\nNärmast, men inte ett svar på frågan: {c.kommun} – {shown[:200]} [1]"
-        citations = (c,)
-    return Answer(a.text, False, text, citations, (), (reason,))
+def details(sec: Section, reports: dict[str, Report], mark) -> list[str]:
+    """The kommun's table rows as one small table: one row's values (the asked ones first), or, for
+    several rows, each row's asked values and then its others, each row cited."""
+    if not sec.rows:
+        return []
+    if len(sec.rows) == 1:
+        ln = sec.rows[0]
+        f = ln.cells[0]
+        name = _what(f, ln.parent)
+        if BARE_TOTAL.fullmatch(clean_label(f.row)):  # "Summa" of which table
+            name = f"{name} ({f.table})"
+        head = f"| {_cell(name)} | {_cell(reports[f.doc_id].title)} {mark(ln.cites)} |"
+        return [head, "|---|---|"] + [f"| {_cell(g.column)} | {signed_value(g, False).text} |"
+                                      for g in ln.cells + ln.others]
+    f0 = sec.rows[0].cells[0]
+    several = len({ln.cells[0].doc_id for ln in sec.rows}) > 1
+    out = [f"| {_cell(f0.table)} | {_cell(sec.kommun)} |", "|---|---|"]
+    for ln in sec.rows:
+        f = ln.cells[0]
+        name = (f"{reports[f.doc_id].title}: " if several else "") + _what(f, ln.parent)
+        for i, g in enumerate(ln.cells + ln.others):
+            cited = f" {mark(ln.cites)}" if not i else ""
+            out.append(f"| {_cell(name)}, {_cell(g.column)} | {signed_value(g, False).text}{cited} |")
+    return out
+
+
+def _gives_words(text: str) -> bool:
+    return len(re.findall(r"[A-Za-zÅÄÖåäö]{2,}", text)) >= 3

@@ -73,23 +73,14 @@ def in_mnkr(fact: Fact) -> float | None:
     return None if per is None else fact.value * per / 1e6
 
 
-#: a row whose sign is part of what it says (a result, a surplus or deficit), not a cost printed negative
-_SIGNED_ROW = re.compile(r"result|överskott|underskott|avvikelse|netto|förändring|differens", re.I)
+#: a row whose sign is part of what it says (a result, a surplus or deficit, a net), not a cost printed
+#: negative; a net cost ("Verksamhetens nettokostnader") is a cost
+_SIGNED_ROW = re.compile(r"result|överskott|underskott|avvikelse|netto(?!kostnad)|förändring|differens", re.I)
 
 
-def said_amount(fact: Fact) -> str:
-    """A figure as a person says it: a deviation from budget as överskott or underskott, a cost that
-    the table prints as a negative figure as the amount it is; other figures as printed."""
-    unit = "" if fact.unit in ("", "antal") else (fact.unit if fact.unit == "%" else " " + fact.unit)
+def is_cost(fact: Fact) -> bool:
+    """An amount the table prints as a negative figure that a person says as an amount: a cost,
+    not a deviation, change or result whose sign is what it says."""
     kind = column_info(fact.column).kind
-    number = fact.raw.strip(" *").replace(" %", "").replace("%", "") if fact.unit == "%" else fact.raw.strip(" *")
-    if fact.unit not in KRONOR or not number.lstrip().startswith(("-", "−", "–")):
-        if fact.unit in KRONOR and kind == "avvikelse" and fact.value:
-            return f"överskott {number}{unit}"
-        return f"{number}{unit}"
-    bare = number.lstrip("-−– ")
-    if kind == "avvikelse":
-        return f"underskott {bare}{unit}"
-    if _SIGNED_ROW.search(fact.row) or kind == "förändring":
-        return f"{number}{unit}"
-    return f"{bare}{unit}"
+    return fact.unit in KRONOR and fact.value < 0 and kind not in ("avvikelse", "förändring") \
+        and not _SIGNED_ROW.search(fact.row) and not _SIGNED_ROW.search(fact.column)

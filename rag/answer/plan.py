@@ -66,7 +66,10 @@ def make_plan(a: QuestionAnalysis, reports: dict[str, Report], kommuner: tuple[s
     if a.not_about:
         refusal = a.not_about
     elif a.foreign_places and not a.kommuner:
-        refusal = f"rapporterna gäller inte {', '.join(a.foreign_places)}"
+        have = sorted({r.kommun for r in reports.values()})
+        named = ", ".join(have[:-1]) + " och " + have[-1] if len(have) > 1 else "".join(have)
+        refusal = f"underlaget har inga rapporter från {', '.join(a.foreign_places)}" + (f", bara från {named}"
+                                                                                       if named else "")
     elif a.odd_years:
         span = sorted(int(y) for r in reports.values() for y in (r.period_start[:4], r.period_end[:4]))
         covered = f" (rapporterna gäller {span[0]}–{span[-1]})" if span else ""

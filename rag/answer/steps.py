@@ -11,7 +11,7 @@ from ..models import Fact
 from .candidates import Candidate
 from .corpus_view import CorpusView
 from .draft import Draft, Lead, Line
-from .layout import _context, fact_sentence
+from .layout import fact_sentence, other_cells
 from .picking import (Scored, across_reports, best_of_each_report, causes_that_follow, explained_below, extreme_rows,
                       figure_kind, lists_that_follow, merge_overlap, next_row_with_cells, pick, row_per_side,
                       row_quoted, same_figure_in, same_row_in_each_report, years_of_month_table)
@@ -202,22 +202,20 @@ def kommun_lines(s: Scope, draft: Draft, kommun: str, rows: list[Scored], cells:
             continue
         parent = s.view.row_parents.get((row.doc_id, row.line), "")
         text, comp = fact_sentence(row, chosen, report, parent)
-        if len({x.candidate.doc_id for x in rows}) > 1:
-            text = f"{report.title}: {text}"
-        lines.append(Line(text, (draft.cite("r", row),), comp))
-        # a ranking, or a month table's years: the other values of the first row only
-        ctx = "" if r is not rows[0] and (s.superlative or is_year_label(row.label)) else _context(row, chosen)
-        if ctx:
-            lines.append(Line(ctx, (draft.cite("r", row),)))
+        key = draft.cite("r", row)
+        # a ranking shows the ranked column only; a month table's years the other values of the first row
+        others = () if s.superlative and len(rows) > 1 or r is not rows[0] and is_year_label(row.label) \
+            else other_cells(row, chosen)
+        lines.append(Line(text, (key,), comp, tuple(chosen), others, parent, r.p))
         draft.facts.extend(chosen)
         draft.computed.extend(comp)
-        draft.leads.append(Lead(kommun, chosen[0], report, parent))
+        draft.leads.append(Lead(kommun, chosen[0], report, parent, tuple(chosen), key, r.p))
     order = {id(x): i for i, x in enumerate(sents)}
     ranked_passages = list(dict.fromkeys(x.candidate.passage.id for x in sents))
     for x in sorted(sents, key=lambda x: (ranked_passages.index(x.candidate.passage.id), x.candidate.pos, order[id(x)])):
         if LEXICON.other_group(s.a.text, x.candidate.text):
             continue  # an explanation found below a row may speak of another target group only
-        lines.append(Line(x.candidate.text, (draft.cite("p", x.candidate.passage),)))
+        lines.append(Line(x.candidate.text, (draft.cite("p", x.candidate.passage),), p=x.p))
     return lines
 
 
