@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 
 SCORER = {}  # the fake embedder's own fitted scorer (conftest.fake_config), set by the index fixture

@@ -2,7 +2,7 @@
 users at once. The service stays up, serves what it can, and says what it left out.
 
 Each test names the numbered case of the issue it covers. (Quadratic parsing, case 1,
-is in tests/test_fuzz.py; the rewrite guard, case 5, in tests/test_llm.py.)
+is in tests/ingest/test_fuzz.py; the rewrite guard, case 5, in tests/answer/test_llm.py.)
 """
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ from rag.models import Report
 from rag.engine import Engine, build_index, open_engine
 from rag.ui.render import escape_markdown
 
-from .test_index import CountingEmbedder
-from .conftest import CORPUS, ROOT, snapshot
+from tests.search.test_index import CountingEmbedder
+from tests.conftest import CORPUS, ROOT, snapshot
 
 SOLNA = "003_c2ca7959cafa510e.txt"
 SUNDBYBERG = (CORPUS / SOLNA).read_bytes().replace("Solna".encode(), "Sundbyberg".encode())

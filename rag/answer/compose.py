@@ -27,12 +27,15 @@ from .picking import counted_stems, figure_kind_of_best_row, gives_figure, usabl
 from .plan import Plan
 from .question import QuestionAnalysis
 from .candidates import Candidate
-from .rows import asked_cell, asked_figure, best_rows
+from .row_match import score_row
+from .rows import asked_cell, asked_figure
 from .score import Scorer
 from .steps import POLICIES, Scope, borrowed_rows, evidence_draft, targets_of
+from .topic import topic_units
 
-#: how well a row's label must answer a refused question's topic to be shown as the nearest thing
-#: the reports say (`best_rows`'s score; the engine's row search uses the same)
+#: how well a row must name a refused question's topic (`score_row`: 1.0 names all of it) to be
+#: shown as the nearest thing the reports say: lower shows a row for more refusals, and more rows
+#: that name only part of what was asked
 NEAREST_ROW = 0.5
 
 Step = Callable[[CorpusView, QuestionAnalysis, Evidence, Scorer, "np.ndarray | None"], "Answer | None"]
@@ -111,11 +114,15 @@ def nearest_row(view: CorpusView, a: QuestionAnalysis) -> Candidate | None:
     cover or a year no report can cover ("3023")."""
     if a.not_about or a.odd_years:  # nonsense cites nothing
         return None
-    wider = dataclasses.replace(a, years=(), months=(), report_hint="")
-    ranked = best_rows(view.rows, wider, view.reports, view.idf, view.vocab, set(a.kommuner), min_score=NEAREST_ROW)
-    if not ranked:
+    query = topic_units(dataclasses.replace(a, years=(), months=(), report_hint=""), view.vocab)
+    if not query:
         return None
-    row = ranked[0][1]
+    scope = set(a.kommuner)
+    scored = [(score_row(r, query, view.idf, view.vocab), r) for r in view.rows
+              if not scope or view.reports[r.doc_id].kommun in scope]
+    score, row = max(scored, key=lambda t: t[0], default=(0.0, None))
+    if row is None or score < NEAREST_ROW:
+        return None
     return Candidate("row", view.reports[row.doc_id].kommun, row.doc_id, (), row=row, text=row.first.row_text)
 
 

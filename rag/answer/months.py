@@ -15,12 +15,12 @@ from ..lexicon import LEXICON
 from ..models import Answer, Fact
 from ..years import is_year
 from .corpus_view import CorpusView
-from .periods import said_amount
 from .evidence import Evidence
 from .question import QuestionAnalysis
 from .rows import FactRow, column_info
 from .score import Scorer
 from .verify import allowed_numbers, check_numbers, cite_row
+from .wording import signed_value
 
 
 @dataclass(frozen=True)
@@ -72,13 +72,14 @@ def _said(a: QuestionAnalysis, view: CorpusView, row: FactRow, top: list[MonthCe
     what = (f0.caption or f0.table).strip()
     year = row.label.strip() if is_year(row.label) else report.period_end[:4]
     months = " och ".join(c.name for c in top)
-    figure = said_amount(top[0].fact)
+    said = signed_value(top[0].fact)
+    figure = said.text
     lead = (f"{what} i {report.kommun} {year}: {'högst' if direction == 'max' else 'lägst'} i {months}, "
             f"{figure} [1].")
     series = "; ".join(f"{c.name[:3]} {c.fact.raw.strip()}" for c in month_cells(row))
     lines = [lead, "", f"Per månad {year} ({report.title}): {series} [1]"]
     citation = cite_row(row, view.reports, 1)
-    allowed = allowed_numbers([citation], [abs(c.fact.value) for c in top] + [float(year)])
+    allowed = allowed_numbers([citation], [abs(c.fact.value) for c in top] + [float(year), *said.computed])
     if any(check_numbers(ln, allowed) for ln in lines):
         return None
     return Answer(a.text, True, "\n".join(lines), (citation,), tuple(c.fact for c in top))

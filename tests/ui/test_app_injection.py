@@ -9,7 +9,7 @@ import pytest
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app import APP, fresh_dirs, use_dirs
+from tests.ui.test_app import APP, fresh_dirs, use_dirs
 
 EVIL = " ![x](http://evil/x.png) [klicka](http://evil/) <img src=x onerror=alert(1)>"
 #: GitHub-flavoured markdown with HTML allowed, as st.markdown(unsafe_allow_html=True) renders it.

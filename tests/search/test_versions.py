@@ -16,7 +16,7 @@ from rag.engine import Engine, build_index, index_status, open_engine
 from rag.search import versions
 from rag.search.embedding import FakeEmbedder
 
-from .conftest import CORPUS, ROOT
+from tests.conftest import CORPUS, ROOT
 
 SOLNA = "003_c2ca7959cafa510e.txt"
 SUNDBYBERG = (CORPUS / SOLNA).read_bytes().replace("Solna".encode(), "Sundbyberg".encode())

@@ -15,7 +15,7 @@ from rag.config import FAKE_MODEL, Config
 from rag.answer.llm import chat_model_from_config, check_rewrite, rewrite
 from rag.models import Answer, Citation
 
-from .conftest import CORPUS
+from tests.conftest import CORPUS
 
 
 @pytest.fixture(scope="module")

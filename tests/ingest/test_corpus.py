@@ -11,7 +11,7 @@ from rag.ingest.document import decode_report
 from rag.ingest.manifest import load_manifest
 from rag.errors import CorpusError
 
-from .conftest import CORPUS, snapshot
+from tests.conftest import CORPUS, snapshot
 
 
 def test_manifest_describes_the_five_reports():

@@ -6,7 +6,7 @@ import logging
 
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app import APP, EDITOR_TOKEN, fresh_dirs, log_in, plain, snapshot, use_dirs
+from tests.ui.test_app import APP, EDITOR_TOKEN, fresh_dirs, log_in, plain, snapshot, use_dirs
 
 SOLNA, SOLNA_FILE = "solna-arsredovisning-2023", "003_c2ca7959cafa510e.txt"
 

@@ -9,7 +9,7 @@ from rag.errors import QuestionError
 from rag.models import Report
 from rag.numbers import find_numbers, same_value
 
-from .conftest import CORPUS, said_without_derived
+from tests.conftest import CORPUS, said_without_derived
 
 CORPUS_TEXT = "\n".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt"))
 

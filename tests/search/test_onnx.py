@@ -15,7 +15,7 @@ from rag.config import E5_MODEL, Config
 from rag.search.embedding import load_embedder
 from rag.search.onnx_backend import _expected, is_exported, onnx_folder
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 pytest.importorskip("onnxruntime")
 

@@ -14,7 +14,7 @@ from rag.errors import IndexMismatch, IndexMissing
 from rag.search.index import brute_force_topk, make_index, read_manifest, search_index
 from rag.engine import Engine, build_index, index_status, open_engine
 
-from .conftest import CORPUS
+from tests.conftest import CORPUS
 
 
 @pytest.mark.parametrize("kind", ["flat", "hnsw"])

@@ -8,7 +8,7 @@ from eval.questions import evidence_in, load_questions
 from eval.runner import evaluate
 from rag.search.index import brute_force_topk, search_index
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.model
 PUBLIC = str(ROOT / "eval" / "questions.public.jsonl")

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from .test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, copies, idle, running_app
+from tests.ui.test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, copies, idle, running_app
 
 pytestmark = [
     pytest.mark.e2e,

@@ -23,7 +23,7 @@ import pytest
 
 from rag.config import E5_MODEL
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "tests" / "screenshots"
 QUESTION = "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023?"

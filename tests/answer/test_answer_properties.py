@@ -12,7 +12,7 @@ from eval.questions import default_files, load_questions
 from rag.ingest.markup import plain_line
 from rag.numbers import find_numbers, same_value
 
-from .conftest import CORPUS, ROOT, first_sentence, said_without_derived
+from tests.conftest import CORPUS, ROOT, first_sentence, said_without_derived
 
 pytestmark = pytest.mark.model
 # the reports as read: markup turned into text, line by line (rag/ingest/markup.py)

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from rag.config import E5_MODEL
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 
 SICK = "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023?"
