@@ -109,26 +109,33 @@ def layout(a: QuestionAnalysis, reports: dict[str, Report], plan: Plan, draft: D
     if first is not None and (bad := check_numbers(first.text, allowed + list(first.computed))):
         log.warning("no first sentence: unsupported numbers %s in %s", bad, first.text)
         first = None
-    out_lines = [first.text] if first else []
-    quoted = {(s, li): sentence for s, li, sentence in (first.quoted if first else ())}
-    for si, sec in enumerate(sections):
-        if len(sections) > 1:
-            out_lines.append(f"**{sec.head}**")
-        out_lines.extend(details(sec, reports, mark))
-        bullets = []
-        for li, ln in enumerate(sec.texts):
-            body = re.sub(r"^[-•●*]\s+", "", re.sub(r"\s+", " ", ln.text).strip())
-            if (si, li) in quoted:  # said in the first sentence: the rest of the passage only
-                body = " ".join(body.replace(" ".join(quoted[(si, li)].split()), " ").split())
-                if not _gives_words(body) or LEXICON.other_group(a.text, body):
-                    continue  # nothing left, or what is left speaks of another target group only
-            bullets.append(f"- {body} {mark(ln.cites)}")
-        if bullets and len(sections) == 1 and not (first and first.text.startswith("Enligt")):
-            out_lines.append(f"Enligt {sec.head}:")
-        out_lines.extend(bullets)
+    out_lines = ([first.text] if first else []) + body(a, sections, reports, mark, first)
     for k in draft.missing:
         out_lines.append(f"- {k}: inget i rapporterna besvarar detta tillräckligt säkert.")
     return Answer(a.text, True, "\n".join(out_lines), tuple(citations), tuple(dict.fromkeys(draft.facts)))
+
+
+def body(a: QuestionAnalysis, sections: list[Section], reports: dict[str, Report], mark, first) -> list[str]:
+    """Under the first sentence: each kommun's rows as a table and its sentences as a list (what the
+    first sentence quotes is not said again), headed by the kommun where there are several."""
+    quoted = {(s, li): sentence for s, li, sentence in (first.quoted if first else ())}
+    out = []
+    for si, sec in enumerate(sections):
+        if len(sections) > 1:
+            out.append(f"**{sec.head}**")
+        out.extend(details(sec, reports, mark))
+        bullets = []
+        for li, ln in enumerate(sec.texts):
+            text = re.sub(r"^[-•●*]\s+", "", re.sub(r"\s+", " ", ln.text).strip())
+            if (si, li) in quoted:  # said in the first sentence: the rest of the passage only
+                text = " ".join(text.replace(" ".join(quoted[(si, li)].split()), " ").split())
+                if not _gives_words(text) or LEXICON.other_group(a.text, text):
+                    continue  # nothing left, or what is left speaks of another target group only
+            bullets.append(f"- {text} {mark(ln.cites)}")
+        if bullets and len(sections) == 1 and not (first and first.text.startswith("Enligt")):
+            out.append(f"Enligt {sec.head}:")
+        out.extend(bullets)
+    return out
 
 
 def _cell(text: str) -> str:
