@@ -120,6 +120,13 @@ def modes_table(rows: list[dict], key: str, out=sys.stdout) -> dict:
     return table
 
 
+def write_rows(path: str, rows: list[dict]) -> None:
+    """One JSON line per question: its verdict and its answer."""
+    with open(path, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
 def main(args: argparse.Namespace, config: Config | None = None) -> int:
     from rag.config import config_from_env
     from rag.engine import open_engine
@@ -148,14 +155,14 @@ def main(args: argparse.Namespace, config: Config | None = None) -> int:
                 modes_table(part, "type")
                 print()
                 modes_table(part, "fold" if by == "kommun" else "file")
+        if getattr(args, "cv_report", None):
+            write_rows(args.cv_report, cv_rows)
         agree, total = paraphrase_agreement(cv_rows, questions)
         print(f"\nparaphrases answered like their originals: {agree}/{total}")
         ev = [r["evidence5"] for r in cv_rows if r.get("evidence5") is not None]
         print(f"evidence@5 (the scorer's top 5 passages, out of fold): {sum(ev) / len(ev):.3f} of {len(ev)}")
     if args.report:
-        with open(args.report, "w", encoding="utf-8") as f:
-            for r in rows:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        write_rows(args.report, rows)
     if args.retrieval:
         print()
         retrieval_table(engine, questions, config)
