@@ -167,9 +167,19 @@ def test_a_lookup_answered_by_text_alone_gives_the_kind_of_figure_asked_for(answ
         if plan.intent != "lookup" or figure not in ("money", "share"):
             continue
         checked += 1
-        # the quoted lines: the bullets, and the opening quote ("Enligt X (rapport): …")
-        quoted = [re.sub(r"^Enligt [^:]*\)\s*:\s*", "", line) for line in ans.answer.splitlines()
-                  if line.startswith(("- ", "Enligt "))]
+        # the quoted items: the bullets, and the opening quote ("Enligt X (rapport): …"), each with
+        # the lines it runs on to (a quoted table row keeps its line breaks)
+        items: list[str] = []
+        open_item = False
+        for line in ans.answer.splitlines():
+            if line.startswith(("- ", "Enligt ")):
+                items.append(line)
+                open_item = True
+            elif open_item and line.strip():
+                items[-1] += " " + line
+            else:
+                open_item = False
+        quoted = [re.sub(r"^Enligt [^:]*\)\s*:\s*", "", item) for item in items]
         assert any(gives_figure(line, figure) for line in quoted), (q["id"], figure, ans.answer[:200])
     assert checked >= 5
 
