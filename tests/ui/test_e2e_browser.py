@@ -343,7 +343,7 @@ def test_why_ranking_refusal_and_upload_in_a_real_browser(upload_server, width, 
             expect(why.get_by_test_id("stVegaLiteChart")).to_be_visible()
             expect(why.get_by_text("Bra svar")).to_be_visible()
             assert english_on(page) == []  # the rating, the chart's toolbar, the chat's labels
-            ranking = ask_and_show(page, RANKING, "Mest negativ", f"{tag}-6-ranking.png")
+            ranking = ask_and_show(page, RANKING, "Störst underskott", f"{tag}-6-ranking.png")
             expect(ranking).to_contain_text("Ekonomiskt bistånd")
             ask_and_show(page, REFUSED, "Rapporterna säger inte", f"{tag}-7-refusal.png")
 
