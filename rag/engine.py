@@ -12,13 +12,13 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .answer.question import QuestionAnalysis, analyse, check_question, looks_english
 from .ingest.chunking import build_passages
 from .config import Config
 from .ingest.corpus import load_corpus
-from .errors import CorpusError, IndexError_, IndexMismatch, IndexMissing, StorageError
+from .errors import CorpusError, IndexError_, IndexMismatch, IndexMissing, RagError, StorageError
 from .search.index import (EmbeddingCache, build_lock, build_running, embed_passages, file_sha256, load_index, make_index,
                     passages_sha, read_manifest, save_index)
 from .search.lexical import build_bm25, canon_idf, load_bm25, save_bm25, split_compound, stem
@@ -31,6 +31,9 @@ from .search.embedding import shared_embedder
 from .search.vectors import Vectors
 from .answer.corpus_view import CorpusView
 from .answer.reading import Reading
+
+if TYPE_CHECKING:
+    from .answer.dialogue import Anchor
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +216,7 @@ class Engine:
         self._chat = None
         self._scorer = None
         self._speller = None
-        self._anchors: dict[tuple[str, ...], object] = {}  # a chat's earlier turns -> its last answer's Anchor
+        self._anchors: dict[tuple[str, ...], Anchor | None] = {}  # earlier turns -> what the last answer was about
         self.manifest = manifest
 
     @property
@@ -294,11 +297,17 @@ class Engine:
         """What the chat's last answer was about (its fact rows), the earlier turns read as its history
         (at most `dialogue_turns` of them: a subject older than that has been replaced or restated)."""
         from .answer.dialogue import anchor_of
+        from .answer.reading import is_question_text
 
-        history = history[-self.config.dialogue_turns:]
+        history = tuple(h for h in history if is_question_text(h))[-self.config.dialogue_turns:]
+        if not history:
+            return None
         if history not in self._anchors:
-            last = self.ask(history[-1], history=history[:-1])
-            self._anchors[history] = anchor_of(last, self.view)
+            try:
+                last = self.ask(history[-1], history=history[:-1])
+            except RagError:  # an earlier turn that cannot be answered anchors nothing
+                last = None
+            self._anchors[history] = anchor_of(last, self.view) if last is not None else None
             while len(self._anchors) > 256:  # a long session's chats: the oldest go first
                 self._anchors.pop(next(iter(self._anchors)))
         return self._anchors[history]
