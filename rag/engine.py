@@ -290,7 +290,10 @@ class Engine:
             check_question(question)  # raises, naming the type
         reading = read_question(question, tuple(history), self.reports, self.read)
         if reading.used_history and self.config.dialogue_turns > 0:
-            reading = dataclasses.replace(reading, anchor=self._last_answer_anchor(tuple(history)))
+            anchor = self._last_answer_anchor(tuple(history))
+            if anchor is not None:
+                anchor = dataclasses.replace(anchor, change=reading.resolved.kind)
+            reading = dataclasses.replace(reading, anchor=anchor)
         return reading
 
     def _last_answer_anchor(self, history: tuple[str, ...]):

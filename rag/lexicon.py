@@ -69,6 +69,17 @@ class Lexicon:
             return "negative" if has.get("max") else ""  # "minst underskott" is too rare to guess at
         return "max" if has.get("max") else "min"
 
+    def ordering(self, text: str) -> str:
+        """The order a question asks figures in, also when it ranks kommuner: 'max', 'min' or
+        'negative' (the most over budget first); '' when it asks no order."""
+        low = text.lower()
+        has = {k: any(rx.search(low) for rx in rxs) for k, rxs in self.superlatives.items()}
+        if self.comparison["overspend"].search(low) or has.get("negative") and has.get("max"):
+            return "negative"
+        if has.get("max") != has.get("min"):
+            return "max" if has.get("max") else "min"
+        return ""
+
     def groups_in(self, text: str) -> frozenset[str]:
         """The target groups a text names ("vuxna", "barn och unga"); remembered, as every row label of
         the reports is read again for every question."""

@@ -54,6 +54,7 @@ class Figure:
     row: FactRow
     fact: Fact
     span: Span
+    near: bool = False  # the row names the measure among words of its own (`near_row_measures`)
 
     @property
     def mnkr(self) -> float | None:
@@ -121,7 +122,7 @@ def asked_comparison(a: QuestionAnalysis, plan: Plan, vocab) -> Asked | None:
         span = "period"
     else:
         span = ""
-    return Asked(measure, kind, max(a.months, default=0), span, _direction(low))
+    return Asked(measure, kind, max(a.months, default=0), span, LEXICON.ordering(low))
 
 
 def _asks_figure(a: QuestionAnalysis, plan: Plan) -> bool:
@@ -129,8 +130,8 @@ def _asks_figure(a: QuestionAnalysis, plan: Plan) -> bool:
     of figure or column named; not "how does X work" nor "has it increased" (a trend)."""
     if a.direction and plan.intent != "rank":
         return False
-    return plan.intent == "rank" or bool(_direction(a.text.lower())) or bool(plan.measure) \
-        or bool(asked_figure(a, plan.measure))
+    return plan.intent == "rank" or bool(LEXICON.ordering(a.text)) or bool(plan.measure) \
+        or bool(asked_figure(a, plan.measure)) or bool(LEXICON.comparison["how_much"].search(a.text.lower()))
 
 
 def _other_subject(a: QuestionAnalysis, measure: Measure, vocab) -> list[str]:
@@ -156,16 +157,6 @@ def _figure_fits(figure: str, measure: Measure) -> bool:
     return not figure or figure == measure.kind
 
 
-def _direction(low: str) -> str:
-    """max, min or negative (the most over budget first); '' when no ordering is asked."""
-    has = {k: any(rx.search(low) for rx in rxs) for k, rxs in LEXICON.superlatives.items()}
-    if LEXICON.comparison["overspend"].search(low) or has.get("negative") and has.get("max"):
-        return "negative"
-    if has.get("max") != has.get("min"):
-        return "max" if has.get("max") else "min"
-    return ""
-
-
 def _kind_fits(span: Span, asked: Asked, report: Report) -> bool:
     if span.kind == asked.kind:
         return True
@@ -186,8 +177,8 @@ def _fits(span: Span, asked: Asked, report: Report, years: tuple[int, ...]) -> b
         return False
     if asked.span == "helår":
         return span.full_year and span.year == report_year
-    if asked.span == "period":
-        return span.year == report_year and span.months == report_months
+    if asked.span == "period":  # "jan–aug 2022" in a 2023 report: the year named, else the report's
+        return (bool(years) or span.year == report_year) and span.months == (asked.months or report_months)
     if asked.span == "föregående":
         return span.year == report_year - 1 and span.months == (asked.months or report_months)
     if asked.kind in ("budget", "prognos", "mål"):  # not said: a budget, forecast or target is the year's
@@ -208,15 +199,18 @@ def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure
     docs = [view.reports[d] for d in plan.doc_ids if view.reports[d].kommun == kommun]
     preferred = [d for d in docs if d.doc_id in plan.preferred] + [d for d in docs if d.doc_id not in plan.preferred]
     found_row: FactRow | None = None
-    for report in preferred:
-        rows = view.measure_rows(asked.measure.id, money).get(report.doc_id, [])
-        for row, _conf in rows:
-            found_row = found_row or row
-            fits = [(span_of(f, report), f) for f in row.facts if (in_mnkr(f) is not None) == money]
-            fits = [(s, f) for s, f in fits if _fits(s, asked, report, plan.years)]
-            if fits:
-                span, fact = max(fits, key=lambda t: _preference(t[0]))
-                return Figure(kommun, report, row, fact, span)
+    # a kommun without a confident row of the measure is read in its nearest one, said as such
+    for near, rows_of in ((False, view.measure_rows), (True, view.near_measure_rows)):
+        if found_row is not None:
+            break
+        for report in preferred:
+            for row, _conf in rows_of(asked.measure.id, money).get(report.doc_id, []):
+                found_row = found_row or row
+                fits = [(span_of(f, report), f) for f in row.facts if (in_mnkr(f) is not None) == money]
+                fits = [(s, f) for s, f in fits if _fits(s, asked, report, plan.years)]
+                if fits:
+                    span, fact = max(fits, key=lambda t: _preference(t[0]))
+                    return Figure(kommun, report, row, fact, span, near)
     if found_row is not None:
         have = ", ".join(dict.fromkeys(f.column for f in found_row.facts))
         return Missing(kommun, f"raden «{found_row.label.strip()}» har ingen sådan kolumn (bara {have})", found_row)
@@ -228,6 +222,10 @@ def comparable(figures: list[Figure]) -> str:
     spans = {(f.span.kind, f.span.months) for f in figures}
     if len(spans) > 1:
         return "siffrorna gäller olika långa perioder eller olika slags siffror"
+    near = [f for f in figures if f.near]
+    if near:
+        return "raden för " + " och ".join(f"{f.kommun} («{f.row.label.strip()}»)" for f in near) + \
+            " är inte säkert samma mått"
     if len({f.mnkr is None for f in figures}) > 1 or len({f.fact.unit for f in figures if f.mnkr is None}) > 1:
         return "siffrorna har olika enheter"
     return ""
@@ -253,7 +251,7 @@ def amount(f: Figure, sign: str) -> str:
     deviation."""
     v = f.said_value(sign)
     if f.mnkr is None:
-        unit = "" if f.fact.unit in ("", "antal") else (f.fact.unit if f.fact.unit == "%" else " " + f.fact.unit)
+        unit = "" if f.fact.unit in ("", "antal") else " " + f.fact.unit
         return f"{format_sv(v)}{unit}"
     said = f"{format_sv(abs(v) if sign == 'deviation' else v, 1)} mnkr"
     if sign == "deviation":
@@ -300,8 +298,9 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
     lines = [_lead(figures, asked, why_not, plan)]
     lines += ["", "| Kommun | Siffra | Som i rapporten | Kolumn | Rapport |", "|---|---|---|---|---|"]
     for i, f in enumerate(figures, 1):
-        unit = f" {f.fact.unit}" if f.fact.unit not in ("", "antal", "%") else f.fact.unit if f.fact.unit == "%" else ""
-        lines.append(f"| {f.kommun} | {amount(f, sign)} | {f.fact.raw.strip()}{unit} ({f.row.label.strip()}) "
+        raw = f.fact.raw.strip()
+        unit = f" {f.fact.unit}" if f.fact.unit not in ("", "antal") and not raw.endswith(f.fact.unit) else ""
+        lines.append(f"| {f.kommun} | {amount(f, sign)} | {raw}{unit} ({f.row.label.strip()}) "
                      f"| {f.fact.column} | {f.report.title} [{i}] |")
     years = sorted({f.span.year for f in figures})
     if len(years) > 1:

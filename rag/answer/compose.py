@@ -16,6 +16,7 @@ import numpy as np
 
 from ..lexicon import LEXICON
 from ..models import Answer
+from .anchored import anchored_probs
 from .compare import comparison_answer
 from .corpus_view import CorpusView
 from .dialogue import Anchor
@@ -53,6 +54,17 @@ def measure_step(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Sc
                                            "inget mått för det som kan jämföras mellan kommunerna")
         return compared
     return None
+
+
+def anchor_step(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs) -> Answer | None:
+    """A follow-up asking another cell of the last answer's row (`anchored.py`)."""
+    if ev.anchor is None:
+        return None
+    if probs is None:
+        probs = scorer.score(list(ev.candidates))
+    th = scorer.thresholds
+    lifted = anchored_probs(view, a, ev, np.asarray(probs), max(th.answer, th.absent) if ev.topic_absent else th.answer)
+    return None if lifted is None else evidence_step(view, a, ev, scorer, lifted)
 
 
 def evidence_step(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs) -> Answer:
@@ -93,7 +105,7 @@ def evidence_step(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: S
 
 
 #: the steps tried in order; the last always answers (or refuses)
-STEPS: tuple[Step, ...] = (measure_step, month_step, evidence_step)
+STEPS: tuple[Step, ...] = (measure_step, month_step, anchor_step, evidence_step)
 
 
 def compose(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np.ndarray | None = None) -> Answer:

@@ -166,6 +166,25 @@ class CorpusView:
                     out.setdefault((r.doc_id, r.line), set()).add(measure)
         return {k: frozenset(v) for k, v in out.items()}
 
+    @cached_property
+    def _near_measures(self) -> dict[tuple[str, bool], dict[str, list[tuple[FactRow, float]]]]:
+        """As `_measures`, for the rows that name a measure below the mapping's confidence."""
+        from .measures import near_row_measures
+
+        out: dict[tuple[str, bool], dict[str, list[tuple[FactRow, float]]]] = {}
+        for r in self.rows:
+            f = r.first
+            for money, m in near_row_measures(r.label, f.caption, f.table, {g.unit for g in r.facts}).items():
+                out.setdefault((m.measure, money), {}).setdefault(r.doc_id, []).append((r, m.confidence))
+        for per_doc in out.values():
+            for rows in per_doc.values():
+                rows.sort(key=lambda t: -t[1])
+        return out
+
+    def near_measure_rows(self, measure: str, money: bool) -> dict[str, list[tuple[FactRow, float]]]:
+        """Per report, the rows whose label names `measure` among words of its own, nearest first."""
+        return self._near_measures.get((measure, money), {})
+
     def measure_rows(self, measure: str, money: bool) -> dict[str, list[tuple[FactRow, float]]]:
         """Per report, the rows that report `measure` (its amounts, or its counts), most confident first."""
         return self._measures.get((measure, money), {})

@@ -29,6 +29,7 @@ class Anchor:
     tables: frozenset[tuple[str, str]]  # (doc_id, table): a narrowing lands on another row of it
     measures: frozenset[str]  # catalogue measures of those rows: the same measure in another kommun
     label_words: tuple[str, ...]  # the rows' labels, for sentences that explain them
+    change: str = ""  # what the follow-up changes (`Resolved.kind`: kommun, år, mått, grupp, ämne, …)
 
     def said_in(self, text: str) -> float:
         """The largest share of one anchor label's words (their first letters: "nämnd-" and

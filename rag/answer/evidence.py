@@ -106,6 +106,7 @@ class Evidence:
     candidates: tuple[Candidate, ...]
     refusal: str = ""  # decided from the plan and the corpus alone
     topic_absent: bool = False  # a named kommun's reports never use one of the question's topic nouns
+    anchor: Anchor | None = None  # a follow-up's: the rows of the chat's last answer
 
 
 def row_label_text(row: FactRow, parent: str = "") -> str:
@@ -246,7 +247,7 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
         if not cands:
             where = ", ".join(plan.kommuner) if plan.named else "rapporterna"
             return Evidence(plan, (), f"{where}: rapporterna redovisar inget om {y}")
-    return Evidence(plan, tuple(cands), topic_absent=lacking)
+    return Evidence(plan, tuple(cands), topic_absent=lacking, anchor=anchor)
 
 
 def _text_hits(engine, a: QuestionAnalysis, plan: Plan, dense_all: np.ndarray) -> list[Hit]:

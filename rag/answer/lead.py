@@ -317,8 +317,10 @@ def side_by_side(a: QuestionAnalysis, plan: Plan, leads: list[Lead], mark: Mark)
         why_not = "siffrorna har olika enheter"
     elif len({months_covered(t.fact.column, t.report) for t in leads}) > 1:
         why_not = "siffrorna gäller olika långa perioder"
+    elif len(kinds := {span_of(t.fact, t.report).kind for t in leads}) > 1:  # a target beside an outcome
+        why_not = f"siffrorna är olika slags siffror ({', '.join(sorted(kinds))})"
     computed = tuple(c for t in leads for c in signed_value(t.fact).computed)
-    sup = LEXICON.superlative(a.text) or ("max" if plan.intent in ("rank", "compare") else "")
+    sup = LEXICON.ordering(a.text) or ("max" if plan.intent in ("rank", "compare") else "")
     if why_not or not sup:
         items = [_item(t, mark, not same) for t in leads]
         tail = f" – {why_not}, så de rangordnas inte" if why_not else ""

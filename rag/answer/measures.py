@@ -35,6 +35,9 @@ _MARKUP = re.compile(r"<[^>]+>|&[a-z]+;")
 #: ("Antal besök inom … öppna insatser") as that measure (precision 0.88 at 0, 0.99 at 0.6 on the
 #: hand-labelled rows)
 MIN_CONFIDENCE = 0.6
+#: a row whose label names a measure beside more words of its own than this share is not even its
+#: nearest row (a comparison names a nearer one as such: lower shows rows about something else)
+NEAR_CONFIDENCE = 0.2
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,9 @@ def _stems(text: str) -> tuple[str, ...]:
 def stems_of(text: str) -> tuple[str, ...]:
     """The content word stems of a name or label."""
     return _content(_stems(text))
+
+
+_TOTAL_STEMS = frozenset(_stems("totalt total"))
 
 
 def _content(stems: tuple[str, ...]) -> tuple[str, ...]:
@@ -152,14 +158,16 @@ class Catalogue:
         """Every measure some name of which stands whole in `text`: (id, name, the stems it
         covers, the share of the text's content words it covers), the best per measure."""
         content = _content(_stems(text))
+        # "HME, totalt" is the total of the measure named: read also without the word for a total
+        # (a name may hold it: "Summa totalt")
+        readings = {content, tuple(t for t in content if t not in _TOTAL_STEMS)}
         best: dict[str, tuple[str, str, frozenset[str], float]] = {}
-        if not content:
-            return []
-        for stems, n, mid, name in self.phrases:
-            if _name_fits(stems, content):
-                share = sum(1 for t in content if _covered(t, stems)) / len(content)
-                if share > 0 and (mid not in best or share > best[mid][3]):
-                    best[mid] = (mid, name, stems, share)
+        for words in filter(None, readings):
+            for stems, n, mid, name in self.phrases:
+                if _name_fits(stems, words):
+                    share = sum(1 for t in words if _covered(t, stems)) / len(words)
+                    if share > 0 and (mid not in best or share > best[mid][3]):
+                        best[mid] = (mid, name, stems, share)
         return sorted(best.values(), key=lambda t: (-t[3], -len(t[2])))
 
 
@@ -226,6 +234,19 @@ def question_measures(text: str, cat: Catalogue | None = None) -> list[tuple[str
     for mid, _name, stems, _share in cat.matches(text):
         out[mid] = max(out.get(mid, 0.0), float(len(stems)))
     return sorted(out.items(), key=lambda kv: -kv[1])
+
+
+def near_row_measures(label: str, caption: str, table: str, units: set[str]) -> dict[bool, MeasureMatch]:
+    """A row's measure read below `MIN_CONFIDENCE` (at least `NEAR_CONFIDENCE`): the label names it
+    beside words of its own ("Total sjukfrånvaro, tillsvidareanställda AB-avtal"). A comparison
+    shows such a row for a kommun without a confident one, named as such, never ranked."""
+    out: dict[bool, MeasureMatch] = {}
+    for money, kind_units in ((True, units & MONEY_UNITS), (False, units - MONEY_UNITS)):
+        if kind_units:
+            m = row_measure_of(label, caption, table, frozenset(u for u in kind_units if u))
+            if m is not None and NEAR_CONFIDENCE <= m.confidence < MIN_CONFIDENCE and m.source == "label":
+                out[money] = m
+    return out
 
 
 def row_measures(label: str, caption: str, table: str, units: set[str]) -> dict[bool, MeasureMatch]:

@@ -16,7 +16,7 @@ KRONOR = {"kr": 1.0, "tkr": 1e3, "mkr": 1e6, "mnkr": 1e6}
 
 def months_covered(column: str, report: Report) -> int:
     """How many months of the year a column's figure covers: a full-year column (helår, års-,
-    bokslut, a bare budget) 12, a column naming its last month ("jan-aug", "Aug 2023") that month,
+    bokslut, a bare budget or target) 12, a column naming its last month ("jan-aug", "Aug 2023") that month,
     otherwise the report's own period (an årsredovisning's "2023" is the whole year)."""
     info = column_info(column)
     low = column.lower()
@@ -25,7 +25,7 @@ def months_covered(column: str, report: Report) -> int:
     named = [i + 1 for i, m in enumerate(LEXICON.months) if re.search(rf"\b{m[:3]}", low)]
     if named:
         return max(named)
-    if info.kind == "budget":
+    if info.kind in ("budget", "mål"):  # a budget or a target is the year's
         return 12
     return int(report.period_end[5:])
 

@@ -192,6 +192,8 @@ def pick_columns(row: FactRow, a: QuestionAnalysis, report: Report, vocab=None, 
     primary, deviation = _by_period_word(cells, pw)
     if deviation is not None:  # a forecast is read against the budget: its deviation comes along
         return [primary[0][0], deviation]
+    if not primary and any(rx.search(a.text) for rx in LEXICON.measure_patterns.get("mål", ())):
+        primary = cells.by_year(cells.prefer(("mål",)))  # "målvärdet till 2030": the target's column
     if not primary:
         primary = _outcome(cells, row, wanted, figure)
     if not primary:  # the row has only budget, forecast, deviation or target columns: none is an outcome

@@ -72,3 +72,21 @@ def test_the_asked_column_kind_and_span_are_read_from_the_question(fake_engine):
         ("summa_intakter", "avvikelse", "helår", "max")
     assert asked("Which social services committee has the largest total cost budget for the year?")[1:3] == \
         ("budget", "helår")
+
+
+def test_a_part_year_of_a_named_earlier_year_is_read_in_each_report_s_column_of_that_year(fake_engine):
+    """"jan–aug 2022" asked of 2023 reports: Eskilstuna's "Utfall Aug 2022" and Huddinge's "Utfall
+    jan-aug föregående år", eight months of 2022 each, so they are ordered."""
+    ans = _answer(fake_engine, "Vilken socialnämnd hade högst kostnader för köp av verksamhet januari–augusti "
+                               "2022, Eskilstuna eller Huddinge?")
+    spans = {span_of(f, fake_engine.reports[f.doc_id]) for f in ans.facts}
+    assert {(s.kind, s.year, s.months) for s in spans} == {("utfall", 2022, 8)}
+    assert ans.answer.splitlines()[0].startswith("Högst köp av verksamhet")
+    assert "Utfall jan-aug föregående år" in ans.answer
+
+
+def test_a_measure_asked_for_with_hur_stora_is_a_figure_to_set_side_by_side(fake_engine):
+    ans = _answer(fake_engine, "Hur stora intäkter räknar socialnämnderna i Enköping och Eskilstuna med för "
+                               "helåret enligt sina delårsrapporter?")
+    assert ans is not None and {f.kommun for f in ans.facts} == {"Enköping", "Eskilstuna"}
+    assert all(span_of(f, fake_engine.reports[f.doc_id]).kind == "prognos" for f in ans.facts)

@@ -1,7 +1,10 @@
 """The chat's state carried into a follow-up: the rows of the last answer (rag/answer/dialogue.py)."""
 from __future__ import annotations
 
+import dataclasses
+
 from rag.answer.dialogue import anchor_of
+from rag.answer.anchored import anchored_probs
 from rag.answer.evidence import gather
 
 SICK = "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023?"
@@ -13,7 +16,7 @@ def test_a_follow_up_carries_the_rows_of_the_last_answer_into_its_candidates(fak
     reading = fake_engine.read_question("Och året innan?", (SICK,))
     assert reading.used_history and reading.anchor is not None
     assert reading.anchor.rows == {(f.doc_id, f.line) for f in answer.facts}
-    assert reading.anchor == anchor_of(answer, fake_engine.view)
+    assert reading.anchor == dataclasses.replace(anchor_of(answer, fake_engine.view), change="år")
     rows = [c for c in gather(fake_engine, reading.analysis, anchor=reading.anchor).candidates if c.kind == "row"]
     anchored = {(c.row.doc_id, c.row.line) for c in rows if c.features.anchor_row}
     assert anchored == reading.anchor.rows  # kept among the candidates, whatever their match to the words
@@ -58,3 +61,41 @@ def test_an_earlier_turn_that_is_no_question_is_passed_over(fake_engine):
     with_it = fake_engine.read_question("Och i Huddinge?", (SICK, instruction))
     assert with_it.anchor == fake_engine.read_question("Och i Huddinge?", (SICK,)).anchor
     assert fake_engine.read_question("Och i Huddinge?", (instruction,)).anchor is None
+
+
+PERSONLIGT_OMBUD = ("Hur många får stöd genom personligt ombud eller deltar i förebyggande aktiviteter inom "
+                    "öppenvård beroende i Huddinge 2023?")
+
+
+def _anchored(engine, question, history):
+    reading = engine.read_question(question, history)
+    ev = gather(engine, reading.analysis, anchor=reading.anchor)
+    probs = engine.scorer.score(list(ev.candidates))
+    return ev, probs, anchored_probs(engine.view, reading.analysis, ev, probs, engine.scorer.thresholds.answer)
+
+
+def test_a_follow_up_asking_another_cell_of_the_last_answer_s_row_is_answered_from_that_row(fake_engine):
+    """"Vad är målvärdet för det till 2030?": the words name nothing but the row the last answer
+    stood on; that row leads, in its target column."""
+    first = fake_engine.ask(PERSONLIGT_OMBUD)
+    assert first.answered and any("personligt ombud" in f.row for f in first.facts)
+    follow = "Vad är målvärdet för det till 2030?"
+    ev, probs, lifted = _anchored(fake_engine, follow, (PERSONLIGT_OMBUD,))
+    assert lifted is not None
+    lead = ev.candidates[int(lifted.argmax())]
+    assert lead.features.anchor_row and "personligt ombud" in lead.row.label
+    answer = fake_engine.ask(follow, history=(PERSONLIGT_OMBUD,))
+    assert answer.answered and any(f.column == "Målvärde 2030" and f.value == 220 for f in answer.facts)
+
+
+def test_a_narrowing_or_another_kommun_leaves_the_last_answer_s_row_to_the_scorer(fake_engine):
+    for follow in ("Bara för männen?", "Och i Huddinge?"):
+        ev, probs, lifted = _anchored(fake_engine, follow, (SICK,))
+        assert ev.anchor is not None and ev.anchor.change in ("grupp", "kommun"), follow
+        assert lifted is None, follow
+
+
+def test_a_row_naming_the_question_better_than_the_anchored_row_keeps_it_from_leading(fake_engine):
+    """After total sick leave, a question about staff counts names another row: not lifted."""
+    ev, probs, lifted = _anchored(fake_engine, "Och hur många anställda hade de 2022?", (SICK,))
+    assert lifted is None or not ev.candidates[int(lifted.argmax())].features.anchor_row

@@ -189,6 +189,20 @@ def test_an_empty_cell_of_the_asked_year_gives_no_figure_never_another_years():
     assert blank_columns(row, asked_2022.years) == {}
 
 
+def test_a_question_naming_a_target_is_answered_by_the_target_column_of_the_year():
+    """"Vad är målvärdet … till 2030?": the target column of 2030, not an outcome; "målet 2023" the
+    year's interim target."""
+    from rag.answer.question import analyse
+    from rag.answer.rows import pick_columns
+
+    row = _row({"2022": 143, "2023 - 31 aug": 146, "Etappmål 2023": 200, "Målvärde 2030": 220}, unit="",
+               label="Antal personer som får stöd", header="Indikator\t2022\t2023 - 31 aug\tEtappmål 2023\tMålvärde 2030")
+    to_2030 = analyse("Vad är målvärdet för antal personer som får stöd till 2030 i Eskilstuna?", {"Eskilstuna"})
+    assert [f.column for f in pick_columns(row, to_2030, ESKILSTUNA_DELAR)] == ["Målvärde 2030"]
+    goal_2023 = analyse("Vad är målet för antal personer som får stöd 2023 i Eskilstuna?", {"Eskilstuna"})
+    assert [f.column for f in pick_columns(row, goal_2023, ESKILSTUNA_DELAR)] == ["Etappmål 2023"]
+
+
 @pytest.mark.parametrize("question, figure, columns", [
     ("Hur många placeringar hade Område Resurs 2023?", "count", ["Placeringar 2023"]),
     ("Hur stor andel av budgeten hade Område Resurs använt 2023?", "share", ["Andel 2023"]),
