@@ -268,7 +268,20 @@ class Engine:
                mode: str = "hybrid") -> list[Hit]:
         """The top-k passages; in hybrid mode the fitted scorer's ranking of table rows and sentences'
         passages (the evidence answers are built from) comes first, then BM25 and dense fused."""
-        a = self.analyse(question)
+        return self._search(self.analyse(question), k, kommuner, doc_ids, mode)
+
+    def search_reading(self, reading: Reading, k: int = 5, kommuner: tuple[str, ...] = (),
+                       doc_ids: tuple[str, ...] = (), mode: str = "hybrid") -> list[Hit]:
+        """The top-k passages for a question as `read_question` read it. A follow-up is searched as its
+        reading (a report type carried over dropped where the kommun has none, which the resolved text
+        alone would refuse), the last answer's rows kept among the evidence as its answer keeps them; a
+        question read without the chat is searched as `search` searches it."""
+        if not reading.used_history:
+            return self.search(reading.asked, k, kommuner, doc_ids, mode)
+        return self._search(reading.analysis, k, kommuner, doc_ids, mode, reading.anchor)
+
+    def _search(self, a: QuestionAnalysis, k: int, kommuner: tuple[str, ...], doc_ids: tuple[str, ...], mode: str,
+                anchor: Anchor | None = None) -> list[Hit]:
         hits = hybrid_search(a.text, a, self.passages, self.reports, self.bm25,
                              None if mode == "bm25" else self.vectors.dense, k=k, candidates=self.config.candidates,
                              rrf_k=self.config.rrf_k, kommuner=kommuner, doc_ids=doc_ids, mode=mode)
@@ -276,7 +289,7 @@ class Engine:
             return hits
         from .answer.evidence import evidence_ranking
 
-        ranked = evidence_ranking(self, a, kommuner, doc_ids)
+        ranked = evidence_ranking(self, a, kommuner, doc_ids, anchor=anchor)
         seen = {pid for pid, _ in ranked[:k]}
         out = [Hit(self.passages[pid], p, 0, (("scorer", i + 1),)) for i, (pid, p) in enumerate(ranked[:k])]
         out += [h for h in hits if h.passage.id not in seen]

@@ -298,10 +298,11 @@ def _one_report_per_row(cands: list[Candidate], plan: Plan, reports: dict[str, R
 
 
 def evidence_ranking(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
-                     scorer: Scorer | None = None) -> list[tuple[int, float]]:
+                     scorer: Scorer | None = None, anchor: Anchor | None = None) -> list[tuple[int, float]]:
     """Passage ids (table rows and text passages) ordered by the fitted scorer's probability that
-    they hold the answer: what `search` shows first, the same evidence the answer is built from."""
-    ev = gather(engine, a, kommuner, doc_ids)
+    they hold the answer: what `search` shows first, the same evidence the answer is built from
+    (a follow-up's `anchor` included)."""
+    ev = gather(engine, a, kommuner, doc_ids, anchor)
     if not ev.candidates:
         return []
     probs = (scorer or engine.scorer).score(list(ev.candidates))

@@ -66,13 +66,6 @@ def test_search_filters_to_the_named_kommun(fake_engine):
     assert len({h.passage.kommun for h in all_hits}) > 1
 
 
-def test_langchain_retriever_returns_documents(fake_engine):
-    from rag.search.lc import RagRetriever
-
-    docs = RagRetriever(engine=fake_engine, k=3).invoke("ekonomiskt bistånd Enköping")
-    assert len(docs) == 3 and all(d.metadata["kommun"] == "Enköping" for d in docs)
-
-
 def test_sentence_similarity_reads_each_sentence_once_and_caches_it(fake_config, tmp_path):
     """A pair of sentences is the normalised mean of its sentences' vectors (an oracle in numpy),
     and each sentence is embedded once per engine; the reports' own sentences come from the build,
