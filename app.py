@@ -16,7 +16,7 @@ import streamlit as st
 
 from rag.config import config_from_env
 from rag.errors import RagError
-from rag.ui.answer_view import render_turn
+from rag.ui.answer_view import new_id, render_turn
 from rag.ui.chat import Asked, answer_turn, questions_so_far
 from rag.ui.loading import get_engine
 from rag.ui.notices import show_notice
@@ -35,11 +35,6 @@ def init_state() -> None:
     for key, value in (("messages", []), ("next_id", 0), ("upload_round", 0), ("notice", None),
                        ("confirm_remove", None)):
         st.session_state.setdefault(key, value)
-
-
-def new_id() -> int:
-    st.session_state.next_id += 1
-    return st.session_state.next_id
 
 
 def sidebar(config, engine) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -349,7 +349,8 @@ class Engine:
         if resolved.used_history:  # say how the follow-up was read; the answer belongs to the asked question
             answer = dataclasses.replace(answer, question=question,
                                          answer=f"{resolved.reading}\n\n{answer.answer}" if resolved.reading
-                                         else answer.answer)
+                                         else answer.answer,
+                                         read_as=resolved.question if resolved.reading else "")
         return answer
 
 

@@ -167,6 +167,9 @@ class Answer:
     facts: tuple[Fact, ...] = ()
     notes: tuple[str, ...] = field(default=())
     coverage: str = ""  # a refusal's list of what the reports cover, kept out of the text (the app folds it)
+    # a follow-up's: the whole question it was read as, which the text's first line says ("" when it was
+    # read alone); kept out of the JSON (the text says it), so the app can offer to ask it as written
+    read_as: str = ""
 
     def to_json(self) -> dict:
         out = {

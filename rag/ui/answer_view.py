@@ -1,5 +1,6 @@
 """One chat turn on the page: the question, or the answer with its links, charts and sources
-(the cited table row or passage, and the cited PDF page on request), and its rating."""
+(the cited table row or passage, and the cited PDF page on request), and its rating. Under a follow-up's
+answer a button asks the question as written instead (and back), in the answer's place."""
 from __future__ import annotations
 
 import streamlit as st
@@ -7,7 +8,7 @@ import streamlit as st
 from rag.config import Config
 from rag.models import Citation
 from rag.ui.charts import Chart, bar_chart
-from rag.ui.chat import Asked, Reply, Turn
+from rag.ui.chat import Asked, Reply, Turn, ask_again, can_ask_again
 from rag.ui.feedback import render_feedback
 from rag.ui.markup import citation_body, citation_heading, cited_page_png, linked_answer
 from rag.ui.render import escape_markdown
@@ -21,11 +22,24 @@ def render_turn(turn: Turn, config: Config, engine) -> None:
             render_reply(turn, config, engine)
 
 
+AS_WRITTEN = "Besvarad som den är skriven, utan de tidigare frågorna i samtalet."
+ASK_AS_WRITTEN, ASK_AS_FOLLOW_UP = "Fråga som den är skriven", "Läs den som följdfråga igen"
+
+
+def new_id() -> int:
+    """A chat turn's id, never reused in the session (widget keys are made from it)."""
+    st.session_state.next_id += 1
+    return st.session_state.next_id
+
+
 def render_reply(reply: Reply, config: Config, engine) -> None:
+    if reply.as_written:
+        st.caption(AS_WRITTEN)
     if reply.note:
         st.info(escape_markdown(reply.note), icon="🔎")
     if reply.error:
         st.error(escape_markdown(reply.error))
+        render_ask_again(reply, engine)
         return
     answer = reply.answer
     if not answer.answered:
@@ -39,7 +53,18 @@ def render_reply(reply: Reply, config: Config, engine) -> None:
                 st.markdown(citation_heading(c, reply.id), unsafe_allow_html=True)
                 st.markdown(citation_body(c, answer))
                 render_cited_page(config, engine, c, reply.id)
+    render_ask_again(reply, engine)
     render_feedback(config, reply)
+
+
+def render_ask_again(reply: Reply, engine) -> None:
+    """The question answered again in this answer's place: as written, or as the follow-up it was."""
+    if not can_ask_again(reply):
+        return
+    if st.button(ASK_AS_FOLLOW_UP if reply.as_written else ASK_AS_WRITTEN, key=f"again-{reply.id}"):
+        with st.spinner("Söker i rapporterna …"):
+            ask_again(engine, st.session_state.messages, reply.id, new_id(), as_written=not reply.as_written)
+        st.rerun()
 
 
 def render_cited_page(config: Config, engine, c: Citation, mid: int) -> None:

@@ -1,8 +1,9 @@
 """The chat's turns: a question, and the reply the engine gives to it read with the questions before it
-(so 'Och i Huddinge?' is the last question about Huddinge). No Streamlit: the page keeps the turns
-in its session state and draws them."""
+(so 'Och i Huddinge?' is the last question about Huddinge), or as it is written when the person asks for
+that. No Streamlit: the page keeps the turns in its session state and draws them."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -42,6 +43,9 @@ class Reply:
     feedback_row: int | None = None
     rating: int | None = None
     comment: str = ""
+    kommuner: tuple[str, ...] = ()  # the sidebar's choice it was asked under, for asking it again
+    doc_ids: tuple[str, ...] = ()
+    as_written: bool = False  # asked again without the chat's earlier questions
 
 
 Turn = Asked | Reply
@@ -65,13 +69,34 @@ def answer_turn(engine, mid: int, question: str, history: tuple[str, ...], kommu
         seconds = time.perf_counter() - t0
         log.info("answered in %.2f s: %r", seconds, question)
     except RagError as e:
-        return Reply(mid, question, history, note=note, error=f"Frågan kan inte besvaras. {swedish_error(e)}")
+        return Reply(mid, question, history, note=note, error=f"Frågan kan inte besvaras. {swedish_error(e)}",
+                     kommuner=kommuner, doc_ids=doc_ids)
     except Exception:
         log.exception("answering %r failed", question)
-        return Reply(mid, question, history, note=note,
+        return Reply(mid, question, history, note=note, kommuner=kommuner, doc_ids=doc_ids,
                      error="Ett internt fel inträffade när frågan besvarades; se serverloggen.")
     charts = tuple(chart_data(answer, engine.facts, engine.reports)) if answer.answered else ()
-    return Reply(mid, question, history, answer, charts, note, seconds=seconds)
+    return Reply(mid, question, history, answer, charts, note, seconds=seconds, kommuner=kommuner, doc_ids=doc_ids)
+
+
+def can_ask_again(reply: Reply) -> bool:
+    """A follow-up's answer may be asked as written, and an answer asked as written read as a follow-up again."""
+    return reply.as_written or (reply.answer is not None and bool(reply.answer.read_as))
+
+
+def ask_again(engine, turns: list[Turn], mid: int, new_mid: int, as_written: bool) -> Reply | None:
+    """Answer reply `mid`'s question again, as written (no history) or as the follow-up it was, under the
+    same sidebar choice, in that reply's place (None when the chat has no such reply any more). The
+    questions asked do not change, so neither does what a later question is read against."""
+    at = next((i for i, t in enumerate(turns) if isinstance(t, Reply) and t.id == mid), None)
+    if at is None:
+        return None
+    old = turns[at]
+    history = () if as_written else questions_so_far(turns[:at])[:-1]  # the questions before this one
+    reply = dataclasses.replace(answer_turn(engine, new_mid, old.question, history, old.kommuner, old.doc_ids),
+                                as_written=as_written)
+    turns[at] = reply
+    return reply
 
 
 def store_feedback(config: Config, reply: Reply, rating: int | None, comment: str | None = None) -> None:

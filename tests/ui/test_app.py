@@ -176,6 +176,34 @@ def test_follow_up_is_read_in_the_context_of_the_chat(app):
 
 
 @pytest.mark.model
+def test_a_follow_up_can_be_asked_as_written_in_its_place_and_read_as_a_follow_up_again(app, shared_dirs):
+    from rag.search.store import list_feedback
+
+    feedback = shared_dirs[1] / "feedback.sqlite"
+    rows = len(list_feedback(feedback)) if feedback.exists() else 0
+    first = ask(app, SICK)
+    assert not [b for b in first.button if b.key.startswith("again-")]  # a question read alone offers nothing
+    ask(app, "Och i Huddinge?")
+    button = next(b for b in assistant(app).button if b.key.startswith("again-"))
+    assert button.label == "Fråga som den är skriven" and not button.help
+    button.click().run()
+    assert not app.exception, app.exception
+    assert [m.name for m in app.chat_message] == ["user", "assistant"] * 2  # in the answer's place
+    msg = assistant(app)
+    shown = plain(texts(msg))
+    assert "Besvarad som den är skriven, utan de tidigare frågorna i samtalet." in shown
+    assert "Jag läser frågan som" not in shown and "Rapporterna säger inte det" in shown  # alone it asks nothing
+    assert "7 %" not in shown
+    back = next(b for b in msg.button if b.key.startswith("again-"))
+    assert back.label == "Läs den som följdfråga igen"
+    back.click().run()
+    answer = plain(assistant(app).markdown[0].value)
+    assert answer.startswith("Jag läser frågan som: «Hur hög var sjukfrånvaron i Huddinges socialförvaltning 2023?»")
+    assert "7 %" in answer and len(app.chat_message) == 4
+    assert (len(list_feedback(feedback)) if feedback.exists() else 0) == rows  # answering stores nothing
+
+
+@pytest.mark.model
 def test_a_four_turn_chat_shows_each_reading_as_a_sentence(app):
     """A kommun, another kommun, why, the year before: each follow-up opens with how it was read, as a
     whole question a person can check, and the chat's kommun and year travel with it."""

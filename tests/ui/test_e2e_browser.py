@@ -1,7 +1,7 @@
 """End to end: `streamlit run app.py` in a subprocess, driven by a real headless Chromium,
-at desktop width and at 390 px (a phone): a question, a follow-up, a duplicate upload; the start
-page opening at its title with no English UI text; a why answer, a ranking, a refusal and an
-upload whose details are read from the file.
+at desktop width and at 390 px (a phone): a question, a follow-up (and it asked as written), a duplicate
+upload; the start page opening at its title with no English UI text; a why answer, a ranking, a refusal
+and an upload whose details are read from the file.
 
 Needs Debian's /usr/bin/chromium (apt-get install chromium); skipped without it.
 Runs on the real e5 model (answers need it) against throw-away copies of the corpus and index. Screenshots are
@@ -205,6 +205,55 @@ def test_follow_up_and_duplicate_upload_in_a_real_browser(server, width, height,
             refused.evaluate("e => e.scrollIntoView({block: 'center'})")
             shoot(page, f"{tag}-4-duplicate-upload.png")
             assert sorted(p.name for p in corpus.iterdir()) == sorted(p.name for p in (ROOT / "corpus").iterdir())
+        except Exception:
+            print(log.read_text()[-3000:])
+            raise
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("width, height, tag", [(1400, 1100, "desktop"), (390, 844, "phone")])
+def test_a_follow_up_asked_as_written_in_a_real_browser(server, width, height, tag):
+    """Under a follow-up's answer, a Swedish button asks the question as written: the answer in its place
+    says so and reads nothing into it ('Och i Huddinge?' alone asks nothing), and offers the way back."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, log, _ = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height},
+                                    is_mobile=tag == "phone", has_touch=tag == "phone")
+            page.goto(url, wait_until="domcontentloaded")
+            box = page.get_by_test_id("stChatInputTextArea")
+            expect(box).to_be_visible(timeout=180_000)
+            idle(page)
+            box.fill(QUESTION)
+            box.press("Enter")
+            expect(page.get_by_test_id("stChatMessage").filter(has_text="Årsredovisning 2023")).to_contain_text(
+                "8,5", timeout=120_000)
+            idle(page)
+            box.fill(FOLLOW_UP)
+            box.press("Enter")
+            reply = page.get_by_test_id("stChatMessage").filter(has_text="Jag läser frågan som: «Hur hög")
+            button = reply.get_by_role("button", name="Fråga som den är skriven")
+            expect(button).to_be_visible(timeout=120_000)
+            idle(page)
+            button.evaluate("e => e.scrollIntoView({block: 'center'})")
+            assert in_view_and_on_top(page, button), button.bounding_box()  # on a phone too: nothing covers it
+            assert english_on(page) == []
+            shoot(page, f"{tag}-2a-ask-as-written.png")
+            button.click()
+            replaced = page.get_by_test_id("stChatMessage").filter(has_text="Besvarad som den är skriven")
+            expect(replaced).to_contain_text("Rapporterna säger inte det", timeout=120_000)
+            idle(page)
+            expect(page.get_by_test_id("stChatMessage")).to_have_count(4)  # in the answer's place
+            expect(page.get_by_test_id("stChatMessage").filter(has_text="Jag läser frågan som")).to_have_count(0)
+            expect(replaced.get_by_role("button", name="Läs den som följdfråga igen")).to_be_visible()
+            expect(page.get_by_test_id("stException")).to_have_count(0)
+            assert english_on(page) == []
+            replaced.evaluate("e => e.scrollIntoView({block: 'start'})")
+            shoot(page, f"{tag}-2b-asked-as-written.png")
         except Exception:
             print(log.read_text()[-3000:])
             raise
