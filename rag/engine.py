@@ -21,7 +21,7 @@ from .ingest.corpus import load_corpus
 from .errors import CorpusError, IndexError_, IndexMismatch, IndexMissing, RagError, StorageError
 from .search.index import (EmbeddingCache, build_lock, build_running, embed_passages, file_sha256, load_index, make_index,
                     passages_sha, read_manifest, save_index)
-from .search.lexical import build_bm25, canon_idf, load_bm25, save_bm25, split_compound, stem
+from .search.lexical import load_bm25, split_compound, stem, write_lexical
 from .models import Answer, Hit, Report
 from .search.retrieval import hybrid_search
 from .search.store import Store, write_store
@@ -175,14 +175,6 @@ def write_text_vectors(config: Config, version: versions.IndexFiles, embedder) -
     return len(items)
 
 
-def write_lexical(path: Path, passages) -> None:
-    """The BM25 index and the canonical-term idf the answerer weighs words with, computed
-    once at build time instead of on every start (both loop over every passage)."""
-    texts = [p.index_text for p in passages]
-    bm25 = build_bm25(texts)
-    save_bm25(bm25, path, {"idf": canon_idf(texts, bm25.vocab)})
-
-
 class Engine:
     """A loaded index: passages, facts, BM25, FAISS, and a lazily loaded embedder."""
 
@@ -310,23 +302,32 @@ class Engine:
         return reading
 
     def _last_answer_anchor(self, history: tuple[str, ...]):
-        """What the chat's last answer was about (its fact rows), the earlier turns read as its history
-        (at most `dialogue_turns` of them: a subject older than that has been replaced or restated)."""
-        from .answer.dialogue import anchor_of
+        """What the chat's last answer with table figures was about (its fact rows): a turn answered
+        in the reports' words or refused passes to the one before ("Vad är KPB?" between a question
+        and "Vad kostade den åldersgruppen?"); at most `dialogue_turns` back, as a subject older than
+        that has been replaced or restated."""
         from .answer.reading import is_question_text
 
         history = tuple(h for h in history if is_question_text(h))[-self.config.dialogue_turns:]
-        if not history:
-            return None
-        if history not in self._anchors:
+        for end in range(len(history), 0, -1):
+            anchor = self._turn_anchor(history[:end])
+            if anchor is not None:
+                return anchor
+        return None
+
+    def _turn_anchor(self, turns: tuple[str, ...]):
+        """The anchor of the last of `turns`, answered with the turns before it as its history."""
+        from .answer.dialogue import anchor_of
+
+        if turns not in self._anchors:
             try:
-                last = self.ask(history[-1], history=history[:-1])
+                last = self.ask(turns[-1], history=turns[:-1])
             except RagError:  # an earlier turn that cannot be answered anchors nothing
                 last = None
-            self._anchors[history] = anchor_of(last, self.view) if last is not None else None
+            self._anchors[turns] = anchor_of(last, self.view) if last is not None else None
             while len(self._anchors) > 256:  # a long session's chats: the oldest go first
                 self._anchors.pop(next(iter(self._anchors)))
-        return self._anchors[history]
+        return self._anchors[turns]
 
     def ask(self, question: str, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
             history: tuple[str, ...] = ()) -> Answer:

@@ -340,3 +340,11 @@ def bm25_scores(index: BM25Index, query: dict[str, float]) -> np.ndarray:
         norm = tf + index.k1 * (1 - index.b + index.b * index.doc_len[ids] / avg)
         scores[ids] += w * idf * tf * (index.k1 + 1) / norm
     return scores
+
+
+def write_lexical(path: Path, passages) -> None:
+    """The BM25 index and the canonical-term idf the answerer weighs words with, computed
+    once at build time instead of on every start (both loop over every passage)."""
+    texts = [p.index_text for p in passages]
+    bm25 = build_bm25(texts)
+    save_bm25(bm25, path, {"idf": canon_idf(texts, bm25.vocab)})

@@ -99,3 +99,14 @@ def test_a_row_naming_the_question_better_than_the_anchored_row_keeps_it_from_le
     """After total sick leave, a question about staff counts names another row: not lifted."""
     ev, probs, lifted = _anchored(fake_engine, "Och hur många anställda hade de 2022?", (SICK,))
     assert lifted is None or not ev.candidates[int(lifted.argmax())].features.anchor_row
+
+
+def test_a_turn_answered_without_table_figures_passes_the_subject_on_from_the_turn_before(fake_engine):
+    """"Vad är KPB för något?" between a question and its follow-up: the anchor is the first turn's
+    row, as the last answer with table figures."""
+    middle = "När flyttades ansvaret för serveringstillstånd från Enköpings socialnämnd?"
+    first = fake_engine.ask(PERSONLIGT_OMBUD)
+    assert not fake_engine.ask(middle, history=(PERSONLIGT_OMBUD,)).facts  # answered in the report's words
+    reading = fake_engine.read_question("Vad är målvärdet för det till 2030?", (PERSONLIGT_OMBUD, middle))
+    assert reading.anchor is not None
+    assert reading.anchor.rows == {(f.doc_id, f.line) for f in first.facts}
