@@ -212,7 +212,7 @@ def gives_figure(text: str, figure: str, counted: tuple[str, ...] = ()) -> bool:
         low = text.lower()
         named = any(c in low for c in counted if not c.startswith("#"))
         people = {c[1:] for c in counted if c.startswith("#")}
-        counted_as = {w.split()[-1] for w in _COUNT_OF.findall(low)}
+        counted_as = {w for found in _COUNT_OF.findall(low) for w in found.split()}  # "sju klienter och …"
         if not named and not people & counted_as:
             return False
     if figure == "money":

@@ -340,6 +340,9 @@ def test_a_count_of_something_named_comes_from_a_text_that_names_it():
     # people are counted by many words, each right after its number
     young = counted_stems("Hur många ungdomar var placerade på SIS?", vocab)
     assert gives_figure("I början av året uppgick antalet placerade till sju klienter.", "count", young)
+    # the counted word is read wherever the sentence goes on ("sju klienter och sammanlagt …")
+    assert gives_figure("Antalet placerade uppgick till sju klienter och en av dessa har avslutats.", "count", young)
+    assert not gives_figure("Antalet uppgick till sju hushåll och en av dessa har avslutats.", "count", young)
     assert not gives_figure("Hembesök görs under barnens första 18 månader.", "count", families)
 
 
