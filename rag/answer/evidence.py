@@ -24,7 +24,9 @@ from ..search.retrieval import hybrid_search, sentence_pieces
 from ..search.vectors import SENTENCE_MEMO, Vectors
 from .corpus_view import CorpusView
 from .dialogue import Anchor
-from .rows import FactRow, column_info
+from .periods import column_year
+from .periods import column_year
+from .rows import FactRow
 from .topic import is_measure_word
 
 log = logging.getLogger(__name__)
@@ -191,9 +193,11 @@ def sentence_similarity(vectors: Vectors, qvec: np.ndarray, texts: list[str]) ->
     return out
 
 
-def _mentions_year(c: Candidate, year: int) -> bool:
+def _mentions_year(c: Candidate, year: int, reports: dict[str, Report]) -> bool:
+    """Whether the candidate gives a figure or says something of the year: a row's column of it
+    ("2022", or "Utfall jan-aug föregående år" in a 2023 report), a sentence naming it."""
     if c.kind == "row":
-        return any(year in column_info(f.column).years for f in c.row.facts) or str(year) in c.row.label
+        return any(column_year(f.column, reports[c.doc_id]) == year for f in c.row.facts) or str(year) in c.row.label
     return str(year) in c.text
 
 
@@ -204,7 +208,7 @@ def _of_the_years_asked(cands: list[Candidate], plan: Plan, reports: dict[str, R
     if plan.named or not plan.years:
         return cands
     of_year = {reports[d].kommun for d in plan.doc_ids if int(reports[d].period_end[:4]) in plan.years}
-    return [c for c in cands if c.kommun in of_year or any(_mentions_year(c, y) for y in plan.years)]
+    return [c for c in cands if c.kommun in of_year or any(_mentions_year(c, y, reports) for y in plan.years)]
 
 
 def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
@@ -243,7 +247,7 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
     cands = _of_the_years_asked(cands, plan, reports)
     lacking = plan.named and any(absent[k].any for k in plan.kommuner)
     for y in plan.uncovered_years:
-        cands = [c for c in cands if _mentions_year(c, y)]
+        cands = [c for c in cands if _mentions_year(c, y, reports)]
         if not cands:
             where = ", ".join(plan.kommuner) if plan.named else "rapporterna"
             return Evidence(plan, (), f"{where}: rapporterna redovisar inget om {y}")

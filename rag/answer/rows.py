@@ -222,7 +222,10 @@ class _Cells:
 
     def prefer(self, kinds: tuple[str, ...], helar: bool | None = None) -> list[tuple[Fact, Column]]:
         """This year's columns of these kinds (the full year's or not, when `helar` says and the row has one)."""
-        out = [(f, c) for f, c in self.cols if c.kind in kinds and not c.previous]
+        # a column of the year before the report's ("Utfall jan-aug föregående år") only when that year is
+        # asked about, not as what a change is measured from ("jämfört med 2022")
+        earlier = self.year < self.report_year and self.a.intent not in ("trend", "why")
+        out = [(f, c) for f, c in self.cols if c.kind in kinds and (not c.previous or earlier)]
         if helar is not None and any(c.helar == helar for _, c in out):
             out = [(f, c) for f, c in out if c.helar == helar]
         if self.money_asked and any(f.unit in ("mnkr", "mkr", "tkr") for f, _ in out):
@@ -233,7 +236,7 @@ class _Cells:
     def by_year(self, cands: list[tuple[Fact, Column]]) -> list[tuple[Fact, Column]]:
         """The asked year's columns (an undated one is the report's year); none when the question
         names a year the row has no column for: never the nearest year's figure."""
-        exact = [(f, c) for f, c in cands if self.year in (c.years or (self.report_year,))]
+        exact = [(f, c) for f, c in cands if self.year in (c.years or (self.report_year - c.previous,))]
         if exact:  # a year split by group ("Kvinnor 2023", "Män 2023", "Totalt 2023"): the total first
             return sorted(exact, key=lambda fc: not _TOTAL_COLUMN.search(fc[0].column))
         if self.a.years:

@@ -203,6 +203,21 @@ def test_a_question_naming_a_target_is_answered_by_the_target_column_of_the_year
     assert [f.column for f in pick_columns(row, goal_2023, ESKILSTUNA_DELAR)] == ["Etappmål 2023"]
 
 
+def test_the_year_before_the_report_s_is_read_in_its_foregaende_ar_column_unless_it_is_what_a_change_is_from():
+    """"januari–augusti 2022" asked of a 2023 report: "Utfall jan-aug föregående år"; "förändrats
+    jämfört med 2022" measures from it, so it never answers first."""
+    from rag.answer.question import analyse
+    from rag.answer.rows import pick_columns
+
+    row = _row({"Budget jan-aug": -1907, "Utfall jan-aug": -1651, "Utfall jan-aug föregående år": -1511}, unit="tkr",
+               label="Bidrag kostnader", header="Resultaträkning\tBudget jan-aug\tUtfall jan-aug\tUtfall jan-aug föregående år")
+    asked_2022 = analyse("Hur stora var kostnaderna för bidrag i Eskilstuna januari–augusti 2022?", {"Eskilstuna"})
+    assert [f.column for f in pick_columns(row, asked_2022, ESKILSTUNA_DELAR)] == ["Utfall jan-aug föregående år"]
+    change = analyse("Hur har kostnaderna för bidrag i Eskilstuna förändrats jämfört med 2022?", {"Eskilstuna"})
+    assert change.intent == "trend"
+    assert "Utfall jan-aug föregående år" not in [f.column for f in pick_columns(row, change, ESKILSTUNA_DELAR)][:1]
+
+
 @pytest.mark.parametrize("question, figure, columns", [
     ("Hur många placeringar hade Område Resurs 2023?", "count", ["Placeringar 2023"]),
     ("Hur stor andel av budgeten hade Område Resurs använt 2023?", "share", ["Andel 2023"]),
