@@ -198,6 +198,10 @@ def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure
     money = asked.measure.kind == "money"
     docs = [view.reports[d] for d in plan.doc_ids if view.reports[d].kommun == kommun]
     preferred = [d for d in docs if d.doc_id in plan.preferred] + [d for d in docs if d.doc_id not in plan.preferred]
+    # a year later than all of the kommun's reports (2024 of a kommun reporting 2023): its newest
+    # figure, said with its own year beside the others
+    latest = max((int(d.period_end[:4]) for d in docs), default=0)
+    years = plan.years if not plan.years or min(plan.years) <= latest else ()
     found_row: FactRow | None = None
     # a kommun without a confident row of the measure is read in its nearest one, said as such
     for near, rows_of in ((False, view.measure_rows), (True, view.near_measure_rows)):
@@ -207,7 +211,7 @@ def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure
             for row, _conf in rows_of(asked.measure.id, money).get(report.doc_id, []):
                 found_row = found_row or row
                 fits = [(span_of(f, report), f) for f in row.facts if (in_mnkr(f) is not None) == money]
-                fits = [(s, f) for s, f in fits if _fits(s, asked, report, plan.years)]
+                fits = [(s, f) for s, f in fits if _fits(s, asked, report, years)]
                 if fits:
                     span, fact = max(fits, key=lambda t: _preference(t[0]))
                     return Figure(kommun, report, row, fact, span, near)

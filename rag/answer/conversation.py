@@ -30,6 +30,7 @@ def _rx(name: str) -> re.Pattern:
 
 _CONNECTOR = _rx("connector")
 _RESTRICT_START = _rx("restrict_start")
+_COMPARE_LAST = _rx("compare_last")
 _NARROW_START = _rx("narrow_start")
 _WHY = _rx("why")
 _WHY_START = _rx("why_start")
@@ -115,9 +116,11 @@ def _topic_words(text: str, kommuner: list[str], english: bool) -> list[str]:
 def _swap_kommuner(base: str, old: list[str], new: list[str]) -> str:
     if not new or old == new:
         return base
-    joined = " och ".join(new) if len(new) <= 2 else ", ".join(new[:-1]) + " och " + new[-1]
+    def joined(names: list[str]) -> str:
+        return " och ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " och " + names[-1]
+
     if not old:
-        return _append(base, f"i {joined}")
+        return _append(base, f"i {joined(new)}")
     first = True
 
     def repl(m: re.Match) -> str:
@@ -125,7 +128,7 @@ def _swap_kommuner(base: str, old: list[str], new: list[str]) -> str:
         if not first:
             return ""
         first = False
-        return joined + (m.group(2) or "")
+        return joined([k + (m.group(2) or "") for k in new])  # "Enköpings och Eskilstunas socialnämnd"
 
     pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(old, key=len, reverse=True)) + r")(s)?\b")
     out = pattern.sub(repl, base)
@@ -322,6 +325,15 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
     base_kommuner = _kommuner(base, corpus)
     pointing = _pointing(words)
     restrict = _RESTRICT_START.match(low)
+    added = [k for k in kommuner if k not in base_kommuner]
+    if base_kommuner and added and _COMPARE_LAST.search(low):
+        # "Är det mer än i Eskilstuna?", "Säger Huddinges rapport samma sak?" point back at the last
+        # answer whatever else they name: the last question, asked of its kommuner and the one named
+        both = base_kommuner + added
+        out = _swap_kommuner(base, base_kommuner, both)
+        if years_covered and not YEAR_RE.search(text):
+            out = _without_uncovered_years(out, both, years_covered)
+        return Resolved(out, True, said_reading(out), "kommun,jämför")
     if not turn_model().follows(turn_features(text, base, corpus)):
         return Resolved(text, False)  # a complete question: it inherits nothing
     kinds: list[str] = []

@@ -90,3 +90,13 @@ def test_a_measure_asked_for_with_hur_stora_is_a_figure_to_set_side_by_side(fake
                                "helåret enligt sina delårsrapporter?")
     assert ans is not None and {f.kommun for f in ans.facts} == {"Enköping", "Eskilstuna"}
     assert all(span_of(f, fake_engine.reports[f.doc_id]).kind == "prognos" for f in ans.facts)
+
+
+def test_a_year_later_than_a_kommun_s_reports_is_read_in_its_newest_figure_said_with_its_year(fake_engine):
+    """Enköping's 2024 beside Eskilstuna, whose reports end in 2023: Eskilstuna's full-year forecast
+    of 2023, and the answer says the figures are of different years."""
+    ans = _answer(fake_engine, "Vad räknar Enköpings och Eskilstunas socialnämnd med för helårsprognos för övriga "
+                               "intäkter 2024?")
+    years = {f.kommun: span_of(f, fake_engine.reports[f.doc_id]).year for f in ans.facts}
+    assert years == {"Enköping": 2024, "Eskilstuna": 2023}
+    assert "Siffrorna gäller olika år: Enköping 2024; Eskilstuna 2023." in ans.answer

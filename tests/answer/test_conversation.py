@@ -29,6 +29,13 @@ BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 20
     (["Hur stor var sjukfrånvaron bland kvinnor i Solna 2023?"], "Och för män?",
      "Hur stor var sjukfrånvaron bland män i Solna 2023?", "grupp"),
     ([SICK], "Och kostnaderna för hemtjänst?", "Kostnaderna för hemtjänst i Solna 2023?", "ämne"),
+    # a comparison with the last answer asks the last question of both kommuner, whatever else it names
+    ([SICK], "Är det mer än i Huddinge?", "Hur hög var sjukfrånvaron i Solnas och Huddinges socialförvaltning 2023?",
+     "kommun,jämför"),
+    ([BUDGET], "Är den högre än vad Eskilstuna har budgeterat för institutionsvård?",
+     "Hur stor var budgeten för institutionsvård för vuxna i Enköping och Eskilstuna 2024?", "kommun,jämför"),
+    ([SICK], "Säger Huddinges rapport samma sak?",
+     "Hur hög var sjukfrånvaron i Solnas och Huddinges socialförvaltning 2023?", "kommun,jämför"),
 ])
 def test_follow_up_is_rewritten_from_the_last_complete_question(history, question, expected, kind):
     r = resolve(question, history, CORPUS)
