@@ -14,6 +14,7 @@ from rag.answer.question import analyse
 from rag.config import FAKE_MODEL, Config
 from rag.search.embedding import FakeEmbedder
 from rag.errors import IndexMismatch
+from rag.search import lexical
 from rag.search.lexical import build_bm25, bm25_scores, expand_query, load_bm25, save_bm25
 from rag.engine import Engine, build_index, index_status, open_engine
 from rag.search.retrieval import allowed_mask
@@ -59,7 +60,7 @@ def test_engine_loads_without_rebuilding_bm25_or_parsing(built, monkeypatch):
     def boom(*a, **k):
         raise AssertionError("called at start-up")
 
-    monkeypatch.setattr(pipeline, "build_bm25", boom)
+    monkeypatch.setattr(lexical, "build_bm25", boom)
     monkeypatch.setattr(pipeline, "load_corpus", boom)
     monkeypatch.setattr(pipeline, "build_passages", boom)
     assert index_status(built) == ""
