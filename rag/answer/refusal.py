@@ -42,6 +42,8 @@ def refuse(a: QuestionAnalysis, reports: dict[str, Report], reason: str, nearest
     """A refusal that says why, then the closest thing the reports do say (cited)."""
     text = f"Rapporterna säger inte det: {reason}."
     citations: tuple[Citation, ...] = ()
+    if not a.topic_words:  # "Och i Huddinge?" asked alone names no subject: nothing is near it
+        nearest = None
     if nearest is not None and nearest.doc_id in reports:
         c = cite_row(nearest.row, reports, 1) if nearest.kind == "row" else cite_passage(nearest.passage, reports, 1)
         text += f"\nNärmast, men inte ett svar på frågan: {nearest_sentence(nearest, reports)} [1]"

@@ -80,3 +80,10 @@ def test_the_cli_answer_for_a_bad_question_is_swedish(fake_engine):
 
     out = _ask_one(fake_engine, "   ", {})
     assert out["answer"].startswith("Frågan kan inte besvaras: frågan är tom") and "the question" not in out["answer"]
+
+
+def test_a_question_naming_no_subject_is_refused_with_nothing_shown_as_near(fake_engine):
+    """"Och i Huddinge?" asked alone (the app's "Fråga som den är skriven"): no row of Huddinge's
+    is nearer to nothing than another, so none is shown."""
+    ans = fake_engine.ask("Och i Huddinge?")
+    assert not ans.answered and ans.citations == () and "Närmast" not in ans.answer
