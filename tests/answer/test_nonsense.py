@@ -83,7 +83,15 @@ def test_the_cli_answer_for_a_bad_question_is_swedish(fake_engine):
 
 
 def test_a_question_naming_no_subject_is_refused_with_nothing_shown_as_near(fake_engine):
-    """"Och i Huddinge?" asked alone (the app's "Fråga som den är skriven"): no row of Huddinge's
-    is nearer to nothing than another, so none is shown."""
-    ans = fake_engine.ask("Och i Huddinge?")
-    assert not ans.answered and ans.citations == () and "Närmast" not in ans.answer
+    """"Och i Huddinge?" asked alone (the app's "Fråga som den är skriven"): no row is nearer to
+    nothing than another, so none is shown; a question with a subject shows its nearest row."""
+    from rag.answer.candidates import Candidate
+    from rag.answer.refusal import refuse
+
+    row = next(r for r in fake_engine.view.rows if fake_engine.reports[r.doc_id].kommun == "Huddinge")
+    near = Candidate("row", "Huddinge", row.doc_id, (), row=row, text=row.first.row_text)
+    alone = refuse(fake_engine.analyse("Och i Huddinge?"), fake_engine.reports, "skäl", near)
+    assert alone.citations == () and "Närmast" not in alone.answer
+    about = refuse(fake_engine.analyse("Hur många platser finns på äldreboenden i Huddinge?"), fake_engine.reports,
+                   "skäl", near)
+    assert len(about.citations) == 1 and "Närmast" in about.answer
