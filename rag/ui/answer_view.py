@@ -44,17 +44,26 @@ def render_reply(reply: Reply, config: Config, engine) -> None:
     answer = reply.answer
     if not answer.answered:
         st.warning(escape_markdown(answer.answer), icon="ℹ️")
+        if answer.coverage:  # what the reports do cover, folded away (the reason comes first)
+            with st.expander("Det här täcker rapporterna", expanded=False):
+                st.markdown(escape_markdown(answer.coverage))
     else:
         st.markdown(linked_answer(answer, reply.id), unsafe_allow_html=True)
         for chart in reply.charts:
             render_chart(chart)
-        with st.expander(f"Källor ({len(answer.citations)}): tabellrader och textutdrag", expanded=False):
-            for c in answer.citations:
-                st.markdown(citation_heading(c, reply.id), unsafe_allow_html=True)
-                st.markdown(citation_body(c, answer))
-                render_cited_page(config, engine, c, reply.id)
+    if answer.citations:  # a refusal's nearest row or sentence is cited as well
+        render_sources(config, engine, reply)
     render_ask_again(reply, engine)
     render_feedback(config, reply)
+
+
+def render_sources(config: Config, engine, reply: Reply) -> None:
+    answer = reply.answer
+    with st.expander(f"Källor ({len(answer.citations)}): tabellrader och textutdrag", expanded=False):
+        for c in answer.citations:
+            st.markdown(citation_heading(c, reply.id), unsafe_allow_html=True)
+            st.markdown(citation_body(c, answer))
+            render_cited_page(config, engine, c, reply.id)
 
 
 def render_ask_again(reply: Reply, engine) -> None:

@@ -249,7 +249,10 @@ def test_kommun_filter_limits_an_unnamed_question(app):
 def test_unanswerable_question_is_refused(app):
     msg = ask(app, UNANSWERABLE)
     assert "Rapporterna säger inte" in texts(msg)
-    assert not msg.expander  # a refusal cites nothing
+    labels = [e.label for e in msg.expander]
+    assert "Det här täcker rapporterna" in labels  # the coverage, folded away
+    # the nearest row or sentence a refusal names is cited with its source, like any answer's
+    assert any(label.startswith("Källor (1)") for label in labels) == ("Närmast" in texts(msg))
 
 
 @pytest.mark.model
