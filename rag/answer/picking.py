@@ -330,15 +330,20 @@ def best_of_each_report(sents: list[Scored], mine: list[Scored], plan: Plan, kom
 
 
 def same_row_in_each_report(view: CorpusView, first: Scored, plan: Plan, kommun: str) -> list[Scored]:
-    """The chosen row and the row with the same label in the kommun's other reports, oldest first."""
-    label = first.candidate.row.key
-    out = [first]
+    """The chosen row and the row with the same label in the kommun's other reports, oldest first; of
+    a report's rows with that label (a cost table's and a volume table's), the one whose columns are
+    most like the chosen row's."""
+    chosen = first.candidate.row
+    columns = {f.column.lower() for f in chosen.facts}
+    best: dict[str, tuple[int, FactRow]] = {}
     for row in view.rows:
         if row.doc_id in plan.doc_ids and row.doc_id != first.candidate.doc_id \
-                and view.reports[row.doc_id].kommun == kommun and row.key == label \
-                and not any(o.candidate.doc_id == row.doc_id for o in out):
-            out.append(Scored(Candidate("row", kommun, row.doc_id, first.candidate.features, row=row,
-                                        text=row.first.row_text), first.p))
+                and view.reports[row.doc_id].kommun == kommun and row.key == chosen.key:
+            alike = len(columns & {f.column.lower() for f in row.facts})
+            if row.doc_id not in best or alike > best[row.doc_id][0]:
+                best[row.doc_id] = (alike, row)
+    out = [first] + [Scored(Candidate("row", kommun, row.doc_id, first.candidate.features, row=row,
+                                      text=row.first.row_text), first.p) for _, row in best.values()]
     return sorted(out, key=lambda s: view.reports[s.candidate.doc_id].period_end)
 
 

@@ -392,3 +392,21 @@ def test_a_rows_commentary_reaches_the_paragraph_that_names_it(fake_engine):
     below = fake_engine.view.commentary(row)
     assert any("lägre utbetalning av ekonomiskt bistånd" in p.text for p in below)
     assert len({p.section for p in below}) == 1
+
+
+def test_the_same_row_in_each_report_is_the_one_of_the_same_table_kind(fake_engine):
+    """Enköping's tertial report prints "Familjehem BoU egna fam.hem" in its cost table and in its
+    volume table: beside August's volume row stands April's volume row, not its costs."""
+    from rag.answer.candidates import Candidate
+    from rag.answer.picking import Scored, same_row_in_each_report
+    from rag.answer.plan import make_plan
+
+    a = fake_engine.analyse("Hur många årsplaceringar i egna familjehem för barn och unga prognostiserade Enköping "
+                            "i april respektive i augusti 2024?")
+    plan = make_plan(a, fake_engine.reports)
+    august = next(r for r in fake_engine.view.rows if r.doc_id == "enkoping-delar-2024-08"
+                  and r.label == "Familjehem BoU egna fam.hem")
+    first = Scored(Candidate("row", "Enköping", august.doc_id, (), row=august, text=august.first.row_text), 0.5)
+    both = same_row_in_each_report(fake_engine.view, first, plan, "Enköping")
+    assert [s.candidate.doc_id for s in both] == ["enkoping-tertial-2024-04", "enkoping-delar-2024-08"]
+    assert {f.column: f.value for f in both[0].candidate.row.facts}["Volym prognos helår"] == 77
