@@ -113,14 +113,14 @@ def _topic_words(text: str, kommuner: list[str], english: bool) -> list[str]:
     return out
 
 
-def _swap_kommuner(base: str, old: list[str], new: list[str]) -> str:
+def _swap_kommuner(base: str, old: list[str], new: list[str], english: bool = False) -> str:
     if not new or old == new:
         return base
     def joined(names: list[str]) -> str:
         return " och ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " och " + names[-1]
 
-    if not old:
-        return _append(base, f"i {joined(new)}")
+    if not old:  # "What was the share in 2021 in Huddinge?"
+        return _append(base, f"{'in' if english else 'i'} {joined(new)}")
     first = True
 
     def repl(m: re.Match) -> str:
@@ -350,7 +350,7 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
             body = re.sub(rf"\b{pointing[0]}\b", subject.lower(), body, count=1, flags=re.I)
         out = _capitalise(body) + "?"
         if not kommuner and base_kommuner:
-            out = _swap_kommuner(out, [], base_kommuner)
+            out = _swap_kommuner(out, [], base_kommuner, _english(out.lower()))
         years = YEAR_RE.findall(base)
         if not YEAR_RE.search(text) and years and not any(rx.search(text) for rx in _RELATIVE_YEAR.values()):
             out = _append(out, " och ".join(dict.fromkeys(years)))

@@ -29,6 +29,8 @@ BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 20
     (["Hur stor var sjukfrånvaron bland kvinnor i Solna 2023?"], "Och för män?",
      "Hur stor var sjukfrånvaron bland män i Solna 2023?", "grupp"),
     ([SICK], "Och kostnaderna för hemtjänst?", "Kostnaderna för hemtjänst i Solna 2023?", "ämne"),
+    (["What was the sick leave in Solna in 2023?"], "And what was the share of men?",
+     "What was the share of men in Solna 2023?", "ämne"),  # an English reading says "in"
     # a comparison with the last answer asks the last question of both kommuner, whatever else it names
     ([SICK], "Är det mer än i Huddinge?", "Hur hög var sjukfrånvaron i Solnas och Huddinges socialförvaltning 2023?",
      "kommun,jämför"),
