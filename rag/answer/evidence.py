@@ -25,7 +25,6 @@ from ..search.vectors import SENTENCE_MEMO, Vectors
 from .corpus_view import CorpusView
 from .dialogue import Anchor
 from .periods import column_year
-from .periods import column_year
 from .rows import FactRow
 from .topic import is_measure_word
 
