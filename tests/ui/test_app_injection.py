@@ -21,6 +21,8 @@ def active(markdown: str) -> list[str]:
     renderer (as Streamlit's) would turn into links on their own."""
     html = RENDER.render(markdown)
     found = re.findall(r"<(?:img|a|script|iframe)\b[^>]*>", html, re.I)
+    # the app's own citation anchors (<a id="kalla-…">, no href) neither fetch nor link
+    found = [t for t in found if not re.fullmatch(r'<a id="kalla-[\d-]+">', t)]
     return found + re.findall(r"https?://|www\.", markdown)
 
 
