@@ -4,6 +4,7 @@ from __future__ import annotations
 from rag.answer.question import analyse
 from rag.search.lexical import build_bm25, bm25_scores, canon_terms, expand_query, split_compound, stem
 from rag.search.retrieval import rrf, sentences
+from tests.search.recording import RecordingEmbedder
 
 
 def test_rrf_sums_reciprocal_ranks_and_keeps_sources():
@@ -76,60 +77,41 @@ def test_sentence_similarity_reads_each_sentence_once_and_caches_it(fake_config,
     from rag.answer.evidence import sentence_similarity
     from rag.engine import open_engine
 
-    class Counting(FakeEmbedder):
-        def __init__(self):
-            super().__init__()
-            self.calls: list[str] = []
-
-        def embed(self, texts, *, query=False):
-            if not query:
-                self.calls.extend(texts)
-            return super().embed(texts, query=query)
 
     cfg = fake_config.replace(cache_dir=tmp_path / "cache")
     one, two = "Kostnaderna för placeringar minskade.", "Det beror på färre vårddygn i HVB."
     texts = [one, two, f"{one} {two}"]
-    first = Counting()
+    first = RecordingEmbedder()
     engine = open_engine(cfg, embedder=first)
     q = first.embed(["varför minskade kostnaderna för placeringar"], query=True)[0]
     got = sentence_similarity(engine.vectors, q, texts)
     v = FakeEmbedder().embed([one, two])
     mean = v.mean(axis=0) / np.linalg.norm(v.mean(axis=0))
     assert np.allclose(got, [v[0] @ q, v[1] @ q, mean @ q], atol=1e-5)
-    assert sorted(first.calls) == sorted([one, two])
+    assert sorted(first.texts) == sorted([one, two])
 
     assert np.allclose(sentence_similarity(engine.vectors, q, texts), got, atol=1e-5)
-    assert sorted(first.calls) == sorted([one, two])  # remembered by the engine
+    assert sorted(first.texts) == sorted([one, two])  # remembered by the engine
     from rag.answer.evidence import answer_texts
 
-    again = Counting()
+    again = RecordingEmbedder()
     fresh = open_engine(cfg, embedder=again)
     assert np.allclose(sentence_similarity(fresh.vectors, q, texts), got, atol=1e-5)
-    assert sorted(again.calls) == sorted([one, two])  # not stored by the first engine
+    assert sorted(again.texts) == sorted([one, two])  # not stored by the first engine
     sentence_similarity(fresh.vectors, q, answer_texts(fresh)["sentence"][:20])
-    assert sorted(again.calls) == sorted([one, two])  # the reports' sentences come from the build
+    assert sorted(again.texts) == sorted([one, two])  # the reports' sentences come from the build
 
 
 def test_warmed_sentences_need_no_embedding_at_answer_time(fake_config, tmp_path):
     """After the background warm-up, the sentences of a question's candidates are all at hand."""
-    from rag.search.embedding import FakeEmbedder
     from rag.answer.evidence import gather, row_label_vectors, warm_sentence_vectors
     from rag.engine import open_engine
 
-    class Counting(FakeEmbedder):
-        def __init__(self):
-            super().__init__()
-            self.passages = 0
-
-        def embed(self, texts, *, query=False):
-            self.passages += 0 if query else len(texts)
-            return super().embed(texts, query=query)
-
-    embedder = Counting()
+    embedder = RecordingEmbedder()
     engine = open_engine(fake_config.replace(cache_dir=tmp_path / "cache"), embedder=embedder)
     assert warm_sentence_vectors(engine) > 100
     row_label_vectors(engine)  # the row labels are embedded on first use too; not what this counts
-    before = embedder.passages
+    before = len(embedder.texts)
     ev = gather(engine, engine.analyse("Varför ökade kostnaderna för ekonomiskt bistånd i Huddinge?"))
     assert any(c.kind == "sentence" for c in ev.candidates)
-    assert embedder.passages == before
+    assert len(embedder.texts) == before

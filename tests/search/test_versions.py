@@ -17,6 +17,7 @@ from rag.search import versions
 from rag.search.embedding import FakeEmbedder
 
 from tests.conftest import CORPUS, ROOT
+from tests.search.recording import RecordingEmbedder
 
 SOLNA = "003_c2ca7959cafa510e.txt"
 SUNDBYBERG = (CORPUS / SOLNA).read_bytes().replace("Solna".encode(), "Sundbyberg".encode())
@@ -173,17 +174,6 @@ def test_a_bad_pointer_is_reported_and_rebuilt(tmp_path, pointer):
     assert (cfg.index_dir / "CURRENT").read_text().strip().startswith("v-")
 
 
-class NoTextEmbedding(FakeEmbedder):
-    """Fails on any embed call but a question's: label and sentence vectors must come from the build."""
-
-    def __init__(self):
-        super().__init__()
-        self.texts: list[str] = []
-
-    def embed(self, texts, *, query=False):
-        if not query:
-            self.texts += texts
-        return super().embed(texts, query=query)
 
 
 def test_answering_reads_label_and_sentence_vectors_from_the_build_and_never_writes(tmp_path, fake_config):
@@ -192,7 +182,7 @@ def test_answering_reads_label_and_sentence_vectors_from_the_build_and_never_wri
     cfg = Config(corpus_dir=CORPUS, index_dir=tmp_path / "index", model=FAKE_MODEL, scorer_path=fake_config.scorer_path)
     build_index(cfg, FakeEmbedder())
     before = versions_tree(cfg.index_dir)
-    emb = NoTextEmbedding()
+    emb = RecordingEmbedder()  # label and sentence vectors must come from the build
     engine = open_engine(cfg, emb, build_if_needed=False)
     for q in (QUESTION, "Varför ökade kostnaderna för HVB-placeringar?", "försörjningsstöd hushåll Eskilstuna"):
         engine.ask(q)

@@ -118,12 +118,20 @@ def copies(tmp: Path, e5_engine) -> tuple[Path, Path]:
     return tmp / "corpus", tmp / "index"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, e5_engine):
-    """The app on the real e5 model, over copies of the corpus and of the session's e5 index."""
-    tmp = tmp_path_factory.mktemp("e2e")
+@contextmanager
+def editor_app(tmp_path_factory, e5_engine, name: str):
+    """The app on the real e5 model, with the editor's token, over copies of the corpus and of the
+    session's e5 index in a folder of its own: (url, log, folder, corpus)."""
+    tmp = tmp_path_factory.mktemp(name)
     corpus, index = copies(tmp, e5_engine)
     with running_app(tmp, corpus, index, RAG_EDITOR_TOKEN=EDITOR_TOKEN) as (url, log):
+        yield url, log, tmp, corpus
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, e5_engine):
+    """The app shared by the tests that leave its corpus as it is."""
+    with editor_app(tmp_path_factory, e5_engine, "e2e") as (url, log, _, corpus):
         yield url, log, corpus
 
 
@@ -335,9 +343,7 @@ Missbruksvård vuxna\t-30,0\t-9,8\t-29,5
 @pytest.fixture(scope="module")
 def upload_server(tmp_path_factory, e5_engine):
     """A server of its own, so that the reports added here leave the other tests' corpus as it is."""
-    tmp = tmp_path_factory.mktemp("e2e-upload")
-    corpus, index = copies(tmp, e5_engine)
-    with running_app(tmp, corpus, index, RAG_EDITOR_TOKEN=EDITOR_TOKEN) as (url, log):
+    with editor_app(tmp_path_factory, e5_engine, "e2e-upload") as (url, log, tmp, _):
         yield url, log, tmp
 
 
