@@ -7,6 +7,8 @@ import logging
 import os
 import sys
 
+from .scoring import WRONG_ANSWER_COST
+
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m eval", description=__doc__.splitlines()[0])
@@ -20,11 +22,13 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--retrieval", action="store_true", help="also compare retrieval modes and the naive baseline")
     e.add_argument("--cv", action="store_true", help="also cross-validate: one kommun out, one topic out (dev2)")
     e.add_argument("--cv-report", dest="cv_report", help="write the out-of-fold per-question JSONL report here")
+    e.add_argument("--wrong-cost", dest="wrong_cost", type=float, default=WRONG_ANSWER_COST,
+                   help="the cross-validation's folds choose their thresholds at this cost (as `fit` does)")
     ft = sub.add_parser("fit", help="fit the evidence scorer on question files (default: public, dev, dev2 and the follow-up chats)")
     ft.add_argument("questions", nargs="*")
     ft.add_argument("--out", help="where to write the scorer JSON (default: rag/data/scorer.json)")
     ft.add_argument("--kind", choices=("linear", "trees"), default="linear")
-    ft.add_argument("--wrong-cost", dest="wrong_cost", type=float, default=1.0,
+    ft.add_argument("--wrong-cost", dest="wrong_cost", type=float, default=WRONG_ANSWER_COST,
                     help="how many correct answers one wrong answer costs when thresholds are chosen")
     tt = sub.add_parser("fit-turns", help="fit the decision whether a chat turn leans on the chat")
     tt.add_argument("questions", nargs="*")

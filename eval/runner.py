@@ -14,7 +14,7 @@ import time
 from rag.config import Config
 
 from .questions import default_files, evidence_in, load_questions
-from .scoring import score
+from .scoring import WRONG_ANSWER_COST, score
 
 log = logging.getLogger(__name__)
 def evaluate(engine, questions: list[dict]) -> tuple[list[dict], dict]:
@@ -147,7 +147,8 @@ def main(args: argparse.Namespace, config: Config | None = None) -> int:
         from .crossval import cross_validate, gather_all, paraphrase_agreement
 
         t0 = time.perf_counter()
-        cv_rows = cross_validate(engine, gather_all(engine, questions))
+        cv_rows = cross_validate(engine, gather_all(engine, questions),
+                                 wrong_cost=getattr(args, "wrong_cost", WRONG_ANSWER_COST))
         for by, title in (("kommun", "Leave one kommun out"), ("topic", "Leave one topic out")):
             part = [r for r in cv_rows if r["fold_by"] == by]
             if part:

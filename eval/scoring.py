@@ -6,6 +6,12 @@ import re
 from rag.numbers import find_numbers, same_value, to_float
 from rag.years import is_year
 
+#: How many right answers one wrong answer (or an answer to a question the reports do not answer)
+#: costs when the scorer's answer threshold is chosen: at 1 an answer is given when it is more
+#: likely right than wrong; higher refuses more of the doubtful ones (a politician repeats a wrong
+#: figure, while a refusal only says the reports do not say), and loses some right answers with them.
+WRONG_ANSWER_COST = 1.0
+
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text.lower())

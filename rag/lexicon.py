@@ -179,7 +179,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         direction_down=frozenset(d["direction_down"]),
         synonyms=tuple(tuple(g) for g in d["synonyms"]),
         question_words=frozenset(d["question_words"].split()),
-        intents={k: re.compile("|".join(f"(?:{p})" for p in v), re.I) for k, v in d["intents"].items()},
+        intents={k: re.compile("|".join(f"(?:{p})" for p in v), re.I) for k, v in d["intents"].items()
+                 if not k.startswith("_")},
         period_words={k: re.compile("|".join(f"(?:{p})" for p in v), re.I) for k, v in d["period_words"].items()},
         period_term=re.compile("^(?:" + "|".join(d["period_terms"] + d["months"]) + "|" +
                                "|".join(m[:3] for m in d["months"]) + ")$"),

@@ -127,8 +127,8 @@ def asked_comparison(a: QuestionAnalysis, plan: Plan, vocab) -> Asked | None:
 
 def _asks_figure(a: QuestionAnalysis, plan: Plan) -> bool:
     """Whether the question asks for figures to set side by side: a ranking, a superlative, or a kind
-    of figure or column named; not "how does X work" nor "has it increased" (a trend)."""
-    if a.direction and plan.intent != "rank":
+    of figure or column named; not "how does X work" (`manner`) nor "has it increased" (a trend)."""
+    if (a.direction and plan.intent != "rank") or a.manner:
         return False
     return plan.intent == "rank" or bool(LEXICON.ordering(a.text)) or bool(plan.measure) \
         or bool(asked_figure(a, plan.measure)) or bool(LEXICON.comparison["how_much"].search(a.text.lower()))

@@ -74,6 +74,8 @@ def evidence_step(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: S
         probs = scorer.score(list(ev.candidates))
     figure, cell = asked_figure(a, plan.measure), asked_cell(a, plan.measure)
     scored = usable(ev, probs, cell)
+    if a.manner:  # "hur arbetar X med …" asks what the reports say is done: no table row's figure answers it
+        scored = [s for s in scored if s.candidate.kind != "row"]
     best: dict[str, float] = {}
     for s in scored:
         best[s.candidate.kommun] = max(best.get(s.candidate.kommun, 0.0), s.p)

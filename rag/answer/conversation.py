@@ -31,6 +31,7 @@ def _rx(name: str) -> re.Pattern:
 _CONNECTOR = _rx("connector")
 _RESTRICT_START = _rx("restrict_start")
 _COMPARE_LAST = _rx("compare_last")
+_ACROSS = _rx("across_kommuner")
 _NARROW_START = _rx("narrow_start")
 _WHY = _rx("why")
 _WHY_START = _rx("why_start")
@@ -455,8 +456,26 @@ def resolve(question: str, history: Iterable[str] = (), kommuner_in_corpus: Iter
         raise ValueError("history must be a sequence of earlier questions, not one string")
     corpus = tuple(kommuner_in_corpus)
     base: str | None = None
+    kommuner: list[str] = []  # the chat's kommuner: the last ones a reading named
     for earlier in history:
         if not isinstance(earlier, str) or not earlier.strip():
             continue
-        base = _resolve_one(earlier, base, corpus, years_covered).question
-    return _resolve_one(question, base, corpus, years_covered)
+        base = _resolve_one(earlier, _with_kommuner(base, kommuner, corpus), corpus, years_covered).question
+        kommuner = _kommuner(base, corpus) or ([] if _across_kommuner(base) else kommuner)
+    return _resolve_one(question, _with_kommuner(base, kommuner, corpus), corpus, years_covered)
+
+
+def _across_kommuner(question: str) -> bool:
+    """A reading that asks about every kommun ("Vilken kommun har högst …", "… i kommunerna"): the
+    chat is no longer about the kommuner named before it."""
+    return LEXICON.is_rank(question) or bool(_ACROSS.search(question))
+
+
+def _with_kommuner(base: str | None, kommuner: list[str], corpus: tuple[str, ...]) -> str | None:
+    """The last reading with the chat's kommuner when it names none: "What does the Färdplan say
+    about KPB?", asked in a chat about Eskilstuna, leaves the kommun where it was, so the next
+    follow-up ("And that unit's forecast?") is still about Eskilstuna. A complete question that
+    names no kommun is unchanged by this (it inherits nothing); only a follow-up reads the base."""
+    if not base or not kommuner or _kommuner(base, corpus):
+        return base
+    return _swap_kommuner(base, [], kommuner, _english(base.lower()))

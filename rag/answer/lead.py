@@ -320,7 +320,9 @@ def side_by_side(a: QuestionAnalysis, plan: Plan, leads: list[Lead], mark: Mark)
     elif len(kinds := {span_of(t.fact, t.report).kind for t in leads}) > 1:  # a target beside an outcome
         why_not = f"siffrorna är olika slags siffror ({', '.join(sorted(kinds))})"
     computed = tuple(c for t in leads for c in signed_value(t.fact).computed)
-    sup = LEXICON.ordering(a.text) or ("max" if plan.intent in ("rank", "compare") else "")
+    # ordered only when an order is asked ("högst", "vilken kommun"): rows of different labels set
+    # side by side for "hur arbetar X och Y" are no ranking of one measure
+    sup = LEXICON.ordering(a.text) or ("max" if plan.intent == "rank" else "")
     if why_not or not sup:
         items = [_item(t, mark, not same) for t in leads]
         tail = f" – {why_not}, så de rangordnas inte" if why_not else ""

@@ -56,6 +56,7 @@ class QuestionAnalysis:
     contrast: tuple[str, ...] = ()  # two things set against each other ("kvinnor", "män"), not two periods
     odd_years: tuple[str, ...] = ()  # a year written that no report can cover ("3023", "år -500"), as written
     not_about: str = ""  # why the question asks about nothing the reports cover (rag.answer.offtopic), or ''
+    manner: bool = False  # it asks how something is done ("hur arbetar …", "vad gör … för att"), not for a figure
 
 
 _ARTICLES = frozenset({"ett", "en", "det", "den", "de", "the", "a", "an"})
@@ -201,7 +202,8 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str], known_ste
     return QuestionAnalysis(question, kommuner, foreign, years, tuple(months), hint, period_words, intent,
                             direction, tuple(topic), english, tuple(period_terms), topic_text,
                             foreign_places=foreign + _foreign_places(question, named, corpus_kommuner, known_stems),
-                            report_types=report_types, contrast=contrast, odd_years=odd)
+                            report_types=report_types, contrast=contrast, odd_years=odd,
+                            manner=bool(intents["manner"].search(low)))
 
 
 def odd_years(question: str, years: tuple[int, ...]) -> tuple[str, ...]:

@@ -300,6 +300,8 @@ def _outcome(cells: _Cells, row: FactRow, wanted: str, figure: str) -> list[tupl
         closed = [(f, c) for f, c in cells.prefer(("bokslut",)) if cells.year in c.years]
         if closed:
             return closed
+        if "helår" in a.period_words:  # "helåret 2022" is no part-year column of 2022 (January–August)
+            return [(f, c) for f, c in cells.by_year(cells.prefer(("utfall",))) if not _PART_YEAR.search(f.column)]
     return cells.by_year(cells.prefer(("utfall",))) or cells.by_year(cells.prefer(("bokslut",))) \
         or cells.prefer(("annat",))
 

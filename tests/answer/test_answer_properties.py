@@ -76,6 +76,18 @@ def own_answers(answers):
     return [(q, ans, score(q, ans.to_json())["correct"]) for q, ans in answers if (q["file"], q["id"]) in own]
 
 
+def test_a_question_asking_how_something_is_done_opens_with_the_reports_words(own_answers):
+    """"Hur arbetar X och Y med …", "Vad gör X för att …" ask for what the reports say is done, not
+    for a table row's figure: every one answered opens with a quoted sentence (`QuestionAnalysis.manner`)."""
+    from rag.lexicon import LEXICON
+
+    asked = [(q, ans) for q, ans, _ in own_answers if ans.answered and LEXICON.intents["manner"].search(q["question"].lower())]
+    assert len(asked) >= 15
+    for q, ans in asked:
+        first = next(ln for ln in ans.answer.splitlines() if ln and not ln.startswith("Jag läser"))
+        assert first.startswith("Enligt "), (q["id"], first[:80])
+
+
 def test_the_first_sentence_holds_the_asked_figure(own_answers):
     """A politician reads the first sentence aloud: of the correct answers that give figures, at least
     nine in ten hold an asked figure in it (0.80 of first lines before this release; 0.90 now)."""

@@ -56,7 +56,8 @@ def test_a_question_about_something_else_than_the_measure_is_left_to_the_general
     measure, a how-question: none is a comparison of a measure."""
     for q in ("Vilken höjning av riksnormen för ekonomiskt bistånd inför 2024 nämner Enköping och Solna?",
               "Hur många personer har haft arbetsträning i Enköping jämfört med Solna?",
-              "Hur gör Enköping och Huddinge för att hitta fler familjehem?"):
+              "Hur gör Enköping och Huddinge för att hitta fler familjehem?",
+              "Vad gör Solna och Huddinge för att få ner sjukfrånvaron?"):  # a measure named, no figure asked
         assert _answer(fake_engine, q) is None, q
 
 
@@ -100,3 +101,25 @@ def test_a_year_later_than_a_kommun_s_reports_is_read_in_its_newest_figure_said_
     years = {f.kommun: span_of(f, fake_engine.reports[f.doc_id]).year for f in ans.facts}
     assert years == {"Enköping": 2024, "Eskilstuna": 2023}
     assert "Siffrorna gäller olika år: Enköping 2024; Eskilstuna 2023." in ans.answer
+
+
+def test_figures_side_by_side_are_ordered_only_when_an_order_is_asked(fake_engine):
+    """The evidence step's lead (`side_by_side`): two kommuner's rows read for "hur har X och Y …"
+    are listed, not ranked; "vilken … högst" ranks them."""
+    from rag.answer.draft import Lead
+    from rag.answer.lead import side_by_side
+
+    view = fake_engine.view
+    # each kommun's outcome for January–August: the same kind and span, two labels
+    facts = [f for r in view.rows for f in r.facts if (f.kommun, r.label.strip(), f.column) in
+             {("Huddinge", "Personal", "Utfall jan-aug"), ("Enköping", "Personalkostnader", "Utfall jan-aug 2024")}]
+    facts = list({f.kommun: f for f in facts}.values())  # Enköping prints the row twice
+    leads = [Lead(f.kommun, f, view.reports[f.doc_id], cite=i) for i, f in enumerate(facts, 1)]
+
+    def first(question):
+        a = fake_engine.read_question(question).analysis
+        return side_by_side(a, make_plan(a, fake_engine.reports), leads, lambda keys: f"[{keys[0]}]").text
+
+    listed = first("Hur har Enköping och Huddinge stärkt personalens kompetens?")
+    assert listed.startswith("Siffrorna: ") and "Högst" not in listed
+    assert first("Vilken av Enköping och Huddinge har högst personalkostnader?").startswith("Högst")

@@ -66,6 +66,19 @@ def test_a_chain_of_follow_ups_builds_on_the_last_reading():
     assert r.question == "Hur hög var sjukfrånvaron i Huddinges socialförvaltning 2022?"
 
 
+def test_the_chats_kommun_outlives_a_complete_question_that_names_none():
+    # the middle question inherits nothing; the follow-up after it is still about Solna
+    chat = [SICK, "What does the Färdplan say about cost per user (KPB)?"]
+    assert resolve(chat[1], chat[:1], CORPUS) == Resolved(chat[1], False)
+    r = resolve("Och året innan?", chat, CORPUS)
+    assert r.used_history and "Solna" in r.question and "KPB" in r.question
+    # a kommun named later replaces it; a question across the kommuner ends it
+    assert "Huddinge" in resolve("Och året innan?", [*chat, "Och i Huddinge?"], CORPUS).question
+    for across in ("Vilken kommun har lägst sjukfrånvaro?", "Hur hög var sjukfrånvaron i kommunerna 2023?"):
+        r = resolve("Och året innan?", [SICK, across], CORPUS)
+        assert r.used_history and not any(k in r.question for k in CORPUS), r.question
+
+
 @pytest.mark.parametrize("question", [
     "Hur stora var kostnaderna för ekonomiskt bistånd i Huddinge 2023?",
     "Hur stor var sjukfrånvaron 2023?",  # no kommun, but its own topic: asks across kommuner

@@ -85,6 +85,20 @@ def test_intent(question, intent):
     assert plan(question).intent == intent
 
 
+@pytest.mark.parametrize("question, manner", [
+    ("Hur arbetar Enköping med våld i nära relationer?", True),
+    ("Vad gör Solna för att få ner sjukfrånvaron?", True),
+    ("Vilka åtgärder har Huddinge vidtagit mot personalomsättningen?", True),
+    ("How does Solna work with climate and the environment?", True),
+    ("Hur stor var sjukfrånvaron i Solna 2023?", False),
+    ("Hur stort underskott gör jourhemsverksamheten i Huddinge?", False),  # "gör" far from "hur" asks a figure
+    ("Vilka kostnader ökade mest i Enköping?", False),
+])
+def test_a_question_asking_how_something_is_done_is_marked_as_such(question, manner):
+    """Such a question is answered in the reports' words, never by a table row (`compose.evidence_step`)."""
+    assert plan(question).analysis.manner is manner
+
+
 @pytest.mark.parametrize("question, measure", [
     ("Vilken prognos har Huddinge för intäkterna?", "prognos"),
     ("Hur stor var budgetavvikelsen i Solna?", "avvikelse"),

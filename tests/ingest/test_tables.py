@@ -402,3 +402,21 @@ def test_the_form_of_the_question_says_the_kind_of_figure(question, figure):
     a = analyse(question, {"Solna", "Huddinge", "Enköping"})
     assert asked_figure(a, make_plan(a, {"d": ESKILSTUNA_DELAR}).measure) == figure
     assert unit_fits("dagar", "duration") and not unit_fits("tkr", "duration") and not unit_fits("insatser", "duration")
+
+
+def test_a_closed_years_full_year_is_no_part_year_column_of_it():
+    """"helåret 2022" asked of a 2023 report that prints only January–August 2022 has no figure; an
+    annual report's own "2022" column is that full year."""
+    from rag.answer.question import analyse
+    from rag.answer.rows import pick_columns
+
+    row = _row({"Budget helår": -4624, "Utfall jan-aug": -3043, "Utfall jan-aug föregående år": -2845}, unit="tkr",
+               label="Socialnämnden", header="Verksamhet\tBudget helår\tUtfall jan-aug\tUtfall jan-aug föregående år")
+    full_2022 = analyse("Vad blev nettokostnaden för socialnämnden i Eskilstuna för helåret 2022?", {"Eskilstuna"})
+    assert pick_columns(row, full_2022, ESKILSTUNA_DELAR) == []
+    part_2022 = analyse("Vad blev nettokostnaden för socialnämnden i Eskilstuna januari–augusti 2022?", {"Eskilstuna"})
+    assert [f.column for f in pick_columns(row, part_2022, ESKILSTUNA_DELAR)] == ["Utfall jan-aug föregående år"]
+    annual = Report("s", "Solna", "Socialnämnden", "årsredovisning", "Årsredovisning 2023", "2023-01", "2023-12", "s.txt")
+    row = _row({"2023": 51.0, "2022": 48.1}, unit="mkr", label="Summa intäkter", header="Intäkter\t2023\t2022")
+    full_2022 = analyse("Vad blev intäkterna i Solna för helåret 2022?", {"Solna"})
+    assert [f.column for f in pick_columns(row, full_2022, annual)] == ["2022"]
