@@ -214,7 +214,7 @@ def _row_features(q: _RowQuestion, krows: _KommunRows, j: int, report: Report, a
         n_cells=math.log1p(len(row.facts)), label_len=math.log1p(len(words(row.label))), english=float(a.english),
         label_dense=krows.label_dense[j], label_dense_rel=krows.label_dense[j] - krows.label_dense.max(),
         label_dense_rank=label_rank[j], report_month=float(int(report.period_end[5:]) in a.months),
-        context_cover=q.cover(cached_terms(f"{f0.caption} {f0.table} {f0.section}", q.vocab)),
+        context_cover=q.cover(cached_terms(f"{f0.caption} {f0.table} {f0.section} {row.group}", q.vocab)),
         column_cover=max(q.cover(cached_terms(f.column, q.vocab)) for f in row.facts),
         label_recall=label_recall(row, q.query, q.idf, q.vocab),
         label_precision=label_precision(row, q.query, q.idf, q.vocab),

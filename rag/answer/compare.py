@@ -175,15 +175,16 @@ def _fits(span: Span, asked: Asked, report: Report, years: tuple[int, ...]) -> b
         return False  # "januari–augusti": eight months, whatever else the question says
     if years and span.year not in years and asked.span != "föregående":
         return False
-    if asked.span == "helår":
-        return span.full_year and span.year == report_year
+    if asked.span == "helår":  # "helåret 2023" of a 2024 report: its bokslut 2023
+        return span.full_year and (span.year in years if years else span.year == report_year)
     if asked.span == "period":  # "jan–aug 2022" in a 2023 report: the year named, else the report's
         return (bool(years) or span.year == report_year) and span.months == (asked.months or report_months)
     if asked.span == "föregående":
         return span.year == report_year - 1 and span.months == (asked.months or report_months)
     if asked.kind in ("budget", "prognos", "mål"):  # not said: a budget, forecast or target is the year's
         return span.full_year and span.year == report_year
-    return span.year == report_year and (span.full_year or span.months == report_months)
+    # the year named ("HME 2022" beside "2023-31 aug"), else the report's: all of it or the report's part
+    return span.year == (max(years) if years else report_year) and (span.full_year or span.months == report_months)
 
 
 def _preference(span: Span) -> tuple:

@@ -47,9 +47,10 @@ def measure_step(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Sc
     plan = ev.plan
     if plan.intent in ("compare", "rank") or (plan.named and len(plan.kommuner) > 1):
         compared = comparison_answer(view, a, plan)
-        if compared is None and plan.intent == "rank":
+        if compared is None and plan.intent == "rank" and not plan.named:
             # "vilken kommun har flest …" ranks kommuner on one measure; without one that every
-            # kommun's figure can be read as, the nearest row or sentence would rank nothing
+            # kommun's figure can be read as, the nearest row or sentence would rank nothing (named
+            # kommuner are still answered each in its own rows, by the evidence step)
             return refuse(a, view.reports, "frågan ber om en rangordning av kommunerna, men rapporterna redovisar "
                                            "inget mått för det som kan jämföras mellan kommunerna")
         return compared

@@ -168,6 +168,9 @@ def _to_why(base: str, f_low: str) -> str:
     rest = base[m.end():] if m else base
     adj = _ADJ.match(m.group(1).strip()) if m else None
     rest = rest.rstrip().rstrip("?.!").rstrip()
+    first = rest.split(" ", 1)[0]
+    if not m and first[:1].isupper() and not first[1:2].isupper() and not kommuner_in(first):
+        rest = rest[0].lower() + rest[1:]  # "Varför räknade Enköping …?"; "SIS", "Enköpings" stay
     if tail := _why_tail(f_low):
         return f"Varför {rest} {tail}?"
     direction = _UP_DOWN.search(f_low)

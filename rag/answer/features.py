@@ -60,7 +60,7 @@ class RowFeatures(NamedFeatures):
     label_dense_rel: float  # label_dense minus the best within the kommun
     label_dense_rank: float  # rank of label_dense within the kommun
     report_month: float  # the report's closing month is asked
-    context_cover: float  # share of the topic named by caption, table and section
+    context_cover: float  # share of the topic named by caption, table, section and the row's named total
     column_cover: float  # share of the topic named by the best-matching column heading
     label_recall: float  # share of the topic named by the label
     label_precision: float  # share of the label the topic names

@@ -16,8 +16,9 @@ KRONOR = {"kr": 1.0, "tkr": 1e3, "mkr": 1e6, "mnkr": 1e6}
 
 def months_covered(column: str, report: Report) -> int:
     """How many months of the year a column's figure covers: a full-year column (helår, års-,
-    bokslut, a bare budget or target) 12, a column naming its last month ("jan-aug", "Aug 2023") that month,
-    otherwise the report's own period (an årsredovisning's "2023" is the whole year)."""
+    bokslut, a bare budget or target, a year before the report's) 12, a column naming its last month
+    ("jan-aug", "Aug 2023") that month, otherwise the report's own period (an årsredovisning's "2023"
+    is the whole year)."""
     info = column_info(column)
     low = column.lower()
     if info.helar or info.kind in ("bokslut", "prognos") or re.search(r"\bårs|helår", low):
@@ -27,6 +28,8 @@ def months_covered(column: str, report: Report) -> int:
         return max(named)
     if info.kind in ("budget", "mål"):  # a budget or a target is the year's
         return 12
+    if info.years and max(info.years) < int(report.period_end[:4]):
+        return 12  # a closed year named without a month ("2022", "Utfall 2022" beside "2023-31 aug") is all of it
     return int(report.period_end[5:])
 
 

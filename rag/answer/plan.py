@@ -59,6 +59,8 @@ def make_plan(a: QuestionAnalysis, reports: dict[str, Report], kommuner: tuple[s
     intent = a.intent
     if intent in ("compare", "lookup", "list") and not a.kommuner and not kommuner and LEXICON.is_rank(a.text):
         intent = "rank"
+    elif intent == "list" and len(scope) > 1 and named and LEXICON.is_rank(a.text):
+        intent = "rank"  # "Which municipality has the higher …, Eskilstuna or Huddinge?": the named ones ranked
     measure = _measure(a)
     docs = [r for r in reports.values() if r.kommun in scope and (not doc_ids or r.doc_id in doc_ids)]
     docs.sort(key=lambda r: r.period_end, reverse=True)

@@ -28,17 +28,21 @@ class RowMatchTuning:
 
 
 TUNING = RowMatchTuning()
+_SUMMA = re.compile(r"^\s*summa\s+", re.I)
 
 
-def _row_terms(row: FactRow, vocab) -> tuple[frozenset[str], frozenset[str]]:
+def _row_terms(row: FactRow, vocab, grouped: bool = True) -> tuple[frozenset[str], frozenset[str]]:
     """The terms of the row's label (with its caption where the label says nothing by itself)
-    and of its context (caption, table, section, header)."""
+    and of its context (caption, table, section, header). A row under a named total is read with
+    what that total adds up ("Bidrag" under "Summa intäkter" is "Bidrag intäkter")."""
     f = row.first
     label = f.row
     if is_year_label(label) or not re.search(r"[a-zåäö]{3}", label.lower()) \
             or _BARE_TOTAL.fullmatch(MARKUP.sub("", label).strip()):
         # year-by-month tables, and a bare "Summa": the caption says what is counted
         label = f"{f.caption} {f.row}"
+    elif row.group and grouped:  # "Bidrag" closed by "Summa intäkter" reads as Enköping prints it, "Bidrag (intäkter)"
+        label = f"{label} {_SUMMA.sub('', row.group)}"
     ctx = f"{f.caption} {f.table} {f.section} {f.header_text}"
     return cached_terms(label, vocab), cached_terms(ctx, vocab)
 
@@ -81,8 +85,9 @@ def label_recall(row: FactRow, query: Units, idf: dict[str, float], vocab) -> fl
 
 def label_precision(row: FactRow, query: Units, idf: dict[str, float], vocab) -> float:
     """How much of the row label the question names: a label with words the question lacks is
-    another (narrower or different) row."""
-    label, _ = _row_terms(row, vocab)
+    another (narrower or different) row. The total the row adds up to is what it is part of, not
+    a narrowing: it is left out here."""
+    label, _ = _row_terms(row, vocab, grouped=False)
     qterms = {t for u in query for t, _ in u}
     lab = label - MEASURE_TERMS
     label_total = sum(idf.get(t, 1.0) for t in lab) or 1.0

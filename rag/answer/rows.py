@@ -37,6 +37,7 @@ class FactRow:
     doc_id: str
     line: int
     facts: tuple[Fact, ...]
+    group: str = ""  # the named total the row adds up to ("Summa intäkter" for "Bidrag"), or ""
 
     @property
     def first(self) -> Fact:
@@ -66,7 +67,33 @@ def group_rows(facts: list[Fact]) -> list[FactRow]:
     rows: dict[tuple[str, int], list[Fact]] = {}
     for f in facts:
         rows.setdefault((f.doc_id, f.line), []).append(f)
-    return [FactRow(d, ln, tuple(fs)) for (d, ln), fs in rows.items()]
+    groups = _groups_of(rows)
+    return [FactRow(d, ln, tuple(fs), groups.get((d, ln), "")) for (d, ln), fs in rows.items()]
+
+
+#: a total that names what it adds up ("Summa intäkter", "<b>Summa KOSTNADER</b>")
+_NAMED_TOTAL = re.compile(r"^\s*(?:<\w+>\s*)?summa\s+[a-zåäö]{3,}", re.I)
+
+
+def _groups_of(rows: dict[tuple[str, int], list[Fact]]) -> dict[tuple[str, int], str]:
+    """Each row's named total: the rows of a table after one total and up to the next are what
+    that next total adds up, when it names it. "Bidrag" in a resultaträkning is a kind of income
+    because "Summa intäkter" closes its run, though no heading says so."""
+    tables: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    for (d, ln), fs in rows.items():
+        tables.setdefault((d, fs[0].header_line), []).append((ln, fs[0].row))
+    out: dict[tuple[str, int], str] = {}
+    for (d, _), table in tables.items():
+        run: list[int] = []
+        for ln, label in sorted(table):
+            if _NAMED_TOTAL.match(label):
+                out.update({(d, x): MARKUP.sub("", label).strip() for x in run})
+                run = []
+            elif TOTAL_RE.match(MARKUP.sub("", label).strip()):
+                run = []
+            else:
+                run.append(ln)
+    return out
 
 
 def column_info(label: str) -> Column:

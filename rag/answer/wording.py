@@ -220,12 +220,14 @@ def extra_clause(g: Fact, report: Report) -> Said:
 
 
 def is_trend(cells: tuple[Fact, ...], report: Report) -> bool:
-    """Two or more figures of one kind and span in different years: a change to state."""
+    """Two or more figures of one kind and span in different years: a change to state. A share
+    (per cent) is a rate, not a sum: last year's beside this year's so far is a change too, each
+    said with its own period."""
     if len(cells) < 2 or len({f.unit for f in cells}) != 1:
         return False
     spans = [span_of(f, report) for f in cells]
     kinds = {column_info(f.column).kind for f in cells}
-    return len({s.year for s in spans}) == len(spans) and len({s.months for s in spans}) == 1 \
+    return len({s.year for s in spans}) == len(spans) and (len({s.months for s in spans}) == 1 or cells[0].unit == "%") \
         and kinds <= {"utfall", "bokslut", "annat"} and all(_pure_period(f.column) for f in cells)
 
 

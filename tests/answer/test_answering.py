@@ -189,6 +189,9 @@ def test_commentary_is_the_text_between_a_rows_table_and_the_next_table(fake_eng
     ("Utfall jan-aug", "2023-08", 8), ("Utfall Aug 2023", "2023-08", 8), ("Prognos helår", "2023-08", 12),
     ("Bokslut 2023", "2024-08", 12), ("Budget 2024", "2024-08", 12), ("2023", "2023-12", 12),
     ("Utfall jan-april 2024", "2024-04", 4), ("jan-aug 2023", "2023-08", 8),
+    # a closed year named without a month, beside this year's "2023-31 aug": all of that year
+    ("2022", "2023-08", 12), ("Utfall 2022", "2023-08", 12), ("Utfall Aug 2022", "2023-08", 8),
+    ("Utfall 2023", "2023-08", 8),
 ])
 def test_months_covered_tells_a_part_year_from_a_full_year(column, period_end, months):
     from rag.answer.periods import months_covered

@@ -123,3 +123,10 @@ def test_figures_side_by_side_are_ordered_only_when_an_order_is_asked(fake_engin
     listed = first("Hur har Enköping och Huddinge stärkt personalens kompetens?")
     assert listed.startswith("Siffrorna: ") and "Högst" not in listed
     assert first("Vilken av Enköping och Huddinge har högst personalkostnader?").startswith("Högst")
+
+
+def test_a_named_earlier_full_year_is_read_in_a_later_reports_bokslut(fake_engine):
+    """"helåret 2023" of Enköping's 2024 report is its Bokslut 2023, beside Solna's 2023 annual figure."""
+    ans = _answer(fake_engine, "Which social services committee had higher staff costs for full-year 2023, Enköping or Solna?")
+    assert ans.answer.splitlines()[0] == \
+        "Högst personalkostnader, utfall helår 2023: Solna 140,6 mnkr [1]; därefter Enköping 114,6 mnkr [2]."

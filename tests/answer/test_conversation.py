@@ -22,6 +22,8 @@ BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 20
     ([SICK], "Och 2021?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2021?", "år"),
     ([SICK], "Varför då?", "Varför var sjukfrånvaron i Solnas socialförvaltning 2023 så hög?", "varför"),
     ([SICK], "Varför minskade den?", "Varför minskade sjukfrånvaron i Solnas socialförvaltning 2023?", "varför"),
+    (["Räknade Enköpings socialnämnd med överskott i april?"], "Vad förklarade det?",
+     "Varför räknade Enköpings socialnämnd med överskott i april?", "varför"),  # said as a sentence: "räknade"
     (["Hur stora var personalkostnaderna i Huddinge 2023?"], "Varför är de högre än budget?",
      "Varför var personalkostnaderna i Huddinge 2023 högre än budget?", "varför"),
     ([BUDGET], "Och prognosen?", "Hur stor var prognosen för institutionsvård för vuxna i Enköping 2024?", "mått"),

@@ -80,6 +80,8 @@ def test_a_report_type_without_a_kommun_narrows_the_scope_to_those_that_publish_
     ("Varför ökade kostnaderna i Solna?", "why"),
     ("Jämför antalet anställda i Solna och Huddinge", "compare"),
     ("Vad kostade ekonomiskt bistånd i Huddinge?", "lookup"),
+    ("Which municipality has the higher sick leave, Solna or Huddinge?", "rank"),  # the named ones, ranked
+    ("Which costs rose in Solna?", "list"),
 ])
 def test_intent(question, intent):
     assert plan(question).intent == intent

@@ -55,6 +55,18 @@ def test_a_trend_says_both_figures_the_direction_and_the_change():
     assert trend_clause(shares, YEAR).text.endswith("en minskning med 1,7 procentenheter")
 
 
+
+def test_a_share_changes_between_last_years_whole_and_this_years_part_a_sum_does_not():
+    """A rate of last year beside this year's so far is a change, each said with its period; a sum
+    of twelve months beside one of eight is not."""
+    august = Report("h", "Huddinge", "Socialnämnden", "delårsrapport", "D", "2023-01", "2023-08", "h.txt")
+    shares = (fact("Andel ungdomar", "2023-31 aug", "89", "%", august), fact("Andel ungdomar", "2022", "82", "%", august))
+    assert is_trend(shares, august)
+    assert trend_clause(shares, august).text.startswith("ökade andel ungdomar från 82 % under 2022 till 89 % under januari–augusti 2023")
+    visits = (fact("Antal besök", "2023-31 aug", "1 193", "", august), fact("Antal besök", "2022", "470", "", august))
+    assert not is_trend(visits, august)
+
+
 def test_a_report_sentence_that_says_the_sign_in_words_loses_the_minus():
     assert said_signs("Prognosen för egna familjehem är ett underskott om -3,2 mnkr.") == \
         "Prognosen för egna familjehem är ett underskott om 3,2 mnkr."

@@ -420,3 +420,23 @@ def test_a_closed_years_full_year_is_no_part_year_column_of_it():
     row = _row({"2023": 51.0, "2022": 48.1}, unit="mkr", label="Summa intäkter", header="Intäkter\t2023\t2022")
     full_2022 = analyse("Vad blev intäkterna i Solna för helåret 2022?", {"Solna"})
     assert [f.column for f in pick_columns(row, full_2022, annual)] == ["2022"]
+
+
+def test_a_row_is_read_with_the_named_total_that_closes_its_run(parsed, fake_engine):
+    """Solna's resultaträkning has no sub-row markers: "Bidrag" is an income because "Summa
+    intäkter" closes its run, as Enköping prints it ("Bidrag (intäkter)"). A question about
+    "bidragsintäkter" then names the whole of "Bidrag" and only part of "Summa intäkter"; the total
+    is context, never a narrowing of the label."""
+    from rag.answer.question import analyse
+    from rag.answer.row_match import label_precision, label_recall
+    from rag.answer.rows import group_rows
+    from rag.answer.topic import topic_units
+
+    rows = group_rows([f for p in parsed for f in p.facts])
+    solna = {r.label: r for r in rows if r.first.kommun == "Solna" and r.first.table.startswith("Resultaträkning")}
+    assert solna["Bidrag"].group == "Summa intäkter" and solna["Personalkostnader"].group == "Summa kostnader"
+    assert solna["Summa intäkter"].group == "" and solna["Verksamhetens nettokostnader"].group == ""
+    vocab, idf = fake_engine.view.vocab, fake_engine.view.idf  # the corpus's words split the compound
+    query = topic_units(analyse("Hur stora bidragsintäkter hade Solna 2023?", {"Solna"}), vocab)
+    assert label_recall(solna["Bidrag"], query, idf, vocab) > label_recall(solna["Summa intäkter"], query, idf, vocab)
+    assert label_precision(solna["Bidrag"], query, idf, vocab) == 1.0
