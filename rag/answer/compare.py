@@ -21,7 +21,7 @@ from ..models import Answer, Fact, Report
 from ..numbers import format_sv
 from ..search.lexical import split_compound, stem, words
 from .corpus_view import CorpusView
-from .measures import Measure, near_spelling, catalogue, question_measures, stems_of
+from .measures import Measure, near_spelling, catalogue, named_measures, stems_of
 from .periods import Span, in_mnkr, span_of
 from .plan import Plan
 from .question import QuestionAnalysis
@@ -74,26 +74,10 @@ class Missing:
     row: FactRow | None = None  # the measure's row, when the kommun has one without the asked column
 
 
-def _question_text(a: QuestionAnalysis, vocab, split: bool) -> str:
-    """The question's words, without the words for the committee as a whole and those asking which
-    kommun or committee ranks (they name no measure); with `split`, compounds are split too
-    (personalbudgeten: personal budgeten)."""
-    text = LEXICON.committee.sub(" ", a.text.lower())
-    for rx in LEXICON.rank_patterns:
-        text = rx.sub(" ", text)
-    out = []
-    for w in words(text):
-        out.append(w)
-        if split:
-            out.extend(split_compound(w, vocab))
-    return " ".join(out)
-
-
 def asked_comparison(a: QuestionAnalysis, plan: Plan, vocab) -> Asked | None:
     """The measure, column kind, span and direction a comparison asks for; None when the question
     names no catalogue measure of a figure."""
-    # a measure named in words of the question wins over one found in a part of a compound
-    named = question_measures(_question_text(a, vocab, False)) or question_measures(_question_text(a, vocab, True))
+    named = named_measures(a.text, vocab)
     if not named:
         return None
     cat = catalogue()

@@ -274,6 +274,15 @@ def subject_of(question: str, corpus_kommuner: Iterable[str] = ()) -> str:
     return re.sub(r"\s{2,}", " ", label).strip(" ,")
 
 
+def is_fragment(question: str, corpus: Iterable[str] = ()) -> bool:
+    """A follow-up's words with nothing to follow ("Och i Solna?", "Och 2022?", "Men varför?"): it
+    opens with a connector and names no topic of its own. Asked alone it asks nothing."""
+    text = re.sub(r"\s+", " ", question).strip()
+    low = text.lower()
+    return bool(_CONNECTOR.match(low)) and not _topic_words(_WHY.sub(" ", text), _kommuner(text, tuple(corpus)),
+                                                              _english(low))
+
+
 def said_reading(question: str) -> str:
     """How a follow-up was read, said as the question it was read as, so a person can check it."""
     return f"Jag läser frågan som: «{question}»"

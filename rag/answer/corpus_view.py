@@ -11,10 +11,9 @@ from typing import Callable
 
 from ..models import Fact, Passage, Report
 from ..search.lexical import canon_idf, stem, words
-from .rows import TOTAL_RE, FactRow, group_rows
+from .rows import TOTAL_RE, FactRow, group_rows, row_parents
 
 #: a row that is part of the row above it: "- Personalkostnader", "varav kvinnor"
-_SUB_ROW = re.compile(r"^\s*(?:[-–•]\s*|(?:varav|därav)\b)", re.I)
 
 TableKey = tuple[str, int]  # (doc_id, the table's header line)
 RowKey = tuple[str, int]  # (doc_id, the row's line)
@@ -220,26 +219,3 @@ class CorpusView:
                     return seq[i + 1][2]
                 return None
         return None
-
-
-def row_parents(rows: list[FactRow]) -> dict[RowKey, str]:
-    """For each sub-row, the label of the row it belongs to. `varav kvinnor` alone says little;
-    under `Antal anställda` it says what it counts. A run of sub-rows belongs to the row above it,
-    unless that row is a total (which closes the group before): then to the total that follows
-    the run (`- Personalkostnader` … `Summa KOSTNADER`)."""
-    tables: dict[TableKey, list[FactRow]] = {}
-    for r in sorted(rows, key=lambda r: (r.doc_id, r.line)):
-        tables.setdefault((r.doc_id, r.first.header_line), []).append(r)
-    out: dict[RowKey, str] = {}
-    for table in tables.values():
-        sub = [bool(_SUB_ROW.match(r.label) or _SUB_ROW.match(r.first.row_text.lstrip("| "))) for r in table]
-        for i, r in enumerate(table):
-            if not sub[i]:
-                continue
-            above = next((table[j] for j in range(i - 1, -1, -1) if not sub[j]), None)
-            below = next((table[j] for j in range(i + 1, len(table)) if not sub[j]), None)
-            if above is not None and not TOTAL_RE.match(above.label):
-                out[(r.doc_id, r.line)] = above.label.strip()
-            elif below is not None and TOTAL_RE.match(below.label):
-                out[(r.doc_id, r.line)] = below.label.strip()
-    return out

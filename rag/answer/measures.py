@@ -19,7 +19,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..lexicon import LEXICON
-from ..search.lexical import stem, words
+from ..search.lexical import split_compound, stem, words
 from ..years import is_year
 
 CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "data" / "measures.json"
@@ -234,6 +234,19 @@ def question_measures(text: str, cat: Catalogue | None = None) -> list[tuple[str
     for mid, _name, stems, _share in cat.matches(text):
         out[mid] = max(out.get(mid, 0.0), float(len(stems)))
     return sorted(out.items(), key=lambda kv: -kv[1])
+
+
+def named_measures(question: str, vocab) -> list[tuple[str, float]]:
+    """The measures a question names (`question_measures`), read without the words for the committee
+    as a whole and those asking which kommun or committee ranks (they name no measure); a measure
+    named in words of the question wins over one found in a part of a compound (personalbudgeten:
+    personal budgeten)."""
+    text = LEXICON.committee.sub(" ", question.lower())
+    for rx in LEXICON.rank_patterns:
+        text = rx.sub(" ", text)
+    whole = words(text)
+    return question_measures(" ".join(whole)) or \
+        question_measures(" ".join(p for w in whole for p in (w, *split_compound(w, vocab))))
 
 
 def near_row_measures(label: str, caption: str, table: str, units: set[str]) -> dict[bool, MeasureMatch]:

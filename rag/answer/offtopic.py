@@ -23,6 +23,8 @@ REASONS = {
                   "sjukfrånvaro eller placeringar i en kommun",
     "nothing": "frågan nämner inget som rapporterna handlar om; fråga till exempel om kostnader, "
                "sjukfrånvaro eller placeringar i en kommun",
+    "fragment": "frågan är en följdfråga men det finns ingen tidigare fråga att läsa den mot; skriv hela frågan, "
+                "till exempel «Hur hög var sjukfrånvaron i Solna 2023?»",
 }
 #: SQL statements, tautologies and comment tricks; HTML or template markup.
 _CODE = re.compile(

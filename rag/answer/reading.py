@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..lexicon import LEXICON
 from ..models import Report
-from .conversation import Resolved, resolve
+from .conversation import Resolved, is_fragment, resolve
 from .dialogue import Anchor
 from .offtopic import REASONS, kinds_in, not_about_reports
 from .question import QuestionAnalysis
@@ -46,7 +46,8 @@ def read_question(question: str, history: tuple[str, ...], reports: dict[str, Re
         if not set(a.report_types) <= have:
             a = dataclasses.replace(a, report_hint="", report_types=())
     reason = not_about_reports(resolved.question, a.topic_words, a.kommuner, a.years) or \
-        not_about_reports(a.text, a.topic_words, a.kommuner, a.years)
+        not_about_reports(a.text, a.topic_words, a.kommuner, a.years) or \
+        (REASONS["fragment"] if not resolved.used_history and is_fragment(question, covered) else "")
     if reason:
         a = dataclasses.replace(a, not_about=reason)
         if resolved.used_history:  # the reading is not echoed for a text that is no question
@@ -57,4 +58,4 @@ def read_question(question: str, history: tuple[str, ...], reports: dict[str, Re
 def is_question_text(text: object) -> bool:
     """An earlier chat turn that may be read as a question: text, and no instruction, dump, secret or code."""
     return isinstance(text, str) and bool(text.strip()) and not set(kinds_in(text)) & (set(REASONS) - {
-        "small_talk", "nothing"})
+        "small_talk", "nothing", "fragment"})

@@ -7,6 +7,7 @@ asks (an amount, a share, a count). How well a row names the topic is `row_match
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,35 +65,67 @@ class Column:
 
 
 def group_rows(facts: list[Fact]) -> list[FactRow]:
+    """The facts of each table row together, each row with what it is part of (`FactRow.group`):
+    the row a sub-row belongs to (`row_parents`), else the named total that closes its run."""
     rows: dict[tuple[str, int], list[Fact]] = {}
     for f in facts:
         rows.setdefault((f.doc_id, f.line), []).append(f)
-    groups = _groups_of(rows)
-    return [FactRow(d, ln, tuple(fs), groups.get((d, ln), "")) for (d, ln), fs in rows.items()]
+    plain = [FactRow(d, ln, tuple(fs)) for (d, ln), fs in rows.items()]
+    parents, totals = row_parents(plain), _named_totals(plain)
+    return [dataclasses.replace(r, group=parents.get((r.doc_id, r.line)) or totals.get((r.doc_id, r.line), ""))
+            for r in plain]
 
 
 #: a total that names what it adds up ("Summa intäkter", "<b>Summa KOSTNADER</b>")
 _NAMED_TOTAL = re.compile(r"^\s*(?:<\w+>\s*)?summa\s+[a-zåäö]{3,}", re.I)
+#: a sub-row: a dash or bullet, or "varav"/"därav"
+_SUB_ROW = re.compile(r"^\s*(?:[-–•]\s*|(?:varav|därav)\b)", re.I)
 
 
-def _groups_of(rows: dict[tuple[str, int], list[Fact]]) -> dict[tuple[str, int], str]:
+def _tables_of(rows: list[FactRow]) -> list[list[FactRow]]:
+    """The rows of each table, in the order printed."""
+    tables: dict[tuple[str, int], list[FactRow]] = {}
+    for r in sorted(rows, key=lambda r: (r.doc_id, r.line)):
+        tables.setdefault((r.doc_id, r.first.header_line), []).append(r)
+    return list(tables.values())
+
+
+def _named_totals(rows: list[FactRow]) -> dict[tuple[str, int], str]:
     """Each row's named total: the rows of a table after one total and up to the next are what
     that next total adds up, when it names it. "Bidrag" in a resultaträkning is a kind of income
     because "Summa intäkter" closes its run, though no heading says so."""
-    tables: dict[tuple[str, int], list[tuple[int, str]]] = {}
-    for (d, ln), fs in rows.items():
-        tables.setdefault((d, fs[0].header_line), []).append((ln, fs[0].row))
     out: dict[tuple[str, int], str] = {}
-    for (d, _), table in tables.items():
-        run: list[int] = []
-        for ln, label in sorted(table):
-            if _NAMED_TOTAL.match(label):
-                out.update({(d, x): MARKUP.sub("", label).strip() for x in run})
+    for table in _tables_of(rows):
+        run: list[FactRow] = []
+        for r in table:
+            label = MARKUP.sub("", r.label).strip()
+            if _NAMED_TOTAL.match(r.label):
+                out.update({(x.doc_id, x.line): label for x in run})
                 run = []
-            elif TOTAL_RE.match(MARKUP.sub("", label).strip()):
+            elif TOTAL_RE.match(label):
                 run = []
             else:
-                run.append(ln)
+                run.append(r)
+    return out
+
+
+def row_parents(rows: list[FactRow]) -> dict[tuple[str, int], str]:
+    """For each sub-row, the label of the row it belongs to. `varav kvinnor` alone says little;
+    under `Antal anställda` it says what it counts. A run of sub-rows belongs to the row above it,
+    unless that row is a total (which closes the group before): then to the total that follows
+    the run (`- Personalkostnader` … `Summa KOSTNADER`)."""
+    out: dict[tuple[str, int], str] = {}
+    for table in _tables_of(rows):
+        sub = [bool(_SUB_ROW.match(r.label) or _SUB_ROW.match(r.first.row_text.lstrip("| "))) for r in table]
+        for i, r in enumerate(table):
+            if not sub[i]:
+                continue
+            above = next((table[j] for j in range(i - 1, -1, -1) if not sub[j]), None)
+            below = next((table[j] for j in range(i + 1, len(table)) if not sub[j]), None)
+            if above is not None and not TOTAL_RE.match(above.label):
+                out[(r.doc_id, r.line)] = above.label.strip()
+            elif below is not None and TOTAL_RE.match(below.label):
+                out[(r.doc_id, r.line)] = below.label.strip()
     return out
 
 

@@ -71,6 +71,8 @@ def what_of(f: Fact, report: Report, parent: str = "") -> str:
     if m := re.match(r"summa\s+(.+)", label, re.I):
         label = f"{lower_first(m.group(1))} totalt"
     if parent and not re.search(r"\d", parent):
+        if m := re.match(r"(varav|därav)\s+(.+)", label, re.I):  # "antal anställda, varav kvinnor,"
+            return f"{lower_first(clean_label(parent))}, {m.group(1).lower()} {m.group(2)},"
         return f"{lower_first(label)} ({lower_first(clean_label(parent))})"
     return lower_first(label)
 

@@ -95,3 +95,13 @@ def test_a_question_naming_no_subject_is_refused_with_nothing_shown_as_near(fake
     about = refuse(fake_engine.analyse("Hur många platser finns på äldreboenden i Huddinge?"), fake_engine.reports,
                    "skäl", near)
     assert len(about.citations) == 1 and "Närmast" in about.answer
+
+
+@pytest.mark.parametrize("question, why", [
+    ("Och i Solna?", "följdfråga"), ("And what about Huddinge?", "följdfråga"),
+    ("Men varför då?", "nämner inget"),  # no kommun either: that is said first
+])
+def test_a_follow_up_asked_with_nothing_to_follow_is_refused_and_read_in_a_chat(fake_engine, question, why):
+    answer = fake_engine.ask(question)
+    assert not answer.answered and why in answer.answer and not answer.facts
+    assert fake_engine.ask(question, history=("Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023?",)).answered

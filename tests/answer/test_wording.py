@@ -78,3 +78,11 @@ def test_coverage_is_in_the_json_of_a_refusal_only():
     refused = Answer("q", False, "Rapporterna säger inte det: x.", coverage="Solna: Årsredovisning 2023 (2023-12)")
     assert refused.to_json()["coverage"] == "Solna: Årsredovisning 2023 (2023-12)"
     assert "coverage" not in Answer("q", True, "Svar [1]").to_json()
+
+
+def test_a_varav_row_is_said_inside_the_row_it_belongs_to():
+    from rag.answer.wording import what_of
+
+    women = fact("varav kvinnor", "2023", "165", "", YEAR)
+    assert fact_clause(women, YEAR, "Antal anställda").text == "var antal anställda, varav kvinnor, 165 under 2023"
+    assert what_of(fact("Familjehem", "2023", "12", "", YEAR), YEAR, "Barn och unga") == "familjehem (barn och unga)"

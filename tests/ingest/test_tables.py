@@ -141,9 +141,8 @@ def test_broken_table_is_joined_and_repeated_header_dropped():
 def test_sub_rows_are_read_under_the_row_they_belong_to(parsed):
     """`varav kvinnor` belongs to the row above it; `- Personalkostnader` listed before its
     `Summa KOSTNADER` belongs to that total, not to the `Summa INTÄKTER` above it."""
-    from rag.answer.corpus_view import row_parents
     from rag.answer.evidence import row_label_text
-    from rag.answer.rows import group_rows
+    from rag.answer.rows import group_rows, row_parents
 
     rows = group_rows([f for p in parsed for f in p.facts])
     parents = row_parents(rows)
