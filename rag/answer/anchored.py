@@ -15,7 +15,6 @@ from .evidence import Evidence
 from .question import QuestionAnalysis
 from .row_match import score_row
 from .rows import asked_cell, pick_columns
-from .score import Scorer
 from .topic import topic_units
 
 #: intents a column of the last answer's row can answer (a why wants the report's sentences, a

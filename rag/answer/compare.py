@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..lexicon import LEXICON
 from ..models import Answer, Fact, Report
 from ..numbers import format_sv
-from ..search.lexical import split_compound, stem, words
+from ..search.lexical import split_compound, stem
 from .corpus_view import CorpusView
 from .measures import Measure, near_spelling, catalogue, named_measures, stems_of
 from .periods import Span, in_mnkr, span_of

@@ -4,14 +4,13 @@ order, each kommun's words) as cached properties, built on first use and then sh
 question. Nothing here runs a model; vectors live in `rag.search.vectors`."""
 from __future__ import annotations
 
-import re
 import threading
 from functools import cached_property
 from typing import Callable
 
 from ..models import Fact, Passage, Report
 from ..search.lexical import canon_idf, stem, words
-from .rows import TOTAL_RE, FactRow, group_rows, row_parents
+from .rows import FactRow, group_rows, row_parents
 
 #: a row that is part of the row above it: "- Personalkostnader", "varav kvinnor"
 

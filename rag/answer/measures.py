@@ -162,10 +162,10 @@ class Catalogue:
         # (a name may hold it: "Summa totalt")
         readings = {content, tuple(t for t in content if t not in _TOTAL_STEMS)}
         best: dict[str, tuple[str, str, frozenset[str], float]] = {}
-        for words in filter(None, readings):
+        for reading in filter(None, readings):
             for stems, n, mid, name in self.phrases:
-                if _name_fits(stems, words):
-                    share = sum(1 for t in words if _covered(t, stems)) / len(words)
+                if _name_fits(stems, reading):
+                    share = sum(1 for t in reading if _covered(t, stems)) / len(reading)
                     if share > 0 and (mid not in best or share > best[mid][3]):
                         best[mid] = (mid, name, stems, share)
         return sorted(best.values(), key=lambda t: (-t[3], -len(t[2])))

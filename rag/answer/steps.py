@@ -4,6 +4,7 @@ own explanation, a list's items) or a trend answer (the row a quoted figure stan
 not a branch of one long function. Writes a `Draft`; `layout` lays it out."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..lexicon import LEXICON
@@ -21,6 +22,9 @@ from .rows import blank_columns, is_year_label, pick_columns
 from .score import Thresholds
 
 MAX_KOMMUNER = 4  # a question naming no kommun is answered for at most this many
+#: a report's own bold or italic markers ("**Upphörande av våld i nära relation.**"): formatting, not
+#: words; quoted without them (the citation keeps the passage as printed)
+_EMPHASIS = re.compile(r"\*\*|__")
 
 
 @dataclass(frozen=True)
@@ -215,7 +219,7 @@ def kommun_lines(s: Scope, draft: Draft, kommun: str, rows: list[Scored], cells:
     for x in sorted(sents, key=lambda x: (ranked_passages.index(x.candidate.passage.id), x.candidate.pos, order[id(x)])):
         if LEXICON.other_group(s.a.text, x.candidate.text):
             continue  # an explanation found below a row may speak of another target group only
-        lines.append(Line(x.candidate.text, (draft.cite("p", x.candidate.passage),), p=x.p))
+        lines.append(Line(_EMPHASIS.sub("", x.candidate.text), (draft.cite("p", x.candidate.passage),), p=x.p))
     return lines
 
 

@@ -67,6 +67,14 @@ def test_markers_and_citations_agree_and_citations_are_verbatim(answers):
                 assert part in CORPUS_TEXT, (q["id"], part[:80])
 
 
+def test_a_quoted_sentence_carries_no_markup_of_the_report(answers):
+    """Huddinge's export marks headings "**Upphörande av våld i nära relation.**": a quote says the
+    words without the markers (which the app would show as asterisks); its citation keeps them."""
+    quoted = [ln for _, ans in answers if ans.answered for ln in ans.answer.splitlines() if ln.startswith("- ")]
+    assert len(quoted) > 300
+    assert not [ln for ln in quoted if "**" in ln or "__" in ln]
+
+
 @pytest.fixture(scope="module")
 def own_answers(answers):
     """The answers to the project's own sets (every one but heldout2's), with the contract's verdict."""
