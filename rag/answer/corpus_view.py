@@ -10,7 +10,7 @@ from typing import Callable
 
 from ..models import Fact, Passage, Report
 from ..search.lexical import canon_idf, stem, words
-from .rows import FactRow, group_rows, row_parents
+from .rows import FactRow, group_rows
 
 #: a row that is part of the row above it: "- Personalkostnader", "varav kvinnor"
 
@@ -100,7 +100,7 @@ class CorpusView:
 
     @cached_property
     def row_parents(self) -> dict[RowKey, str]:
-        return row_parents(self.rows)
+        return {(r.doc_id, r.line): r.parent for r in self.rows if r.parent}
 
     @cached_property
     def _measures(self) -> dict[tuple[str, bool], dict[str, list[tuple[FactRow, float]]]]:

@@ -38,7 +38,13 @@ class FactRow:
     doc_id: str
     line: int
     facts: tuple[Fact, ...]
-    group: str = ""  # the named total the row adds up to ("Summa intäkter" for "Bidrag"), or ""
+    parent: str = ""  # the row a sub-row belongs to ("Antal anställda" for "varav kvinnor"), or ""
+    total: str = ""  # the named total that closes the row's run ("Summa intäkter" for "Bidrag"), or ""
+
+    @property
+    def group(self) -> str:
+        """What the row is part of, read with its label when it is matched to a question."""
+        return self.parent or self.total
 
     @property
     def first(self) -> Fact:
@@ -65,14 +71,14 @@ class Column:
 
 
 def group_rows(facts: list[Fact]) -> list[FactRow]:
-    """The facts of each table row together, each row with what it is part of (`FactRow.group`):
-    the row a sub-row belongs to (`row_parents`), else the named total that closes its run."""
+    """The facts of each table row together, each row with what it is part of: the row a sub-row
+    belongs to (`row_parents`) and the named total that closes its run (`_named_totals`)."""
     rows: dict[tuple[str, int], list[Fact]] = {}
     for f in facts:
         rows.setdefault((f.doc_id, f.line), []).append(f)
     plain = [FactRow(d, ln, tuple(fs)) for (d, ln), fs in rows.items()]
     parents, totals = row_parents(plain), _named_totals(plain)
-    return [dataclasses.replace(r, group=parents.get((r.doc_id, r.line)) or totals.get((r.doc_id, r.line), ""))
+    return [dataclasses.replace(r, parent=parents.get((r.doc_id, r.line), ""), total=totals.get((r.doc_id, r.line), ""))
             for r in plain]
 
 

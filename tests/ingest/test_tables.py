@@ -435,6 +435,8 @@ def test_a_row_is_read_with_the_named_total_that_closes_its_run(parsed, fake_eng
     solna = {r.label: r for r in rows if r.first.kommun == "Solna" and r.first.table.startswith("Resultaträkning")}
     assert solna["Bidrag"].group == "Summa intäkter" and solna["Personalkostnader"].group == "Summa kostnader"
     assert solna["Summa intäkter"].group == "" and solna["Verksamhetens nettokostnader"].group == ""
+    women = next(r for r in rows if r.first.kommun == "Solna" and r.label == "varav kvinnor")
+    assert women.group == women.parent == "Antal anställda"  # a sub-row is read with its row
     vocab, idf = fake_engine.view.vocab, fake_engine.view.idf  # the corpus's words split the compound
     query = topic_units(analyse("Hur stora bidragsintäkter hade Solna 2023?", {"Solna"}), vocab)
     assert label_recall(solna["Bidrag"], query, idf, vocab) > label_recall(solna["Summa intäkter"], query, idf, vocab)
