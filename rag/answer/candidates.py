@@ -22,7 +22,6 @@ from ..models import Passage, Report
 from ..numbers import find_numbers
 from .dialogue import NO_RELATION, Anchor, AnchorRelation
 from .features import RowFeatures, SentenceFeatures
-from .measures import named_measures
 from .plan import Plan
 from .question import QuestionAnalysis
 from ..search.retrieval import sentences
@@ -111,7 +110,6 @@ class _RowQuestion:
     asks: str  # count | share | money | '': the kind of figure the planned measure is
     anchor: Anchor | None = None  # a follow-up's: the rows of the chat's last answer
     measures_of: Mapping[tuple[str, int], frozenset[str]] = field(default_factory=dict)  # row -> catalogue measures
-    named_measures: frozenset[str] = frozenset()  # the catalogue measures the question names
 
     def anchor_relation(self, row: FactRow, reports: dict[str, Report]) -> AnchorRelation:
         return self.anchor.relation(row, reports, self.measures_of) if self.anchor else NO_RELATION
@@ -165,7 +163,7 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
     q = _RowQuestion(plan, topic_units(plan.analysis, vocab), idf, vocab,
                      {reports[d].kommun: d for d in plan.preferred},
                      {"antal": "count", "andel": "share"}.get(plan.measure, "money" if plan.measure else ""),
-                     anchor, measures_of or {}, frozenset(m for m, _ in named_measures(plan.analysis.text, vocab)))
+                     anchor, measures_of or {})
 
     def pinned(row: FactRow) -> bool:
         return q.anchor_relation(row, reports).pins
@@ -199,7 +197,6 @@ def _row_features(q: _RowQuestion, krows: _KommunRows, j: int, report: Report, a
     lex_rank, dense_rank, label_rank = krows.ranks
     f0 = row.first
     anchor = q.anchor_relation(row, {row.doc_id: report})
-    row_measures = q.measures_of.get((row.doc_id, row.line), frozenset())
     return RowFeatures(
         lex=krows.lex[j], lex_rel=krows.lex[j] - krows.lex.max(), dense=krows.dense[j],
         dense_rel=krows.dense[j] - krows.dense.max(), dense_rank=dense_rank[j], lex_rank=lex_rank[j],
@@ -226,8 +223,6 @@ def _row_features(q: _RowQuestion, krows: _KommunRows, j: int, report: Report, a
         money_asked_count_row=float(q.asks == "money" and counted),
         topic_absent=absent.here, topic_absent_all=absent.nowhere,
         committee_total=float(not q.query and bool(TOTAL_RE.match(row.label))),
-        measure_named=float(bool(row_measures & q.named_measures)),
-        measure_other=float(bool(row_measures) and bool(q.named_measures) and not row_measures & q.named_measures),
         anchor_row=anchor.row, anchor_label=anchor.label, anchor_table=anchor.table, anchor_measure=anchor.measure,
     )
 

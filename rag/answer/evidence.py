@@ -239,7 +239,7 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
         plan = _focus(plan, hits, label_index, label_dense, reports, cfg.per_kommun_search_max)
     absent = {k: absent_topic(view, a, k) for k in plan.kommuner}
     cands = row_candidates(plan, view.rows, reports, idf, vocab, dense_of_row, absent, cfg.rows_per_kommun,
-                           anchor, view.row_measure_ids)
+                           anchor, view.row_measure_ids if anchor else None)
     cands += sentence_candidates(plan, hits, reports, idf, vocab, lambda p: float(dense_all[p.id]),
                                  lambda texts: sentence_similarity(vectors, qvec, texts), absent, anchor)
     cands = with_agreement(_one_report_per_row(cands, plan, reports))

@@ -73,9 +73,6 @@ class RowFeatures(NamedFeatures):
     topic_absent_all: float  # topic nouns no report uses
     committee_total: float  # no topic asked and a total row: the committee's own figure
     shares_number: float = 0.0  # a figure of the row is quoted by one of the best sentences (`with_agreement`)
-    # how the row's catalogue measures (`measures.json`, mapped at build time) stand to those the question names
-    measure_named: float = 0.0  # one of them ("total costs": the row read as Summa kostnader)
-    measure_other: float = 0.0  # the question names measures, the row is another (a net cost for total costs)
     # a follow-up's: how the row stands to the rows the chat's last answer came from (`dialogue.Anchor`)
     anchor_row: float = 0.0  # it is one of them ("Och året innan?": another column of it)
     anchor_label: float = 0.0  # the same label in another report of the kommun ("Och i tertialrapporten?")
