@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -115,7 +116,7 @@ def main(args, config) -> int:
     report(cross_validate(turns))
     model, threshold = fit(turns), choose_threshold(out_of_fold(turns))
     save_turn_model(TurnModel(model.coef, threshold, {**model.meta, "files": [f.split("/")[-1] for f in files],
-                                                      "inherit_cost": INHERIT_COST}), args.out or TURNS_PATH)
+                                                      "inherit_cost": INHERIT_COST}), Path(args.out) if args.out else TURNS_PATH)
     print(f"fitted on {len(turns)} turns, threshold {threshold}; " + ", ".join(f"{n} {c:+.2f}" for n, c in zip(TurnFeatures.names(), model.coef)),
           file=sys.stderr)
     return 0

@@ -14,6 +14,8 @@ from pathlib import Path
 from .errors import RagError
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "lexicon.json"
+#: the end of an age range written without one ("65- år"): older than anyone
+OPEN_AGE = 150
 _REQUIRED = ("months", "report_types", "units", "column_kinds", "measures", "rank_patterns", "causal_patterns",
              "direction_up", "direction_down", "synonyms", "question_words", "committee_words", "intents", "period_words",
              "period_terms")
@@ -49,6 +51,8 @@ class Lexicon:
     measure_words: frozenset[str] = frozenset()  # words naming the kind of figure (kostnad, antal), never the subject
     label_filler: frozenset[str] = frozenset()  # words in a row label that join or qualify, never name a measure
     target_groups: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # vuxna, barn och unga: exclusive
+    age_range: re.Pattern = re.compile(r"(?!)")  # an age range ("13–20 år"); its two groups or the next two are its ends
+    age_from: re.Pattern = re.compile(r"(?!)")  # a range without an end ("65- år", "över 65 år"): either group is its start
 
     superlatives: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # which, max, min, negative
     comparison: dict[str, re.Pattern] = field(default_factory=dict)  # over_budget, forecast, full_year, …
@@ -96,6 +100,11 @@ class Lexicon:
         """Whether a label names only target groups other than the one a question names."""
         asked, named = self.groups_in(question), self.groups_in(label)
         return len(asked) == 1 and bool(named) and not (named & asked)
+
+    def ages_in(self, text: str) -> frozenset[tuple[int, int]]:
+        """The age ranges a text names, as (from, to): "ungdomar 13–20 år" and "13-20 år" alike."""
+        closed = {(int(m[0] or m[2]), int(m[1] or m[3])) for m in self.age_range.findall(text)}
+        return frozenset(closed | {(int(m[0] or m[1]), OPEN_AGE) for m in self.age_from.findall(text)})
 
     def swedish_for(self, english: str) -> list[str]:
         """The Swedish report words for the domain phrases of an English question."""
@@ -204,6 +213,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         label_filler=frozenset(d.get("label_filler", ())),
         target_groups={k: _compile(v, f"target_groups.{k}") for k, v in d.get("target_groups", {}).items()
                        if not k.startswith("_")},
+        age_range=re.compile(d["age_range"]["pattern"], re.I) if d.get("age_range") else re.compile(r"(?!)"),
+        age_from=re.compile(d["age_range"]["open_pattern"], re.I) if d.get("age_range") else re.compile(r"(?!)"),
         superlatives={k: _compile(v, f"superlatives.{k}") for k, v in d.get("superlatives", {}).items()
                       if not k.startswith("_")},
         conversation={k: v for k, v in d.get("conversation", {}).items() if not k.startswith("_")},

@@ -158,6 +158,7 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
     docs = set(plan.doc_ids)
     # a row for another target group (the children's row, asked about adults) is not this question's
     pool = [r for r in rows if r.doc_id in docs and not LEXICON.other_group(plan.analysis.text, r.label)]
+    pool = of_the_ages_asked(pool, LEXICON.ages_in(plan.analysis.text), lambda r: reports[r.doc_id].kommun)
     if not pool:
         return []
     q = _RowQuestion(plan, topic_units(plan.analysis, vocab), idf, vocab,
@@ -181,6 +182,18 @@ def row_candidates(plan: Plan, rows: list[FactRow], reports: dict[str, Report], 
             feats = _row_features(q, krows, j, reports[row.doc_id], absent.get(kommun, TopicAbsence()))
             out.append(Candidate("row", kommun, row.doc_id, feats, row=row, text=row.first.row_text))
     return out
+
+
+def of_the_ages_asked(rows: list[FactRow], asked: frozenset[tuple[int, int]], kommun_of) -> list[FactRow]:
+    """A question naming an age range ("ungdomar 13–20 år") is answered, in a kommun with rows of that
+    range (in the label, the group or the section: Solna's "Ungdom, 13-20 år > Familjehemsvård"), by
+    those rows only: not by another range's, nor by the "Totalt" beside "0-6 år"."""
+    if not asked:
+        return rows
+    fits = [bool(LEXICON.ages_in(" ".join((r.label, r.group, r.first.section, r.first.caption))) & asked)
+            for r in rows]
+    ranged = {kommun_of(r) for r, ok in zip(rows, fits) if ok}
+    return [r for r, ok in zip(rows, fits) if ok or kommun_of(r) not in ranged]
 
 
 def _row_features(q: _RowQuestion, krows: _KommunRows, j: int, report: Report, absent: TopicAbsence) -> RowFeatures:

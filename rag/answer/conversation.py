@@ -114,6 +114,14 @@ def _topic_words(text: str, kommuner: list[str], english: bool) -> list[str]:
     return out
 
 
+def _asked_topic(text: str, kommuner: list[str], english: bool) -> list[str]:
+    """The topic words of a turn, without the words that ask why ("hur kom det sig", "vad påverkade
+    det") or move the year ("the year before", "året innan"): those name no topic of their own."""
+    for rx in (_WHY, *_RELATIVE_YEAR.values()):
+        text = rx.sub(" ", text)
+    return _topic_words(text, kommuner, english)
+
+
 def _swap_kommuner(base: str, old: list[str], new: list[str], english: bool = False) -> str:
     if not new or old == new:
         return base
@@ -279,8 +287,7 @@ def is_fragment(question: str, corpus: Iterable[str] = ()) -> bool:
     opens with a connector and names no topic of its own. Asked alone it asks nothing."""
     text = re.sub(r"\s+", " ", question).strip()
     low = text.lower()
-    return bool(_CONNECTOR.match(low)) and not _topic_words(_WHY.sub(" ", text), _kommuner(text, tuple(corpus)),
-                                                              _english(low))
+    return bool(_CONNECTOR.match(low)) and not _asked_topic(text, _kommuner(text, tuple(corpus)), _english(low))
 
 
 def said_reading(question: str) -> str:
@@ -304,8 +311,7 @@ def turn_features(question: str, base: str, corpus: tuple[str, ...]) -> TurnFeat
     low, words = text.lower(), _words(text)
     english = _english(low)
     kommuner = _kommuner(text, corpus)
-    # the words asking why ("hur kom det sig", "vad påverkade det") name no topic of their own
-    topic = _topic_words(_WHY.sub(" ", text), kommuner, english)
+    topic = _asked_topic(text, kommuner, english)
     return TurnFeatures(
         own_topic=float(bool(topic)), topic_words=math.log1p(len(topic)), names_kommun=float(bool(kommuner)),
         length=math.log1p(len(words)), kommun_at_length=float(bool(kommuner) and len(words) >= _COMPLETE_WORDS),
@@ -332,8 +338,7 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
     english = _english(low)
     words = _words(text)
     kommuner = _kommuner(text, corpus)
-    # the words asking why ("hur kom det sig", "vad påverkade det") name no topic of their own
-    topic = _topic_words(_WHY.sub(" ", text), kommuner, english)
+    topic = _asked_topic(text, kommuner, english)
     connector = _CONNECTOR.match(low)
     base_kommuner = _kommuner(base, corpus)
     pointing = _pointing(words)

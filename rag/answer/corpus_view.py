@@ -10,9 +10,8 @@ from typing import Callable
 
 from ..models import Fact, Passage, Report
 from ..search.lexical import canon_idf, stem, words
-from .rows import FactRow, group_rows
-
-#: a row that is part of the row above it: "- Personalkostnader", "varav kvinnor"
+from ..years import years_in
+from .rows import TOTAL_RE, FactRow, group_rows
 
 TableKey = tuple[str, int]  # (doc_id, the table's header line)
 RowKey = tuple[str, int]  # (doc_id, the row's line)
@@ -87,6 +86,17 @@ class CorpusView:
         out: dict[TableKey, list[FactRow]] = {}
         for r in self.rows:
             out.setdefault((r.doc_id, r.first.header_line), []).append(r)
+        return out
+
+    @cached_property
+    def table_years(self) -> dict[TableKey, frozenset[int]]:
+        """The years a table's total row names ("Totalt 2022" closing the KPB table of age groups):
+        every row of that table is of those years, though no column says so."""
+        out: dict[TableKey, frozenset[int]] = {}
+        for key, rows in self.tables.items():
+            named = {y for r in rows if TOTAL_RE.match(r.label) for y in years_in(r.label)}
+            if named:
+                out[key] = frozenset(named)
         return out
 
     @cached_property

@@ -192,22 +192,24 @@ def sentence_similarity(vectors: Vectors, qvec: np.ndarray, texts: list[str]) ->
     return out
 
 
-def _mentions_year(c: Candidate, year: int, reports: dict[str, Report]) -> bool:
+def _mentions_year(c: Candidate, year: int, view: CorpusView) -> bool:
     """Whether the candidate gives a figure or says something of the year: a row's column of it
-    ("2022", or "Utfall jan-aug föregående år" in a 2023 report), a sentence naming it."""
+    ("2022", or "Utfall jan-aug föregående år" in a 2023 report), its label, or its table's total
+    row ("Totalt 2022"); a sentence naming it."""
     if c.kind == "row":
-        return any(column_year(f.column, reports[c.doc_id]) == year for f in c.row.facts) or str(year) in c.row.label
+        return any(column_year(f.column, view.reports[c.doc_id]) == year for f in c.row.facts) \
+            or str(year) in c.row.label or year in view.table_years.get((c.doc_id, c.row.first.header_line), ())
     return str(year) in c.text
 
 
-def _of_the_years_asked(cands: list[Candidate], plan: Plan, reports: dict[str, Report]) -> list[Candidate]:
+def _of_the_years_asked(cands: list[Candidate], plan: Plan, view: CorpusView) -> list[Candidate]:
     """A question naming years but no kommun ("… januari–augusti 2024"): a kommun none of whose
     reports is of an asked year answers only with evidence that names one (a `Bokslut 2023`
     column does), never with its own year's figures."""
     if plan.named or not plan.years:
         return cands
-    of_year = {reports[d].kommun for d in plan.doc_ids if int(reports[d].period_end[:4]) in plan.years}
-    return [c for c in cands if c.kommun in of_year or any(_mentions_year(c, y, reports) for y in plan.years)]
+    of_year = {view.reports[d].kommun for d in plan.doc_ids if int(view.reports[d].period_end[:4]) in plan.years}
+    return [c for c in cands if c.kommun in of_year or any(_mentions_year(c, y, view) for y in plan.years)]
 
 
 def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
@@ -243,10 +245,10 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
     cands += sentence_candidates(plan, hits, reports, idf, vocab, lambda p: float(dense_all[p.id]),
                                  lambda texts: sentence_similarity(vectors, qvec, texts), absent, anchor)
     cands = with_agreement(_one_report_per_row(cands, plan, reports))
-    cands = _of_the_years_asked(cands, plan, reports)
+    cands = _of_the_years_asked(cands, plan, view)
     lacking = plan.named and any(absent[k].any for k in plan.kommuner)
     for y in plan.uncovered_years:
-        cands = [c for c in cands if _mentions_year(c, y, reports)]
+        cands = [c for c in cands if _mentions_year(c, y, view)]
         if not cands:
             where = ", ".join(plan.kommuner) if plan.named else "rapporterna"
             return Evidence(plan, (), f"{where}: rapporterna redovisar inget om {y}")

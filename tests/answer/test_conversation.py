@@ -20,6 +20,10 @@ BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 20
     ([WHY], "Men i Huddinge då?", "Varför ökade kostnaderna för ekonomiskt bistånd i Huddinge 2023?", "kommun"),
     ([SICK], "Hur var det förra året?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2022?", "år"),
     ([SICK], "Och 2021?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2021?", "år"),
+    # the words that move the year name no topic of their own, in English too
+    ([SICK], "What about the year before?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2022?", "år"),
+    ([SICK], "And the previous year in Huddinge?", "Hur hög var sjukfrånvaron i Huddinges socialförvaltning 2022?",
+     "kommun,år"),
     ([SICK], "Varför då?", "Varför var sjukfrånvaron i Solnas socialförvaltning 2023 så hög?", "varför"),
     ([SICK], "Varför minskade den?", "Varför minskade sjukfrånvaron i Solnas socialförvaltning 2023?", "varför"),
     (["Räknade Enköpings socialnämnd med överskott i april?"], "Vad förklarade det?",
