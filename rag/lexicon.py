@@ -55,6 +55,7 @@ class Lexicon:
     age_from: re.Pattern = re.compile(r"(?!)")  # a range without an end ("65- år", "över 65 år"): either group is its start
 
     superlatives: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # which, max, min, negative
+    rank_named: tuple[re.Pattern, ...] = ()  # "vilken av" before the kommuner it ranks
     comparison: dict[str, re.Pattern] = field(default_factory=dict)  # over_budget, forecast, full_year, …
     conversation: dict = field(default_factory=dict)  # the follow-up words, as data (read by conversation.py)
     committee_rows: re.Pattern = re.compile(r"(?!)")  # a row label that is the committee's own total
@@ -113,6 +114,13 @@ class Lexicon:
     def committee_total(self, label: str, table: str) -> bool:
         """Whether a row (its label without a unit in brackets) is the committee's own total."""
         return bool(self.committee_rows.fullmatch(label.strip())) and not self.side_tables.search(table)
+
+    def ranks_named(self, text: str, kommuner: tuple[str, ...]) -> bool:
+        """Whether the question asks which of the kommuner named right after the asking words ("Vilken
+        av Enköping och Solna …") stands out: a ranking of them."""
+        names = tuple(k.lower() for k in kommuner)
+        low = text.lower()
+        return bool(names) and any(low[m.end():].startswith(names) for rx in self.rank_named for m in rx.finditer(low))
 
     def is_rank(self, text: str) -> bool:
         low = text.lower()
@@ -215,6 +223,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
                        if not k.startswith("_")},
         age_range=re.compile(d["age_range"]["pattern"], re.I) if d.get("age_range") else re.compile(r"(?!)"),
         age_from=re.compile(d["age_range"]["open_pattern"], re.I) if d.get("age_range") else re.compile(r"(?!)"),
+        rank_named=_compile(d.get("rank_named", {}).get("patterns", []), "rank_named"),
         superlatives={k: _compile(v, f"superlatives.{k}") for k, v in d.get("superlatives", {}).items()
                       if not k.startswith("_")},
         conversation={k: v for k, v in d.get("conversation", {}).items() if not k.startswith("_")},

@@ -61,6 +61,8 @@ def make_plan(a: QuestionAnalysis, reports: dict[str, Report], kommuner: tuple[s
         intent = "rank"
     elif intent == "list" and len(scope) > 1 and named and LEXICON.is_rank(a.text):
         intent = "rank"  # "Which municipality has the higher …, Eskilstuna or Huddinge?": the named ones ranked
+    elif len(scope) > 1 and named and LEXICON.ranks_named(a.text, scope):
+        intent = "rank"  # "Vilken av Enköping och Solna hade högst …?"
     measure = _measure(a)
     docs = [r for r in reports.values() if r.kommun in scope and (not doc_ids or r.doc_id in doc_ids)]
     docs.sort(key=lambda r: r.period_end, reverse=True)

@@ -243,4 +243,6 @@ def evidence_draft(s: Scope, missing: list[str]) -> tuple[Draft, list[Blank]]:
         lines = kommun_lines(s, draft, kommun, rows, cells, sents)
         if lines:
             draft.sections.append((kommun, lines))
+        elif s.plan.named or s.plan.intent == "rank":  # asked about, and said to have no answer
+            draft.missing.append(kommun)
     return draft, blanks

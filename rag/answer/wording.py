@@ -178,6 +178,10 @@ def fact_clause(f: Fact, report: Report, parent: str = "") -> Said:
                     else f"förändrades {what} inte ({lower_first(clean_label(f.column))})", computed)
     v = signed_value(f)  # from here on a figure keeps its sign unless it is a cost
     if not _pure_period(f.column):
+        if LEXICON.ages_in(f.row):  # a table of age groups, its measures as columns: "antal brukare för 0-6 år"
+            measure = lower_first(_COUNT_SIGN.sub("antal ", clean_label(f.column)))
+            return Said(f"var {measure.lower() if measure.startswith('antal') else measure} för {what} {v.text}",
+                        v.computed)
         return Said(f"var {what} {v.text} ({lower_first(clean_label(f.column))})", v.computed)
     noun = _noun(f, kind)
     prep = "för" if kind in ("budget", "prognos", "mål") else "under"
@@ -185,6 +189,10 @@ def fact_clause(f: Fact, report: Report, parent: str = "") -> Said:
         period = f"helåret {year}"
     subject = f"{noun} för {what}" if noun else what
     return Said(f"var {subject} {v.text} {prep} {period}", computed)
+
+
+#: a column heading's "#" is a count ("# Brukare")
+_COUNT_SIGN = re.compile(r"^#\s*")
 
 
 def _noun(f: Fact, kind: str) -> str:

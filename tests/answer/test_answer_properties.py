@@ -220,6 +220,25 @@ def test_nothing_shown_is_another_target_groups(answers):
             assert not LEXICON.other_group(q["question"], line), (q["id"], line)
 
 
+def test_every_kommun_a_question_names_is_answered_or_said_to_have_no_answer(answers):
+    """"Vilken av Enköping och Solna …": an answer about Solna alone says what Enköping's reports lack,
+    rather than leaving Enköping out."""
+    named = [(q, a, r) for q, a in answers if a.answered and len(r := _reading(a, q)) > 1]
+    assert len(named) >= 30
+    for q, ans, kommuner in named:
+        said = {c.kommun for c in ans.citations} | {f.kommun for f in ans.facts}
+        for k in kommuner:
+            assert k in said or re.search(rf"^- {k}: ", ans.answer, re.M), (q["id"], k, ans.answer[:300])
+
+
+def _reading(ans, q) -> list[str]:
+    """The corpus kommuner the question, as it was read, names (a follow-up's reading included)."""
+    from rag.kommuner import kommuner_in
+
+    m = re.match(r"Jag läser frågan som: «(.+?)»", ans.answer)
+    return [k for k in kommuner_in(m.group(1) if m else q["question"]) if k in {"Enköping", "Eskilstuna", "Huddinge", "Solna"}]
+
+
 def test_a_refusal_presents_no_figure_as_the_answer(answers):
     refused = [(q, a) for q, a in answers if not a.answered]
     assert refused

@@ -81,6 +81,9 @@ def test_a_report_type_without_a_kommun_narrows_the_scope_to_those_that_publish_
     ("Jämför antalet anställda i Solna och Huddinge", "compare"),
     ("Vad kostade ekonomiskt bistånd i Huddinge?", "lookup"),
     ("Which municipality has the higher sick leave, Solna or Huddinge?", "rank"),  # the named ones, ranked
+    ("Vilken av Enköping och Solna hade högst personalkostnader 2023?", "rank"),
+    ("Which of Solna and Huddinge had the higher sick leave?", "rank"),
+    ("Vilken verksamhet hade högst kostnader i Enköping och Solna?", "compare"),  # the rows of each, not the kommuner
     ("Which costs rose in Solna?", "list"),
 ])
 def test_intent(question, intent):
