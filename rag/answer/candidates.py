@@ -235,7 +235,7 @@ def _row_features(q: _RowQuestion, krows: _KommunRows, j: int, report: Report, a
         money_asked_money_row=float(q.asks == "money" and money), share_asked_pct_row=float(q.asks == "share" and pct),
         money_asked_count_row=float(q.asks == "money" and counted),
         topic_absent=absent.here, topic_absent_all=absent.nowhere,
-        committee_total=float(not q.query and bool(TOTAL_RE.match(row.label))),
+        committee_total=float(not q.query and LEXICON.committee_total(row.key, row.first.table)),
         anchor_row=anchor.row, anchor_label=anchor.label, anchor_table=anchor.table, anchor_measure=anchor.measure,
     )
 

@@ -71,7 +71,7 @@ class RowFeatures(NamedFeatures):
     money_asked_count_row: float  # an amount asked, a row of counts
     topic_absent: float  # topic nouns this kommun's reports never use (others' do)
     topic_absent_all: float  # topic nouns no report uses
-    committee_total: float  # no topic asked and a total row: the committee's own figure
+    committee_total: float  # no topic asked and the committee's own total (lexicon `committee_totals`: not Summa intäkter)
     shares_number: float = 0.0  # a figure of the row is quoted by one of the best sentences (`with_agreement`)
     # a follow-up's: how the row stands to the rows the chat's last answer came from (`dialogue.Anchor`)
     anchor_row: float = 0.0  # it is one of them ("Och året innan?": another column of it)

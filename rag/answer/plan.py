@@ -66,6 +66,7 @@ def make_plan(a: QuestionAnalysis, reports: dict[str, Report], kommuner: tuple[s
     measure = _measure(a)
     docs = [r for r in reports.values() if r.kommun in scope and (not doc_ids or r.doc_id in doc_ids)]
     docs.sort(key=lambda r: r.period_end, reverse=True)
+    docs = _of_the_report_type_named(a, docs)
     refusal = ""
     if a.not_about:
         refusal = a.not_about
@@ -88,6 +89,18 @@ def make_plan(a: QuestionAnalysis, reports: dict[str, Report], kommuner: tuple[s
     uncovered = tuple(y for y in a.years if y not in report_years)
     return Plan(a, scope, named, tuple(r.doc_id for r in docs), a.years, uncovered, measure, intent, refusal,
                 preferred_reports(a, docs))
+
+
+def _of_the_report_type_named(a: QuestionAnalysis, docs: list[Report]) -> list[Report]:
+    """"… i tertialrapporten": a kommun that has a report of the one type a question names is read in
+    that report only (a figure of its August report is no answer about its April one). A question
+    naming two types, or a type and the month another report ends ("från tertialrapporten till
+    augusti"), sets them side by side and keeps both."""
+    if len(a.report_types) != 1:
+        return docs
+    typed = {r.kommun for r in docs if r.report_type == a.report_types[0]}
+    return [r for r in docs if r.kommun not in typed or r.report_type == a.report_types[0]
+            or int(r.period_end[5:]) in a.months]
 
 
 def report_preference(a: QuestionAnalysis, r: Report) -> tuple[bool, str]:
