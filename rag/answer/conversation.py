@@ -419,6 +419,12 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
     if measures:
         out = _replace_measures(out, measures)
         kinds.append("mått")
+    age = _age_range(text)
+    if age:  # "Och 7–12 år?": the same question for another age group
+        old_age = _age_range(out)
+        out = out[:old_age.start()] + age.group() + out[old_age.end():] if old_age else \
+            _append(out, f"för åldersgruppen {age.group()}")
+        kinds.append("grupp")
     groups = _groups(words, english)
     if groups:
         out = _replace_groups(out, groups, english)
@@ -430,6 +436,12 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
         out = _from_why(out, text)
         kinds.append("varför")
     return Resolved(out, True, said_reading(out), ",".join(kinds))
+
+
+def _age_range(text: str) -> re.Match | None:
+    """The first age range a text names, as written ("0–6 år", "över 65 år")."""
+    found = [m for rx in (LEXICON.age_range, LEXICON.age_from) if (m := rx.search(text))]
+    return min(found, key=lambda m: m.start()) if found else None
 
 
 def _months_in(words: list[str]) -> list[str]:

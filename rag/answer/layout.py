@@ -110,8 +110,8 @@ def layout(a: QuestionAnalysis, reports: dict[str, Report], plan: Plan, draft: D
         log.warning("no first sentence: unsupported numbers %s in %s", bad, first.text)
         first = None
     out_lines = ([first.text] if first else []) + body(a, sections, reports, mark, first)
-    for k in draft.missing:
-        out_lines.append(f"- {k}: inget i rapporterna besvarar detta tillräckligt säkert.")
+    for k in draft.missing:  # a paragraph of its own, not an item of the last kommun's list
+        out_lines += ["", f"**{k}:** inget i rapporterna besvarar detta tillräckligt säkert."]
     return Answer(a.text, True, "\n".join(out_lines), tuple(citations), tuple(dict.fromkeys(draft.facts)))
 
 

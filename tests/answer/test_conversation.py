@@ -35,6 +35,9 @@ BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 20
     (["Hur stor var sjukfrånvaron bland kvinnor i Solna 2023?"], "Och för män?",
      "Hur stor var sjukfrånvaron bland män i Solna 2023?", "grupp"),
     ([SICK], "Och kostnaderna för hemtjänst?", "Kostnaderna för hemtjänst i Solna 2023?", "ämne"),
+    # another age group: the range written in the question is replaced
+    (["Hur många brukare i åldern 0–6 år hade Eskilstunas IFO 2022 enligt KPB?"], "Och 7–12 år?",
+     "Hur många brukare i åldern 7–12 år hade Eskilstunas IFO 2022 enligt KPB?", "grupp"),
     (["What was the sick leave in Solna in 2023?"], "And what was the share of men?",
      "What was the share of men in Solna 2023?", "ämne"),  # an English reading says "in"
     # a comparison with the last answer asks the last question of both kommuner, whatever else it names
