@@ -27,6 +27,7 @@ from .dialogue import Anchor
 from .periods import column_year
 from .rows import FactRow
 from .topic import is_measure_word
+from ..years import years_in
 
 log = logging.getLogger(__name__)
 
@@ -247,11 +248,16 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
     cands = with_agreement(_one_report_per_row(cands, plan, reports))
     cands = _of_the_years_asked(cands, plan, view)
     lacking = plan.named and any(absent[k].any for k in plan.kommuner)
+    # a year no report is of is answered only by evidence naming it, a span of such years by evidence
+    # naming each ("mellan 2021 och 2022"), or by the rows labelled by one of them ("Totalt 2021" and
+    # "Totalt 2022": `rows_of_each_year` reads the span from them)
+    by_year = [c for c in cands if c.kind == "row" and set(years_in(c.row.label)) & set(plan.uncovered_years)]
     for y in plan.uncovered_years:
         cands = [c for c in cands if _mentions_year(c, y, view)]
-        if not cands:
+        if not cands and not any(y in years_in(c.row.label) for c in by_year):
             where = ", ".join(plan.kommuner) if plan.named else "rapporterna"
             return Evidence(plan, (), f"{where}: rapporterna redovisar inget om {y}")
+    cands += [c for c in by_year if c not in cands]
     return Evidence(plan, tuple(cands), topic_absent=lacking, anchor=anchor)
 
 

@@ -24,7 +24,7 @@ from .plan import Plan
 from ..search.retrieval import sentences
 from .rows import MONEY_UNITS, TOTAL_RE, FactRow, asked_cell, cell_fits, is_year_label
 from .topic import figure_key
-from ..years import YEAR, is_year
+from ..years import YEAR, is_year, without_years, years_in
 
 
 @dataclass(frozen=True)
@@ -263,14 +263,23 @@ def lists_that_follow(view: CorpusView, sents: list[Scored]) -> list[Scored]:
     return out
 
 
-def years_of_month_table(view: CorpusView, rows: list[Scored], years: tuple[int, ...]) -> list[Scored]:
-    """A month-by-year table (a row per year, a column per month) asked about a span of years
-    ("från januari 2021 till december 2023"): the rows of the years in that span, oldest first."""
+def rows_of_each_year(view: CorpusView, rows: list[Scored], years: tuple[int, ...]) -> list[Scored]:
+    """A row asked about over a span of years ("från januari 2021 till december 2023", "mellan 2021
+    och 2022"): the row of each year in the span, oldest first. In a month-by-year table (a row per
+    year, a column per month) those are its year rows; otherwise the report's rows whose labels are
+    the lead's but for the year ("Totalt 2021" beside "Totalt 2022", in a table of its own)."""
     lead = rows[0]
-    if not is_year_label(lead.candidate.row.label):
+    label = lead.candidate.row.label
+    if is_year_label(label):
+        in_span = sorted((int(r.label), r) for r in view.rows_of_table(lead.candidate.row)
+                         if is_year_label(r.label) and min(years) <= int(r.label) <= max(years))
+    elif len(years_in(label)) == 1:
+        unyeared = without_years(label).strip()
+        in_span = sorted((years_in(r.label)[0], r) for r in view.rows if r.doc_id == lead.candidate.doc_id
+                         and len(years_in(r.label)) == 1 and without_years(r.label).strip() == unyeared
+                         and min(years) <= years_in(r.label)[0] <= max(years))
+    else:
         return rows
-    in_span = sorted((int(r.label), r) for r in view.rows_of_table(lead.candidate.row)
-                     if is_year_label(r.label) and min(years) <= int(r.label) <= max(years))
     if len(in_span) < 2:
         return rows
     return [Scored(dataclasses.replace(lead.candidate, doc_id=r.doc_id, row=r, text=r.first.row_text), lead.p)

@@ -15,7 +15,7 @@ from .draft import Draft, Lead, Line
 from .layout import fact_sentence, other_cells
 from .picking import (Scored, across_reports, best_of_each_report, causes_that_follow, explained_below, extreme_rows,
                       figure_kind, lists_that_follow, merge_overlap, next_row_with_cells, pick, row_per_side,
-                      row_quoted, same_figure_in, same_row_in_each_report, years_of_month_table)
+                      row_quoted, same_figure_in, same_row_in_each_report, rows_of_each_year)
 from .plan import Plan
 from .question import QuestionAnalysis
 from .rows import blank_columns, is_year_label, pick_columns
@@ -36,17 +36,17 @@ class IntentPolicy:
     quoted_row: bool = False  # bring the row whose figure the best sentence quotes
     explained_below: bool = False  # the leading row's own explanation (the text below its table) first
     lists_follow: bool = False  # a sentence introducing a list brings the list's items
-    month_table_years: bool = False  # a month-by-year table asked over a span of years: each year's row
+    year_rows: bool = False  # a row asked over a span of years: each year's row (`rows_of_each_year`)
     superlative: bool = False  # "vilken verksamhet har störst …": the table's rows ordered by the asked column
     same_kind: bool = False  # several kommuner are set side by side on the same kind of figure
     borrow: bool = False  # a named kommun without a row of its own is read in the row the best one uses
 
 
 POLICIES = {
-    "lookup": IntentPolicy(superlative=True),
+    "lookup": IntentPolicy(superlative=True, year_rows=True),
     "why": IntentPolicy(sentences=3, quoted_row=True, explained_below=True, lists_follow=True),
-    "trend": IntentPolicy(quoted_row=True, month_table_years=True),
-    "compare": IntentPolicy(rows=2, month_table_years=True, superlative=True, same_kind=True, borrow=True),
+    "trend": IntentPolicy(quoted_row=True, year_rows=True),
+    "compare": IntentPolicy(rows=2, year_rows=True, superlative=True, same_kind=True, borrow=True),
     "rank": IntentPolicy(same_kind=True, borrow=True),
     "list": IntentPolicy(sentences=3, lists_follow=True),
 }
@@ -139,8 +139,8 @@ def kommun_rows(s: Scope, kommun: str, mine: list[Scored], rows: list[Scored],
     row_floor, best_sent = _floors(s, mine)
     if not rows and policy.quoted_row:
         rows = row_quoted(sents, mine)
-    if policy.month_table_years and len(a.years) >= 2 and rows:
-        rows = years_of_month_table(s.view, rows, a.years)
+    if policy.year_rows and len(a.years) >= 2 and rows:
+        rows = rows_of_each_year(s.view, rows, a.years)
     cells = [s.cells_of(r) for r in rows]
     single = len(s.targets) == 1
     if s.superlative and not any(cells) and single:

@@ -8,6 +8,7 @@ import pytest
 from rag.errors import QuestionError
 from rag.models import Report
 from rag.numbers import find_numbers, same_value
+from rag.years import years_in
 
 from tests.conftest import CORPUS, said_without_derived
 
@@ -352,15 +353,41 @@ def test_a_count_of_something_named_comes_from_a_text_that_names_it():
 def test_a_month_table_asked_over_years_answers_with_each_years_row(fake_engine):
     """Solna's month-by-year tables give a row per year: "från 2021 till 2023" reads each of them."""
     from rag.answer.candidates import Candidate
-    from rag.answer.picking import Scored, years_of_month_table
+    from rag.answer.picking import Scored, rows_of_each_year
 
     first = next(r for r in fake_engine.view.rows if r.doc_id.startswith("solna") and r.label.strip() == "2021"
                  and r.first.caption.startswith("Antal hushåll med utbetalningar"))
     lead = Scored(Candidate("row", "Solna", first.doc_id, (), row=first, text=first.first.row_text), 0.7)
-    rows = years_of_month_table(fake_engine.view, [lead], (2021, 2023))
+    rows = rows_of_each_year(fake_engine.view, [lead], (2021, 2023))
     assert [r.candidate.row.label.strip() for r in rows] == ["2021", "2022", "2023"]
     assert {r.candidate.row.first.header_line for r in rows} == {first.first.header_line}
-    assert years_of_month_table(fake_engine.view, [lead], (2021, 2021)) == [lead]  # one year: the row itself
+    assert rows_of_each_year(fake_engine.view, [lead], (2021, 2021)) == [lead]  # one year: the row itself
+
+
+def test_rows_labelled_by_their_year_are_each_years_row(fake_engine):
+    """Eskilstuna's KPB prints "Totalt 2022" under its age groups and "Totalt 2021" in a table of earlier
+    years: "mellan 2021 och 2022" reads both, and the gather keeps both years' rows though no report
+    is of either year."""
+    from rag.answer.candidates import Candidate
+    from rag.answer.evidence import gather
+    from rag.answer.picking import Scored, rows_of_each_year
+
+    total = next(r for r in fake_engine.view.rows if r.label == "Totalt 2022")
+    lead = Scored(Candidate("row", "Eskilstuna", total.doc_id, (), row=total, text=total.first.row_text), 0.7)
+    assert [r.candidate.row.label for r in rows_of_each_year(fake_engine.view, [lead], (2021, 2022))] == \
+        ["Totalt 2021", "Totalt 2022"]
+    a = fake_engine.read_question("Hur har antalet brukare inom IFO i Eskilstuna förändrats mellan 2021 och 2022?").analysis
+    cands = gather(fake_engine, a).candidates
+    view = fake_engine.view
+
+    def years_of(c):
+        if c.kind != "row":
+            return set(years_in(c.text))
+        r = c.row
+        return set(years_in(r.label + " " + " ".join(f.column for f in r.facts))) | \
+            set(view.table_years.get((r.doc_id, r.first.header_line), ()))
+    assert cands and all(years_of(c) & {2021, 2022} for c in cands)  # every candidate is of a year asked
+    assert {2021, 2022} <= set().union(*(years_of(c) for c in cands))  # and each year asked has one
 
 
 def test_a_question_asking_how_long_is_refused_when_no_figure_gives_a_time(e5_engine):
