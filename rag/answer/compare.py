@@ -315,7 +315,9 @@ def _lead(figures: list[Figure], asked: Asked, why_not: str, plan: Plan) -> str:
     sign = said_sign(asked)
     one_year = len({f.span.year for f in figures}) == 1
     what = f"{asked.measure.name.lower()}, {column_said(figures[0], one_year)}"
-    each = [f"{f.kommun} {amount(f, sign)} [{i}]" for i, f in enumerate(figures, 1)]
+    # figures of different years each say their year, so that the first sentence can be repeated alone
+    each = [f"{f.kommun} {amount(f, sign)}{'' if one_year else f' ({f.span.year})'} [{i}]"
+            for i, f in enumerate(figures, 1)]
     if len(figures) == 1:
         return f"{asked.measure.name}, {column_said(figures[0])}: {each[0]}."
     if why_not:
