@@ -14,6 +14,8 @@ from rag.years import YEAR, years_in
 
 #: Columns that hold a difference rather than a value; left out of charts.
 CHANGE_COLUMN = re.compile(r"förändr|avvik|skillnad|differens|diff\b|%\s*\d\d/\d\d", re.I)
+#: Rows whose figure has a sign of its own (a result, a deviation), never drawn as an amount.
+_SIGNED_ROW = re.compile(r"resultat|avvik|över-?/?underskott|förändr", re.I)
 _MONTH_ABBR = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 #: Words a column name may hold besides months and years and still be an outcome of a period.
 _PERIOD_WORDS = {"utfall", "bokslut", "helår", "helåret", "per", "tom", "t", "o", "m", "januari", "augusti",
@@ -76,8 +78,11 @@ def _comparison_chart(facts: tuple[Fact, ...]) -> Chart | None:
         return None
     values = [in_mnkr(f) for f in facts]
     cost = _is_cost(values)
+    # an amount is drawn as an amount whichever sign its report prints it with (Enköping prints costs
+    # negative, Huddinge positive); a deviation or a result keeps its sign
+    signed = bool(CHANGE_COLUMN.search(facts[0].column) or _SIGNED_ROW.search(facts[0].row))
     return Chart(f"{facts[0].row}: per kommun" + (" (kostnad)" if cost else ""), "mnkr",
-                 tuple(f.kommun for f in facts), tuple(round(abs(v) if cost else v, 1) for v in values))
+                 tuple(f.kommun for f in facts), tuple(round(v if signed else abs(v), 1) for v in values))
 
 
 def _row_chart(asked: set[str], row: list[Fact], report: Report | None) -> Chart | None:

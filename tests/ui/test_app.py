@@ -486,6 +486,25 @@ def test_a_ranked_table_answer_is_one_chart_of_its_rows_and_no_chart_leaves_out_
 
 
 @pytest.mark.model
+def test_a_comparison_chart_draws_amounts_as_the_first_sentence_says_them(e5_engine):
+    """Enköping prints the cost of ekonomiskt bistånd as -38,4, Huddinge its own as 1 848: the answer
+    says both as amounts, and so does the chart."""
+    from rag.ui.charts import chart_data
+
+    answer = e5_engine.ask("Which municipality spends the most on financial assistance?")
+    charts = chart_data(answer, e5_engine.facts, e5_engine.reports)
+    assert len(charts) == 1 and len(charts[0].values) == len(answer.facts) >= 2
+    assert {f.value < 0 for f in answer.facts} == {True, False}  # the reports' signs differ
+    assert all(v > 0 for v in charts[0].values)
+    first = answer.answer.splitlines()[0]
+    assert all(swedish(v) in first for v in charts[0].values), (first, charts[0].values)
+
+
+def swedish(v: float) -> str:
+    return f"{v:.1f}".replace(".", ",")
+
+
+@pytest.mark.model
 def test_no_chart_for_an_answer_from_text_only(e5_engine):
     from dataclasses import replace
 
