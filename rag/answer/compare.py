@@ -195,7 +195,8 @@ def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure
         for report in preferred:
             for row, _conf in rows_of(asked.measure.id, money).get(report.doc_id, []):
                 found_row = found_row or row
-                fits = [(span_of(f, report), f) for f in row.facts if (in_mnkr(f) is not None) == money]
+                fits = [(span_of(f, report), f) for f in row.facts
+                        if (in_mnkr(f) is not None) == money and not _per_something(f, row)]
                 fits = [(s, f) for s, f in fits if _fits(s, asked, report, years)]
                 if fits:
                     span, fact = max(fits, key=lambda t: _preference(t[0]))
@@ -206,9 +207,25 @@ def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure
     return Missing(kommun, f"ingen tabellrad i rapporterna kunde läsas som {asked.measure.name.lower()}")
 
 
-def comparable(figures: list[Figure]) -> str:
+def _span_class(span: Span, asked: Asked | None) -> tuple[str, int]:
+    """What a figure is, for ordering: its kind and months; asked for the full year's outcome, a
+    year's outcome and a part-year report's full-year forecast are both the full year (each said
+    as what it is)."""
+    if asked is not None and asked.kind == "utfall" and asked.span == "helår" and span.full_year \
+            and span.kind in ("utfall", "prognos"):
+        return "helår", 12
+    return span.kind, span.months
+
+
+def _per_something(fact: Fact, row: FactRow) -> bool:
+    """A figure per inhabitant, per care day, …: a ratio, not the measure's amount."""
+    ratio = LEXICON.comparison["ratio"]
+    return bool(ratio.search(fact.column) or ratio.search(row.label))
+
+
+def comparable(figures: list[Figure], asked: Asked | None = None) -> str:
     """'' when the figures can be ordered, else why not (different spans or kinds of unit)."""
-    spans = {(f.span.kind, f.span.months) for f in figures}
+    spans = {_span_class(f.span, asked) for f in figures}
     if len(spans) > 1:
         return "siffrorna gäller olika långa perioder eller olika slags siffror"
     near = [f for f in figures if f.near]
@@ -272,12 +289,17 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
     if asked is None:
         return None
     found = [figure_of(view, k, asked, plan) for k in plan.kommuner]
+    so_far: list[Figure] = []
+    full_year = _full_year_instead(view, asked, plan, found)
+    if full_year is not None:
+        so_far = [f for f in found if isinstance(f, Figure)]
+        asked, found = full_year
     figures = [f for f in found if isinstance(f, Figure)]
     missing = [f for f in found if isinstance(f, Missing)]
     if not figures or (len(figures) < 2 and plan.intent != "rank" and len(plan.kommuner) < 2):
         return None
     sign = said_sign(asked)
-    why_not = comparable(figures) if len(figures) > 1 else ""
+    why_not = comparable(figures, asked) if len(figures) > 1 else ""
     if not why_not and (asked.direction or plan.intent == "rank"):
         figures = ordered(figures, dataclasses.replace(asked, direction=asked.direction or "max"))
     citations = [cite_row(f.row, view.reports, i + 1) for i, f in enumerate(figures)]
@@ -295,6 +317,10 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
     if len(years) > 1:
         lines.append("")
         lines.append("Siffrorna gäller olika år: " + "; ".join(f"{f.kommun} {f.span.year}" for f in figures) + ".")
+    if so_far:
+        lines += ["", _so_far_line(so_far, figures, citations, view, sign)]
+        computed += [round(abs(f.mnkr), 1) for f in so_far if f.mnkr is not None]
+        computed += [float(f.span.year) for f in so_far] + [float(abs(f.said_value(sign))) for f in so_far]
     for m in missing:
         if m.row is not None:
             citations.append(cite_row(m.row, view.reports, len(citations) + 1))
@@ -306,17 +332,53 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
     if len(kept) < len(lines):
         log.warning("no comparison: unsupported numbers in %s", [ln for ln in lines if ln not in kept])
         return None  # a figure that cannot be traced to a citation: no comparison is shown
-    facts = tuple(f.fact for f in figures)
+    # the figures so far follow the ranked ones (a chart draws the ranked ones: one per kommun)
+    facts = tuple(f.fact for f in figures) + tuple(f.fact for f in so_far if f.fact not in {g.fact for g in figures})
     return Answer(a.text, True, "\n".join(kept), tuple(citations), facts)
+
+
+def _full_year_instead(view: CorpusView, asked: Asked, plan: Plan,
+                       found: list[Figure | Missing]) -> tuple[Asked, list[Figure | Missing]] | None:
+    """An outcome asked without a span, from reports of different months (January–August against a
+    whole year): the full year is what every report has (an annual report's outcome, a part-year
+    report's full-year forecast), so the order is read there; the figures so far are shown beside.
+    None when the figures found are of one span, or the full year orders no more of them."""
+    figures = [f for f in found if isinstance(f, Figure)]
+    if asked.kind != "utfall" or asked.span or asked.months or len(figures) < 2 \
+            or len({(f.span.kind, f.span.months) for f in figures}) < 2:
+        return None
+    full = dataclasses.replace(asked, span="helår")
+    again = [figure_of(view, k, full, plan) for k in plan.kommuner]
+    whole = [f for f in again if isinstance(f, Figure)]
+    if len(whole) < len(figures) or comparable(whole, full):
+        return None
+    return full, again
+
+
+def _so_far_line(so_far: list[Figure], figures: list[Figure], citations: list, view: CorpusView, sign: str) -> str:
+    """The outcomes so far, each with its own period (not ordered: the periods differ), citing the
+    row the full-year figure cites where it is the same row."""
+    cited = {(f.row.doc_id, f.row.line): i for i, f in enumerate(figures, 1)}
+    parts = []
+    for f in so_far:
+        key = (f.row.doc_id, f.row.line)
+        if key not in cited:
+            citations.append(cite_row(f.row, view.reports, len(citations) + 1))
+            cited[key] = len(citations)
+        parts.append(f"{f.kommun} {amount(f, sign)} ({column_said(f)}) [{cited[key]}]")
+    return "Hittills under året, olika långa perioder och därför inte rangordnat: " + "; ".join(parts) + "."
 
 
 def _lead(figures: list[Figure], asked: Asked, why_not: str, plan: Plan) -> str:
     """The first sentence: the ordering (or the figures side by side), each cited."""
     sign = said_sign(asked)
     one_year = len({f.span.year for f in figures}) == 1
-    what = f"{asked.measure.name.lower()}, {column_said(figures[0], one_year)}"
-    # figures of different years each say their year, so that the first sentence can be repeated alone
-    each = [f"{f.kommun} {amount(f, sign)}{'' if one_year else f' ({f.span.year})'} [{i}]"
+    one_kind = len({f.span.kind for f in figures}) == 1
+    what = f"{asked.measure.name.lower()}, {column_said(figures[0], one_year) if one_kind else 'helår'}"
+    # figures of different years or kinds (an outcome beside a forecast) each say theirs, so that the
+    # first sentence can be repeated alone
+    each = [f"{f.kommun} {amount(f, sign)}"
+            f"{'' if one_year and one_kind else f' ({f.span.year})' if one_kind else f' ({column_said(f)})'} [{i}]"
             for i, f in enumerate(figures, 1)]
     if len(figures) == 1:
         return f"{asked.measure.name}, {column_said(figures[0])}: {each[0]}."

@@ -74,7 +74,10 @@ def _comparison_chart(facts: tuple[Fact, ...]) -> Chart | None:
     amounts, deviations with their sign), as the answer's first sentence says them."""
     from rag.answer.periods import in_mnkr
 
-    if len(facts) < 2 or len({f.kommun for f in facts}) != len(facts) or any(in_mnkr(f) is None for f in facts):
+    # one figure per kommun leads (a ranking's figures; the figures so far may follow them)
+    kommuner = len({f.kommun for f in facts})
+    facts = facts[:kommuner]
+    if kommuner < 2 or len({f.kommun for f in facts}) != kommuner or any(in_mnkr(f) is None for f in facts):
         return None
     values = [in_mnkr(f) for f in facts]
     cost = _is_cost(values)

@@ -131,3 +131,35 @@ def test_a_named_earlier_full_year_is_read_in_a_later_reports_bokslut(fake_engin
     ans = _answer(fake_engine, "Which social services committee had higher staff costs for full-year 2023, Enköping or Solna?")
     assert ans.answer.splitlines()[0] == \
         "Högst personalkostnader, utfall helår 2023: Solna 140,6 mnkr [1]; därefter Enköping 114,6 mnkr [2]."
+
+
+def test_an_outcome_asked_without_a_span_is_ranked_on_the_full_year_every_report_has(fake_engine):
+    """"Högst personalkostnader" of three reports of January–August and an annual report: the order is
+    read in the full year (the annual outcome, the others' full-year forecasts), each figure said as
+    what it is; the outcomes so far are shown beside, each with its period, and not ordered."""
+    ans = _answer(fake_engine, "Vilken socialnämnd har högst personalkostnader?")
+    first = ans.answer.splitlines()[0]
+    assert first.startswith("Högst personalkostnader, helår: Eskilstuna 331,6 mnkr (helårsprognos 2023) [1]")
+    assert "Solna 140,6 mnkr (utfall helår 2023)" in first and "Enköping 128,3 mnkr (helårsprognos 2024)" in first
+    assert {(span_of(f, fake_engine.reports[f.doc_id]).kind, span_of(f, fake_engine.reports[f.doc_id]).months)
+            for f in ans.facts[:4]} == {("prognos", 12), ("utfall", 12)}
+    so_far = next(ln for ln in ans.answer.splitlines() if ln.startswith("Hittills under året"))
+    assert "inte rangordnat" in so_far
+    assert "Eskilstuna 216,3 mnkr (utfall jan–aug 2023) [1]" in so_far  # cites the row its full year cites
+    assert "Enköping 83,2 mnkr (utfall jan–aug 2024)" in so_far
+
+
+def test_a_count_without_a_full_year_figure_stays_unranked(fake_engine):
+    """Staff counts at the end of August and at year end have no full-year forecast to rank on."""
+    ans = _answer(fake_engine, "Vilken socialförvaltning har flest anställda, Solna eller Huddinge?")
+    assert "Ingen rangordning: siffrorna gäller olika långa perioder" in ans.answer.splitlines()[0]
+    assert "Hittills" not in ans.answer
+
+
+def test_a_figure_per_inhabitant_is_no_amount_of_the_measure(fake_engine):
+    """Eskilstuna's cost per inhabitant ("Kr. / inv.", 6 106 kr) is not its net cost: never ranked
+    beside the other kommuner's net costs."""
+    ans = _answer(fake_engine, "Vilken kommun har störst nettokostnad för socialnämnden?")
+    assert ans.answer.splitlines()[0].startswith("Högst nettokostnad, helår")
+    assert all("inv" not in f.column.lower() for f in ans.facts)
+    assert "Eskilstuna" not in {f.kommun for f in ans.facts}

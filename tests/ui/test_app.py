@@ -500,6 +500,20 @@ def test_a_comparison_chart_draws_amounts_as_the_first_sentence_says_them(e5_eng
     assert all(swedish(v) in first for v in charts[0].values), (first, charts[0].values)
 
 
+@pytest.mark.model
+def test_a_full_year_ranking_charts_its_ranked_figures_not_the_figures_so_far(e5_engine):
+    """Ranked on the full year, with the outcomes so far listed after: the chart draws one bar per
+    kommun, the ranked figures, in the order the first sentence says them."""
+    from rag.ui.charts import chart_data
+
+    answer = e5_engine.ask("Vilken socialnämnd har högst personalkostnader?")
+    charts = chart_data(answer, e5_engine.facts, e5_engine.reports)
+    first = answer.answer.splitlines()[0]
+    assert len(charts) == 1 and len(charts[0].values) == 4 < len(answer.facts)
+    assert list(charts[0].values) == sorted(charts[0].values, reverse=True)
+    assert all(swedish(v) in first for v in charts[0].values), (first, charts[0].values)
+
+
 def swedish(v: float) -> str:
     return f"{v:.1f}".replace(".", ",")
 
