@@ -88,7 +88,7 @@ def asked_comparison(a: QuestionAnalysis, plan: Plan, vocab) -> Asked | None:
     cmp, said = LEXICON.comparison, LEXICON.period_words
     # a deviation is named with a budget or a forecast, a forecast against a budget: the most
     # particular kind the question names decides
-    if said["avvikelse"].search(low) or cmp["over_budget"].search(low):
+    if said["avvikelse"].search(low) or cmp["over_budget"].search(low) or _is_result(measure):
         kind = "avvikelse"
     elif said["prognos"].search(low) or cmp["forecast"].search(low):
         kind = "prognos"
@@ -106,7 +106,16 @@ def asked_comparison(a: QuestionAnalysis, plan: Plan, vocab) -> Asked | None:
         span = "period"
     else:
         span = ""
-    return Asked(measure, kind, max(a.months, default=0), span, LEXICON.ordering(low))
+    direction = LEXICON.ordering(low)
+    if not direction and _is_result(measure) and any(rx.search(low) for rx in LEXICON.superlatives["negative"]):
+        direction = "negative"  # "vilka går med underskott": the largest deficit first
+    return Asked(measure, kind, max(a.months, default=0), span, direction)
+
+
+def _is_result(measure: Measure) -> bool:
+    """The committee's result or its deviation from budget: a measure read in the deviation column
+    of the committee's own total row, whatever that row is labelled."""
+    return measure.group == "resultat" and measure.sign == "deviation"
 
 
 def _asks_figure(a: QuestionAnalysis, plan: Plan) -> bool:
@@ -126,7 +135,9 @@ def _other_subject(a: QuestionAnalysis, measure: Measure, vocab) -> list[str]:
     cmp = LEXICON.comparison
     out = []
     for w in a.topic_words:
-        if len(w) < 7 or cmp["no_subject"].search(w) or any(rx.search(w) for rx in LEXICON.period_words.values()):
+        if len(w) < 7 or cmp["no_subject"].search(w) or any(rx.search(w) for rx in LEXICON.period_words.values()) \
+                or any(cmp[k].search(w) for k in ("so_far", "full_year", "previous_year")) \
+                or w in LEXICON.direction_up or w in LEXICON.direction_down:  # how it moved, not what
             continue
         if any(rx.search(w) for rxs in LEXICON.superlatives.values() for rx in rxs) or w in LEXICON.measure_words:
             continue
@@ -189,7 +200,11 @@ def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure
     years = plan.years if not plan.years or min(plan.years) <= latest else ()
     found_row: FactRow | None = None
     # a kommun without a confident row of the measure is read in its nearest one, said as such
-    for near, rows_of in ((False, view.measure_rows), (True, view.near_measure_rows)):
+    sources = ((False, view.measure_rows), (True, view.near_measure_rows))
+    if _is_result(asked.measure):  # the committee's result: its own total row's deviation first
+        sources = ((False, lambda _m, _money: {d: [(r, 1.0) for r in rows] for d, rows in view.committee_rows.items()}),
+                   *sources)
+    for near, rows_of in sources:
         if found_row is not None:
             break
         for report in preferred:
@@ -249,6 +264,8 @@ def ordered(figures: list[Figure], asked: Asked) -> list[Figure]:
     sign = said_sign(asked)
     if asked.direction == "negative":
         return sorted(figures, key=lambda f: f.said_value(sign))
+    if asked.direction == "min" and sign == "deviation":  # "minst avvikelse": nearest the budget first
+        return sorted(figures, key=lambda f: abs(f.said_value(sign)))
     return sorted(figures, key=lambda f: f.said_value(sign), reverse=asked.direction != "min")
 
 
@@ -283,7 +300,8 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
     """The kommuner in scope side by side on the asked measure, ordered when comparable; None when the
     question names no catalogue measure or no kommun has a figure of it (the general composition
     then answers)."""
-    if plan.intent in ("why", "list", "trend") or not plan.kommuner or not _asks_figure(a, plan):
+    if plan.intent in ("why", "list", "trend") or not plan.kommuner or not _asks_figure(a, plan) \
+            or (plan.intent == "rank" and a.direction and LEXICON.comparison["moved"].search(a.text)):  # `changes.py`
         return None
     asked = asked_comparison(a, plan, view.vocab)
     if asked is None:
@@ -375,6 +393,9 @@ def _lead(figures: list[Figure], asked: Asked, why_not: str, plan: Plan) -> str:
     one_year = len({f.span.year for f in figures}) == 1
     one_kind = len({f.span.kind for f in figures}) == 1
     what = f"{asked.measure.name.lower()}, {column_said(figures[0], one_year) if one_kind else 'helår'}"
+    if _is_result(asked.measure):  # "Störst underskott mot budget, helår"
+        what = "mot budget, " + (figures[0].span.said() if one_year else "helår" if figures[0].span.full_year
+                                 else figures[0].span.said().rsplit(" ", 1)[0])
     # figures of different years or kinds (an outcome beside a forecast) each say theirs, so that the
     # first sentence can be repeated alone
     each = [f"{f.kommun} {amount(f, sign)}"
@@ -389,7 +410,13 @@ def _lead(figures: list[Figure], asked: Asked, why_not: str, plan: Plan) -> str:
         head = {"max": "Högst", "min": "Lägst", "negative": "Störst underskott"}[asked.direction or "max"]
         if sign == "deviation" and asked.direction in ("max", ""):
             head = "Störst överskott"
+        elif sign == "deviation" and asked.direction == "min":
+            head = "Minst avvikelse"
         rest = ", ".join(each[1:-1]) + (" och " if len(each) > 2 else "") + each[-1]
         return f"{head} {what}: {each[0]}; därefter {rest}."
     top = ordered(figures, dataclasses.replace(asked, direction="max"))[0]
-    return f"{asked.measure.name} ({column_said(figures[0], one_year)}): " + ", ".join(each) + f". Högst: {top.kommun}."
+    tail = f"Högst: {top.kommun}"
+    if sign == "deviation":  # "Högst" of two deficits would name the smaller one
+        worst = ordered(figures, dataclasses.replace(asked, direction="negative"))[0]
+        tail = f"Störst underskott: {worst.kommun}" if worst.said_value(sign) < 0 else f"Störst överskott: {top.kommun}"
+    return f"{asked.measure.name} ({column_said(figures[0], one_year)}): " + ", ".join(each) + f". {tail}."

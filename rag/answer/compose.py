@@ -17,6 +17,7 @@ import numpy as np
 from ..lexicon import LEXICON
 from ..models import Answer
 from .anchored import anchored_probs
+from .changes import asks_change_ranking, change_answer
 from .compare import comparison_answer
 from .corpus_view import CorpusView
 from .dialogue import Anchor
@@ -46,7 +47,7 @@ def measure_step(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Sc
     """Kommuner side by side on one catalogue measure (`compare.py`)."""
     plan = ev.plan
     if plan.intent in ("compare", "rank") or (plan.named and len(plan.kommuner) > 1):
-        compared = comparison_answer(view, a, plan)
+        compared = change_answer(view, a, plan) if asks_change_ranking(a, plan) else comparison_answer(view, a, plan)
         if compared is None and plan.intent == "rank" and not plan.named:
             # "vilken kommun har flest …" ranks kommuner on one measure; without one that every
             # kommun's figure can be read as, the nearest row or sentence would rank nothing (named

@@ -38,6 +38,7 @@ _WHY_START = _rx("why_start")
 _LEAD = _rx("lead")
 _LEAD_VERB = _rx("lead_verb")
 _RELATIVE_YEAR = {-1: _rx("year_back"), +1: _rx("year_forward")}
+_SAY_FRAME = _rx("say_frame")
 MONTHS = LEXICON.months
 LEXICON_MONTHS_ENGLISH = tuple(_WORDS["months_english"])
 #: Measure / period words a follow-up may swap ("Och budgeten?"), with the form put into a question.
@@ -176,6 +177,8 @@ def _to_why(base: str, f_low: str) -> str:
     rest = base[m.end():] if m else base
     adj = _ADJ.match(m.group(1).strip()) if m else None
     rest = rest.rstrip().rstrip("?.!").rstrip()
+    if m and (said := _SAY_FRAME.match(rest)):  # "Vad säger X om Y?" -> "Vad förklarar Y enligt X?"
+        return f"Vad förklarar {said.group('subject')} enligt {said.group('source')}?"
     first = rest.split(" ", 1)[0]
     if not m and first[:1].isupper() and not first[1:2].isupper() and not kommuner_in(first):
         rest = rest[0].lower() + rest[1:]  # "Varför räknade Enköping …?"; "SIS", "Enköpings" stay

@@ -8,9 +8,11 @@ import threading
 from functools import cached_property
 from typing import Callable
 
+from ..lexicon import LEXICON
 from ..models import Fact, Passage, Report
 from ..search.lexical import canon_idf, stem, words
 from ..years import years_in
+from .periods import in_mnkr
 from .rows import TOTAL_RE, FactRow, group_rows
 
 TableKey = tuple[str, int]  # (doc_id, the table's header line)
@@ -106,6 +108,18 @@ class CorpusView:
         for r in self.rows:
             key = (r.doc_id, r.first.header_line)
             out[key] = max(out.get(key, 0), r.line)
+        return out
+
+    @cached_property
+    def committee_rows(self) -> dict[str, list[FactRow]]:
+        """Per report, the rows that are the committee's own total (`LEXICON.committee_total`), the
+        whole committee's first: the largest amount (a sub-table's "Summa" is smaller)."""
+        out: dict[str, list[FactRow]] = {}
+        for r in self.rows:
+            if LEXICON.committee_total(r.key, r.first.table):
+                out.setdefault(r.doc_id, []).append(r)
+        for rows in out.values():
+            rows.sort(key=lambda r: -max((abs(in_mnkr(f) or 0.0) for f in r.facts), default=0.0))
         return out
 
     @cached_property

@@ -196,11 +196,13 @@ def sentence_similarity(vectors: Vectors, qvec: np.ndarray, texts: list[str]) ->
 def _mentions_year(c: Candidate, year: int, view: CorpusView) -> bool:
     """Whether the candidate gives a figure or says something of the year: a row's column of it
     ("2022", or "Utfall jan-aug föregående år" in a 2023 report), its label, or its table's total
-    row ("Totalt 2022"); a sentence naming it."""
+    row ("Totalt 2022"); a sentence naming it, or a sentence of the next year's report comparing with
+    the year before ("i paritet med föregående år")."""
     if c.kind == "row":
         return any(column_year(f.column, view.reports[c.doc_id]) == year for f in c.row.facts) \
             or str(year) in c.row.label or year in view.table_years.get((c.doc_id, c.row.first.header_line), ())
-    return str(year) in c.text
+    return str(year) in c.text or (int(view.reports[c.doc_id].period_end[:4]) == year + 1
+                                   and bool(LEXICON.comparison["previous_year"].search(c.text)))
 
 
 def _of_the_years_asked(cands: list[Candidate], plan: Plan, view: CorpusView) -> list[Candidate]:

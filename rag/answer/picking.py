@@ -186,11 +186,11 @@ _DURATION = re.compile(rf"\b(?:\d+(?:,\d+)?|en|ett|{_SMALL_NUMBERS}|one|two|thre
                        + "|".join(sorted(LEXICON.duration_units, key=len, reverse=True)) + r")\b", re.I)
 
 
-_COUNTED = re.compile(r"\bhur många\s+(?:(?:nya|fler|olika|aktiva|unika|enskilda)\s+)?([a-zåäöé]{4,})")
+_COUNTED = re.compile(r"\b(?:hur många|antal(?:et)?)\s+(?:(?:nya|fler|olika|aktiva|unika|enskilda)\s+)?([a-zåäöé]{4,})")
 
 
 def counted_stems(question: str, vocab) -> tuple[str, ...]:
-    """What a Swedish "hur många …" question counts, as word beginnings: the noun and, for a
+    """What a Swedish "hur många …" ("antalet …") question counts, as word beginnings: the noun and, for a
     compound, its head ("familjerådgivningssamtal" -> "samtal"); () when it names none."""
     m = _COUNTED.search(question.lower())
     if not m:

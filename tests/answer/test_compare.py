@@ -163,3 +163,34 @@ def test_a_figure_per_inhabitant_is_no_amount_of_the_measure(fake_engine):
     assert ans.answer.splitlines()[0].startswith("Högst nettokostnad, helår")
     assert all("inv" not in f.column.lower() for f in ans.facts)
     assert "Eskilstuna" not in {f.kommun for f in ans.facts}
+
+
+def test_the_committee_s_result_is_the_deviation_on_its_own_total_row_whatever_its_label(fake_engine):
+    """"Störst underskott" names no cost or income: each committee's result against budget, read in
+    the deviation column of its own total row (Summa Socialförvaltningen, Årets resultat, Summa
+    totalt, Verksamhetens nettokostnader), the largest deficit first."""
+    ans = _answer(fake_engine, "Vilken socialnämnd har störst underskott?")
+    first = ans.answer.splitlines()[0]
+    assert first.startswith("Störst underskott mot budget, helår: Eskilstuna underskott 46,7 mnkr")
+    order = re.findall(r"(Eskilstuna|Huddinge|Enköping|Solna) (?:underskott|överskott)", first)
+    assert order == ["Eskilstuna", "Huddinge", "Enköping", "Solna"]
+    assert all(span_of(f, fake_engine.reports[f.doc_id]).kind == "avvikelse" for f in ans.facts)
+
+
+def test_the_smallest_deviation_is_the_one_nearest_the_budget(fake_engine):
+    first = _answer(fake_engine, "Vilken kommun har minst budgetavvikelse?").answer.splitlines()[0]
+    assert first.startswith("Minst avvikelse mot budget, helår: Enköping överskott 5,0 mnkr")
+    assert first.index("Huddinge") < first.index("Solna") < first.index("Eskilstuna")
+
+
+def test_a_deficit_so_far_is_not_ranked_against_a_whole_year(fake_engine):
+    """Eight months of deviation against Solna's whole year: side by side, never ordered; Enköping,
+    whose total row has only a full-year deviation, is said to lack it."""
+    ans = _answer(fake_engine, "Vilken socialnämnd har det största underskottet hittills i år?")
+    assert "Ingen rangordning: siffrorna gäller olika långa perioder" in ans.answer.splitlines()[0]
+    assert "- Enköping: raden «Summa totalt (mnkr)» har ingen sådan kolumn" in ans.answer
+
+
+def test_deviations_side_by_side_name_the_largest_deficit_not_the_highest_figure(fake_engine):
+    first = _answer(fake_engine, "Compare the budget deviation of Huddinge and Eskilstuna.").answer.splitlines()[0]
+    assert first.endswith("Störst underskott: Eskilstuna.") and "Högst" not in first

@@ -38,8 +38,11 @@ BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 20
     # another age group: the range written in the question is replaced
     (["Hur många brukare i åldern 0–6 år hade Eskilstunas IFO 2022 enligt KPB?"], "Och 7–12 år?",
      "Hur många brukare i åldern 7–12 år hade Eskilstunas IFO 2022 enligt KPB?", "grupp"),
+    # "share" names the kind of figure, not a topic: the share of men narrows the sick leave to men
     (["What was the sick leave in Solna in 2023?"], "And what was the share of men?",
-     "What was the share of men in Solna 2023?", "ämne"),  # an English reading says "in"
+     "What was the sick leave in Solna in 2023 för män?", "grupp"),
+    (["What was the sick leave in Solna in 2023?"], "And what was the cost of staff?",
+     "What was the cost of staff in Solna 2023?", "ämne"),  # an English reading says "in"
     # a comparison with the last answer asks the last question of both kommuner, whatever else it names
     ([SICK], "Är det mer än i Huddinge?", "Hur hög var sjukfrånvaron i Solnas och Huddinges socialförvaltning 2023?",
      "kommun,jämför"),

@@ -1,0 +1,109 @@
+"""The change of one measure in each kommun, ranked: "I vilken kommun ökade personalkostnaderna mest?"
+
+A ranking of levels does not answer it. Each kommun's latest outcome is set against the same months
+of the year before in the same row (Eskilstuna's "Utfall Aug 2023" against "Utfall Aug 2022",
+Solna's 2023 against 2022); the kommuner report different months, so the order is read in the
+change in per cent, and each change is said with its own figures and period. A kommun whose row has
+no figure for the same months of the year before is named as such.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from ..lexicon import LEXICON
+from ..models import Answer, Fact
+from ..numbers import format_sv
+from .compare import Asked, Figure, Missing, asked_comparison, column_said, figure_of, said_sign
+from .corpus_view import CorpusView
+from .periods import in_mnkr, span_of
+from .plan import Plan
+from .question import QuestionAnalysis
+from .verify import allowed_numbers, check_numbers, cite_row
+
+
+@dataclass(frozen=True)
+class Change:
+    """A kommun's outcome and the same months of the year before, from one row."""
+
+    now: Figure
+    before: Fact
+
+    def _said(self, fact: Fact, sign: str) -> float:
+        return dataclasses.replace(self.now, fact=fact).said_value(sign)
+
+    def amounts(self, sign: str) -> tuple[float, float]:
+        """The year before's figure and the latest, as a person says them (mnkr for an amount)."""
+        return self._said(self.before, sign), self._said(self.now.fact, sign)
+
+    def per_cent(self, sign: str) -> float | None:
+        before, now = self.amounts(sign)
+        return None if before == 0 else 100.0 * (now - before) / abs(before)
+
+
+def change_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Change | Missing:
+    """The kommun's latest outcome of the measure and the same months of the year before."""
+    if plan.years:  # "mellan 2022 och 2023": the later year's outcome against the one before
+        plan = dataclasses.replace(plan, years=(max(plan.years),))
+    now = figure_of(view, kommun, dataclasses.replace(asked, kind="utfall", span="", direction=""), plan)
+    if isinstance(now, Missing):
+        return now
+    money = now.mnkr is not None
+    before = [f for f in now.row.facts if (in_mnkr(f) is not None) == money
+              and (s := span_of(f, now.report)).kind == "utfall" and s.year == now.span.year - 1
+              and s.months == now.span.months]
+    if not before:
+        return Missing(kommun, f"raden «{now.row.label.strip()}» har ingen siffra för samma period året före", now.row)
+    return Change(now, before[0])
+
+
+def asks_change_ranking(a: QuestionAnalysis, plan: Plan) -> bool:
+    """"I vilken kommun ökade … mest?": a ranking of how a measure moved, not of its level."""
+    return plan.intent == "rank" and bool(a.direction) and bool(LEXICON.comparison["moved"].search(a.text))
+
+
+def change_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answer | None:
+    """The kommuner ordered by how much the measure moved the way the question asks ("ökade mest":
+    the largest rise first); None when the question names no catalogue measure or fewer than two
+    kommuner have a change to order."""
+    asked = asked_comparison(a, plan, view.vocab)
+    if asked is None:
+        return None
+    found = [change_of(view, k, asked, plan) for k in plan.kommuner]
+    sign = said_sign(dataclasses.replace(asked, kind="utfall"))
+    changes = [c for c in found if isinstance(c, Change) and c.per_cent(sign) is not None]
+    missing = [m for m in found if isinstance(m, Missing)]
+    if len(changes) < 2:
+        return None
+    rising = a.direction == "up"
+    # "ökade mest": the largest rise first; "minskade mest": the largest fall first; "minst" the other end
+    changes.sort(key=lambda c: c.per_cent(sign), reverse=rising != (asked.direction == "min"))
+    citations = [cite_row(c.now.row, view.reports, i + 1) for i, c in enumerate(changes)]
+    computed: list[float] = []
+    each = []
+    for i, c in enumerate(changes, 1):
+        before, now = c.amounts(sign)
+        unit = " mnkr" if c.now.mnkr is not None else ("" if c.now.fact.unit in ("", "antal") else f" {c.now.fact.unit}")
+        decimals = 1 if c.now.mnkr is not None else None
+        pct = round(abs(c.per_cent(sign)))
+        moved = "oförändrat" if round(abs(now - before), 1) == 0 else \
+            f"{'en ökning' if now > before else 'en minskning'} med {format_sv(abs(now - before), decimals)}{unit} ({pct} %)"
+        each.append(f"{c.now.kommun} från {format_sv(before, decimals)} till {format_sv(now, decimals)}{unit} "
+                    f"({column_said(c.now)} mot samma period året före), {moved} [{i}]")
+        computed += [round(abs(before), 1), round(abs(now), 1), round(abs(now - before), 1), abs(now - before),
+                     float(pct), float(c.now.span.year), float(c.now.span.year - 1)]
+    most = "Minst" if asked.direction == "min" else "Störst"
+    head = f"{most} {'ökning' if rising else 'minskning'} av {asked.measure.name.lower()}"
+    lines = [f"{head}: {each[0]}; därefter " + "; ".join(each[1:]) + "."]
+    lines.append("Ordningen gäller förändringen i procent" + (": kommunerna redovisar olika långa perioder."
+                                                              if len({c.now.span.months for c in changes}) > 1 else "."))
+    for m in missing:
+        if m.row is not None:
+            citations.append(cite_row(m.row, view.reports, len(citations) + 1))
+            lines.append(f"- {m.kommun}: {m.reason} [{len(citations)}]")
+        else:
+            lines.append(f"- {m.kommun}: {m.reason}.")
+    if any(check_numbers(ln, allowed_numbers(citations, computed)) for ln in lines):
+        return None  # a figure that cannot be traced to a citation: no ranking is shown
+    facts = tuple(f for c in changes for f in (c.now.fact, c.before))
+    return Answer(a.text, True, "\n".join(lines), tuple(citations), facts)

@@ -1,0 +1,51 @@
+"""Rankings of how a measure moved (`changes.py`) on the bundled reports: each kommun's outcome
+against the same months of the year before in the same row, ordered by the change in per cent."""
+from __future__ import annotations
+
+import re
+
+from rag.answer.changes import asks_change_ranking, change_answer
+from rag.answer.compare import comparison_answer
+from rag.answer.periods import span_of
+from rag.answer.plan import make_plan
+
+
+def _read(engine, question):
+    a = engine.read_question(question).analysis
+    return a, make_plan(a, engine.reports)
+
+
+def _pairs(engine, ans):
+    """Each kommun's (latest, year before) facts as spans."""
+    spans = [span_of(f, engine.reports[f.doc_id]) for f in ans.facts]
+    return list(zip(spans[::2], spans[1::2]))
+
+
+def test_the_largest_rise_first_each_against_the_same_months_of_the_year_before(fake_engine):
+    a, plan = _read(fake_engine, "Vilken socialnämnd har ökat sina personalkostnader mest?")
+    assert asks_change_ranking(a, plan) and comparison_answer(fake_engine.view, a, plan) is None
+    ans = change_answer(fake_engine.view, a, plan)
+    first = ans.answer.splitlines()[0]
+    assert first.startswith("Störst ökning av personalkostnader: Eskilstuna från 196,6 till 216,3 mnkr")
+    order = re.findall(r"(Eskilstuna|Huddinge|Enköping|Solna) från", first)
+    assert order == ["Eskilstuna", "Enköping", "Huddinge", "Solna"]  # 10 %, 9 %, 8 %, 7 %
+    for now, before in _pairs(fake_engine, ans):
+        assert (now.kind, before.kind) == ("utfall", "utfall")
+        assert before.year == now.year - 1 and before.months == now.months
+    assert "olika långa perioder" in ans.answer.splitlines()[1]
+
+
+def test_the_largest_fall_first_and_a_rise_last(fake_engine):
+    a, plan = _read(fake_engine, "I vilken kommun minskade köp av verksamhet mest?")
+    first = change_answer(fake_engine.view, a, plan).answer.splitlines()[0]
+    assert first.startswith("Störst minskning av köp av verksamhet: Enköping från 50,5 till 39,8 mnkr")
+    assert first.index("Solna") < first.index("Eskilstuna") < first.index("Huddinge")
+    assert "Huddinge från 107,5 till 121,0 mnkr" in first and "en ökning med 13,5 mnkr" in first
+
+
+def test_years_named_read_the_later_one_and_a_kommun_without_the_year_before_is_named(fake_engine):
+    """Enköping's 2023 is its Bokslut 2023; its row has no 2022 figure to set it against."""
+    a, plan = _read(fake_engine, "Vilken kommun ökade sina personalkostnader mest mellan 2022 och 2023?")
+    ans = change_answer(fake_engine.view, a, plan)
+    assert "- Enköping: raden «Personalkostnader» har ingen siffra för samma period året före" in ans.answer
+    assert {now.year for now, _ in _pairs(fake_engine, ans)} == {2023}
