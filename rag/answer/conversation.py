@@ -39,6 +39,8 @@ _LEAD = _rx("lead")
 _LEAD_VERB = _rx("lead_verb")
 _RELATIVE_YEAR = {-1: _rx("year_back"), +1: _rx("year_forward")}
 _SAY_FRAME = _rx("say_frame")
+_RETURN_TO = _rx("return_to")
+_FIRST_QUESTION = _rx("first_question")
 MONTHS = LEXICON.months
 LEXICON_MONTHS_ENGLISH = tuple(_WORDS["months_english"])
 #: Measure / period words a follow-up may swap ("Och budgeten?"), with the form put into a question.
@@ -489,12 +491,38 @@ def resolve(question: str, history: Iterable[str] = (), kommuner_in_corpus: Iter
     corpus = tuple(kommuner_in_corpus)
     base: str | None = None
     kommuner: list[str] = []  # the chat's kommuner: the last ones a reading named
+    readings: list[tuple[str, list[str]]] = []  # each earlier reading, with the chat's kommuner then
     for earlier in history:
         if not isinstance(earlier, str) or not earlier.strip():
             continue
         base = _resolve_one(earlier, _with_kommuner(base, kommuner, corpus), corpus, years_covered).question
         kommuner = _kommuner(base, corpus) or ([] if _across_kommuner(base) else kommuner)
+        readings.append((base, kommuner))
+    back = _RETURN_TO.match(re.sub(r"\s+", " ", question))
+    if back and len(readings) > 1 and _only_shifts(back.group("rest"), corpus):
+        # "Tillbaka till X – hur många var det 2022?": the rest moves the earlier reading about X
+        base, kommuner = _earlier_about(back.group("topic"), readings, corpus)
+        question = _capitalise(back.group("rest").strip())
     return _resolve_one(question, _with_kommuner(base, kommuner, corpus), corpus, years_covered)
+
+
+def _only_shifts(text: str, corpus: tuple[str, ...]) -> bool:
+    """A turn naming no topic or measure of its own: it moves the year, month or kommun of a reading."""
+    english = _english(text.lower())
+    return not _asked_topic(text, _kommuner(text, corpus), english) and not _measures(_words(text))
+
+
+def _earlier_about(topic: str, readings: list[tuple[str, list[str]]], corpus: tuple[str, ...]) -> tuple[str, list[str]]:
+    """The earlier reading a turn goes back to: the first question, or the one sharing most word
+    beginnings with the subject named (the latest of equals)."""
+    if _FIRST_QUESTION.search(topic):  # "Tillbaka till den första frågan"
+        return readings[0]
+    want = {w[:5] for w in _topic_words(topic, _kommuner(topic, corpus), _english(topic.lower()))}
+
+    def shared(reading: tuple[str, list[str]]) -> int:
+        return len(want & {w[:5] for w in _words(reading[0])})
+
+    return max(reversed(readings), key=shared)
 
 
 def _across_kommuner(question: str) -> bool:

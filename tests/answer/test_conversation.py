@@ -191,3 +191,18 @@ def test_a_narrowing_keeps_the_question_and_names_the_part(base, follow_up, expe
 def test_a_new_subject_after_for_is_no_narrowing():
     r = resolve("Och för ekonomiskt bistånd?", ["Hur mycket kostade institutionsvården i Solna 2023?"], CORPUS)
     assert r.kind == "ämne" and "ekonomiskt bistånd" in r.question and "institutionsvård" not in r.question
+
+
+def test_a_turn_going_back_to_an_earlier_subject_moves_that_reading():
+    """"Tillbaka till X – …" follows the earlier reading about X (or the first question), not the
+    last one; a rest with a topic of its own is read as before."""
+    history = ["Hur många i åldern 13–20 år hade Solna i familjehemsvård i december 2023?",
+               "Vilka studieresor gjorde Solnas socialförvaltning 2023?"]
+    r = resolve("Tillbaka till ungdomarna i familjehem – hur många var det i december 2022?", history, CORPUS)
+    assert r.question == "Hur många i åldern 13–20 år hade Solna i familjehemsvård i december 2022?"
+    r = resolve("Tillbaka till den första frågan – och 2022?", history, CORPUS)
+    assert r.question == "Hur många i åldern 13–20 år hade Solna i familjehemsvård i december 2022?"
+    lokaler = ["Ligger Huddinges lokalkostnader över eller under budget per augusti 2023?",
+               "Vilka boenden inom socialpsykiatrin har Huddinge?"]
+    r = resolve("Tillbaka till lokalerna – vad är budgeten för helåret?", lokaler, CORPUS)
+    assert r.used_history and "lokalerna" in r.question and "Huddinge" in r.question and "helåret" in r.question
