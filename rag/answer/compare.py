@@ -43,6 +43,7 @@ class Asked:
     months: int  # the last month of the year the question names (januari–augusti: 8), else 0
     span: str  # helår | period | föregående | "" (not said)
     direction: str  # max | min | negative | "" (a comparison, no ranking asked)
+    committee: bool = False  # the committee as a whole ("störst budget för socialnämnden"): its own total row
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,17 @@ def asked_comparison(a: QuestionAnalysis, plan: Plan, vocab) -> Asked | None:
     """The measure, column kind, span and direction a comparison asks for; None when the question
     names no catalogue measure of a figure."""
     named = named_measures(a.text, vocab)
-    if not named:
-        return None
-    cat = catalogue()
-    measure = cat.measures[named[0][0]]
-    if _other_subject(a, measure, vocab) or not _figure_fits(asked_figure(a, plan.measure), measure):
-        return None
     low = a.text.lower()
     cmp, said = LEXICON.comparison, LEXICON.period_words
+    cat = catalogue()
+    # no measure named, the committee and a budget or forecast are: the committee's own net cost
+    committee = not named and bool(LEXICON.committee.search(low) or LEXICON.is_rank(low)) \
+        and bool(said["budget"].search(low) or said["prognos"].search(low))
+    if not named and not committee:
+        return None
+    measure = cat.measures[named[0][0] if named else "nettokostnad"]
+    if _other_subject(a, measure, vocab) or not _figure_fits(asked_figure(a, plan.measure), measure):
+        return None
     # a deviation is named with a budget or a forecast, a forecast against a budget: the most
     # particular kind the question names decides
     if said["avvikelse"].search(low) or cmp["over_budget"].search(low) or _is_result(measure):
@@ -109,7 +113,7 @@ def asked_comparison(a: QuestionAnalysis, plan: Plan, vocab) -> Asked | None:
     direction = LEXICON.ordering(low)
     if not direction and _is_result(measure) and any(rx.search(low) for rx in LEXICON.superlatives["negative"]):
         direction = "negative"  # "vilka går med underskott": the largest deficit first
-    return Asked(measure, kind, max(a.months, default=0), span, direction)
+    return Asked(measure, kind, max(a.months, default=0), span, direction, committee)
 
 
 def _is_result(measure: Measure) -> bool:
@@ -201,9 +205,12 @@ def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure
     found_row: FactRow | None = None
     # a kommun without a confident row of the measure is read in its nearest one, said as such
     sources = ((False, view.measure_rows), (True, view.near_measure_rows))
-    if _is_result(asked.measure):  # the committee's result: its own total row's deviation first
-        sources = ((False, lambda _m, _money: {d: [(r, 1.0) for r in rows] for d, rows in view.committee_rows.items()}),
-                   *sources)
+    own_total = (False, lambda _m, _money: {d: [(r, 1.0) for r in rows] for d, rows in view.committee_rows.items()})
+    if asked.committee:  # the committee as a whole: its own net total (not a result row beside it)
+        sources = ((False, lambda _m, _money: {d: [(r, 1.0) for r in _whole_committee(rows)]
+                                                for d, rows in view.committee_rows.items()}),)
+    elif _is_result(asked.measure):  # the committee's result: its own total row's deviation first
+        sources = (own_total, *sources)
     for near, rows_of in sources:
         if found_row is not None:
             break
@@ -230,6 +237,16 @@ def _span_class(span: Span, asked: Asked | None) -> tuple[str, int]:
             and span.kind in ("utfall", "prognos"):
         return "helår", 12
     return span.kind, span.months
+
+
+def _whole_committee(rows: list[FactRow]) -> list[FactRow]:
+    """A report's committee total rows of the committee's whole amount: at least half the largest
+    (its result, a deficit of a few per cent of that, is another row)."""
+    def size(r: FactRow) -> float:
+        return max((abs(in_mnkr(f) or 0.0) for f in r.facts), default=0.0)
+
+    top = max((size(r) for r in rows), default=0.0)
+    return [r for r in rows if size(r) >= top / 2]
 
 
 def _per_something(fact: Fact, row: FactRow) -> bool:

@@ -49,15 +49,18 @@ def make_plan(a: QuestionAnalysis, reports: dict[str, Report], kommuner: tuple[s
               doc_ids: tuple[str, ...] = ()) -> Plan:
     """Scope, period coverage and report choice for one question."""
     corpus_kommuner = sorted({r.kommun for r in reports.values()})
-    named = bool(kommuner or a.kommuner)
-    scope = tuple(kommuner or a.kommuner) or tuple(corpus_kommuner)
-    if not named and a.report_types:
+    # "Vilken kommun har störst …, och hur stor är Huddinges?": a ranking of one kommun is none; the
+    # question ranks them all (the one named is among them)
+    across = not kommuner and len(a.kommuner) == 1 and LEXICON.is_rank(a.text) and bool(LEXICON.ordering(a.text))
+    named = bool(kommuner or a.kommuner) and not across
+    scope = tuple(kommuner or (() if across else a.kommuner)) or tuple(corpus_kommuner)
+    if not named and not across and a.report_types:
         # "enligt tertialrapporten": only the kommuner that publish every report type named
         typed = tuple(k for k in scope if all(any(r.kommun == k and r.report_type == t for r in reports.values())
                                               for t in a.report_types))
         scope = typed or scope
     intent = a.intent
-    if intent in ("compare", "lookup", "list") and not a.kommuner and not kommuner and LEXICON.is_rank(a.text):
+    if intent in ("compare", "lookup", "list") and not named and LEXICON.is_rank(a.text):
         intent = "rank"
     elif intent == "list" and len(scope) > 1 and named and LEXICON.is_rank(a.text):
         intent = "rank"  # "Which municipality has the higher …, Eskilstuna or Huddinge?": the named ones ranked

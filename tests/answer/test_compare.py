@@ -194,3 +194,14 @@ def test_a_deficit_so_far_is_not_ranked_against_a_whole_year(fake_engine):
 def test_deviations_side_by_side_name_the_largest_deficit_not_the_highest_figure(fake_engine):
     first = _answer(fake_engine, "Compare the budget deviation of Huddinge and Eskilstuna.").answer.splitlines()[0]
     assert first.endswith("Störst underskott: Eskilstuna.") and "Högst" not in first
+
+
+def test_the_committee_s_budget_is_read_on_its_own_net_total_not_its_result_row(fake_engine):
+    """No measure named, the committee's budget or forecast is: each committee's own total row of
+    its whole net cost (Eskilstuna's result row beside it, a deficit of 46,7, is no budget)."""
+    ans = _answer(fake_engine, "Vilken kommun har störst budget för socialnämnden?")
+    first = ans.answer.splitlines()[0]
+    assert first.startswith("Högst nettokostnad, budget helår: Eskilstuna 621,8 mnkr (2023) [1]")
+    assert [f.kommun for f in ans.facts] == ["Eskilstuna", "Huddinge", "Enköping", "Solna"]
+    forecast = _answer(fake_engine, "Vilken socialnämnd har den största helårsprognosen?")
+    assert "Eskilstuna" not in {f.kommun for f in forecast.facts}  # its total row has no forecast

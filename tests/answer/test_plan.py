@@ -210,3 +210,12 @@ def test_a_question_about_the_committee_as_a_whole_is_offered_its_total_rows(e5_
     totals = {c.doc_id for c in ev.candidates if c.kind == "row" and TOTAL_RE.match(c.row.label)}
     # the same total rows stand in both of Enköping's reports: they are read in the one named
     assert totals == {"enkoping-tertial-2024-04"}
+
+
+def test_which_kommun_stands_out_ranks_them_all_though_one_is_named():
+    """"Vilken kommun har störst …, och hur stor är Huddinges?": a ranking of one kommun is none."""
+    p = plan("Vilken kommun har störst budget för socialnämnden, och hur stor är Huddinges i jämförelse?")
+    assert p.intent == "rank" and not p.named and set(p.kommuner) == set(KOMMUNER)
+    # no order asked: "which committee took over …" is no ranking, and stays with the kommun named
+    p = plan("Which committee took over responsibility for alcohol licences from Enköping's social services?")
+    assert p.named and p.kommuner == ("Enköping",)
