@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..lexicon import LEXICON
 from ..models import Answer, Fact
 from ..numbers import format_sv
-from .compare import Asked, Figure, Missing, asked_comparison, column_said, figure_of, said_sign
+from .compare import Asked, Figure, Missing, asked_comparison, column_said, figure_of, missing_lines, said_sign
 from .corpus_view import CorpusView
 from .periods import in_mnkr, span_of
 from .plan import Plan
@@ -97,12 +97,7 @@ def change_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answer |
     lines = [f"{head}: {each[0]}; därefter " + "; ".join(each[1:]) + "."]
     lines.append("Ordningen gäller förändringen i procent" + (": kommunerna redovisar olika långa perioder."
                                                               if len({c.now.span.months for c in changes}) > 1 else "."))
-    for m in missing:
-        if m.row is not None:
-            citations.append(cite_row(m.row, view.reports, len(citations) + 1))
-            lines.append(f"- {m.kommun}: {m.reason} [{len(citations)}]")
-        else:
-            lines.append(f"- {m.kommun}: {m.reason}.")
+    lines += missing_lines(missing, citations, view)
     if any(check_numbers(ln, allowed_numbers(citations, computed)) for ln in lines):
         return None  # a figure that cannot be traced to a citation: no ranking is shown
     facts = tuple(f for c in changes for f in (c.now.fact, c.before))

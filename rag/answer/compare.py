@@ -356,12 +356,7 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
         lines += ["", _so_far_line(so_far, figures, citations, view, sign)]
         computed += [round(abs(f.mnkr), 1) for f in so_far if f.mnkr is not None]
         computed += [float(f.span.year) for f in so_far] + [float(abs(f.said_value(sign))) for f in so_far]
-    for m in missing:
-        if m.row is not None:
-            citations.append(cite_row(m.row, view.reports, len(citations) + 1))
-            lines.append(f"- {m.kommun}: {m.reason} [{len(citations)}]")
-        else:
-            lines.append(f"- {m.kommun}: {m.reason}.")
+    lines += missing_lines(missing, citations, view)
     allowed = allowed_numbers(citations, computed)
     kept = [ln for ln in lines if not check_numbers(ln, allowed)]
     if len(kept) < len(lines):
@@ -370,6 +365,19 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
     # the figures so far follow the ranked ones (a chart draws the ranked ones: one per kommun)
     facts = tuple(f.fact for f in figures) + tuple(f.fact for f in so_far if f.fact not in {g.fact for g in figures})
     return Answer(a.text, True, "\n".join(kept), tuple(citations), facts)
+
+
+def missing_lines(missing: list[Missing], citations: list, view: CorpusView) -> list[str]:
+    """A line per kommun without the figure, citing the measure's row where it has one (the
+    citation is added to `citations`)."""
+    lines = []
+    for m in missing:
+        if m.row is not None:
+            citations.append(cite_row(m.row, view.reports, len(citations) + 1))
+            lines.append(f"- {m.kommun}: {m.reason} [{len(citations)}]")
+        else:
+            lines.append(f"- {m.kommun}: {m.reason}.")
+    return lines
 
 
 def _full_year_instead(view: CorpusView, asked: Asked, plan: Plan,
@@ -436,4 +444,6 @@ def _lead(figures: list[Figure], asked: Asked, why_not: str, plan: Plan) -> str:
     if sign == "deviation":  # "Högst" of two deficits would name the smaller one
         worst = ordered(figures, dataclasses.replace(asked, direction="negative"))[0]
         tail = f"Störst underskott: {worst.kommun}" if worst.said_value(sign) < 0 else f"Störst överskott: {top.kommun}"
-    return f"{asked.measure.name} ({column_said(figures[0], one_year)}): " + ", ".join(each) + f". {tail}."
+    said = column_said(figures[0], one_year) if one_kind else \
+        "helår" + (f" {figures[0].span.year}" if one_year else "")  # an outcome beside forecasts: each says which
+    return f"{asked.measure.name} ({said}): " + ", ".join(each) + f". {tail}."
