@@ -41,10 +41,17 @@ _RELATIVE_YEAR = {-1: _rx("year_back"), +1: _rx("year_forward")}
 _SAY_FRAME = _rx("say_frame")
 _RETURN_TO = _rx("return_to")
 _FIRST_QUESTION = _rx("first_question")
+
 MONTHS = LEXICON.months
 LEXICON_MONTHS_ENGLISH = tuple(_WORDS["months_english"])
+_MONTH_NAMES = "|".join(sorted({*MONTHS, *(m[:3] for m in MONTHS), *(m.lower() for m in _WORDS["months_english"])},
+                               key=len, reverse=True))
+#: the months of a year a question names ("januari–augusti", "till och med augusti", "until August")
+_PART_OF_YEAR = re.compile(rf"\b(?:(?:{_MONTH_NAMES})\s*[–-]\s*(?:{_MONTH_NAMES})|(?:till och med|until|up to|per) "
+                           rf"(?:{_MONTH_NAMES}))\b", re.I)
 #: Measure / period words a follow-up may swap ("Och budgeten?"), with the form put into a question.
 _MEASURES = tuple((re.compile(rx), form) for form, rx in _WORDS["measures"].items())
+_MEASURES_ENGLISH: dict[str, str] = dict(_WORDS["measures_english"])  # the same forms in an English question
 #: Population groups a follow-up may restrict to ("Bara för kvinnor?"), with the Swedish form.
 _GROUPS: dict[str, str] = dict(_WORDS["groups"])
 _ENGLISH_ONLY_GROUPS: dict[str, str] = dict(_WORDS["english_only_groups"])
@@ -192,7 +199,50 @@ def _to_why(base: str, f_low: str) -> str:
         rest = f"{direction.group(1).lower()} {rest}"
         adj = None
     tail = f" så {adj.group(1).lower()}" if adj else ""
+    if _english(base.lower()):  # "What did Eskilstuna spend …?" -> "Why did Eskilstuna spend …?"
+        return f"Why {rest}?"
     return f"Varför {rest}{tail}?"
+
+
+def _topic_span(text: str, topic: list[str]) -> tuple[int, int] | None:
+    """Where a text's subject stands: from its first topic word that names no kind of figure
+    ("kostnader") to its last (the words between them kept: "köp av verksamhet")."""
+    spans = [m for m in _WORD.finditer(text) if m.group().lower() in topic and not _figure_kind(m.group().lower())]
+    return (spans[0].start(), spans[-1].end()) if spans else None
+
+
+def _figure_kind(word: str) -> bool:
+    """A word naming the kind of figure asked (kostnader, budget, underskott), not its subject."""
+    return word in LEXICON.measure_words or any(rx.match(word) for rx, _ in _MEASURES) \
+        or any(rx.search(word) for rx in LEXICON.superlatives.get("negative", ()))
+
+
+def _swap_topic(base: str, text: str, topic: list[str]) -> str:
+    """The base question with its subject replaced by the turn's, as the turn words it (to its end:
+    "institutionsvård för barn och unga"); "" when other words than links stand inside the base's."""
+    english = _english(base.lower())
+    old = _topic_words(base, [], english)
+    where, said = _topic_span(base, old), _topic_span(text, topic)
+    if said is None:
+        return ""
+    phrase = text[said[0]:].strip().rstrip("?.!").strip()
+    if where is None:  # the base names only a kind of figure ("störst underskott"): of the subject named
+        return _append(base, ("for " if english else "för ") + phrase)
+    if any(w not in old and w not in _FUNCTION and w not in _LINKS for w in _words(base[where[0]:where[1]])):
+        return ""
+    return base[:where[0]] + phrase + base[where[1]:]
+
+
+def _swap_superlative(base: str, f_low: str) -> str:
+    """The last question with the other end asked: its word for the highest ("högst") replaced by the
+    turn's word for the lowest ("lägst"), or the other way round."""
+    ends = {k: LEXICON.superlatives.get(k, ()) for k in ("max", "min")}
+    for asked, other in (("max", "min"), ("min", "max")):
+        said = next((m for rx in ends[asked] if (m := rx.search(f_low))), None)
+        there = next((m for rx in ends[other] if (m := rx.search(base.lower()))), None)
+        if said and there:
+            return base[:there.start()] + said.group() + base[there.end():]
+    return base
 
 
 def _from_why(base: str, follow: str) -> str:
@@ -205,6 +255,9 @@ def _from_why(base: str, follow: str) -> str:
 
 def _replace_measures(base: str, measures: list[str]) -> str:
     words = set(_words(base))
+    english = _english(base.lower())
+    if english:  # an English question keeps its language: "… according to the forecast"
+        measures = [_MEASURES_ENGLISH.get(m, m) for m in measures]
     if any(any(rx.match(w) for rx, _ in _MEASURES) for w in words):
         done = False
 
@@ -219,7 +272,7 @@ def _replace_measures(base: str, measures: list[str]) -> str:
             return " och ".join(measures)
 
         return re.sub(r"\s{2,}", " ", _WORD.sub(repl, base))
-    return _append(base, "enligt " + " och ".join(measures))
+    return _append(base, ("according to " if english else "enligt ") + (" and " if english else " och ").join(measures))
 
 
 def _replace_groups(base: str, groups: list[str], english: bool) -> str:
@@ -364,6 +417,11 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
     if part:  # "Och i vuxensektionen?", "Bara för åldersgruppen 0–6 år?": the same question, for a part
         out = _narrowed(base, part)
         return Resolved(out, True, said_reading(out), "grupp")
+    if topic and not restrict and not base_kommuner and _across_kommuner(base) and (
+            swapped := _swap_topic(base, text, topic)):
+        # "Hur ser det ut för lokaler?" after "Vilken kommun har högst personalkostnader?": the
+        # same ranking of another subject
+        return Resolved(swapped, True, said_reading(swapped), "ämne")
     if topic and not restrict:
         # a new topic in the same context: "Och kostnaderna för hemtjänst?" keeps kommun and year
         body = text[connector.end():] if connector else text
@@ -418,6 +476,15 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
     if report_types:  # "Och i tertialrapporten?": the same question read in another of the kommun's reports
         out = _swap_report(out, report_types[0])
         kinds.append("rapport")
+    if LEXICON.comparison["full_year"].search(low) and not LEXICON.comparison["full_year"].search(out):
+        # "Och för helåret?": the whole year instead of the months the last question named
+        out = re.sub(r"\s{2,}", " ", _PART_OF_YEAR.sub(" ", out))
+        out = _append(out, "for the full year" if _english(out.lower()) else "för helåret")
+        kinds.append("år")
+    swapped = _swap_superlative(out, low)
+    if swapped != out:  # "Och lägst?" after "Vilken kommun har högst …?"
+        out = swapped
+        kinds.append("ordning")
     why = _WHY.search(low)
     measures = _measures(_words(_why_tail(low)) if why else words)
     measures = [] if why else measures  # "Varför är de högre än budget?": the budget is part of the why

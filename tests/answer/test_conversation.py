@@ -206,3 +206,21 @@ def test_a_turn_going_back_to_an_earlier_subject_moves_that_reading():
                "Vilka boenden inom socialpsykiatrin har Huddinge?"]
     r = resolve("Tillbaka till lokalerna – vad är budgeten för helåret?", lokaler, CORPUS)
     assert r.used_history and "lokalerna" in r.question and "Huddinge" in r.question and "helåret" in r.question
+
+
+def test_a_ranking_follow_up_keeps_the_ranking_and_moves_its_end_or_its_subject():
+    rank = ["Vilken kommun har högst personalkostnader?"]
+    assert resolve("Och lägst?", rank, CORPUS).question == "Vilken kommun har lägst personalkostnader?"
+    assert resolve("Hur ser det ut för lokaler?", rank, CORPUS).question == "Vilken kommun har högst lokaler?"
+    r = resolve("Och för institutionsvård för barn och unga?", ["Vilken kommun har högst kostnader för ekonomiskt bistånd?"],
+                CORPUS)
+    assert r.question == "Vilken kommun har högst kostnader för institutionsvård för barn och unga?"
+    r = resolve("Och för köp av verksamhet?", ["Vilken socialnämnd har störst underskott?"], CORPUS)
+    assert r.question == "Vilken socialnämnd har störst underskott för köp av verksamhet?"
+
+
+def test_the_full_year_and_an_english_why_keep_the_last_question():
+    base = ["Hur ser köp av verksamhet ut i Huddinge?"]
+    assert resolve("Och för helåret?", base, CORPUS).question == "Hur ser köp av verksamhet ut i Huddinge för helåret?"
+    r = resolve("Why?", ["What did Eskilstuna spend on staff until August 2023?"], CORPUS)
+    assert r.question == "Why did Eskilstuna spend on staff until August 2023?"
