@@ -80,25 +80,31 @@ def change_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answer |
     changes.sort(key=lambda c: c.per_cent(sign), reverse=rising != (asked.direction == "min"))
     citations = [cite_row(c.now.row, view.reports, i + 1) for i, c in enumerate(changes)]
     computed: list[float] = []
-    each = []
+    each, table = [], ["", "| Kommun | Året före | Senast | Period | Rapport |", "|---|---|---|---|---|"]
     for i, c in enumerate(changes, 1):
         before, now = c.amounts(sign)
         unit = " mnkr" if c.now.mnkr is not None else ("" if c.now.fact.unit in ("", "antal") else f" {c.now.fact.unit}")
         decimals = 1 if c.now.mnkr is not None else None
         pct = round(abs(c.per_cent(sign)))
-        moved = "oförändrat" if round(abs(now - before), 1) == 0 else \
-            f"{'en ökning' if now > before else 'en minskning'} med {format_sv(abs(now - before), decimals)}{unit} ({pct} %)"
-        each.append(f"{c.now.kommun} från {format_sv(before, decimals)} till {format_sv(now, decimals)}{unit} "
-                    f"({column_said(c.now)} mot samma period året före), {moved} [{i}]")
+        by = f"med {format_sv(abs(now - before), decimals)}{unit} ({pct} %)"
+        # a move the other way than the one asked says so ("Huddinge, en ökning med …")
+        moved = "oförändrat" if round(abs(now - before), 1) == 0 else by if (now > before) == rising else \
+            f"{'en ökning' if now > before else 'en minskning'} {by}"
+        each.append(f"{c.now.kommun}{', ' if moved != by else ' '}{moved} [{i}]")
+        table.append(f"| {c.now.kommun} | {format_sv(before, decimals)}{unit} | {format_sv(now, decimals)}{unit} "
+                     f"| {column_said(c.now)} mot samma period året före | {c.now.report.title} [{i}] |")
         computed += [round(abs(before), 1), round(abs(now), 1), round(abs(now - before), 1), abs(now - before),
                      float(pct), float(c.now.span.year), float(c.now.span.year - 1)]
     most = "Minst" if asked.direction == "min" else "Störst"
-    head = f"{most} {'ökning' if rising else 'minskning'} av {asked.measure.name.lower()}"
-    lines = [f"{head}: {each[0]}; därefter " + "; ".join(each[1:]) + "."]
+    head = f"{most} {'ökning' if rising else 'minskning'} av {asked.measure.name.lower()} mot samma period året före"
+    rest = ", ".join(each[1:-1]) + (" och " if len(each) > 2 else "") + each[-1]
+    lines = [f"{head}: {each[0]}; därefter {rest}.", *table, ""]
     lines.append("Ordningen gäller förändringen i procent" + (": kommunerna redovisar olika långa perioder."
                                                               if len({c.now.span.months for c in changes}) > 1 else "."))
     lines += missing_lines(missing, citations, view)
     if any(check_numbers(ln, allowed_numbers(citations, computed)) for ln in lines):
         return None  # a figure that cannot be traced to a citation: no ranking is shown
+    # each kommun's latest figure and the year before's, in the order ranked (a chart per kommun's row
+    # shows the two: no chart sets the kommuner's levels side by side under a ranking of changes)
     facts = tuple(f for c in changes for f in (c.now.fact, c.before))
     return Answer(a.text, True, "\n".join(lines), tuple(citations), facts)
