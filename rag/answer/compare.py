@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..lexicon import LEXICON
 from ..models import Answer, Fact, Report
 from ..numbers import format_sv
-from ..search.lexical import split_compound, stem
+from ..search.lexical import split_compound, stem, words
 from .corpus_view import CorpusView
 from .measures import Measure, near_spelling, catalogue, named_measures, stems_of
 from .periods import Span, in_mnkr, span_of
@@ -83,8 +83,9 @@ def asked_comparison(a: QuestionAnalysis, plan: Plan, vocab) -> Asked | None:
     cmp, said = LEXICON.comparison, LEXICON.period_words
     cat = catalogue()
     # no measure named, the committee and a budget or forecast are: the committee's own net cost
-    committee = not named and bool(LEXICON.committee.search(low) or LEXICON.is_rank(low)) \
-        and bool(said["budget"].search(low) or said["prognos"].search(low))
+    kind_words = [w for w in words(low) if said["budget"].search(w) or said["prognos"].search(w)]
+    committee = not named and bool(LEXICON.committee.search(low) or LEXICON.is_rank(low)) and bool(kind_words) \
+        and all(cmp["committee_kind"].fullmatch(w) for w in kind_words)  # not "budgetföljsamhet"
     if not named and not committee:
         return None
     measure = cat.measures[named[0][0] if named else "nettokostnad"]

@@ -205,3 +205,5 @@ def test_the_committee_s_budget_is_read_on_its_own_net_total_not_its_result_row(
     assert [f.kommun for f in ans.facts] == ["Eskilstuna", "Huddinge", "Enköping", "Solna"]
     forecast = _answer(fake_engine, "Vilken socialnämnd har den största helårsprognosen?")
     assert "Eskilstuna" not in {f.kommun for f in forecast.facts}  # its total row has no forecast
+    # a compound naming something of its own is no budget: budget adherence is not the budget's size
+    assert _answer(fake_engine, "Vilken kommun har bäst budgetföljsamhet?") is None
