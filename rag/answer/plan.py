@@ -51,7 +51,9 @@ def make_plan(a: QuestionAnalysis, reports: dict[str, Report], kommuner: tuple[s
     corpus_kommuner = sorted({r.kommun for r in reports.values()})
     # "Vilken kommun har störst …, och hur stor är Huddinges?": a ranking of one kommun is none; the
     # question ranks them all (the one named is among them)
-    across = not kommuner and len(a.kommuner) == 1 and LEXICON.is_rank(a.text) and bool(LEXICON.ordering(a.text))
+    beside_others = bool(LEXICON.comparison["other_kommuner"].search(a.text))  # "… jämfört med de andra kommunerna"
+    across = not kommuner and len(a.kommuner) == 1 and (
+        LEXICON.is_rank(a.text) and bool(LEXICON.ordering(a.text)) or beside_others)
     named = bool(kommuner or a.kommuner) and not across
     scope = tuple(kommuner or (() if across else a.kommuner)) or tuple(corpus_kommuner)
     if not named and not across and a.report_types:
@@ -66,6 +68,8 @@ def make_plan(a: QuestionAnalysis, reports: dict[str, Report], kommuner: tuple[s
         intent = "rank"  # "Which municipality has the higher …, Eskilstuna or Huddinge?": the named ones ranked
     elif len(scope) > 1 and named and LEXICON.ranks_named(a.text, scope):
         intent = "rank"  # "Vilken av Enköping och Solna hade högst …?"
+    elif across and beside_others and intent not in ("rank", "why", "list"):
+        intent = "compare"
     measure = _measure(a)
     docs = [r for r in reports.values() if r.kommun in scope and (not doc_ids or r.doc_id in doc_ids)]
     docs.sort(key=lambda r: r.period_end, reverse=True)

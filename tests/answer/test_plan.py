@@ -219,3 +219,8 @@ def test_which_kommun_stands_out_ranks_them_all_though_one_is_named():
     # no order asked: "which committee took over …" is no ranking, and stays with the kommun named
     p = plan("Which committee took over responsibility for alcohol licences from Enköping's social services?")
     assert p.named and p.kommuner == ("Enköping",)
+
+
+def test_one_kommun_beside_the_others_compares_them_all():
+    p = plan("Hur ligger Huddinge till jämfört med de andra kommunerna när det gäller personalkostnader?")
+    assert p.intent == "compare" and set(p.kommuner) == set(KOMMUNER)
