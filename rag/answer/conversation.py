@@ -41,6 +41,7 @@ _RELATIVE_YEAR = {-1: _rx("year_back"), +1: _rx("year_forward")}
 _SAY_FRAME = _rx("say_frame")
 _RETURN_TO = _rx("return_to")
 _FIRST_QUESTION = _rx("first_question")
+_WHICH_OF_THEM = _rx("which_of_them")
 
 MONTHS = LEXICON.months
 LEXICON_MONTHS_ENGLISH = tuple(_WORDS["months_english"])
@@ -410,6 +411,13 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
         if years_covered and not YEAR_RE.search(text):
             out = _without_uncovered_years(out, both, years_covered)
         return Resolved(out, True, said_reading(out), "kommun,jämför")
+    others = LEXICON.comparison["other_kommuner"]
+    if base_kommuner and not kommuner and others.search(low) and not others.search(base) \
+            and not _asked_topic(others.sub(" ", text), kommuner, english):
+        # "Hur ser det ut i de andra kommunerna?": the last question, set beside every other kommun
+        out = _append(base, "compared with the other municipalities" if _english(base.lower())
+                      else "jämfört med de andra kommunerna")
+        return Resolved(out, True, said_reading(out), "kommun,jämför")
     if not turn_model().follows(turn_features(text, base, corpus)):
         return Resolved(text, False)  # a complete question: it inherits nothing
     kinds: list[str] = []
@@ -559,12 +567,20 @@ def resolve(question: str, history: Iterable[str] = (), kommuner_in_corpus: Iter
     base: str | None = None
     kommuner: list[str] = []  # the chat's kommuner: the last ones a reading named
     readings: list[tuple[str, list[str]]] = []  # each earlier reading, with the chat's kommuner then
+    discussed: list[str] = []  # the kommuner named since the chat's last complete question
     for earlier in history:
         if not isinstance(earlier, str) or not earlier.strip():
             continue
-        base = _resolve_one(earlier, _with_kommuner(base, kommuner, corpus), corpus, years_covered).question
+        read = _resolve_one(earlier, _with_kommuner(base, kommuner, corpus), corpus, years_covered)
+        base = read.question
         kommuner = _kommuner(base, corpus) or ([] if _across_kommuner(base) else kommuner)
         readings.append((base, kommuner))
+        discussed = list(dict.fromkeys((discussed if read.used_history else []) + kommuner))
+    which = _WHICH_OF_THEM.match(re.sub(r"\s+", " ", question))
+    if which and base and len(discussed) > 1 and _end_of(which.group("end")):
+        # "Vilken är högst?" after answers about two kommuner: the subject, ranked over them
+        out = _ranked_over(base, discussed, which.group("end"), corpus)
+        return Resolved(out, True, said_reading(out), "kommun,jämför")
     back = _RETURN_TO.match(re.sub(r"\s+", " ", question))
     if back and len(readings) > 1 and _only_shifts(back.group("rest"), corpus):
         # "Tillbaka till X – hur många var det 2022?": the rest moves the earlier reading about X
@@ -577,6 +593,27 @@ def _only_shifts(text: str, corpus: tuple[str, ...]) -> bool:
     """A turn naming no topic or measure of its own: it moves the year, month or kommun of a reading."""
     english = _english(text.lower())
     return not _asked_topic(text, _kommuner(text, corpus), english) and not _measures(_words(text))
+
+
+def _end_of(word: str) -> str:
+    """'max' or 'min' for a word for the highest or the lowest ("högst", "störst", "lägst"), else ''."""
+    low = word.lower()
+    return next((k for k in ("max", "min") if any(rx.search(low) for rx in LEXICON.superlatives.get(k, ()))), "")
+
+
+def _ranked_over(base: str, kommuner: list[str], end: str, corpus: tuple[str, ...]) -> str:
+    """"Vilken av Huddinge och Eskilstuna har störst köp av verksamhet 2023 enligt budgeten?": the
+    last question's subject, kind of figure and years, asked as a ranking of the kommuner named."""
+    subject = subject_of(base, corpus)
+    kinds = list(dict.fromkeys(form for w in _words(base) for rx, form in _MEASURES if rx.match(w)))
+    years = list(dict.fromkeys(YEAR_RE.findall(base)))
+    names = ", ".join(kommuner[:-1]) + " och " + kommuner[-1]
+    out = f"Vilken av {names} har {end.lower()} {subject}"
+    if kinds:
+        out += " enligt " + " och ".join(kinds)
+    if years:
+        out += " " + " och ".join(years)
+    return out + "?"
 
 
 def _earlier_about(topic: str, readings: list[tuple[str, list[str]]], corpus: tuple[str, ...]) -> tuple[str, list[str]]:

@@ -224,3 +224,18 @@ def test_the_full_year_and_an_english_why_keep_the_last_question():
     assert resolve("Och för helåret?", base, CORPUS).question == "Hur ser köp av verksamhet ut i Huddinge för helåret?"
     r = resolve("Why?", ["What did Eskilstuna spend on staff until August 2023?"], CORPUS)
     assert r.question == "Why did Eskilstuna spend on staff until August 2023?"
+
+
+def test_which_of_them_ranks_the_kommuner_the_chat_has_named():
+    chat = ["Hur mycket har Huddinge budgeterat för köp av verksamhet 2023?", "Och Eskilstuna?"]
+    r = resolve("Vem har störst?", chat, CORPUS)
+    assert r.question == "Vilken av Huddinge och Eskilstuna har störst köp av verksamhet enligt budgeten 2023?"
+    # a complete ranking question is no such turn
+    assert not resolve("Vilken kommun har högst personalkostnader?", chat, CORPUS).used_history
+
+
+def test_the_other_kommuner_set_the_last_question_beside_them_all():
+    r = resolve("Hur ser det ut i de andra kommunerna?", ["Hur stor är sjukfrånvaron i Solna?"], CORPUS)
+    assert r.question == "Hur stor är sjukfrånvaron i Solna jämfört med de andra kommunerna?"
+    r = resolve("Jämför personalkostnaderna i alla kommuner.", ["Hur stor är sjukfrånvaron i Solna?"], CORPUS)
+    assert "sjukfrånvaro" not in r.question  # a subject of its own: no follow-up of the last one
