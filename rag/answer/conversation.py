@@ -354,6 +354,13 @@ def said_reading(question: str) -> str:
     return f"Jag läser frågan som: «{question}»"
 
 
+def _subject_pronoun(words: list[str]) -> str:
+    """The pronoun a why turn stands its subject in ("Varför är de så höga …": "de"), '' when none."""
+    return next((w for i, w in enumerate(words) if w in _PRONOUNS and 0 < i <= 3
+                 and not (i + 1 < len(words) and len(words[i + 1]) > 3
+                          and re.search(r"(?:[ae]|en|et|na)$", words[i + 1]) and words[i + 1] not in _FUNCTION)), "")
+
+
 def _pointing(words: list[str]) -> list[str]:
     """Pronouns standing for a thing named before ("Varför väntas den gå med underskott?"; after a
     preposition any pronoun: "för det", "av den"). Before an adjective or a noun ("den negativa
@@ -411,6 +418,12 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
         if years_covered and not YEAR_RE.search(text):
             out = _without_uncovered_years(out, both, years_covered)
         return Resolved(out, True, said_reading(out), "kommun,jämför")
+    subject = subject_of(base, corpus)
+    if kommuner and _WHY.search(low) and not topic and subject and (said := _subject_pronoun(words)):
+        # "Varför är de så höga i Eskilstuna?" after a question about personalkostnader: the pronoun is
+        # the last question's subject, asked of the kommun named
+        out = _capitalise(re.sub(rf"\b{said}\b", subject.lower(), text, count=1, flags=re.I))
+        return Resolved(out, True, said_reading(out), "varför,kommun")
     others = LEXICON.comparison["other_kommuner"]
     if base_kommuner and not kommuner and others.search(low) and not others.search(base) \
             and not _asked_topic(others.sub(" ", text), kommuner, english):

@@ -239,3 +239,10 @@ def test_the_other_kommuner_set_the_last_question_beside_them_all():
     assert r.question == "Hur stor är sjukfrånvaron i Solna jämfört med de andra kommunerna?"
     r = resolve("Jämför personalkostnaderna i alla kommuner.", ["Hur stor är sjukfrånvaron i Solna?"], CORPUS)
     assert "sjukfrånvaro" not in r.question  # a subject of its own: no follow-up of the last one
+
+
+def test_a_why_naming_a_kommun_and_a_pronoun_asks_about_the_last_subject():
+    r = resolve("Varför är de så höga i Eskilstuna?", ["Vilken kommun har högst personalkostnader?"], CORPUS)
+    assert r.question == "Varför är personalkostnader så höga i Eskilstuna?" and r.used_history
+    assert not resolve("Varför har Solna så låg sjukfrånvaro?", ["Vilken kommun har högst personalkostnader?"],
+                       CORPUS).used_history  # a subject of its own
