@@ -80,7 +80,7 @@ def change_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answer |
     changes.sort(key=lambda c: c.per_cent(sign), reverse=rising != (asked.direction == "min"))
     citations = [cite_row(c.now.row, view.reports, i + 1) for i, c in enumerate(changes)]
     computed: list[float] = []
-    each, table = [], ["", "| Kommun | Året före | Senast | Period | Rapport |", "|---|---|---|---|---|"]
+    each, table = [], ["", "| Kommun | Förändring | Som i rapporten | Kolumner | Rapport |", "|---|---|---|---|---|"]
     for i, c in enumerate(changes, 1):
         before, now = c.amounts(sign)
         unit = " mnkr" if c.now.mnkr is not None else ("" if c.now.fact.unit in ("", "antal") else f" {c.now.fact.unit}")
@@ -91,8 +91,10 @@ def change_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answer |
         moved = "oförändrat" if round(abs(now - before), 1) == 0 else by if (now > before) == rising else \
             f"{'en ökning' if now > before else 'en minskning'} {by}"
         each.append(f"{c.now.kommun}{', ' if moved != by else ' '}{moved} [{i}]")
-        table.append(f"| {c.now.kommun} | {format_sv(before, decimals)}{unit} | {format_sv(now, decimals)}{unit} "
-                     f"| {column_said(c.now)} mot samma period året före | {c.now.report.title} [{i}] |")
+        change = "oförändrat" if round(abs(now - before), 1) == 0 else f"{'ökning' if now > before else 'minskning'} {by}"
+        printed = f" {c.now.fact.unit}" if c.now.fact.unit not in ("", "antal") else ""
+        table.append(f"| {c.now.kommun} | {change} | {c.before.raw.strip()} → {c.now.fact.raw.strip()}{printed} "
+                     f"({c.now.row.label.strip()}) | {c.before.column} → {c.now.fact.column} | {c.now.report.title} [{i}] |")
         computed += [round(abs(before), 1), round(abs(now), 1), round(abs(now - before), 1), abs(now - before),
                      float(pct), float(c.now.span.year), float(c.now.span.year - 1)]
     most = "Minst" if asked.direction == "min" else "Störst"
