@@ -418,8 +418,8 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
         if years_covered and not YEAR_RE.search(text):
             out = _without_uncovered_years(out, both, years_covered)
         return Resolved(out, True, said_reading(out), "kommun,jämför")
-    subject = subject_of(base, corpus)
-    if kommuner and _WHY.search(low) and not topic and subject and (said := _subject_pronoun(words)):
+    if kommuner and _WHY.search(low) and not topic and (said := _subject_pronoun(words)) \
+            and (subject := subject_of(base, corpus)):
         # "Varför är de så höga i Eskilstuna?" after a question about personalkostnader: the pronoun is
         # the last question's subject, asked of the kommun named
         out = _capitalise(re.sub(rf"\b{said}\b", subject.lower(), text, count=1, flags=re.I))
