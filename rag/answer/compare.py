@@ -22,7 +22,7 @@ from ..numbers import format_sv
 from ..search.lexical import split_compound, stem, words
 from .corpus_view import CorpusView
 from .measures import Measure, near_spelling, catalogue, named_measures, stems_of
-from .periods import Span, in_mnkr, span_of
+from .periods import Span, in_mnkr, largest_amount, span_of
 from .plan import Plan
 from .question import QuestionAnalysis
 from .rows import FactRow, asked_figure
@@ -243,11 +243,8 @@ def _span_class(span: Span, asked: Asked | None) -> tuple[str, int]:
 def _whole_committee(rows: list[FactRow]) -> list[FactRow]:
     """A report's committee total rows of the committee's whole amount: at least half the largest
     (its result, a deficit of a few per cent of that, is another row)."""
-    def size(r: FactRow) -> float:
-        return max((abs(in_mnkr(f) or 0.0) for f in r.facts), default=0.0)
-
-    top = max((size(r) for r in rows), default=0.0)
-    return [r for r in rows if size(r) >= top / 2]
+    top = max((largest_amount(r.facts) for r in rows), default=0.0)
+    return [r for r in rows if largest_amount(r.facts) >= top / 2]
 
 
 def _per_something(fact: Fact, row: FactRow) -> bool:

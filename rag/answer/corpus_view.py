@@ -12,7 +12,7 @@ from ..lexicon import LEXICON
 from ..models import Fact, Passage, Report
 from ..search.lexical import canon_idf, stem, words
 from ..years import years_in
-from .periods import in_mnkr
+from .periods import largest_amount
 from .rows import TOTAL_RE, FactRow, group_rows
 
 TableKey = tuple[str, int]  # (doc_id, the table's header line)
@@ -119,7 +119,7 @@ class CorpusView:
             if LEXICON.committee_total(r.key, r.first.table):
                 out.setdefault(r.doc_id, []).append(r)
         for rows in out.values():
-            rows.sort(key=lambda r: -max((abs(in_mnkr(f) or 0.0) for f in r.facts), default=0.0))
+            rows.sort(key=lambda r: -largest_amount(r.facts))
         return out
 
     @cached_property

@@ -76,6 +76,12 @@ def in_mnkr(fact: Fact) -> float | None:
     return None if per is None else fact.value * per / 1e6
 
 
+def largest_amount(facts) -> float:
+    """The largest amount among a row's figures, in mnkr (0 when none is an amount): how much of the
+    committee a total row covers."""
+    return max((abs(in_mnkr(f) or 0.0) for f in facts), default=0.0)
+
+
 #: a row whose sign is part of what it says (a result, a surplus or deficit, a net), not a cost printed
 #: negative; a net cost ("Verksamhetens nettokostnader") is a cost
 _SIGNED_ROW = re.compile(r"result|överskott|underskott|avvikelse|netto(?!kostnad)|förändring|differens", re.I)
