@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer.conversation import turn_features
+from rag.answer.turns import turn_features
 from rag.answer.turns import TURNS_PATH, TurnFeatures, TurnModel, save_turn_model
 
 from .crossval import Fold, fold_of

@@ -57,7 +57,7 @@ class Lexicon:
     superlatives: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # which, max, min, negative
     rank_named: tuple[re.Pattern, ...] = ()  # "vilken av" before the kommuner it ranks
     comparison: dict[str, re.Pattern] = field(default_factory=dict)  # over_budget, forecast, full_year, …
-    conversation: dict = field(default_factory=dict)  # the follow-up words, as data (read by conversation.py)
+    conversation: dict = field(default_factory=dict)  # the follow-up words, as data (read by answer/turn_words.py)
     committee_rows: re.Pattern = re.compile(r"(?!)")  # a row label that is the committee's own total
     side_tables: re.Pattern = re.compile(r"(?!)")  # a table whose sum is no total of the committee
     _groups_seen: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..lexicon import LEXICON
 from ..models import Answer, Fact
 from ..numbers import format_sv
-from .compare import Asked, Figure, Missing, asked_comparison, column_said, figure_of, missing_lines, said_sign
+from .compare import Asked, Figure, Missing, asked_comparison, figure_of, missing_lines, said_sign
 from .corpus_view import CorpusView
 from .periods import in_mnkr, span_of
 from .plan import Plan

@@ -1,7 +1,7 @@
 """Whether a chat turn leans on the chat or is a complete new question: a fitted decision.
 
 The signals are general features of the turn's wording (a connector, a pronoun, a topic of its
-own, a kommun named at length, …; `conversation.turn_features` computes them from the lexicon's
+own, a kommun named at length, …; `turn_features` below computes them from the lexicon's
 words); how much each weighs is fitted on labelled chat turns (`python -m eval fit-turns`,
 `rag/data/turns.json`): follow-ups of every kind, and complete questions asked after unrelated
 chats, which must inherit nothing.
@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from ..errors import RagError
+from ..lexicon import LEXICON
+from ..years import YEAR_RE
 from .features import NamedFeatures
+from .turn_words import (COMPLETE_WORDS, CONNECTOR, PRONOUNS, QUESTION_START, RELATIVE_YEAR, RESTRICT_START,
+                         STRONG_ANAPHORA, WHY, asked_topic, is_english, kommuner_named, months_in, narrowing_part,
+                         pointing_words, words_of)
 
 TURNS_PATH = Path(__file__).resolve().parent.parent / "data" / "turns.json"
 
@@ -88,3 +94,28 @@ def save_turn_model(model: TurnModel, path: Path = TURNS_PATH) -> None:
     from ..files import write_atomic
 
     write_atomic(path, (json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+
+
+def turn_features(question: str, base: str, corpus: tuple[str, ...]) -> TurnFeatures:
+    """The signals of a turn, asked after `base` (the chat's last question, resolved), for the
+    fitted decision whether it leans on the chat."""
+    text = re.sub(r"\s+", " ", question).strip()
+    low, words = text.lower(), words_of(text)
+    english = is_english(low)
+    kommuner = kommuner_named(text, corpus)
+    topic = asked_topic(text, kommuner, english)
+    return TurnFeatures(
+        own_topic=float(bool(topic)), topic_words=math.log1p(len(topic)), names_kommun=float(bool(kommuner)),
+        length=math.log1p(len(words)), kommun_at_length=float(bool(kommuner) and len(words) >= COMPLETE_WORDS),
+        connector=float(bool(CONNECTOR.match(low))),
+        strong_anaphora=float(any(w in STRONG_ANAPHORA for w in words)),
+        short_pronoun=float(len(words) <= 4 and any(w in PRONOUNS for w in words)),
+        pointing=float(bool(pointing_words(words)) and not kommuner and bool(kommuner_named(base, corpus))),
+        restrict=float(bool(RESTRICT_START.match(low))),
+        narrowing=float(bool(topic) and bool(narrowing_part(text, kommuner, english))),
+        names_year=float(bool(YEAR_RE.search(text))),
+        relative_year=float(any(rx.search(text) for rx in RELATIVE_YEAR.values())),
+        names_month=float(bool(months_in(words))), names_report=float(bool(LEXICON.report_types_in(text))),
+        why=float(bool(WHY.search(low))), across_kommuner=float(LEXICON.is_rank(text)), question_word_start=float(bool(words) and words[0] in QUESTION_START),
+        english=float(english),
+    )

@@ -7,7 +7,8 @@ import pytest
 
 from eval.questions import fit_files, load_questions
 from eval.turns import cross_validate, labelled_turns
-from rag.answer.conversation import resolve, turn_features
+from rag.answer.conversation import resolve
+from rag.answer.turns import turn_features
 from rag.answer.turns import TURNS_PATH, TurnFeatures, turn_model, turn_model_from_json
 from rag.errors import RagError
 

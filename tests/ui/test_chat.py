@@ -1,7 +1,7 @@
 """The chat's turns without Streamlit: a follow-up asked again as written, in its answer's place, and back."""
 from __future__ import annotations
 
-from rag.ui.chat import Asked, Reply, answer_turn, ask_again, can_ask_again, questions_so_far
+from rag.ui.chat import Asked, answer_turn, ask_again, can_ask_again, questions_so_far
 
 SICK = "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023?"
 READ_AS = "Hur hög var sjukfrånvaron i Huddinges socialförvaltning 2023?"
