@@ -19,6 +19,7 @@ from .ingest.chunking import build_passages
 from .config import Config
 from .ingest.corpus import load_corpus
 from .errors import CorpusError, IndexError_, IndexMismatch, IndexMissing, RagError, StorageError
+from .lexicon import LEXICON
 from .search.index import (EmbeddingCache, build_lock, build_running, embed_passages, file_sha256, load_index, make_index,
                     passages_sha, read_manifest, save_index)
 from .search.lexical import load_bm25, split_compound, stem, write_lexical
@@ -252,7 +253,8 @@ class Engine:
             # a compound of corpus words is no typo; parts whose stems are three letters or fewer
             # ("verk" + "asmhet", stem "asm") are how a typo splits, not how a compound does
             parts = split_compound(word, vocab)
-            return stem(word) in vocab or (bool(parts) and all(len(stem(p)) >= 4 for p in parts))
+            return stem(word) in vocab or (bool(parts) and all(len(stem(p)) >= 4 for p in parts)) \
+                or LEXICON.names_comparison(word)
 
         return speller.correct(question, known)
 

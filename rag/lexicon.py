@@ -85,6 +85,13 @@ class Lexicon:
             return "max" if has.get("max") else "min"
         return ""
 
+    def names_comparison(self, word: str) -> bool:
+        """Whether a word is one the comparison or order patterns read ("spräcker", "överskrider"): a
+        word the answer path understands, which the speller leaves alone although the reports lack it."""
+        low = word.lower()
+        return any(rx.search(low) for rx in self.comparison.values()) or \
+            any(rx.search(low) for rxs in self.superlatives.values() for rx in rxs)
+
     def groups_in(self, text: str) -> frozenset[str]:
         """The target groups a text names ("vuxna", "barn och unga"); remembered, as every row label of
         the reports is read again for every question."""

@@ -20,6 +20,7 @@ from .periods import in_mnkr, span_of
 from .plan import Plan
 from .question import QuestionAnalysis
 from .verify import allowed_numbers, check_numbers, cite_row
+from .wording import lower_first
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,11 @@ def change_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Change
 
 
 def asks_change_ranking(a: QuestionAnalysis, plan: Plan) -> bool:
-    """"I vilken kommun ökade … mest?": a ranking of how a measure moved, not of its level."""
-    return plan.intent == "rank" and bool(a.direction) and bool(LEXICON.comparison["moved"].search(a.text))
+    """"I vilken kommun ökade … mest?": a ranking of how a measure moved, not of its level; "Hur
+    mycket ökade … i Eskilstuna och i Huddinge?": the kommuner named, side by side on how it moved."""
+    moved = bool(a.direction) and bool(LEXICON.comparison["moved"].search(a.text))
+    return moved and (plan.intent == "rank" or plan.intent in ("compare", "trend") and plan.named
+                      and len(plan.kommuner) > 1 and bool(LEXICON.comparison["how_much"].search(a.text)))
 
 
 def change_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answer | None:
@@ -77,7 +81,9 @@ def change_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answer |
         return None
     rising = a.direction == "up"
     # "ökade mest": the largest rise first; "minskade mest": the largest fall first; "minst" the other end
-    changes.sort(key=lambda c: c.per_cent(sign), reverse=rising != (asked.direction == "min"))
+    ranked = plan.intent == "rank"
+    if ranked:
+        changes.sort(key=lambda c: c.per_cent(sign), reverse=rising != (asked.direction == "min"))
     citations = [cite_row(c.now.row, view.reports, i + 1) for i, c in enumerate(changes)]
     computed: list[float] = []
     each, table = [], ["", "| Kommun | Förändring | Som i rapporten | Kolumner | Rapport |", "|---|---|---|---|---|"]
@@ -90,19 +96,32 @@ def change_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answer |
         # a move the other way than the one asked says so ("Huddinge, en ökning med …")
         moved = "oförändrat" if round(abs(now - before), 1) == 0 else by if (now > before) == rising else \
             f"{'en ökning' if now > before else 'en minskning'} {by}"
-        each.append(f"{c.now.kommun}{', ' if moved != by else ' '}{moved} [{i}]")
+        if ranked:
+            each.append(f"{c.now.kommun}{', ' if moved != by else ' '}{moved} [{i}]")
+        else:  # side by side, each kommun's move said in its own direction
+            verb = "ökade" if now > before else "minskade"
+            when = f"från {span_of(c.before, c.now.report).said()} till {c.now.span.said()}"
+            each.append(f"{c.now.kommun} {'oförändrat' if moved == 'oförändrat' else f'{verb} {by}'} {when} [{i}]")
         change = "oförändrat" if round(abs(now - before), 1) == 0 else f"{'ökning' if now > before else 'minskning'} {by}"
         printed = f" {c.now.fact.unit}" if c.now.fact.unit not in ("", "antal") else ""
         table.append(f"| {c.now.kommun} | {change} | {c.before.raw.strip()} → {c.now.fact.raw.strip()}{printed} "
                      f"({c.now.row.label.strip()}) | {c.before.column} → {c.now.fact.column} | {c.now.report.title} [{i}] |")
         computed += [round(abs(before), 1), round(abs(now), 1), round(abs(now - before), 1), abs(now - before),
                      float(pct), float(c.now.span.year), float(c.now.span.year - 1)]
-    most = "Minst" if asked.direction == "min" else "Störst"
-    head = f"{most} {'ökning' if rising else 'minskning'} av {asked.measure.name.lower()} mot samma period året före"
     rest = ", ".join(each[1:-1]) + (" och " if len(each) > 2 else "") + each[-1]
-    lines = [f"{head}: {each[0]}; därefter {rest}.", *table, ""]
-    lines.append("Ordningen gäller förändringen i procent" + (": kommunerna redovisar olika långa perioder."
-                                                              if len({c.now.span.months for c in changes}) > 1 else "."))
+    if ranked:
+        most = "Minst" if asked.direction == "min" else "Störst"
+        head = f"{most} {'ökning' if rising else 'minskning'} av {lower_first(asked.measure.name)} mot samma period året före"
+        lead = f"{head}: {each[0]}; därefter {rest}."
+    else:  # the kommuner named, side by side: no order was asked
+        lead = f"{asked.measure.name} mot samma period året före: {each[0]}; {rest}."
+    lines = [lead, *table, ""]
+    several_spans = len({c.now.span.months for c in changes}) > 1
+    if ranked:
+        lines.append("Ordningen gäller förändringen i procent" + (": kommunerna redovisar olika långa perioder."
+                                                                  if several_spans else "."))
+    elif several_spans:
+        lines.append("Kommunerna redovisar olika långa perioder: jämför förändringen i procent.")
     lines += missing_lines(missing, citations, view)
     if any(check_numbers(ln, allowed_numbers(citations, computed)) for ln in lines):
         return None  # a figure that cannot be traced to a citation: no ranking is shown

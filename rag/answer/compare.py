@@ -27,6 +27,7 @@ from .plan import Plan
 from .question import QuestionAnalysis
 from .rows import FactRow, asked_figure
 from .verify import allowed_numbers, check_numbers, cite_row
+from .wording import lower_first
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,10 @@ def _asks_figure(a: QuestionAnalysis, plan: Plan) -> bool:
         or bool(asked_figure(a, plan.measure)) or bool(LEXICON.comparison["how_much"].search(a.text.lower()))
 
 
+#: definite endings the stemmer leaves on a long noun ("medarbetarengagemanget")
+_DEFINITE = frozenset({"et", "en", "ets", "ens", "na", "nas"})
+
+
 def _other_subject(a: QuestionAnalysis, measure: Measure, vocab) -> list[str]:
     """Topic words of the question (of seven letters or more, as `absent_words` reads them) that the
     measure's names do not cover and that name something of their own: "riksnormen" in a question
@@ -141,13 +146,14 @@ def _other_subject(a: QuestionAnalysis, measure: Measure, vocab) -> list[str]:
     out = []
     for w in a.topic_words:
         if len(w) < 7 or cmp["no_subject"].search(w) or any(rx.search(w) for rx in LEXICON.period_words.values()) \
-                or any(cmp[k].search(w) for k in ("so_far", "full_year", "previous_year")) \
+                or any(cmp[k].search(w) for k in ("so_far", "full_year", "previous_year", "over_budget", "overspend")) \
                 or w in LEXICON.direction_up or w in LEXICON.direction_down:  # how it moved, not what
             continue
         if any(rx.search(w) for rxs in LEXICON.superlatives.values() for rx in rxs) or w in LEXICON.measure_words:
             continue
         parts = {stem(w)} | {stem(p) for p in split_compound(w, vocab)}
-        if not parts & names and not any(near_spelling(x, n) for x in parts for n in names):
+        if not parts & names and not any(near_spelling(x, n) for x in parts for n in names) \
+                and not any(w.startswith(n) and w[len(n):] in _DEFINITE for n in names):
             out.append(w)
     return out
 
@@ -227,7 +233,7 @@ def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure
     if found_row is not None:
         have = ", ".join(dict.fromkeys(f.column for f in found_row.facts))
         return Missing(kommun, f"raden «{found_row.label.strip()}» har ingen sådan kolumn (bara {have})", found_row)
-    return Missing(kommun, f"ingen tabellrad i rapporterna kunde läsas som {asked.measure.name.lower()}")
+    return Missing(kommun, f"ingen tabellrad i rapporterna kunde läsas som {lower_first(asked.measure.name)}")
 
 
 def _span_class(span: Span, asked: Asked | None) -> tuple[str, int]:
@@ -262,7 +268,10 @@ def comparable(figures: list[Figure], asked: Asked | None = None) -> str:
     if near:
         return "raden för " + " och ".join(f"{f.kommun} («{f.row.label.strip()}»)" for f in near) + \
             " är inte säkert samma mått"
-    if len({f.mnkr is None for f in figures}) > 1 or len({f.fact.unit for f in figures if f.mnkr is None}) > 1:
+    # an index (HME) is printed with "%" by one kommun and bare by another: one scale, 0–100
+    units = {"" if asked is not None and asked.measure.kind == "index" and f.fact.unit in ("%", "antal") else f.fact.unit
+             for f in figures if f.mnkr is None}
+    if len({f.mnkr is None for f in figures}) > 1 or len(units) > 1:
         return "siffrorna har olika enheter"
     return ""
 
@@ -324,9 +333,14 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
     found = [figure_of(view, k, asked, plan) for k in plan.kommuner]
     so_far: list[Figure] = []
     full_year = _full_year_instead(view, asked, plan, found)
+    later_heading = "Hittills under året, olika långa perioder och därför inte rangordnat"
     if full_year is not None:
         so_far = [f for f in found if isinstance(f, Figure)]
         asked, found = full_year
+    elif (common := _common_year_instead(view, asked, plan, found)) is not None:
+        so_far = [f for f in found if isinstance(f, Figure)]
+        found = common
+        later_heading = "Senare siffror, som inte alla kommuner redovisar och därför inte rangordnade"
     figures = [f for f in found if isinstance(f, Figure)]
     missing = [f for f in found if isinstance(f, Missing)]
     if not figures or (len(figures) < 2 and plan.intent != "rank" and len(plan.kommuner) < 2):
@@ -351,7 +365,7 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
         lines.append("")
         lines.append("Siffrorna gäller olika år: " + "; ".join(f"{f.kommun} {f.span.year}" for f in figures) + ".")
     if so_far:
-        lines += ["", _so_far_line(so_far, figures, citations, view, sign)]
+        lines += ["", _so_far_line(so_far, figures, citations, view, sign, later_heading)]
         computed += [round(abs(f.mnkr), 1) for f in so_far if f.mnkr is not None]
         computed += [float(f.span.year) for f in so_far] + [float(abs(f.said_value(sign))) for f in so_far]
     lines += missing_lines(missing, citations, view)
@@ -396,9 +410,27 @@ def _full_year_instead(view: CorpusView, asked: Asked, plan: Plan,
     return full, again
 
 
-def _so_far_line(so_far: list[Figure], figures: list[Figure], citations: list, view: CorpusView, sign: str) -> str:
-    """The outcomes so far, each with its own period (not ordered: the periods differ), citing the
-    row the full-year figure cites where it is the same row."""
+def _common_year_instead(view: CorpusView, asked: Asked, plan: Plan,
+                         found: list[Figure | Missing]) -> list[Figure | Missing] | None:
+    """An outcome asked without a year, which some kommuner's rows print only for an earlier year
+    (an annual index measured in 2022, beside another kommun's 2023): the latest earlier year that
+    more kommuner have is where they are set side by side. None when no earlier year has more."""
+    have = sum(isinstance(f, Figure) for f in found)
+    rows = [m.row for m in found if isinstance(m, Missing) and m.row is not None]
+    if asked.kind != "utfall" or asked.span or asked.months or plan.years or not rows:
+        return None
+    years = sorted({span_of(f, view.reports[r.doc_id]).year for r in rows for f in r.facts}, reverse=True)
+    for year in years:
+        again = [figure_of(view, k, asked, dataclasses.replace(plan, years=(year,))) for k in plan.kommuner]
+        if sum(isinstance(f, Figure) for f in again) > max(have, 1):
+            return again
+    return None
+
+
+def _so_far_line(so_far: list[Figure], figures: list[Figure], citations: list, view: CorpusView, sign: str,
+                 heading: str) -> str:
+    """The later or part-year outcomes, each with its own period (not ordered), citing the row the
+    ordered figure cites where it is the same row."""
     cited = {(f.row.doc_id, f.row.line): i for i, f in enumerate(figures, 1)}
     parts = []
     for f in so_far:
@@ -407,7 +439,7 @@ def _so_far_line(so_far: list[Figure], figures: list[Figure], citations: list, v
             citations.append(cite_row(f.row, view.reports, len(citations) + 1))
             cited[key] = len(citations)
         parts.append(f"{f.kommun} {amount(f, sign)} ({column_said(f)}) [{cited[key]}]")
-    return "Hittills under året, olika långa perioder och därför inte rangordnat: " + "; ".join(parts) + "."
+    return f"{heading}: " + "; ".join(parts) + "."
 
 
 def _lead(figures: list[Figure], asked: Asked, why_not: str, plan: Plan) -> str:
@@ -415,7 +447,7 @@ def _lead(figures: list[Figure], asked: Asked, why_not: str, plan: Plan) -> str:
     sign = said_sign(asked)
     one_year = len({f.span.year for f in figures}) == 1
     one_kind = len({f.span.kind for f in figures}) == 1
-    what = f"{asked.measure.name.lower()}, {column_said(figures[0], one_year) if one_kind else 'helår'}"
+    what = f"{lower_first(asked.measure.name)}, {column_said(figures[0], one_year) if one_kind else 'helår'}"
     if _is_result(asked.measure):  # "Störst underskott mot budget, helår"
         what = "mot budget, " + (figures[0].span.said() if one_year else "helår" if figures[0].span.full_year
                                  else figures[0].span.said().rsplit(" ", 1)[0])

@@ -20,9 +20,9 @@ from .rewriting import (append_phrase, from_why, narrowed, ranked_over, replace_
                         shift_years, swap_kommuner, swap_report, swap_superlative, swap_topic, to_why,
                         without_uncovered_years)
 from .turn_words import (COMPARE_LAST, CONNECTOR, FIRST_QUESTION, LEAD, LEXICON_MONTHS_ENGLISH, MONTHS, PART_OF_YEAR,
-                         RELATIVE_YEAR, RESTRICT_START, RETURN_TO, WHICH_OF_THEM, WHY, WHY_START, ACROSS, age_range,
+                         RESTRICT_START, RETURN_TO, WHICH_OF_THEM, WHY, WHY_START, ACROSS, age_range,
                          asked_topic, capitalise, groups_named, is_english, kommuner_named, measures_named, months_in,
-                         narrowing_part, pointing_words, subject_of, subject_pronoun, topic_words, words_of)
+                         narrowing_part, pointing_words, subject_of, subject_pronoun, topic_words, words_of, year_shift)
 from .turns import turn_features, turn_model
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def _new_subject(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[
     if not turn.kommuner and base_kommuner:
         out = swap_kommuner(out, [], base_kommuner, is_english(out.lower()))
     years = YEAR_RE.findall(base)
-    if not YEAR_RE.search(text) and years and not any(rx.search(text) for rx in RELATIVE_YEAR.values()):
+    if not YEAR_RE.search(text) and years and not year_shift(text):
         out = append_phrase(out, " och ".join(dict.fromkeys(years)))
     return Resolved(out, True, said_reading(out), "ämne")
 
@@ -170,9 +170,9 @@ def _shifted_context(turn: Turn, base: str, base_kommuner: list[str],
         # "Och 2022?" replaces the year the question is about
         out = re.sub(rf"\b{max(old)}\b", joined, out) if old else append_phrase(out, joined)
         kinds.append("år")
-    elif delta := next((d for d, rx in RELATIVE_YEAR.items() if rx.search(text)), 0):
+    elif delta := year_shift(text):
         out = shift_years(out, delta) if YEAR_RE.search(out) else append_phrase(
-            out, "föregående år" if delta < 0 else "året efter")
+            out, "föregående år" if delta == -1 else "året efter" if delta == 1 else f"{abs(delta)} år tidigare")
         kinds.append("år")
     months = months_in(list(turn.words))
     if months:

@@ -17,12 +17,12 @@ from ..search.retrieval import sentence_pieces
 from ..years import is_year
 from .draft import Lead, Line
 from .periods import KRONOR, is_cost, months_covered, span_of
-from .picking import counted_stems, gives_figure, has_figure
+from .picking import counted_stems, gives_figure, has_figure, names_two_reports
 from .plan import Plan
 from .question import QuestionAnalysis
 from .rows import asked_cell as cell_kind, asked_figure, cell_fits, column_info
 from .wording import (Said, against, clean_label, extra_clause, fact_clause, is_deviation, is_trend, lower_first,
-                      period_of, signed_value, trend_clause, what_of)
+                      period_of, report_said, signed_value, trend_clause, what_of)
 
 Mark = Callable[[tuple[int, ...]], str]  # citation keys -> "[1][2]"
 #: the cells of the lead row said in the first sentence (more go to the table below it)
@@ -184,6 +184,14 @@ def row_opening(a: QuestionAnalysis, plan: Plan, sections: list[Section], mine: 
     contrast; a why answer adds the report's stated cause."""
     chosen = mine[:2] if a.contrast and len(mine) >= 2 else mine[:1]
     others = {ln.cites[0]: ln.others for ln in sections[0].rows}
+    by_report: dict[str, Lead] = {}
+    for t in mine:
+        by_report.setdefault(t.report.doc_id, t)
+    if not a.contrast and plan.intent != "why" and names_two_reports(a, [t.report for t in by_report.values()]):
+        # "mellan tertialrapporten och delårsrapporten": each report's figure, in one sentence
+        said = each_report(a, list(by_report.values())[:2], others, mark)
+        if said is not None:
+            return said
     text, computed = "", ()
     for i, t in enumerate(chosen):
         said = lead_clause(t, a, others.get(t.cite, ()), cell_kind(a, plan.measure))
@@ -200,6 +208,32 @@ def row_opening(a: QuestionAnalysis, plan: Plan, sections: list[Section], mine: 
     text += f", och rapporten {'förklarar' if causal else 'skriver'}: ”{sentence}” " \
             f"{mark(sections[0].texts[li].cites)}"
     return Opening(text, computed, ((0, li, sentence),))
+
+
+def each_report(a: QuestionAnalysis, leads: list[Lead], others: dict[int, tuple[Fact, ...]],
+                mark: Mark) -> Opening | None:
+    """Two of one kommun's reports: the asked figure of each, said once with both reports, and the
+    deviation of each where the rows hold one ("I Enköping var prognosen för … 132,8 mkr för helåret
+    2024 i tertialrapport april 2024 [1] och 128,3 mnkr i delårsrapport januari–augusti 2024 [2];
+    avvikelsen mot budget: underskott 6,0 mkr respektive underskott 1,6 mnkr."; a forecast's deviation
+    only). None where a row holds a change of its own (said by `lead_clause`)."""
+    first, second = leads
+    if any(is_trend(t.cells or (t.fact,), t.report) for t in leads):
+        return None
+    cells = [asked_cell(a, t, others.get(t.cite, ())) or (t.cells or (t.fact,))[0] for t in leads]
+    said = fact_clause(cells[0], first.report, first.parent)
+    value = signed_value(cells[1])
+    when = period_of(cells[1], second.report)
+    when = "" if when == period_of(cells[0], first.report) else f" ({when})"
+    text = f"I {first.kommun} {said.text} i {report_said(first.report)} {mark((first.cite,))} och " \
+           f"{value.text}{when} i {report_said(second.report)} {mark((second.cite,))}"
+    computed = said.computed + value.computed + (float(span_of(cells[1], second.report).year),)
+    deviations = [next((g for g in (*t.cells, *others.get(t.cite, ())) if is_deviation(g)), None) for t in leads]
+    if all(column_info(c.column).kind == "prognos" for c in cells) and all(deviations):  # the forecast's own
+        said_dev = [signed_value(g) for g in deviations]
+        text += f"; avvikelsen mot budget: {said_dev[0].text} respektive {said_dev[1].text}"
+        computed += said_dev[0].computed + said_dev[1].computed
+    return Opening(_end(text), computed)
 
 
 def _end(text: str) -> str:

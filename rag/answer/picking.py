@@ -16,6 +16,8 @@ from .candidates import Candidate, row_figures, text_figures
 from ..ingest.chunking import LIST_ITEM
 from .corpus_view import CorpusView
 from .evidence import Evidence
+from .question import QuestionAnalysis
+from .turn_words import groups_named, is_english, words_of
 from ..search.lexical import split_compound, terms
 from ..lexicon import LEXICON
 from ..models import Fact, Report
@@ -112,6 +114,21 @@ def row_per_side(scored: list[Scored], sides: tuple[str, ...], vocab) -> list[Sc
             return []
         out.append(match)
     return out
+
+
+def group_sub_row(view: CorpusView, lead: Scored, question: str) -> Scored | None:
+    """"Hur många av dem var män?" read in "Antal anställda": the row's own sub-row for the population
+    group the question names ("- varav män"), when the row itself names no group the question does."""
+    english = is_english(question.lower())
+    groups = set(groups_named(words_of(question), english))
+    row = lead.candidate.row
+    if not groups or groups & set(groups_named(words_of(row.label), english)):
+        return None
+    parents = view.row_parents
+    for r in view.rows_of_table(row):
+        if parents.get((r.doc_id, r.line)) == row.label and groups & set(groups_named(words_of(r.label), english)):
+            return Scored(Candidate("row", lead.candidate.kommun, r.doc_id, (), row=r, text=r.first.row_text), lead.p)
+    return None
 
 
 def _span(c: Candidate) -> tuple[int, int]:
@@ -315,10 +332,13 @@ def same_figure_in(view: CorpusView, anchor: Scored, kommun: str, plan: Plan) ->
 
 def across_reports(plan: Plan, kommun: str, reports: dict[str, Report]) -> bool:
     """A question that names two of one kommun's reports (by type or by the month each ends)."""
-    docs = [reports[d] for d in plan.doc_ids if reports[d].kommun == kommun]
+    return names_two_reports(plan.analysis, [reports[d] for d in plan.doc_ids if reports[d].kommun == kommun])
+
+
+def names_two_reports(a: QuestionAnalysis, docs: list[Report]) -> bool:
+    """Whether the question names two of these reports (of one kommun) by type or by closing month."""
     if len(docs) < 2:
         return False
-    a = plan.analysis
     by_month = {int(r.period_end[5:]) for r in docs} & set(a.months)
     return len(set(a.report_types)) >= 2 or len(by_month) >= 2
 

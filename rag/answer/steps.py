@@ -14,7 +14,7 @@ from .corpus_view import CorpusView
 from .draft import Draft, Lead, Line
 from .layout import fact_sentence, other_cells
 from .picking import (Scored, across_reports, best_of_each_report, causes_that_follow, explained_below, extreme_rows,
-                      figure_kind, lists_that_follow, merge_overlap, next_row_with_cells, pick, row_per_side,
+                      figure_kind, group_sub_row, lists_that_follow, merge_overlap, next_row_with_cells, pick, row_per_side,
                       row_quoted, same_figure_in, same_row_in_each_report, rows_of_each_year)
 from .plan import Plan
 from .question import QuestionAnalysis
@@ -127,6 +127,8 @@ def first_rows(s: Scope, kommun: str, mine: list[Scored]) -> list[Scored]:
         rows = [s.borrowed[kommun]]
     if s.a.contrast:  # "kvinnor respektive män": the best row of each side, when each side has one
         rows = row_per_side(mine, s.a.contrast, s.view.vocab) or rows
+    elif rows and (sub := group_sub_row(s.view, rows[0], s.a.text)):
+        rows = [sub, *rows[1:]]
     if rows and across_reports(s.plan, kommun, s.view.reports):
         rows = same_row_in_each_report(s.view, rows[0], s.plan, kommun)
     return rows

@@ -27,6 +27,8 @@ WHY_START = _rx("why_start")
 LEAD = _rx("lead")
 LEAD_VERB = _rx("lead_verb")
 RELATIVE_YEAR = {-1: _rx("year_back"), +1: _rx("year_forward")}
+YEARS_BACK = _rx("years_back")  # "två år tidigare": as many years back as it says
+NUMBER_WORDS: dict[str, int] = dict(WORDS["number_words"])
 SAY_FRAME = _rx("say_frame")
 RETURN_TO = _rx("return_to")
 FIRST_QUESTION = _rx("first_question")
@@ -108,7 +110,7 @@ def topic_words(text: str, kommuner: list[str], english: bool) -> list[str]:
 def asked_topic(text: str, kommuner: list[str], english: bool) -> list[str]:
     """The topic words of a turn, without the words that ask why ("hur kom det sig", "vad påverkade
     det") or move the year ("the year before", "året innan"): those name no topic of their own."""
-    for rx in (WHY, *RELATIVE_YEAR.values()):
+    for rx in (WHY, YEARS_BACK, *RELATIVE_YEAR.values()):
         text = rx.sub(" ", text)
     return topic_words(text, kommuner, english)
 
@@ -188,3 +190,13 @@ def narrowing_part(text: str, kommuner: list[str], english: bool) -> str:
     if prep in ("för", "for") and not restricted:
         return ""
     return f"{'inom' if prep in ('i', 'in', 'within') and not english else prep} {m.group('part').strip()}"
+
+
+def year_shift(text: str) -> int:
+    """How many years a turn moves the period: -1 for "året innan", -2 for "två år tidigare", +1 for
+    "året efter", 0 when it names no such move."""
+    m = YEARS_BACK.search(text)
+    if m:
+        n = m.group("n").lower()
+        return -(int(n) if n.isdigit() else NUMBER_WORDS[n])
+    return next((delta for delta, rx in RELATIVE_YEAR.items() if rx.search(text)), 0)

@@ -19,9 +19,9 @@ from ..errors import RagError
 from ..lexicon import LEXICON
 from ..years import YEAR_RE
 from .features import NamedFeatures
-from .turn_words import (COMPLETE_WORDS, CONNECTOR, PRONOUNS, QUESTION_START, RELATIVE_YEAR, RESTRICT_START,
+from .turn_words import (COMPLETE_WORDS, CONNECTOR, PRONOUNS, QUESTION_START, RESTRICT_START,
                          STRONG_ANAPHORA, WHY, asked_topic, is_english, kommuner_named, months_in, narrowing_part,
-                         pointing_words, words_of)
+                         pointing_words, words_of, year_shift)
 
 TURNS_PATH = Path(__file__).resolve().parent.parent / "data" / "turns.json"
 
@@ -114,7 +114,7 @@ def turn_features(question: str, base: str, corpus: tuple[str, ...]) -> TurnFeat
         restrict=float(bool(RESTRICT_START.match(low))),
         narrowing=float(bool(topic) and bool(narrowing_part(text, kommuner, english))),
         names_year=float(bool(YEAR_RE.search(text))),
-        relative_year=float(any(rx.search(text) for rx in RELATIVE_YEAR.values())),
+        relative_year=float(bool(year_shift(text))),
         names_month=float(bool(months_in(words))), names_report=float(bool(LEXICON.report_types_in(text))),
         why=float(bool(WHY.search(low))), across_kommuner=float(LEXICON.is_rank(text)), question_word_start=float(bool(words) and words[0] in QUESTION_START),
         english=float(english),

@@ -89,15 +89,28 @@ def terms(text: str, vocab: frozenset[str] | set[str] = frozenset()) -> list[str
     return out
 
 
+#: a verb of the -era class in any form (investera, investerar, investerade, investeras): its action
+#: noun ends in -ering (investering), the word a report's table or heading uses
+_ERA_VERB = re.compile(r"^([a-zåäö]{4,})er(?:a|ar|ade|at|as|ades|ats)$")
+
+
+def _era_noun(word: str) -> str:
+    m = _ERA_VERB.match(word)
+    return f"{m.group(1)}ering" if m else ""
+
+
 def canon_units(text: str, vocab: frozenset[str] | set[str] = frozenset()) -> list[tuple[tuple[str, float], ...]]:
     """The text's terms grouped per word: a compound matches in full (1.0), by its
-    head, the last part (0.8), or by its first part (0.4); a synonym phrase is one unit."""
+    head, the last part (0.8), or by its first part (0.4); a synonym phrase is one unit; a verb
+    of the -era class also by its -ering noun."""
     units = []
     for t in _canon(text, vocab, split=False):
         if t.startswith("§") or not t.isalpha():
             units.append(((stem(t) if not t.startswith("§") else t, 1.0),))
             continue
         alts = [(stem(t), 1.0)]
+        if noun := _era_noun(t):  # "investera" asks about "investeringar"
+            alts.append((stem(noun), 1.0))
         parts = split_compound(t, vocab)
         if parts:
             alts.append((f"{stem(parts[0])}+{stem(parts[1])}", 1.0))  # written apart: `vård dygn`
