@@ -129,7 +129,7 @@ class CorpusView:
     @cached_property
     def _measures(self) -> dict[tuple[str, bool], dict[str, list[tuple[FactRow, float]]]]:
         """(measure id, money?) -> per report, the rows reporting it with the mapping's confidence, most
-        confident first. A row's amounts and its counts are read apart (an activity's cost and its
+        confident first (`_most_confident_first`). A row's amounts and its counts are read apart (an activity's cost and its
         volume stand in one row of a volume table)."""
         from .measures import row_measures
 
@@ -140,10 +140,7 @@ class CorpusView:
                 out.setdefault((m.measure, money), {}).setdefault(r.doc_id, []).append((r, m.confidence))
         self._bare_totals(out)
         self._residuals(out)
-        for per_doc in out.values():
-            for rows in per_doc.values():
-                rows.sort(key=lambda t: -t[1])
-        return out
+        return _most_confident_first(out)
 
     def _bare_totals(self, out: dict[tuple[str, bool], dict[str, list[tuple[FactRow, float]]]]) -> None:
         """A bare total ("Summa", "Totalt") of a table of activities is the committee's net cost: it
@@ -198,10 +195,7 @@ class CorpusView:
             f = r.first
             for money, m in near_row_measures(r.label, f.caption, f.table, {g.unit for g in r.facts}).items():
                 out.setdefault((m.measure, money), {}).setdefault(r.doc_id, []).append((r, m.confidence))
-        for per_doc in out.values():
-            for rows in per_doc.values():
-                rows.sort(key=lambda t: -t[1])
-        return out
+        return _most_confident_first(out)
 
     def near_measure_rows(self, measure: str, money: bool) -> dict[str, list[tuple[FactRow, float]]]:
         """Per report, the rows whose label names `measure` among words of its own, nearest first."""
@@ -242,3 +236,15 @@ class CorpusView:
                     return seq[i + 1][2]
                 return None
         return None
+
+
+def _most_confident_first(out: dict[tuple[str, bool], dict[str, list[tuple[FactRow, float]]]]):
+    """Each report's rows of a measure, most confident first; at equal confidence a table's bare
+    total first: in a table captioned by the measure ("Investeringar, tkr") the "Summa" is all of
+    it, a line named like it one part."""
+    from .measures import TOTAL_ONLY
+
+    for per_doc in out.values():
+        for rows in per_doc.values():
+            rows.sort(key=lambda t: (-t[1], not TOTAL_ONLY.match(t[0].label)))
+    return out
