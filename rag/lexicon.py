@@ -79,8 +79,8 @@ class Lexicon:
         'negative' (the most over budget first); '' when it asks no order."""
         low = text.lower()
         has = {k: any(rx.search(low) for rx in rxs) for k, rxs in self.superlatives.items()}
-        if self.comparison["overspend"].search(low) or has.get("negative") and has.get("max"):
-            return "negative"
+        if self.comparison["overspend"].search(low) or has.get("negative") and not has.get("min"):
+            return "negative"  # "störst underskott", "sämst mot budget"; "minst underskott" is the other end
         if has.get("max") != has.get("min"):
             return "max" if has.get("max") else "min"
         return ""

@@ -61,9 +61,12 @@ def change_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Change
 def asks_change_ranking(a: QuestionAnalysis, plan: Plan) -> bool:
     """"I vilken kommun ökade … mest?": a ranking of how a measure moved, not of its level; "Hur
     mycket ökade … i Eskilstuna och i Huddinge?": the kommuner named, side by side on how it moved."""
-    moved = bool(a.direction) and bool(LEXICON.comparison["moved"].search(a.text))
-    return moved and (plan.intent == "rank" or plan.intent in ("compare", "trend") and plan.named
-                      and len(plan.kommuner) > 1 and bool(LEXICON.comparison["how_much"].search(a.text)))
+    moved = bool(LEXICON.comparison["moved"].search(a.text))
+    if plan.intent == "rank":
+        return moved and bool(a.direction)
+    # named kommuner: "hur mycket ökade …", "how did … change" (each move said in its own direction)
+    asks_how = bool(a.direction) and bool(LEXICON.comparison["how_much"].search(a.text)) or not a.direction
+    return moved and asks_how and plan.intent in ("compare", "trend") and plan.named and len(plan.kommuner) > 1
 
 
 def change_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answer | None:
@@ -79,7 +82,7 @@ def change_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answer |
     missing = [m for m in found if isinstance(m, Missing)]
     if len(changes) < 2:
         return None
-    rising = a.direction == "up"
+    rising = a.direction != "down"
     # "ökade mest": the largest rise first; "minskade mest": the largest fall first; "minst" the other end
     ranked = plan.intent == "rank"
     if ranked:

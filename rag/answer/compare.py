@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections import Counter
 from dataclasses import dataclass
 
 from ..lexicon import LEXICON
@@ -89,9 +90,14 @@ def asked_comparison(a: QuestionAnalysis, plan: Plan, vocab) -> Asked | None:
         and all(cmp["committee_kind"].fullmatch(w) for w in kind_words)  # not "budgetföljsamhet"
     if not named and not committee:
         return None
-    measure = cat.measures[named[0][0] if named else "nettokostnad"]
-    if _other_subject(a, measure, vocab) or not _figure_fits(asked_figure(a, plan.measure), measure):
+    # of several measures named ("sjukfrånvaro bland personalen" names personalkostnader too) the
+    # first that the rest of the question's words leave alone
+    figure = asked_figure(a, plan.measure)
+    fitting = [m for m in (cat.measures[mid] for mid, _ in named or [("nettokostnad", 1.0)])
+               if not _other_subject(a, m, vocab) and _figure_fits(figure, m)]
+    if not fitting:
         return None
+    measure = fitting[0]
     # a deviation is named with a budget or a forecast, a forecast against a budget: the most
     # particular kind the question names decides
     if said["avvikelse"].search(low) or cmp["over_budget"].search(low) or _is_result(measure):
@@ -115,6 +121,8 @@ def asked_comparison(a: QuestionAnalysis, plan: Plan, vocab) -> Asked | None:
     direction = LEXICON.ordering(low)
     if not direction and _is_result(measure) and any(rx.search(low) for rx in LEXICON.superlatives["negative"]):
         direction = "negative"  # "vilka går med underskott": the largest deficit first
+    if direction != "min" and measure.sign == "cost" and cmp["above_budget"].search(low):
+        direction = "negative"  # a cost "furthest over budget": the largest deficit first
     return Asked(measure, kind, max(a.months, default=0), span, direction, committee)
 
 
@@ -133,6 +141,8 @@ def _asks_figure(a: QuestionAnalysis, plan: Plan) -> bool:
         or bool(asked_figure(a, plan.measure)) or bool(LEXICON.comparison["how_much"].search(a.text.lower()))
 
 
+#: a month's name, Swedish or English, names a period, not a subject
+_MONTH_NAMES = frozenset(LEXICON.months) | frozenset(m.lower() for m in LEXICON.conversation["months_english"])
 #: definite endings the stemmer leaves on a long noun ("medarbetarengagemanget")
 _DEFINITE = frozenset({"et", "en", "ets", "ens", "na", "nas"})
 
@@ -146,6 +156,7 @@ def _other_subject(a: QuestionAnalysis, measure: Measure, vocab) -> list[str]:
     out = []
     for w in a.topic_words:
         if len(w) < 7 or cmp["no_subject"].search(w) or any(rx.search(w) for rx in LEXICON.period_words.values()) \
+                or w in _MONTH_NAMES or w in LEXICON.duration_units or w in LEXICON.time_words \
                 or any(cmp[k].search(w) for k in ("so_far", "full_year", "previous_year", "over_budget", "overspend")) \
                 or w in LEXICON.direction_up or w in LEXICON.direction_down:  # how it moved, not what
             continue
@@ -239,7 +250,10 @@ def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure
 def _span_class(span: Span, asked: Asked | None) -> tuple[str, int]:
     """What a figure is, for ordering: its kind and months; asked for the full year's outcome, a
     year's outcome and a part-year report's full-year forecast are both the full year (each said
-    as what it is)."""
+    as what it is); a share or an index is a rate whatever months it covers (sick leave over eight
+    months beside a year's: each said with its period)."""
+    if asked is not None and asked.measure.kind in ("share", "index"):
+        return span.kind, 0
     if asked is not None and asked.kind == "utfall" and asked.span == "helår" and span.full_year \
             and span.kind in ("utfall", "prognos"):
         return "helår", 12
@@ -346,6 +360,10 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
     if not figures or (len(figures) < 2 and plan.intent != "rank" and len(plan.kommuner) < 2):
         return None
     sign = said_sign(asked)
+    if not so_far and (asked.direction or plan.intent == "rank") and (apart := _other_spans(figures, asked)):
+        # most of the kommuner print the asked span: those are ordered, the others said after
+        figures = [f for f in figures if f not in apart]
+        so_far, later_heading = apart, "Andra perioder, och därför inte rangordnade"
     why_not = comparable(figures, asked) if len(figures) > 1 else ""
     if not why_not and (asked.direction or plan.intent == "rank"):
         figures = ordered(figures, dataclasses.replace(asked, direction=asked.direction or "max"))
@@ -427,6 +445,17 @@ def _common_year_instead(view: CorpusView, asked: Asked, plan: Plan,
     return None
 
 
+def _other_spans(figures: list[Figure], asked: Asked) -> list[Figure]:
+    """Figures of another span than the one most of them share (Solna's whole year beside two
+    kommuners' January–August), when at least two share it and it is the only such span; [] when
+    the figures are of one span or no span is shared by most."""
+    counts = Counter(_span_class(f.span, asked) for f in figures)
+    (top, n), *rest = counts.most_common()
+    if n < 2 or not rest or rest[0][1] == n:
+        return []
+    return [f for f in figures if _span_class(f.span, asked) != top]
+
+
 def _so_far_line(so_far: list[Figure], figures: list[Figure], citations: list, view: CorpusView, sign: str,
                  heading: str) -> str:
     """The later or part-year outcomes, each with its own period (not ordered), citing the row the
@@ -446,8 +475,11 @@ def _lead(figures: list[Figure], asked: Asked, why_not: str, plan: Plan) -> str:
     """The first sentence: the ordering (or the figures side by side), each cited."""
     sign = said_sign(asked)
     one_year = len({f.span.year for f in figures}) == 1
-    one_kind = len({f.span.kind for f in figures}) == 1
+    # a share or an index of different months (a rate is ordered as a rate): each says its period
+    one_kind = len({f.span.kind for f in figures}) == 1 and len({f.span.months for f in figures}) == 1
     what = f"{lower_first(asked.measure.name)}, {column_said(figures[0], one_year) if one_kind else 'helår'}"
+    if not one_kind and len({f.span.kind for f in figures}) == 1 and not all(f.span.full_year for f in figures):
+        what = lower_first(asked.measure.name)
     if _is_result(asked.measure):  # "Störst underskott mot budget, helår"
         what = "mot budget, " + (figures[0].span.said() if one_year else "helår" if figures[0].span.full_year
                                  else figures[0].span.said().rsplit(" ", 1)[0])
@@ -459,7 +491,8 @@ def _lead(figures: list[Figure], asked: Asked, why_not: str, plan: Plan) -> str:
     if len(figures) == 1:
         return f"{asked.measure.name}, {column_said(figures[0])}: {each[0]}."
     if why_not:
-        return (f"{asked.measure.name}: " + "; ".join(f"{e} ({column_said(f)})" for e, f in zip(each, figures))
+        return (f"{asked.measure.name}: " + "; ".join(f"{f.kommun} {amount(f, sign)} ({column_said(f)}) [{i}]"
+                                                     for i, f in enumerate(figures, 1))
                 + f". Ingen rangordning: {why_not}.")
     if asked.direction or plan.intent == "rank":
         head = {"max": "Högst", "min": "Lägst", "negative": "Störst underskott"}[asked.direction or "max"]

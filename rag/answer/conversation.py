@@ -20,9 +20,10 @@ from .rewriting import (append_phrase, from_why, narrowed, ranked_over, replace_
                         shift_years, swap_kommuner, swap_report, swap_superlative, swap_topic, to_why,
                         without_uncovered_years)
 from .turn_words import (COMPARE_LAST, CONNECTOR, FIRST_QUESTION, LEAD, LEXICON_MONTHS_ENGLISH, MONTHS, PART_OF_YEAR,
+                         POSSESSIVES,
                          RESTRICT_START, RETURN_TO, WHICH_OF_THEM, WHY, WHY_START, ACROSS, age_range,
                          asked_topic, capitalise, groups_named, is_english, kommuner_named, measures_named, months_in,
-                         narrowing_part, pointing_words, subject_of, subject_pronoun, topic_words, words_of, year_shift)
+                         narrowing_part, pointing_words, subject_of, subject_pronoun, topic_words, words_of, year_shift, years_said)
 from .turns import turn_features, turn_model
 
 @dataclass(frozen=True)
@@ -142,14 +143,14 @@ def _new_subject(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[
     body = (text[connector.end():] if connector else text).strip(" ,").rstrip("?.!").strip()
     pointing = pointing_words(list(turn.words))
     subject = subject_of(base, corpus)
-    if pointing and subject:  # "den" is what the last question was about
+    if pointing and subject and pointing[0] not in POSSESSIVES:  # "den" is what the last question was about
         body = re.sub(rf"\b{pointing[0]}\b", subject.lower(), body, count=1, flags=re.I)
     out = capitalise(body) + "?"
     if not turn.kommuner and base_kommuner:
         out = swap_kommuner(out, [], base_kommuner, is_english(out.lower()))
     years = YEAR_RE.findall(base)
-    if not YEAR_RE.search(text) and years and not year_shift(text):
-        out = append_phrase(out, " och ".join(dict.fromkeys(years)))
+    if not YEAR_RE.search(text) and years:  # the last question's year, or the one the turn moves to
+        out = years_said(out, years) if year_shift(text) else append_phrase(out, " och ".join(dict.fromkeys(years)))
     return Resolved(out, True, said_reading(out), "ämne")
 
 

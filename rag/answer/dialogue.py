@@ -76,9 +76,11 @@ def anchor_of(answer: Answer, view: CorpusView) -> Anchor | None:
     if not answer.answered or not answer.facts:
         return None
     by_line = {(r.doc_id, r.line): r for r in view.rows}
-    rows = [by_line[(f.doc_id, f.line)] for f in answer.facts if (f.doc_id, f.line) in by_line]
+    rows = list(dict.fromkeys(by_line[(f.doc_id, f.line)] for f in answer.facts if (f.doc_id, f.line) in by_line))
     if not rows:
         return None
+    if len(rows) >= 3 and len({(r.doc_id, r.first.header_line) for r in rows}) == 1:
+        rows = rows[:1]  # a table's rows in order ("störst budget"): "dess …" is the one that leads
     reports = view.reports
     measures = view.row_measure_ids
     return Anchor(

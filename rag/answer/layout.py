@@ -156,6 +156,9 @@ def details(sec: Section, reports: dict[str, Report], mark) -> list[str]:
         head = f"| {_cell(name)} | {_cell(reports[f.doc_id].title)} {mark(ln.cites)} |"
         return [head, "|---|---|"] + [f"| {_cell(g.column)} | {signed_value(g, False).text} |"
                                       for g in ln.cells + ln.others]
+    by_report = _each_report_table(sec, reports, mark)
+    if by_report:
+        return by_report
     f0 = sec.rows[0].cells[0]
     several = len({ln.cells[0].doc_id for ln in sec.rows}) > 1
     out = [f"| {_cell(f0.table)} | {_cell(sec.kommun)} |", "|---|---|"]
@@ -165,6 +168,29 @@ def details(sec: Section, reports: dict[str, Report], mark) -> list[str]:
         for i, g in enumerate(ln.cells + ln.others):
             cited = f" {mark(ln.cites)}" if not i else ""
             out.append(f"| {_cell(name)}, {_cell(g.column)} | {signed_value(g, False).text}{cited} |")
+    return out
+
+
+#: a unit said in a label ("Summa totalt (mkr)"): one row although two reports print other units
+_UNIT_NOTE = re.compile(r"\s*\((?:mkr|mnkr|tkr|kr|%)\)\s*", re.I)
+
+
+def _each_report_table(sec: Section, reports: dict[str, Report], mark) -> list[str]:
+    """One row read in each of a kommun's reports ("Summa totalt" in April's and August's): the
+    reports side by side, a line per column heading, "–" where a report prints no such column.
+    [] for any other rows."""
+    docs = [ln.cells[0].doc_id for ln in sec.rows]
+    names = {_UNIT_NOTE.sub(" ", _what(ln.cells[0], ln.parent)).strip().lower() for ln in sec.rows}
+    if len(docs) < 2 or len(set(docs)) < len(docs) or len(names) > 1:
+        return []
+    name = _UNIT_NOTE.sub(" ", _what(sec.rows[0].cells[0], sec.rows[0].parent)).strip()
+    out = [f"| {_cell(name)} | " + " | ".join(f"{_cell(reports[d].title)} {mark(ln.cites)}"
+                                             for d, ln in zip(docs, sec.rows)) + " |",
+           "|---|" + "---|" * len(docs)]
+    cells = [{g.column: g for g in ln.cells + ln.others} for ln in sec.rows]
+    for heading in dict.fromkeys(h for c in cells for h in c):
+        values = [signed_value(c[heading], False).text if heading in c else "–" for c in cells]
+        out.append(f"| {_cell(heading)} | " + " | ".join(values) + " |")
     return out
 
 

@@ -52,7 +52,8 @@ FUNCTION = frozenset(WORDS["function_words"])
 LINKS = frozenset(WORDS["links"])
 STRONG_ANAPHORA = frozenset(WORDS["strong_anaphora"])
 PRONOUNS = frozenset(WORDS["pronouns"])
-POINTING = frozenset(WORDS["pointing"])  # pronouns that stand for a thing named before
+POINTING = frozenset(WORDS["pointing"])
+POSSESSIVES = frozenset(WORDS["possessives"])  # "dess": a thing named before, before any noun  # pronouns that stand for a thing named before
 PRONOUN_PREPOSITIONS = frozenset(WORDS["pronoun_prepositions"])
 QUESTION_START = frozenset(WORDS["question_start"])  # words a complete question opens with
 UP_DOWN = _rx("up_down")
@@ -143,10 +144,12 @@ def subject_pronoun(words: list[str]) -> str:
 def pointing_words(words: list[str]) -> list[str]:
     """Pronouns standing for a thing named before ("Varför väntas den gå med underskott?"; after a
     preposition any pronoun: "för det", "av den"). Before an adjective or a noun ("den negativa
-    avvikelsen", "den budgeten") a pronoun is an article and points at a phrase of its own."""
+    avvikelsen", "den budgeten") a pronoun is an article and points at a phrase of its own; a
+    possessive ("dess budgetavvikelse") points back whatever follows it."""
     return [w for i, w in enumerate(words)
             if (w in POINTING or (w in PRONOUNS and i > 0 and words[i - 1] in PRONOUN_PREPOSITIONS))
-            and not (i + 1 < len(words) and len(words[i + 1]) > 3 and re.search(r"(?:[ae]|en|et|na)$", words[i + 1]))]
+            and (w in POSSESSIVES or not (i + 1 < len(words) and len(words[i + 1]) > 3
+                                          and re.search(r"(?:[ae]|en|et|na)$", words[i + 1])))]
 
 
 def subject_of(question: str, corpus_kommuner: Iterable[str] = ()) -> str:
@@ -200,3 +203,16 @@ def year_shift(text: str) -> int:
         n = m.group("n").lower()
         return -(int(n) if n.isdigit() else NUMBER_WORDS[n])
     return next((delta for delta, rx in RELATIVE_YEAR.items() if rx.search(text)), 0)
+
+
+def years_said(text: str, years: list[str]) -> str:
+    """The turn with its move of the year said as the year it moves to ("året innan", after a
+    question about 2023: "2022"); unchanged when it names no such move."""
+    delta = year_shift(text)
+    if not delta or not years:
+        return text
+    said = " och ".join(str(int(y) + delta) for y in dict.fromkeys(years))
+    for rx in (YEARS_BACK, *RELATIVE_YEAR.values()):
+        if rx.search(text):
+            return rx.sub(said, text, count=1)
+    return text

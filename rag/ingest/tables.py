@@ -183,6 +183,11 @@ def parse_tables(lines: list[str], source: str = "", warnings: list | None = Non
         header, body = rows[0], rows[1:]
         if len(header.cells) > 1 and not any(header.cells[1:]) and body:
             title, header, body = header.cells[0], body[0], body[1:]
+        if not title and prev is not None and not prev.is_toc and start - prev.end_line <= 2 \
+                and len(header.cells) > 2 and header.cells[1:] == prev.header.cells[1:]:
+            # the columns of the table just above under a label heading of their own ("Föregående år"
+            # after "Åldersgrupp"): that table, continued, is what its rows are read in
+            title = prev.name
         is_toc = caption.lower().startswith("innehåll") or _looks_like_toc(rows)
         if not any(any(r.cells) for r in body) and not is_toc and len(rows) == 1 and (end - start) > 1:
             warnings.append(ParseWarning(source, header.line, "table has a header but no rows"))

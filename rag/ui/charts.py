@@ -88,6 +88,26 @@ def _comparison_chart(facts: tuple[Fact, ...]) -> Chart | None:
                  tuple(f.kommun for f in facts), tuple(round(v if signed else abs(v), 1) for v in values))
 
 
+def _reports_chart(facts: tuple[Fact, ...], reports: dict[str, Report]) -> Chart | None:
+    """One row's asked column read in each of a kommun's reports (April's full-year forecast beside
+    August's): a bar per report, in mnkr."""
+    from rag.answer.periods import in_mnkr
+
+    if not facts:
+        return None
+    f0 = facts[0]
+    same = {f.doc_id: f for f in reversed(facts) if f.kommun == f0.kommun and f.column == f0.column}
+    if len(same) < 2 or any(in_mnkr(f) is None for f in same.values()) or CHANGE_COLUMN.search(f0.column):
+        return None
+    ordered = sorted(same.values(), key=lambda f: reports[f.doc_id].period_end if f.doc_id in reports else f.doc_id)
+    values = [in_mnkr(f) for f in ordered]
+    cost = _is_cost(values)
+    row_name = re.sub(r"\s*\((?:mkr|mnkr|tkr)\)", "", f0.row)  # each report's own unit: drawn in mnkr
+    return Chart(f"{f0.kommun}: {row_name}, {f0.column}" + (" (kostnad)" if cost else ""), "mnkr",
+                 tuple(reports[f.doc_id].title if f.doc_id in reports else f.doc_id for f in ordered),
+                 tuple(round(abs(v) if cost else v, 1) for v in values))
+
+
 def _row_chart(asked: set[str], row: list[Fact], report: Report | None) -> Chart | None:
     """The asked columns of one table row with the columns of the same period group, or None."""
     groups = {period_group(c, report) for c in asked} - {None}
@@ -113,7 +133,7 @@ def chart_data(answer: Answer, all_facts: list[Fact], reports: dict[str, Report]
 
     No chart when fewer than two comparable values share a unit."""
     reports = reports or {}
-    ranked = _ranking_chart(answer.facts) or _comparison_chart(answer.facts)
+    ranked = _ranking_chart(answer.facts) or _comparison_chart(answer.facts) or _reports_chart(answer.facts, reports)
     if ranked:
         return [ranked]
     asked: dict[tuple[str, int], set[str]] = {}

@@ -443,3 +443,35 @@ def test_the_same_row_in_each_report_is_the_one_of_the_same_table_kind(fake_engi
     both = same_row_in_each_report(fake_engine.view, first, plan, "Enköping")
     assert [s.candidate.doc_id for s in both] == ["enkoping-tertial-2024-04", "enkoping-delar-2024-08"]
     assert {f.column: f.value for f in both[0].candidate.row.facts}["Volym prognos helår"] == 77
+
+
+@pytest.mark.model
+def test_a_group_named_after_a_count_reads_the_counts_sub_row(e5_engine):
+    """"Hur många av dem var män?" after the number of employees: the row's own "- varav män"."""
+    ans = e5_engine.ask("Hur många av dem var män?", history=["Hur många anställda hade Solnas socialförvaltning "
+                                                               "i slutet av 2023?"])
+    assert ans.answered and {f.row.strip() for f in ans.facts} == {"varav män"}
+    assert "56" in ans.answer.splitlines()[2]
+
+
+@pytest.mark.model
+def test_a_measure_named_as_another_kommun_labels_it_is_read_in_its_row(e5_engine):
+    """Huddinge labels lokalkostnader "Lokaler": the forecast is read there, not refused."""
+    ans = e5_engine.ask("Vad räknar Huddinges socialnämnd med att lokalkostnaderna landar på för helåret 2023?")
+    assert ans.answered and ans.facts[0].row == "Lokaler" and ans.facts[0].column == "Prognos helår"
+
+
+@pytest.mark.model
+def test_two_reports_of_one_kommun_in_one_first_sentence_and_one_table_with_a_column_each(e5_engine):
+    from rag.ui.charts import chart_data
+
+    ans = e5_engine.ask("Har Enköpings socialnämnd förbättrat sin helårsprognos mellan tertialrapporten i april "
+                        "och delårsrapporten i augusti 2024?")
+    first, head = ans.answer.splitlines()[:2]
+    assert "278,2 mkr" in first and "274,7 mnkr" in first and "[1]" in first and "[2]" in first
+    assert "överskott 1,5 mkr respektive överskott 5,0 mnkr" in first
+    assert head == "| Summa totalt | Tertialrapport april 2024 [1] | Delårsrapport januari–augusti 2024 [2] |"
+    assert "| Prognos helår 2024 | 278,2 mkr | 274,7 mnkr |" in ans.answer
+    charts = chart_data(ans, e5_engine.facts, e5_engine.reports)
+    assert len(charts) == 1 and charts[0].columns == ("Tertialrapport april 2024", "Delårsrapport januari–augusti 2024")
+    assert charts[0].values == (278.2, 274.7)

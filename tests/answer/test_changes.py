@@ -54,3 +54,32 @@ def test_years_named_read_the_later_one_and_a_kommun_without_the_year_before_is_
     ans = change_answer(fake_engine.view, a, plan)
     assert "- Enköping: raden «Personalkostnader» har ingen siffra för samma period året före" in ans.answer
     assert {now.year for now, _ in _pairs(fake_engine, ans)} == {2023}
+
+
+def test_named_kommuner_side_by_side_on_how_a_measure_moved(fake_engine):
+    """"Hur mycket har … ökat i Solna och Enköping?": no order asked, so the kommuner in the order
+    named, each with its own move and both periods; no ranking note."""
+    a, plan = _read(fake_engine, "Hur mycket har personalkostnaderna ökat i Solna och Enköping?")
+    assert asks_change_ranking(a, plan)
+    ans = change_answer(fake_engine.view, a, plan)
+    first = ans.answer.splitlines()[0]
+    assert first.startswith("Personalkostnader mot samma period året före: Solna ökade med 9,6 mnkr (7 %) "
+                            "från helår 2022 till helår 2023 [1]; Enköping ökade med 7,0 mnkr (9 %) "
+                            "från jan–aug 2023 till jan–aug 2024 [2]"), first
+    assert "Ordningen gäller" not in ans.answer and "olika långa perioder" in ans.answer
+    for now, before in _pairs(fake_engine, ans):
+        assert before.year == now.year - 1 and before.months == now.months
+
+
+def test_a_comparison_of_levels_is_no_change(fake_engine):
+    a, plan = _read(fake_engine, "Jämför personalkostnaderna i Solna och Enköping.")
+    assert not asks_change_ranking(a, plan)
+
+
+def test_how_a_measure_changed_in_named_kommuner_without_a_direction(fake_engine):
+    a, plan = _read(fake_engine, "How did staff costs for January–August change from the year before in "
+                                 "Eskilstuna (2023) and Enköping (2024)?")
+    ans = change_answer(fake_engine.view, a, plan)
+    assert ans.answer.splitlines()[0] == (
+        "Personalkostnader mot samma period året före: Eskilstuna ökade med 19,7 mnkr (10 %) från jan–aug 2022 "
+        "till jan–aug 2023 [1]; Enköping ökade med 7,0 mnkr (9 %) från jan–aug 2023 till jan–aug 2024 [2].")

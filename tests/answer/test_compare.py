@@ -184,10 +184,15 @@ def test_the_smallest_deviation_is_the_one_nearest_the_budget(fake_engine):
 
 
 def test_a_deficit_so_far_is_not_ranked_against_a_whole_year(fake_engine):
-    """Eight months of deviation against Solna's whole year: side by side, never ordered; Enköping,
-    whose total row has only a full-year deviation, is said to lack it."""
+    """Eight months of deviation against Solna's whole year: the two of eight months are ordered,
+    Solna's year is said apart, never in the order; Enköping, whose total row has only a full-year
+    deviation, is said to lack it."""
     ans = _answer(fake_engine, "Vilken socialnämnd har det största underskottet hittills i år?")
-    assert "Ingen rangordning: siffrorna gäller olika långa perioder" in ans.answer.splitlines()[0]
+    lines = ans.answer.splitlines()
+    assert lines[0] == ("Störst underskott mot budget, jan–aug 2023: Eskilstuna underskott 29,3 mnkr [1]; "
+                        "därefter Huddinge underskott 13,4 mnkr [2].")
+    assert "Solna" not in lines[0] and any(ln.startswith("Andra perioder, och därför inte rangordnade: Solna ")
+                                           for ln in lines)
     assert "- Enköping: raden «Summa totalt (mnkr)» har ingen sådan kolumn" in ans.answer
 
 
@@ -207,3 +212,59 @@ def test_the_committee_s_budget_is_read_on_its_own_net_total_not_its_result_row(
     assert "Eskilstuna" not in {f.kommun for f in forecast.facts}  # its total row has no forecast
     # a compound naming something of its own is no budget: budget adherence is not the budget's size
     assert _answer(fake_engine, "Vilken kommun har bäst budgetföljsamhet?") is None
+
+
+def test_an_annual_index_is_ranked_in_the_latest_year_all_print_and_the_later_figure_follows(fake_engine):
+    """HME is measured once a year: Eskilstuna and Solna print 2022, Huddinge 2022 and August 2023.
+    Ranked in 2022 (a bare index and one printed with "%" are one scale); Huddinge's 2023 follows."""
+    for q in ("Vilken kommun har högst HME?", "I vilken kommun är medarbetarengagemanget (HME) högst inom socialtjänsten?"):
+        a = fake_engine.read_question(q).analysis
+        ans = comparison_answer(fake_engine.view, a, make_plan(a, fake_engine.reports))
+        first = ans.answer.splitlines()[0]
+        assert first.startswith("Högst hållbart medarbetarengagemang (HME), utfall helår 2022: Solna 84,8 [1]; "
+                                "därefter Huddinge 81,5 % [2] och Eskilstuna 79 [3]"), (q, first)
+        assert "Senare siffror, som inte alla kommuner redovisar och därför inte rangordnade: " \
+               "Huddinge 83,5 % (utfall jan–aug 2023) [2]." in ans.answer
+
+
+def test_spracka_budgeten_is_a_deviation_and_no_typo(fake_engine):
+    text, fixes = fake_engine.spelling("Vilken socialnämnd spräcker budgeten för köp av verksamhet mest för helåret?")
+    assert fixes == () and "spräcker" in text
+    a = fake_engine.read_question(text).analysis
+    ans = comparison_answer(fake_engine.view, a, make_plan(a, fake_engine.reports))
+    assert ans.answer.startswith("Störst underskott köp av verksamhet, avvikelse mot budget helår: "
+                                 "Eskilstuna underskott 36,4 mnkr")
+
+
+def _compared(engine, question):
+    a = engine.read_question(question).analysis
+    return comparison_answer(engine.view, a, make_plan(a, engine.reports))
+
+
+def test_the_kommuner_that_print_the_asked_span_are_ranked_and_the_others_said_apart(fake_engine):
+    """"Sämst mot budget efter årets första åtta månader": Eskilstuna and Huddinge print January–
+    August, ranked; Solna's whole year is said apart, not ranked; the order is the worst first."""
+    ans = _compared(fake_engine, "Vilken socialnämnd låg sämst till mot budget efter årets första åtta månader?")
+    lines = ans.answer.splitlines()
+    assert lines[0] == ("Störst underskott nettokostnad, avvikelse mot budget jan–aug 2023: Eskilstuna underskott "
+                        "29,3 mnkr [1]; därefter Huddinge underskott 13,4 mnkr [2].")
+    assert "Andra perioder, och därför inte rangordnade: Solna överskott 28,5 mnkr (avvikelse mot budget helår " \
+           "2023) [3]." in lines
+
+
+def test_of_several_measures_named_the_one_the_rest_of_the_question_leaves_alone(fake_engine):
+    """"Sjukfrånvaro bland personalen" names personalkostnader ("personal") too: sick leave is asked.
+    A rate over eight months is set beside a year's, each with its period."""
+    first = _compared(fake_engine, "Vilken kommun har högst sjukfrånvaro bland personalen på socialförvaltningen?") \
+        .answer.splitlines()[0]
+    assert first.startswith("Sjukfrånvaro: Eskilstuna 6,6 % (utfall jan–aug 2023) [1]; Huddinge 7 % "
+                            "(utfall jan–aug 2023) [2]; Solna 8,5 % (utfall helår 2023) [3]."), first
+
+
+def test_a_cost_over_budget_is_a_deficit_an_income_over_budget_a_surplus(fake_engine):
+    cost = _compared(fake_engine, "Which social services committee is furthest over budget on purchased services "
+                                  "(köp av verksamhet) for the full year?").answer.splitlines()[0]
+    assert cost.startswith("Störst underskott köp av verksamhet, avvikelse mot budget helår: Eskilstuna underskott")
+    income = _compared(fake_engine, "Vilken socialnämnd får in mest intäkter över budget för helåret?") \
+        .answer.splitlines()[0]
+    assert income.startswith("Störst överskott summa intäkter, avvikelse mot budget helår: Solna överskott 8,8 mnkr")

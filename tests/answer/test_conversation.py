@@ -20,6 +20,20 @@ BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 20
     ([WHY], "Men i Huddinge då?", "Varför ökade kostnaderna för ekonomiskt bistånd i Huddinge 2023?", "kommun"),
     ([SICK], "Hur var det förra året?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2022?", "år"),
     ([SICK], "Och 2021?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2021?", "år"),
+    ([SICK], "Hur såg det ut två år tidigare?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2021?", "år"),
+    # a possessive points back whatever noun follows; the year it moves to is said as a year
+    (["Vilken enhet i Eskilstunas socialförvaltning har störst budget för 2023?"],
+     "Vad var dess budgetavvikelse i augusti året innan?",
+     "Vad var dess budgetavvikelse i augusti 2022 i Eskilstuna?", "ämne"),
+    # a comparison with the last answer, whatever noun it names
+    (["Hur stor andel av medarbetarna i Huddinges socialnämnd är kvinnor?"], "Är andelen högre än i Solna?",
+     "Hur stor andel av medarbetarna i Huddinges och Solnas socialnämnd är kvinnor?", "kommun,jämför"),
+    ([SICK], "And three years before?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2020?", "år"),
+    # a turn opening "En annan sak –" keeps the chat's kommun and year for its new subject, and its
+    # opening words are no part of the question
+    (["Hur många familjer har tagit del av Huddinges hembesöksprogram under 2023?"],
+     "En annan sak – hur mycket räknar de med att investera?",
+     "Hur mycket räknar de med att investera i Huddinge 2023?", "ämne"),
     # the words that move the year name no topic of their own, in English too
     ([SICK], "What about the year before?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2022?", "år"),
     ([SICK], "And the previous year in Huddinge?", "Hur hög var sjukfrånvaron i Huddinges socialförvaltning 2022?",

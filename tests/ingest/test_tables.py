@@ -441,3 +441,13 @@ def test_a_row_is_read_with_the_named_total_that_closes_its_run(parsed, fake_eng
     query = topic_units(analyse("Hur stora bidragsintäkter hade Solna 2023?", {"Solna"}), vocab)
     assert label_recall(solna["Bidrag"], query, idf, vocab) > label_recall(solna["Summa intäkter"], query, idf, vocab)
     assert label_precision(solna["Bidrag"], query, idf, vocab) == 1.0
+
+
+def test_a_table_of_the_same_columns_under_a_label_heading_of_its_own_continues_the_one_above():
+    """Eskilstuna's KPB table, then "Föregående år" with the same columns: its rows ("Totalt 2021")
+    are read in the table above, not in a table called "Föregående år"."""
+    text = ("Kostnad per brukare\n\nKonsumtion IFO totalt\t\t\nÅldersgrupp\tKostnader\tKPB\n0-6 år\t41 400 837\t33 442\n"
+            "Totalt 2022\t658 914 703\t89 734\n\nFöregående år\tKostnader\tKPB\nTotalt 2021\t670 619 967\t90 289\n")
+    p = parse_report(REPORT, text)
+    tables = {f.row: f.table for f in p.facts}
+    assert tables["Totalt 2021"] == tables["Totalt 2022"] == "Konsumtion IFO totalt"
