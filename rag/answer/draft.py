@@ -19,6 +19,7 @@ class Line:
     others: tuple[Fact, ...] = ()  # and the row's other values, shown in its details
     parent: str = ""  # the row a sub-row belongs to
     p: float = 0.0  # how probably the row or sentence answers (the scorer's)
+    explains: bool = False  # the leading row's own explanation (the text below a table of the row alone)
 
 
 @dataclass(frozen=True)

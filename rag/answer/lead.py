@@ -268,9 +268,10 @@ def _asked_terms(a: QuestionAnalysis, vocab: frozenset[str], topic: bool = True)
 
 
 def _explanation(a: QuestionAnalysis, section: Section, vocab: frozenset[str]) -> tuple[int, str, bool] | None:
-    """The sentence that explains: of those giving a cause, one that moves as the question asks
-    ("minskningen" for "varför minskade"), then the one sharing most words with the question, the
-    first of equals; without a cause, the sentence sharing most words with the question."""
+    """The sentence that explains: a cause given below a table of the leading row alone; else of
+    those giving a cause, one that moves as the question asks ("minskningen" for "varför
+    minskade"), then the one sharing most words with the question, the first of equals; without a
+    cause, the sentence sharing most words with the question."""
     asked, best = _asked_terms(a, vocab, topic=False), None
     moves = {"up": LEXICON.direction_up, "down": LEXICON.direction_down}.get(a.direction, frozenset())
     for li, ln in enumerate(section.texts):
@@ -279,10 +280,14 @@ def _explanation(a: QuestionAnalysis, section: Section, vocab: frozenset[str]) -
                 continue
             moved = any(w.startswith(m) for w in words(sentence) for m in moves)
             overlap = len(asked & set(terms(sentence, vocab)))
-            key = (bool(LEXICON.causal.search(sentence)), moved, overlap, -li, -si)
-            if (key[0] or overlap) and (best is None or key > best[0]):
+            causal = bool(LEXICON.causal.search(sentence))
+            own = ln.explains and si == 0
+            # a cause given below a table of the row alone first (a cause word elsewhere may give the
+            # cause of something else); then any cause; then the row's own words
+            key = (own and causal, causal, own, moved, overlap, -li, -si)
+            if (own or causal or overlap) and (best is None or key > best[0]):
                 best = (key, li, sentence)
-    return None if best is None else (best[1], best[2], best[0][0])
+    return None if best is None else (best[1], best[2], best[0][1])
 
 
 def text_opening(a: QuestionAnalysis, plan: Plan, sections: list[Section], mark: Mark,

@@ -158,26 +158,42 @@ def merge_overlap(out: list[Scored], s: Scored, max_chars: int = 900) -> list[Sc
     return None
 
 
-def explained_below(view: CorpusView, rows: list[Scored], sents: list[Scored]) -> list[Scored]:
+def explained_below(view: CorpusView, rows: list[Scored], sents: list[Scored]) -> tuple[list[Scored], bool]:
     """The report's own explanation of a leading table row: the first sentence giving a cause in
-    the text right after the row's table, unless a picked sentence already comes from there."""
+    the text right after the row's table, or after a small table of the same row elsewhere in the
+    report (a summary table's line, explained under its own table further on); below a table of
+    the row alone, without a cause word, the first sentence that does more than repeat a figure.
+    Nothing where a picked sentence already comes from there. With it: whether it is the text
+    below a table of the row alone (about the row, not about a whole table)."""
     if not rows:
-        return []
+        return [], False
     lead = rows[0]
     row = lead.candidate.row
-    below = view.commentary(row)
-    if any(s.candidate.passage.id == p.id for s in sents for p in below):
-        return []
-    if len(view.rows_of_table(row)) > 2:  # text after a larger table explains the row only where it names it
-        label = set(terms(row.label, view.vocab))
-        below = [p for p in below if label & set(terms(p.text, view.vocab))]
-    for p in below:
-        for s0, s1 in sentences(p.text):
-            text = p.text[s0:s1].strip()
-            if LEXICON.causal.search(text):
-                return [Scored(Candidate("sentence", lead.candidate.kommun, p.doc_id, (), passage=p, text=text,
-                                         pos=s0), lead.p)]
-    return []
+    label = set(terms(row.label, view.vocab))
+    for r in _tables_of(view, row):
+        below = view.commentary(r)
+        if any(s.candidate.passage.id == p.id for s in sents for p in below):
+            return [], False
+        alone = len(view.rows_of_table(r)) <= 2
+        if not alone:  # text after a larger table explains the row only where it names it
+            below = [p for p in below if label & set(terms(p.text, view.vocab))]
+        for p in below:
+            said = [(s0, p.text[s0:s1].strip()) for s0, s1 in sentences(p.text)]
+            found = next(((s0, t) for s0, t in said if LEXICON.causal.search(t)), None) or (next(
+                ((s0, t) for s0, t in said if not has_figure(t) and len(t.split()) >= 6), None) if alone else None)
+            if found:
+                return [Scored(Candidate("sentence", lead.candidate.kommun, p.doc_id, (), passage=p, text=found[1],
+                                         pos=found[0]), lead.p)], alone
+    return [], False
+
+
+def _tables_of(view: CorpusView, row: FactRow) -> list[FactRow]:
+    """The row and the same row (its label) in the report's other tables of two rows at most, a
+    table of the row alone first: the text below it is about the row, the text below a larger
+    table about all of it."""
+    same = [r for r in view.rows if r.doc_id == row.doc_id and r.key == row.key
+            and r.first.header_line != row.first.header_line and len(view.rows_of_table(r)) <= 2]
+    return sorted([row, *same], key=lambda r: len(view.rows_of_table(r)) > 2)
 
 
 # a date, a list item's or heading's number, a report's own number ("delår 2", "tertial 1")

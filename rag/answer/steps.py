@@ -185,20 +185,25 @@ def kommun_sentences(s: Scope, kommun: str, mine: list[Scored], rows: list[Score
     return sents
 
 
-def _explained(s: Scope, rows: list[Scored], sents: list[Scored]) -> list[Scored]:
+def _explained(s: Scope, rows: list[Scored], sents: list[Scored]) -> tuple[list[Scored], tuple[str, ...]]:
+    """The sentences with what the intent adds, and the text of the leading row's own explanation
+    where it stands below a table of the row alone (the first sentence then says it)."""
+    own: list[Scored] = []
+    alone = False
     if s.policy.explained_below:
         merged: list[Scored] = []
         # the leading row's own explanation first, then the best-matching text
-        for extra in explained_below(s.view, rows, sents) + sents + causes_that_follow(sents):
+        own, alone = explained_below(s.view, rows, sents)
+        for extra in own + sents + causes_that_follow(sents):
             merged = merge_overlap(merged, extra) or merged + [extra]
         sents = merged
     if s.policy.lists_follow:
         sents = sents + lists_that_follow(s.view, sents)
-    return sents
+    return sents, tuple(x.candidate.text for x in own) if alone else ()
 
 
 def kommun_lines(s: Scope, draft: Draft, kommun: str, rows: list[Scored], cells: list[list[Fact]],
-                 sents: list[Scored]) -> list[Line]:
+                 sents: list[Scored], own: tuple[str, ...] = ()) -> list[Line]:
     """The kommun's lines: each row's asked cells (and the first row's other values), then the
     sentences in reading order; the facts and lead figures go to the draft."""
     lines: list[Line] = []
@@ -221,7 +226,8 @@ def kommun_lines(s: Scope, draft: Draft, kommun: str, rows: list[Scored], cells:
     for x in sorted(sents, key=lambda x: (ranked_passages.index(x.candidate.passage.id), x.candidate.pos, order[id(x)])):
         if LEXICON.other_group(s.a.text, x.candidate.text):
             continue  # an explanation found below a row may speak of another target group only
-        lines.append(Line(_EMPHASIS.sub("", x.candidate.text), (draft.cite("p", x.candidate.passage),), p=x.p))
+        lines.append(Line(_EMPHASIS.sub("", x.candidate.text), (draft.cite("p", x.candidate.passage),), p=x.p,
+                          explains=any(t in x.candidate.text for t in own)))
     return lines
 
 
@@ -241,8 +247,8 @@ def evidence_draft(s: Scope, missing: list[str]) -> tuple[Draft, list[Blank]]:
             draft.missing.append(kommun)
             continue
         rows, cells = chosen
-        sents = _explained(s, rows, sents)
-        lines = kommun_lines(s, draft, kommun, rows, cells, sents)
+        sents, own = _explained(s, rows, sents)
+        lines = kommun_lines(s, draft, kommun, rows, cells, sents, own)
         if lines:
             draft.sections.append((kommun, lines))
         elif s.plan.named or s.plan.intent == "rank":  # asked about, and said to have no answer

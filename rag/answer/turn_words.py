@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from ..kommuner import kommuner_in
+from ..kommuner import KOMMUNER, kommuner_in
 from ..lexicon import LEXICON
 
 WORD = re.compile(r"[0-9A-Za-zÅÄÖåäöÉéÜü]+(?:-[0-9A-Za-zÅÄÖåäöÉéÜü]+)*")
@@ -77,7 +77,13 @@ def kommuner_named(text: str, corpus: Iterable[str]) -> list[str]:
     return found
 
 
+#: Sweden's kommuner in lower case: "Enköping" in an English question is no Swedish word
+_KOMMUN_NAMES = re.compile(r"\b(?:" + "|".join(sorted((re.escape(k.lower()) for k in KOMMUNER), key=len, reverse=True))
+                           + r")s?\b")
+
+
 def is_english(low: str) -> bool:
+    low = _KOMMUN_NAMES.sub(" ", low)
     return bool(re.search(r"\b(what|how|why|which|about|the|only|and|for)\b", low)) and not re.search(r"[åäö]", low)
 
 

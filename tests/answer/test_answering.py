@@ -475,3 +475,14 @@ def test_two_reports_of_one_kommun_in_one_first_sentence_and_one_table_with_a_co
     charts = chart_data(ans, e5_engine.facts, e5_engine.reports)
     assert len(charts) == 1 and charts[0].columns == ("Tertialrapport april 2024", "Delårsrapport januari–augusti 2024")
     assert charts[0].values == (278.2, 274.7)
+
+
+@pytest.mark.model
+def test_a_why_of_a_summary_tables_line_reads_the_text_below_its_own_small_table(e5_engine):
+    """Huddinge's "Nämnd- & styrelseverksamhet" stands in the big operating table and again in a table
+    of its own, under which the report says why it fell (the chair's fee is paid by kommunstyrelsen)."""
+    ans = e5_engine.ask("Hur kom det sig?", history=["Hur mycket minskade nettokostnaden för nämnd- och "
+                                                     "styrelseverksamheten i Huddinge mellan januari–augusti 2022 "
+                                                     "och 2023?"])
+    assert any("Arvodet för nämndens ordförande" in c.text for c in ans.citations)
+    assert "Arvodet för nämndens ordförande" in ans.answer
