@@ -99,11 +99,11 @@ def _points_back(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[
     beside every other kommun. None for any other turn."""
     text, low = turn.text, turn.low
     added = [k for k in turn.kommuner if k not in base_kommuner]
-    if base_kommuner and added and COMPARE_LAST.search(low):
+    if base_kommuner and added and _set_beside(low, added):
         # "Är det mer än i Eskilstuna?", "Säger Huddinges rapport samma sak?": the last question,
         # asked of its kommuner and the one named
         both = base_kommuner + added
-        out = swap_kommuner(base, base_kommuner, both)
+        out = swap_kommuner(base, base_kommuner, both, is_english(base.lower()))
         if years_covered and not YEAR_RE.search(text):
             out = without_uncovered_years(out, both, years_covered)
         return Resolved(out, True, said_reading(out), "kommun,jämför")
@@ -121,6 +121,20 @@ def _points_back(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[
                             else "jämfört med de andra kommunerna")
         return Resolved(out, True, said_reading(out), "kommun,jämför")
     return None
+
+
+def _set_beside(low: str, added: list[str]) -> bool:
+    """Whether a turn sets the last answer beside a kommun it names: "Är det mer än i Eskilstuna?",
+    "Säger Huddinges rapport samma sak?". A comparison with something else ("Varför blir
+    lokalkostnaderna lägre än budgeterat … i Eskilstuna?") is a question of its own."""
+    m = COMPARE_LAST.search(low)
+    if m is None:
+        return False
+    if not re.search(r"\b(?:än|than)$", m.group(0)):
+        return True
+    names = "|".join(re.escape(k.lower()) for k in added)
+    return bool(re.match(rf"\s+(?:(?:i|in|för|for|hos|at|vad|what|den|det|the)\s+){{0,2}}(?:{names})(?:s|'s)?\b",
+                         low[m.end():]))
 
 
 def _new_subject(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[str, ...]) -> Resolved | None:

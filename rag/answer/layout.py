@@ -112,7 +112,8 @@ def layout(a: QuestionAnalysis, reports: dict[str, Report], plan: Plan, draft: D
     out_lines = ([first.text] if first else []) + body(a, sections, reports, mark, first)
     for k in draft.missing:  # a paragraph of its own, not an item of the last kommun's list
         out_lines += ["", f"**{k}:** inget i rapporterna besvarar detta tillräckligt säkert."]
-    return Answer(a.text, True, "\n".join(out_lines), tuple(citations), tuple(dict.fromkeys(draft.facts)))
+    facts = tuple(draft.facts) + (first.facts if first else ())
+    return Answer(a.text, True, "\n".join(out_lines), tuple(citations), tuple(dict.fromkeys(facts)))
 
 
 def body(a: QuestionAnalysis, sections: list[Section], reports: dict[str, Report], mark, first) -> list[str]:

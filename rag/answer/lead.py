@@ -52,6 +52,7 @@ class Opening:
     text: str
     computed: tuple[float, ...] = ()
     quoted: tuple[tuple[int, int, str], ...] = ()  # (section, text line, sentence) said here, not again below
+    facts: tuple[Fact, ...] = ()  # cells stated here that the draft's facts may lack (another report's forecast)
 
 
 def said_signs(text: str) -> str:
@@ -233,7 +234,8 @@ def each_report(a: QuestionAnalysis, leads: list[Lead], others: dict[int, tuple[
         said_dev = [signed_value(g) for g in deviations]
         text += f"; avvikelsen mot budget: {said_dev[0].text} respektive {said_dev[1].text}"
         computed += said_dev[0].computed + said_dev[1].computed
-    return Opening(_end(text), computed)
+        cells += deviations
+    return Opening(_end(text), computed, facts=tuple(cells))
 
 
 def _end(text: str) -> str:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from ..lexicon import LEXICON
 from ..models import Report
-from .conversation import Resolved, is_fragment, resolve
+from .conversation import Resolved, is_fragment, resolve, said_reading
 from .dialogue import Anchor
+from .rewriting import without_report_type
 from .offtopic import REASONS, kinds_in, not_about_reports
 from .question import QuestionAnalysis
 
@@ -44,6 +45,11 @@ def read_question(question: str, history: tuple[str, ...], reports: dict[str, Re
         # "Och i Eskilstuna?") is dropped where the kommun now asked about publishes no such report
         have = {r.report_type for r in reports.values() if not a.kommuner or r.kommun in a.kommuner}
         if not set(a.report_types) <= have:
+            read_as = resolved.question
+            for kind in LEXICON.report_types_in(read_as):
+                read_as = without_report_type(read_as, kind)
+            resolved = dataclasses.replace(resolved, question=read_as, reading=said_reading(read_as))
+            a, fixes = read(read_as)
             a = dataclasses.replace(a, report_hint="", report_types=())
     reason = not_about_reports(resolved.question, a.topic_words, a.kommuner, a.years) or \
         not_about_reports(a.text, a.topic_words, a.kommuner, a.years) or \

@@ -15,8 +15,10 @@ from .turn_words import (ADJ, ENGLISH_ONLY_GROUPS, FUNCTION, GROUPS, LEAD, LEAD_
 def swap_kommuner(base: str, old: list[str], new: list[str], english: bool = False) -> str:
     if not new or old == new:
         return base
+    and_ = " and " if english else " och "
+
     def joined(names: list[str]) -> str:
-        return " och ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " och " + names[-1]
+        return and_.join(names) if len(names) <= 2 else ", ".join(names[:-1]) + and_ + names[-1]
 
     if not old:  # "What was the share in 2021 in Huddinge?"
         return append_phrase(base, f"{'in' if english else 'i'} {joined(new)}")
@@ -31,7 +33,7 @@ def swap_kommuner(base: str, old: list[str], new: list[str], english: bool = Fal
 
     pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(old, key=len, reverse=True)) + r")(s)?\b")
     out = pattern.sub(repl, base)
-    out = re.sub(r"\s+(och|,)\s+(?=[,?.]|\s|$)", " ", out)  # "Solna och Huddinge" with both replaced
+    out = re.sub(r"\s+(och|and|,)\s+(?=[,?.]|\s|$)", " ", out)  # "Solna och Huddinge" with both replaced
     return re.sub(r"\s{2,}", " ", out)
 
 
@@ -181,6 +183,17 @@ def swap_report(question: str, report_type: str) -> str:
             if rx.search(question):
                 return rx.sub(f"{report_type}en", question, count=1) if name != report_type else question
     return append_phrase(question, f"enligt {report_type}en")
+
+
+def without_report_type(question: str, report_type: str) -> str:
+    """The question without the report type it names ("… fram i sin årsredovisning?"), for a kommun
+    that publishes no report of that type."""
+    for rx in LEXICON.report_types.get(report_type, ()):
+        question = re.sub(rf"\s*\b(?:i|enligt|in|according to)\s+(?:sin|sitt|dess|their|its|the)?\s*(?:{rx.pattern})",
+                          "", question, flags=re.I)
+        # "What does Enköping's annual report say": the kommun's report, of whatever type
+        question = re.sub(rx.pattern, "report" if is_english(question.lower()) else "rapport", question, flags=re.I)
+    return re.sub(r"\s+([?.!,])", r"\1", question)
 
 
 def without_uncovered_years(question: str, kommuner: list[str], years_covered: Mapping[str, frozenset[int]]) -> str:

@@ -64,10 +64,23 @@ BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 20
      "Hur stor var budgeten för institutionsvård för vuxna i Enköping och Eskilstuna 2024?", "kommun,jämför"),
     ([SICK], "Säger Huddinges rapport samma sak?",
      "Hur hög var sjukfrånvaron i Solnas och Huddinges socialförvaltning 2023?", "kommun,jämför"),
+    (["How many households received financial assistance in Huddinge in 2023?"], "Is that more than in Solna?",
+     "How many households received financial assistance in Huddinge and Solna in 2023?", "kommun,jämför"),
 ])
 def test_follow_up_is_rewritten_from_the_last_complete_question(history, question, expected, kind):
     r = resolve(question, history, CORPUS)
     assert r == Resolved(expected, True, r.reading, kind)
+
+
+@pytest.mark.parametrize("question", [
+    "Varför blir lokalkostnaderna lägre än budgeterat för socialnämnden i Eskilstuna i år?",
+    "Är kvinnorna sjukskrivna mer än männen på socialtjänsten i Eskilstuna?",
+    "Varför blev momsintäkterna högre än budgeterat i Huddinges delårsrapport?",
+])
+def test_a_comparison_with_something_else_than_a_kommun_is_a_question_of_its_own(question):
+    """"lägre än budgeterat … i Eskilstuna" compares with the budget, not with the last answer."""
+    assert resolve(question, ["Hur många hushåll hade ekonomiskt bistånd i Solna 2023?"], CORPUS) == \
+        Resolved(question, False)
 
 
 def test_the_reading_is_said_as_the_question_it_was_read_as():
