@@ -39,9 +39,13 @@ def anchored_probs(view: CorpusView, a: QuestionAnalysis, ev: Evidence, probs: n
     query = topic_units(dataclasses.replace(a, years=(), months=(), report_hint=""), view.vocab)
     cell = asked_cell(a, ev.plan.measure)
     rows = [(i, c) for i, c in enumerate(ev.candidates) if c.kind == "row" and c.features]
-    match = {i: score_row(c.row, query, view.idf, view.vocab) for i, c in rows}
+    # a row's own words count beside its synonym group: the anchored "Köp av verksamhet" is named
+    # by "köpte … verksamhet" as well as "Kommungemensam verksamhet" is
+    match = {i: score_row(c.row, query, view.idf, view.vocab, plain=True) for i, c in rows}
+    other_report = "rapport" in anchor.change.split(",")
     for i, c in sorted(rows, key=lambda ic: -probs[ic[0]]):
-        if not c.features.anchor_row:
+        # the row itself; after "Och i tertialrapporten?" its print in the report asked for
+        if not (c.features.anchor_row or (other_report and c.features.anchor_label)):
             continue
         best_other = max((m for j, m in match.items() if ev.candidates[j].kommun == c.kommun), default=0.0)
         if query and match[i] + ANCHOR_SLACK < best_other:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..models import Fact
 from .rows import MARKUP, FactRow, is_year_label
-from .topic import MEASURE_TERMS, Units, cached_terms, matched, unit_weight
+from .topic import MEASURE_TERMS, Units, cached_terms, matched, plain_terms, unit_weight
 
 #: a label that says nothing by itself: the caption says what a bare "Summa" counts
 _BARE_TOTAL = re.compile(r"(?:summa|totalt|total|summa totalt)\W*", re.I)
@@ -31,10 +31,11 @@ TUNING = RowMatchTuning()
 _SUMMA = re.compile(r"^\s*summa\s+", re.I)
 
 
-def _row_terms(row: FactRow, vocab, grouped: bool = True) -> tuple[frozenset[str], frozenset[str]]:
+def _row_terms(row: FactRow, vocab, grouped: bool = True, plain: bool = False) -> tuple[frozenset[str], frozenset[str]]:
     """The terms of the row's label (with its caption where the label says nothing by itself)
     and of its context (caption, table, section, header). A row under a named total is read with
-    what that total adds up ("Bidrag" under "Summa intäkter" is "Bidrag intäkter")."""
+    what that total adds up ("Bidrag" under "Summa intäkter" is "Bidrag intäkter"). With `plain`, a
+    label that is a synonym phrase ("Köp av verksamhet") is its own words too ("köpte … verksamhet")."""
     f = row.first
     label = f.row
     if is_year_label(label) or not re.search(r"[a-zåäö]{3}", label.lower()) \
@@ -44,17 +45,17 @@ def _row_terms(row: FactRow, vocab, grouped: bool = True) -> tuple[frozenset[str
     elif row.group and grouped:  # "Bidrag" closed by "Summa intäkter" reads as Enköping prints it, "Bidrag (intäkter)"
         label = f"{label} {_SUMMA.sub('', row.group)}"
     ctx = f"{f.caption} {f.table} {f.section} {f.header_text}"
-    return cached_terms(label, vocab), cached_terms(ctx, vocab)
+    return cached_terms(label, vocab) | (plain_terms(label, vocab) if plain else frozenset()), cached_terms(ctx, vocab)
 
 
-def score_row(row: FactRow, query: Units, idf: dict[str, float], vocab) -> float:
+def score_row(row: FactRow, query: Units, idf: dict[str, float], vocab, plain: bool = False) -> float:
     """How well the row names the question's topic: idf-weighted recall of the topic by
     the label plus the best-matching column heading (the cell sits at their crossing),
     some precision (a label with words the question lacks is a narrower row), and a
     little credit for caption and section."""
     weights = [unit_weight(u, idf) for u in query]
     total = sum(weights) or 1.0
-    label, ctx = _row_terms(row, vocab)
+    label, ctx = _row_terms(row, vocab, plain=plain)
     in_label = [matched(u, label) for u in query]
     best_col, col_fact = 0.0, None
     for f in row.facts:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .question import QuestionAnalysis
 from ..lexicon import LEXICON
-from ..search.lexical import SYNONYMS, canon_terms, canon_units, content_words, split_compound, stem
+from ..search.lexical import SYNONYMS, canon_terms, canon_units, content_words, split_compound, stem, terms
 
 #: the idf a term the corpus never uses is weighed with: about a rare word's (higher: an unknown
 #: topic word outweighs the known ones, so a text naming the known ones matches less)
@@ -21,18 +21,27 @@ MEASURE_TERMS = frozenset(stem(w) for w in LEXICON.measure_words)
 
 Units = list[tuple[tuple[str, float], ...]]
 
-_TERMS_CACHE: dict[tuple[int, str], frozenset[str]] = {}
+_TERMS_CACHE: dict[tuple[int, str, bool], frozenset[str]] = {}
 
 
-def cached_terms(text: str, vocab) -> frozenset[str]:
-    """canon_terms as a set, memoised: row labels and headings are scored for every question."""
-    key = (id(vocab), text)
+def _memo_terms(text: str, vocab, grouped: bool) -> frozenset[str]:
+    key = (id(vocab), text, grouped)
     got = _TERMS_CACHE.get(key)
     if got is None:
         if len(_TERMS_CACHE) > _TERMS_CACHE_MAX:
             _TERMS_CACHE.clear()
-        got = _TERMS_CACHE[key] = frozenset(canon_terms(text, vocab or frozenset()))
+        got = _TERMS_CACHE[key] = frozenset((canon_terms if grouped else terms)(text, vocab or frozenset()))
     return got
+
+
+def cached_terms(text: str, vocab) -> frozenset[str]:
+    """canon_terms as a set, memoised: row labels and headings are scored for every question."""
+    return _memo_terms(text, vocab, True)
+
+
+def plain_terms(text: str, vocab) -> frozenset[str]:
+    """The text's own word stems and compound parts, synonym phrases left as words (memoised)."""
+    return _memo_terms(text, vocab, False)
 
 
 def is_measure_word(word: str) -> bool:
