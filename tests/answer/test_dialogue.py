@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from rag.answer.dialogue import anchor_of
 from rag.answer.anchored import anchored_probs
 from rag.answer.evidence import gather
@@ -110,3 +112,18 @@ def test_a_turn_answered_without_table_figures_passes_the_subject_on_from_the_tu
     reading = fake_engine.read_question("Vad är målvärdet för det till 2030?", (PERSONLIGT_OMBUD, middle))
     assert reading.anchor is not None
     assert reading.anchor.rows == {(f.doc_id, f.line) for f in first.facts}
+
+
+@pytest.mark.model
+def test_another_report_of_the_kommun_is_answered_from_the_same_row_as_that_report_prints_it(e5_engine):
+    """"Och hur såg det ut i tertialrapporten?" after a figure of Enköping's August report: the April
+    report's print of the same row leads ("Köp av verksamhet", named by "köpte … verksamhet" as well
+    as "Kommungemensam verksamhet" is), not the row whose words happen to match."""
+    first_q = "Hur mycket köpte Enköpings socialnämnd verksamhet för under januari–augusti 2024?"
+    first = e5_engine.ask(first_q)
+    assert first.answered and {f.row for f in first.facts} == {"Köp av verksamhet"}
+    follow = "Och hur såg det ut i tertialrapporten för januari–april?"
+    ev, probs, lifted = _anchored(e5_engine, follow, (first_q,))
+    assert lifted is not None and "rapport" in ev.anchor.change.split(",")
+    lead = ev.candidates[int(lifted.argmax())]
+    assert lead.row.label == "Köp av verksamhet" and lead.doc_id == "enkoping-tertial-2024-04"
