@@ -21,7 +21,7 @@ from .rewriting import (append_phrase, from_why, narrowed, ranked_over, replace_
                         without_uncovered_years)
 from .turn_words import (COMPARE_LAST, CONNECTOR, FIRST_QUESTION, LEAD, LEXICON_MONTHS_ENGLISH, MONTHS, PART_OF_YEAR,
                          POSSESSIVES,
-                         RESTRICT_START, RETURN_TO, WHICH_OF_THEM, WHY, WHY_START, ACROSS, age_range,
+                         RESTRICT_START, RETURN_TO, THAT_AGE_GROUP, WHICH_OF_THEM, WHY, WHY_START, ACROSS, age_range,
                          asked_topic, capitalise, groups_named, is_english, kommuner_named, measures_named, months_in,
                          narrowing_part, pointing_words, subject_of, subject_pronoun, topic_words, words_of, year_shift, years_said)
 from .turns import turn_features, turn_model
@@ -75,7 +75,7 @@ class Turn:
 
 
 def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
-                 years_covered: Mapping[str, frozenset[int]] | None = None) -> Resolved:
+                 years_covered: Mapping[str, frozenset[int]] | None = None, earlier: tuple[str, ...] = ()) -> Resolved:
     turn = Turn.read(question, corpus)
     if not base or not turn.text:
         return Resolved(turn.text, False)
@@ -85,7 +85,7 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
         return pointed
     if not turn_model().follows(turn_features(turn.text, base, corpus)):
         return Resolved(turn.text, False)  # a complete question: it inherits nothing
-    if turn.topic and (read := _new_subject(turn, base, base_kommuner, corpus)):
+    if turn.topic and (read := _new_subject(turn, base, base_kommuner, corpus, earlier)):
         return read
     out, kinds = _shifted_context(turn, base, base_kommuner, years_covered)
     out, more = _shifted_question(turn, out)
@@ -137,7 +137,8 @@ def _set_beside(low: str, added: list[str]) -> bool:
                          low[m.end():]))
 
 
-def _new_subject(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[str, ...]) -> Resolved | None:
+def _new_subject(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[str, ...],
+                 earlier: tuple[str, ...] = ()) -> Resolved | None:
     """A follow-up with a topic of its own: a part of the last question's subject, the same ranking
     of another subject, or a new subject in the last question's kommun and year. None for a turn
     that restricts the last question otherwise ("Bara för kvinnor?": a group, swapped later)."""
@@ -155,6 +156,11 @@ def _new_subject(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[
     # a new topic in the same context: "Och kostnaderna för hemtjänst?" keeps kommun and year
     connector = CONNECTOR.match(turn.low)
     body = (text[connector.end():] if connector else text).strip(" ,").rstrip("?.!").strip()
+    # "Vad kostade den åldersgruppen …?": the range the chat last named (perhaps before a question
+    # about something else, "Vad är KPB?")
+    age = next((m for q in (base, *reversed(earlier)) if (m := age_range(q))), None)
+    if age and (that := THAT_AGE_GROUP.search(body)):
+        body = f"{body[:that.start()]}{that.group('noun')} {age.group()}{body[that.end():]}"
     pointing = pointing_words(list(turn.words))
     subject = subject_of(base, corpus)
     if pointing and subject and pointing[0] not in POSSESSIVES:  # "den" is what the last question was about
@@ -280,7 +286,8 @@ def resolve(question: str, history: Iterable[str] = (), kommuner_in_corpus: Iter
         # "Tillbaka till X – hur många var det 2022?": the rest moves the earlier reading about X
         base, kommuner = _earlier_about(back.group("topic"), readings, corpus)
         question = capitalise(back.group("rest").strip())
-    return _resolve_one(question, _with_kommuner(base, kommuner, corpus), corpus, years_covered)
+    return _resolve_one(question, _with_kommuner(base, kommuner, corpus), corpus, years_covered,
+                        tuple(r for r, _ in readings))
 
 
 def _only_shifts(text: str, corpus: tuple[str, ...]) -> bool:

@@ -227,7 +227,10 @@ _OUTCOME = re.compile(r"\butfall|\boutcome", re.I)
 
 def cell_fits(fact: Fact, figure: str) -> bool:
     """`unit_fits` for a cell: an amount may also be a cell without a unit in a column that names a
-    cost (`KPB`, kostnad per brukare, in a table that prints kronor without a unit)."""
+    cost (`KPB`, kostnad per brukare, in a table that prints kronor without a unit), and such a cell
+    is no count."""
+    if figure == "count" and not fact.unit and _names_cost(fact.column):
+        return False  # "KPB" printed without "kr" is still an amount, never a count
     if unit_fits(fact.unit, figure):
         return True
     return figure == "money" and not fact.unit and _names_cost(fact.column)
@@ -314,9 +317,17 @@ class _Cells:
         an English question's topic carries too, "budget"), if any names some."""
         a = self.a
         asked = set(topic_terms(a, vocab)) - cached_terms(" ".join(a.period_terms), vocab) if vocab is not None else set()
-        overlap = [(len(asked & cached_terms(LEXICON.spell_out(f.column), vocab)), f) for f, _ in self.cols]
+        overlap = [(len(asked & _column_terms(f.column, vocab)), f) for f, _ in self.cols]
         best = max((n for n, _ in overlap), default=0)
         return next(f for n, f in overlap if n == best) if best else None
+
+
+@lru_cache(maxsize=4096)
+def _column_terms(column: str, vocab) -> frozenset[str]:
+    """A heading's terms, abbreviations spelt out, and each word's own: "KPB" is kostnad per brukare
+    as one term and as a cost per user ("vad kostade … per brukare")."""
+    spelled = LEXICON.spell_out(column)
+    return cached_terms(spelled, vocab).union(*(cached_terms(w, vocab) for w in spelled.split()))
 
 
 def _period_words(a: QuestionAnalysis, report: Report, year: int) -> frozenset[str]:

@@ -33,6 +33,7 @@ SAY_FRAME = _rx("say_frame")
 RETURN_TO = _rx("return_to")
 FIRST_QUESTION = _rx("first_question")
 WHICH_OF_THEM = _rx("which_of_them")
+THAT_AGE_GROUP = _rx("that_age_group")  # "den åldersgruppen": the age range the last question named
 
 MONTHS = LEXICON.months
 LEXICON_MONTHS_ENGLISH = tuple(WORDS["months_english"])

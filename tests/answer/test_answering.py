@@ -319,6 +319,16 @@ def test_a_cost_column_printed_without_a_unit_answers_a_cost_question(e5_engine)
     kpb_table = [f for f in e5_engine.facts if f.column in ("KPB", "# Brukare")]
     assert {f.column for f in kpb_table} == {"KPB", "# Brukare"}
     assert {f.column for f in kpb_table if cell_fits(f, "money")} == {"KPB"}  # a head count is no amount
+    assert {f.column for f in kpb_table if cell_fits(f, "count")} == {"# Brukare"}  # and an amount no count
+
+
+def test_a_cost_per_user_asked_in_words_is_read_in_the_column_an_abbreviation_names(e5_engine):
+    """"Vad kostade … per brukare": the heading "KPB" spelt out is kostnad per brukare, a cost and a
+    per-user figure, not the age group's total cost ("Kostnader") nor its head count."""
+    ans = e5_engine.ask("Vad kostade åldersgruppen 0–6 år per brukare i Eskilstuna 2022?")
+    assert ans.answered and ans.facts[0].column == "KPB" and "0-6" in ans.facts[0].row
+    counted = e5_engine.ask("Hur många brukare i åldern 0–6 år hade Eskilstunas individ- och familjeomsorg 2022?")
+    assert counted.answered and counted.facts[0].column == "# Brukare"
 
 
 def test_dates_and_list_numbers_are_no_figures_and_a_time_needs_its_unit():

@@ -83,6 +83,13 @@ def test_a_comparison_with_something_else_than_a_kommun_is_a_question_of_its_own
         Resolved(question, False)
 
 
+def test_that_age_group_is_the_range_the_chat_last_named_even_two_turns_back():
+    history = ["Hur många brukare i åldern 0–6 år hade Eskilstunas individ- och familjeomsorg 2022 enligt KPB?",
+               "Vad är KPB för något?"]
+    r = resolve("Vad kostade den åldersgruppen per brukare?", history, CORPUS)
+    assert r.question == "Vad kostade åldersgruppen 0–6 år per brukare i Eskilstuna 2022?"
+
+
 def test_the_reading_is_said_as_the_question_it_was_read_as():
     """A person checks a follow-up's reading as a whole question, not as a list of keywords."""
     r = resolve("Och i Huddinge?", [SICK], CORPUS)
