@@ -42,6 +42,10 @@ class IntentPolicy:
     borrow: bool = False  # a named kommun without a row of its own is read in the row the best one uses
 
 
+#: sentences added per kommun when several kommuner are asked how they work with something (more:
+#: each kommun's work told more fully, a longer answer)
+MANNER_EXTRA_SENTENCES = 1
+
 POLICIES = {
     "lookup": IntentPolicy(superlative=True, year_rows=True),
     "why": IntentPolicy(sentences=3, quoted_row=True, explained_below=True, lists_follow=True),
@@ -164,7 +168,10 @@ def kommun_rows(s: Scope, kommun: str, mine: list[Scored], rows: list[Scored],
 
 def _best_sentences(s: Scope, mine: list[Scored]) -> list[Scored]:
     best_sent = max((x.p for x in mine if x.candidate.kind == "sentence"), default=0.0)
-    return pick(mine, "sentence", s.policy.sentences, max(s.th.sentence, s.th.relative * best_sent))
+    n = s.policy.sentences
+    if s.a.manner and len(s.targets) > 1:  # "Hur arbetar A och B med …": each kommun's work, said in more than one place
+        n += MANNER_EXTRA_SENTENCES
+    return pick(mine, "sentence", n, max(s.th.sentence, s.th.relative * best_sent))
 
 
 def _table_in_order(s: Scope, kommun: str, rows: list[Scored], cells: list[list[Fact]]):

@@ -496,3 +496,19 @@ def test_a_why_of_a_summary_tables_line_reads_the_text_below_its_own_small_table
                                                      "och 2023?"])
     assert any("Arvodet för nämndens ordförande" in c.text for c in ans.citations)
     assert "Arvodet för nämndens ordförande" in ans.answer
+
+
+def test_how_several_kommuner_work_with_something_is_told_in_several_passages_of_each(e5_engine):
+    """"Hur arbetar Enköping och Solna med våld i nära relationer?": each kommun's work in its own
+    section, more than one cited passage each, never a table figure."""
+    ans = e5_engine.ask("Hur arbetar Enköping och Solna med våld i nära relationer enligt rapporterna?")
+    assert ans.answered and not ans.facts
+    sections = ans.answer.split("**")[1:]
+    heads = sections[0::2]
+    assert [h.split(" ")[0] for h in heads] == ["Enköping", "Solna"]
+    counts = []
+    for body in sections[1::2]:
+        bullets = [ln for ln in body.splitlines() if ln.startswith("- ")]
+        assert len(bullets) >= 2 and all(ln.rstrip().endswith("]") for ln in bullets)
+        counts.append(len(bullets))
+    assert max(counts) == 3  # a third passage where the report says more (two for a single kommun's question)
