@@ -307,15 +307,19 @@ class Engine:
         """What the chat's last answer with table figures was about (its fact rows): a turn answered
         in the reports' words or refused passes to the one before ("Vad är KPB?" between a question
         and "Vad kostade den åldersgruppen?"); at most `dialogue_turns` back, as a subject older than
-        that has been replaced or restated."""
+        that has been replaced or restated. Where no turn in reach has figures, the passages the
+        last answer quoted."""
         from .answer.reading import is_question_text
 
         history = tuple(h for h in history if is_question_text(h))[-self.config.dialogue_turns:]
+        said = None  # the last turn's quoted passages, when no turn in reach has table figures
         for end in range(len(history), 0, -1):
             anchor = self._turn_anchor(history[:end])
-            if anchor is not None:
+            if anchor is not None and anchor.rows:
                 return anchor
-        return None
+            if end == len(history):
+                said = anchor
+        return said
 
     def _turn_anchor(self, turns: tuple[str, ...]):
         """The anchor of the last of `turns`, answered with the turns before it as its history."""

@@ -26,6 +26,10 @@ LEAVES_ROW = ("kommun", "grupp")
 #: question's topic (`score_row`, 1.0 names all of it) and still answer: higher keeps the last
 #: answer's row against a row that names more of the question (a narrowing)
 ANCHOR_SLACK = 0.02
+#: after an answer in the reports' words, a sentence of a passage it quoted answers the follow-up when
+#: the scorer ranks it this high among the kommun's candidates (higher: more follow-ups answered from
+#: the same passage, more of them by a sentence about something else)
+QUOTED_PASSAGE_TOP = 3
 
 
 def anchored_probs(view: CorpusView, a: QuestionAnalysis, ev: Evidence, probs: np.ndarray,
@@ -35,6 +39,8 @@ def anchored_probs(view: CorpusView, a: QuestionAnalysis, ev: Evidence, probs: n
     anchor = ev.anchor
     if anchor is None or ev.plan.intent not in ANCHORED_INTENTS or set(anchor.change.split(",")) & set(LEAVES_ROW):
         return None
+    if not anchor.rows:
+        return _said_next_to_it(ev, probs, answer_at)
     # no topic words of its own ("What was the share in 2021?"): nothing names another row
     query = topic_units(dataclasses.replace(a, years=(), months=(), report_hint=""), view.vocab)
     cell = asked_cell(a, ev.plan.measure)
@@ -56,3 +62,20 @@ def anchored_probs(view: CorpusView, a: QuestionAnalysis, ev: Evidence, probs: n
         lifted[i] = max(float(probs.max()), answer_at) + 1e-6
         return lifted
     return None
+
+
+def _said_next_to_it(ev: Evidence, probs: np.ndarray, answer_at: float) -> np.ndarray | None:
+    """After an answer in the reports' words, the best sentence of the passages it quoted, when the
+    scorer already ranks it among the kommun's first few: the follow-up's pronoun ("det", "that")
+    is what was just said, and its answer stands next to it."""
+    quoted = [i for i, c in enumerate(ev.candidates) if c.kind == "sentence" and c.passage.id in ev.anchor.passages]
+    if not quoted:
+        return None
+    best = max(quoted, key=lambda i: probs[i])
+    kommun = ev.candidates[best].kommun
+    ahead = sum(1 for j, c in enumerate(ev.candidates) if c.kommun == kommun and probs[j] > probs[best])
+    if ahead >= QUOTED_PASSAGE_TOP:
+        return None
+    lifted = probs.copy()
+    lifted[best] = max(float(probs.max()), answer_at) + 1e-6
+    return lifted

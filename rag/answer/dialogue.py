@@ -30,6 +30,9 @@ class Anchor:
     measures: frozenset[str]  # catalogue measures of those rows: the same measure in another kommun
     label_words: tuple[str, ...]  # the rows' labels, for sentences that explain them
     change: str = ""  # what the follow-up changes (`Resolved.kind`: kommun, år, mått, grupp, ämne, …)
+    #: an answer in the reports' words anchors the passages it quoted (no rows): "Och hur många tror de
+    #: att det blir framåt?" is answered next to what was just said
+    passages: frozenset[int] = frozenset()
 
     def said_in(self, text: str) -> float:
         """The largest share of one anchor label's words (their first letters: "nämnd-" and
@@ -72,9 +75,12 @@ NO_RELATION = AnchorRelation()
 
 
 def anchor_of(answer: Answer, view: CorpusView) -> Anchor | None:
-    """The anchor of an answered question with figures from table rows; None otherwise."""
-    if not answer.answered or not answer.facts:
+    """The anchor of an answered question: its figures' table rows, or for an answer in the
+    reports' words the passages it quoted; None for a refusal."""
+    if not answer.answered:
         return None
+    if not answer.facts:
+        return _text_anchor(answer, view)
     by_line = {(r.doc_id, r.line): r for r in view.rows}
     rows = list(dict.fromkeys(by_line[(f.doc_id, f.line)] for f in answer.facts if (f.doc_id, f.line) in by_line))
     if not rows:
@@ -90,3 +96,11 @@ def anchor_of(answer: Answer, view: CorpusView) -> Anchor | None:
         measures=frozenset(m for r in rows for m in measures.get((r.doc_id, r.line), ())),
         label_words=tuple(dict.fromkeys(r.label for r in rows)),
     )
+
+
+def _text_anchor(answer: Answer, view: CorpusView) -> Anchor | None:
+    at = {(loc.doc_id, loc.start_line): p.id for p in view.passages if p.kind == "text" for loc in p.locations}
+    ids = frozenset(pid for c in answer.citations if c.kind == "passage" and (pid := at.get((c.doc_id, c.line))) is not None)
+    if not ids:
+        return None
+    return Anchor(frozenset(), frozenset(), frozenset(), frozenset(), (), passages=ids)

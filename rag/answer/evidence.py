@@ -240,6 +240,10 @@ def gather(engine, a: QuestionAnalysis, kommuner: tuple[str, ...] = (), doc_ids:
                 float(label_dense[li]) if li is not None else 0.0)
 
     hits = _text_hits(engine, a, plan, dense_all)
+    if anchor is not None and anchor.passages:  # the passages the last answer quoted are read again
+        have = {h.passage.id for h in hits}
+        hits += [Hit(view.passages[pid], 0.0, len(hits) + 1) for pid in sorted(anchor.passages)
+                 if pid not in have and view.passages[pid].kommun in plan.kommuner]
     if not plan.named and len(plan.kommuner) > cfg.per_kommun_search_max:
         plan = _focus(plan, hits, label_index, label_dense, reports, cfg.per_kommun_search_max)
     absent = {k: absent_topic(view, a, k) for k in plan.kommuner}

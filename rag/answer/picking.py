@@ -219,7 +219,9 @@ _DURATION = re.compile(rf"\b(?:\d+(?:,\d+)?|en|ett|{_SMALL_NUMBERS}|one|two|thre
                        + "|".join(sorted(LEXICON.duration_units, key=len, reverse=True)) + r")\b", re.I)
 
 
-_COUNTED = re.compile(r"\b(?:hur många|antal(?:et)?)\s+(?:(?:nya|fler|olika|aktiva|unika|enskilda)\s+)?([a-zåäöé]{4,})")
+#: the word after "hur många" is what is counted, unless a subject follows it ("hur många tror de …": a verb)
+_COUNTED = re.compile(r"\b(?:hur många|antal(?:et)?)\s+(?:(?:nya|fler|olika|aktiva|unika|enskilda)\s+)?([a-zåäöé]{4,})\b"
+                      r"(?!\s+(?:de|dom|ni|vi|man|han|hon|den|det)\b)")
 
 
 def counted_stems(question: str, vocab) -> tuple[str, ...]:

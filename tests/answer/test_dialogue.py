@@ -127,3 +127,27 @@ def test_another_report_of_the_kommun_is_answered_from_the_same_row_as_that_repo
     assert lifted is not None and "rapport" in ev.anchor.change.split(",")
     lead = ev.candidates[int(lifted.argmax())]
     assert lead.row.label == "Köp av verksamhet" and lead.doc_id == "enkoping-tertial-2024-04"
+
+
+@pytest.mark.model
+def test_an_answer_in_the_reports_words_anchors_the_passages_it_quoted(e5_engine):
+    """"Och hur många tror de att det blir i snitt framåt?" after an answer quoting Enköping's April
+    report on placements in skyddat boende: the answer stands next to what was just quoted."""
+    first_q = "Hur många månadsplaceringar i skyddat boende budgeterade Enköping för 2024 enligt tertialrapporten?"
+    first = e5_engine.ask(first_q)
+    assert first.answered and not first.facts
+    follow = "Och hur många tror de att det blir i snitt framåt?"
+    reading = e5_engine.read_question(follow, (first_q,))
+    assert reading.anchor is not None and not reading.anchor.rows and reading.anchor.passages
+    answer = e5_engine.ask(follow, history=(first_q,))
+    assert answer.answered and "4,6" in answer.answer.split("\n\n", 1)[1].splitlines()[0]
+    # a complete question asked next is not held to those passages
+    other = "Hur stor var sjukfrånvaron i Solna 2023?"
+    assert e5_engine.read_question(other, (first_q,)).anchor is None
+
+
+def test_a_verb_after_hur_manga_is_not_what_is_counted():
+    from rag.answer.picking import counted_stems
+
+    assert counted_stems("Hur många tror de att det blir i snitt framåt?", frozenset()) == ()
+    assert counted_stems("Hur många anställda har de?", frozenset())[0] == "anstäl"
