@@ -230,7 +230,8 @@ def each_report(a: QuestionAnalysis, leads: list[Lead], others: dict[int, tuple[
            f"{value.text}{when} i {report_said(second.report)} {mark((second.cite,))}"
     computed = said.computed + value.computed + (float(span_of(cells[1], second.report).year),)
     deviations = [next((g for g in (*t.cells, *others.get(t.cite, ())) if is_deviation(g)), None) for t in leads]
-    if all(column_info(c.column).kind == "prognos" for c in cells) and all(deviations):  # the forecast's own
+    money = all(c.unit in KRONOR for c in cells)  # a volume forecast's deviation in kronor is another figure
+    if money and all(column_info(c.column).kind == "prognos" for c in cells) and all(deviations):  # the forecast's own
         said_dev = [signed_value(g) for g in deviations]
         text += f"; avvikelsen mot budget: {said_dev[0].text} respektive {said_dev[1].text}"
         computed += said_dev[0].computed + said_dev[1].computed
