@@ -51,6 +51,8 @@ class Lexicon:
     measure_words: frozenset[str] = frozenset()  # words naming the kind of figure (kostnad, antal), never the subject
     label_filler: frozenset[str] = frozenset()  # words in a row label that join or qualify, never name a measure
     target_groups: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # vuxna, barn och unga: exclusive
+    rate: re.Pattern = re.compile(r"(?!)")  # "per dygn", "kostar ett dygn": a figure per unit, the unit in its group
+    rate_units: dict[str, str] = field(default_factory=dict)  # the unit asked -> the form reports print
     age_range: re.Pattern = re.compile(r"(?!)")  # an age range ("13–20 år"); its two groups or the next two are its ends
     age_from: re.Pattern = re.compile(r"(?!)")  # a range without an end ("65- år", "över 65 år"): either group is its start
 
@@ -132,6 +134,14 @@ class Lexicon:
     def is_rank(self, text: str) -> bool:
         low = text.lower()
         return any(rx.search(low) for rx in self.rank_patterns)
+
+    def asked_rate(self, text: str) -> str:
+        """The unit a question asks a figure per ("dygn" for "vad kostar ett dygn", "per day"), '' when none."""
+        for m in self.rate.finditer(text):
+            unit = next((u for u in m.groups() if u), "").lower()
+            if unit in self.rate_units:
+                return self.rate_units[unit]
+        return ""
 
     def spell_out(self, text: str) -> str:
         """Abbreviations of the synonym groups (a short word with capitals after its first letter:
@@ -228,6 +238,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         label_filler=frozenset(d.get("label_filler", ())),
         target_groups={k: _compile(v, f"target_groups.{k}") for k, v in d.get("target_groups", {}).items()
                        if not k.startswith("_")},
+        rate=re.compile("|".join(f"(?:{p})" for p in d["rates"]["asking"]), re.I) if d.get("rates") else re.compile(r"(?!)"),
+        rate_units=dict(d.get("rates", {}).get("units", {})),
         age_range=re.compile(d["age_range"]["pattern"], re.I) if d.get("age_range") else re.compile(r"(?!)"),
         age_from=re.compile(d["age_range"]["open_pattern"], re.I) if d.get("age_range") else re.compile(r"(?!)"),
         rank_named=_compile(d.get("rank_named", {}).get("patterns", []), "rank_named"),

@@ -399,8 +399,19 @@ def usable(ev: Evidence, probs, figure: str | None = None) -> list[Scored]:
     asked for ("hur många" and a row of mnkr) cannot. `figure` as `asked_cell` reads it."""
     if figure is None:
         figure = asked_cell(ev.plan.analysis, ev.plan.measure)
+    rate = LEXICON.asked_rate(ev.plan.analysis.text)
     return [Scored(c, float(p)) for c, p in zip(ev.candidates, probs)
-            if c.kind != "row" or any(cell_fits(f, figure) for f in c.row.facts)]
+            if c.kind != "row" or (any(cell_fits(f, figure) for f in c.row.facts) and names_rate(c.row, rate))]
+
+
+def names_rate(row: FactRow, rate: str) -> bool:
+    """Whether a row gives a figure per the unit asked ("vad kostar ett dygn": a row naming dygn in its
+    label, caption or headings, abbreviations spelt out; KPB is per brukare); any row when none is asked."""
+    if not rate:
+        return True
+    f = row.first
+    said = " ".join([row.label, f.caption, f.table, *(g.column for g in row.facts)])
+    return rate in LEXICON.spell_out(said).lower()
 
 
 def strength(ev: Evidence, probs) -> float:

@@ -512,3 +512,11 @@ def test_how_several_kommuner_work_with_something_is_told_in_several_passages_of
         assert len(bullets) >= 2 and all(ln.rstrip().endswith("]") for ln in bullets)
         counts.append(len(bullets))
     assert max(counts) == 3  # a third passage where the report says more (two for a single kommun's question)
+
+
+def test_a_price_per_day_is_never_answered_by_a_total(e5_engine):
+    """"Snittkostnaden per dygn": Enköping's tables print the total cost of egna familjehem, its text the
+    price per day; the total's row is no answer to a question about the price of a day."""
+    ans = e5_engine.ask("Hur har snittkostnaden per dygn för egna familjehem förändrats enligt tertialrapporten?")
+    assert ans.answered and not ans.facts
+    assert "892 kr per dygn" in ans.answer.splitlines()[0]

@@ -60,3 +60,14 @@ def test_a_question_asking_which_row_stands_out(question, direction):
     from rag.lexicon import LEXICON
 
     assert LEXICON.superlative(question) == direction
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("Vad kostar ett dygn i eget familjehem?", "dygn"),
+    ("What is the cost per day of a placement?", "dygn"),
+    ("Vad var kostnaden per brukare 2022?", "brukare"),
+    ("Vad kostade familjehemmen 2023?", ""),
+    ("Vad var kostnaden per invånare?", ""),  # a measure of its own
+])
+def test_a_figure_per_unit_is_read_with_the_unit_reports_print(question, unit):
+    assert LEXICON.asked_rate(question) == unit
