@@ -59,6 +59,11 @@ def said_signs(text: str) -> str:
     return _SIGN_IN_WORD.sub(r"\1\2 ", text)
 
 
+#: a text answer about up to this many named kommuner opens with a sentence of each (more: one
+#: opening line that takes too long to read aloud; the first kommun's sentence then opens alone)
+SAID_EACH_MAX = 3
+
+
 def opening(a: QuestionAnalysis, plan: Plan, reports: dict[str, Report], sections: list[Section],
             leads: list[Lead], mark: Mark, vocab: frozenset[str] = frozenset()) -> Opening | None:
     """The first sentence, from the lead figures of the rows shown (or a report sentence)."""
@@ -72,6 +77,11 @@ def opening(a: QuestionAnalysis, plan: Plan, reports: dict[str, Report], section
         if plan.intent == "rank" or LEXICON.superlative(a.text) or (plan.intent == "compare" and not a.direction):
             return side_by_side(a, plan, firsts, mark)
         return each_kommun(a, sections, firsts, mark)
+    if not leads and plan.named and 1 < len(sections) <= SAID_EACH_MAX:
+        # "Hur arbetar Enköping och Solna med …?": each kommun named asked is heard in the opening
+        said = each_kommun_said(a, plan, sections, mark, vocab)
+        if said is not None:
+            return said
     mine = [t for t in leads if t.kommun == sections[0].kommun]
     if not mine or (mine[0].p < ROW_LEADS and max((ln.p for ln in sections[0].texts), default=0.0) > mine[0].p
                     and not a.contrast and not LEXICON.superlative(a.text)):
@@ -328,6 +338,19 @@ def text_opening(a: QuestionAnalysis, plan: Plan, sections: list[Section], mark:
     text = f"Enligt {section.head}: {said_signs(sentence).rstrip('.')} {mark(section.texts[li].cites)}, och " \
            f"rapporten förklarar: ”{because}” {mark(section.texts[cli].cites)}"
     return Opening(text, (), ((0, li, sentence), (0, cli, because)))
+
+
+def each_kommun_said(a: QuestionAnalysis, plan: Plan, sections: list[Section], mark: Mark,
+                     vocab: frozenset[str] = frozenset()) -> Opening | None:
+    """Several named kommuner answered in the reports' words: each one's best sentence, in the order
+    shown ("Enligt Enköping (…): … [1] Enligt Solna (…): … [3]"), each left out of its list below."""
+    parts, quoted = [], []
+    for i, section in enumerate(sections):
+        said = text_opening(a, plan, [section], mark, vocab)
+        if said is not None:
+            parts.append(said.text)
+            quoted += [(i, li, sentence) for _, li, sentence in said.quoted]
+    return Opening(" ".join(parts), (), tuple(quoted)) if len(parts) > 1 else None
 
 
 def _scaled(t: Lead) -> float:

@@ -503,6 +503,10 @@ def test_how_several_kommuner_work_with_something_is_told_in_several_passages_of
     section, more than one cited passage each, never a table figure."""
     ans = e5_engine.ask("Hur arbetar Enköping och Solna med våld i nära relationer enligt rapporterna?")
     assert ans.answered and not ans.facts
+    first = ans.answer.splitlines()[0]  # each kommun asked about is heard in the opening, its sentence cited
+    assert re.match(r"Enligt Enköping \(.*\[\d\] Enligt Solna \(.*\[\d\]$", first)
+    said = re.findall(r"\): (.*?) \[\d\]", first)
+    assert len(said) == 2 and not any(s in ans.answer.split("\n", 1)[1].split("\n\n[1]")[0] for s in said)
     sections = ans.answer.split("**")[1:]
     heads = sections[0::2]
     assert [h.split(" ")[0] for h in heads] == ["Enköping", "Solna"]
