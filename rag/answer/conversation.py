@@ -21,7 +21,7 @@ from .rewriting import (append_phrase, from_why, narrowed, ranked_over, replace_
                         without_uncovered_years)
 from .turn_words import (COMPARE_LAST, CONNECTOR, FIRST_QUESTION, LEAD, LEXICON_MONTHS_ENGLISH, MONTHS, PART_OF_YEAR,
                          POSSESSIVES,
-                         RESTRICT_START, RETURN_TO, THAT_AGE_GROUP, WHICH_OF_THEM, WHY, WHY_START, ACROSS, age_range,
+                         RESTRICT_START, RETURN_TO, THAN_KOMMUN, THAT_AGE_GROUP, WHICH_OF_THEM, WHY, WHY_START, ACROSS, age_range,
                          asked_topic, capitalise, groups_named, is_english, kommuner_named, measures_named, months_in,
                          narrowing_part, pointing_words, subject_of, subject_pronoun, topic_words, words_of, year_shift, years_said)
 from .turns import turn_features, turn_model
@@ -133,8 +133,7 @@ def _set_beside(low: str, added: list[str]) -> bool:
     if not re.search(r"\b(?:än|than)$", m.group(0)):
         return True
     names = "|".join(re.escape(k.lower()) for k in added)
-    return bool(re.match(rf"\s+(?:(?:i|in|för|for|hos|at|vad|what|den|det|the)\s+){{0,2}}(?:{names})(?:s|'s)?\b",
-                         low[m.end():]))
+    return bool(re.match(rf"\s+(?:(?:{THAN_KOMMUN})\s+){{0,2}}(?:{names})(?:s|'s)?\b", low[m.end():]))
 
 
 def _new_subject(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[str, ...],

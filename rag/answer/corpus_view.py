@@ -74,6 +74,12 @@ class CorpusView:
         return {(p.doc_id, p.locations[0].start_line): p.id for p in self.passages if p.kind == "table"}
 
     @cached_property
+    def text_passage(self) -> dict[RowKey, int]:
+        """(doc_id, line a text passage starts at, in any of its places) -> passage id: what a
+        passage citation points at."""
+        return {(loc.doc_id, loc.start_line): p.id for p in self.passages if p.kind == "text" for loc in p.locations}
+
+    @cached_property
     def passages_by_doc(self) -> dict[str, list[tuple[int, str, Passage]]]:
         """Each report's passages in reading order, with the section each stands in."""
         by_doc: dict[str, list[tuple[int, str, Passage]]] = {}

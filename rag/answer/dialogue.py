@@ -100,7 +100,7 @@ def anchor_of(answer: Answer, view: CorpusView) -> Anchor | None:
 
 def _text_anchor(answer: Answer, view: CorpusView) -> Anchor | None:
     """The passages an answer in the reports' words quoted, found by where each citation starts."""
-    at = {(loc.doc_id, loc.start_line): p.id for p in view.passages if p.kind == "text" for loc in p.locations}
+    at = view.text_passage
     ids = frozenset(pid for c in answer.citations if c.kind == "passage" and (pid := at.get((c.doc_id, c.line))) is not None)
     if not ids:
         return None

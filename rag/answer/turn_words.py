@@ -33,6 +33,8 @@ SAY_FRAME = _rx("say_frame")
 RETURN_TO = _rx("return_to")
 FIRST_QUESTION = _rx("first_question")
 WHICH_OF_THEM = _rx("which_of_them")
+#: small words between "än" and the kommun a turn compares with ("mer än vad Eskilstuna …", "än i Solna")
+THAN_KOMMUN = "|".join(WORDS["than_kommun"])
 THAT_AGE_GROUP = _rx("that_age_group")  # "den åldersgruppen": the age range the last question named
 
 MONTHS = LEXICON.months
