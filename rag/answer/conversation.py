@@ -21,7 +21,7 @@ from .rewriting import (append_phrase, from_why, narrowed, ranked_over, replace_
                         without_uncovered_years)
 from .turn_words import (COMPARE_LAST, CONNECTOR, FIRST_QUESTION, LEAD, LEXICON_MONTHS_ENGLISH, MONTHS, PART_OF_YEAR,
                          POSSESSIVES,
-                         RESTRICT_START, RETURN_TO, THAN_KOMMUN, THAT_AGE_GROUP, WHICH_OF_THEM, WHY, WHY_START, ACROSS, age_range,
+                         RESTRICT_START, RETURN_TO, THAN_KOMMUN, THAT_AGE_GROUP, THAT_THING, WHICH_OF_THEM, WHY, WHY_START, ACROSS, age_range,
                          asked_topic, capitalise, groups_named, is_english, kommuner_named, measures_named, months_in,
                          narrowing_part, pointing_words, subject_of, subject_pronoun, topic_words, words_of, year_shift, years_said)
 from .turns import turn_features, turn_model
@@ -38,7 +38,8 @@ class Resolved:
 
 def said_reading(question: str) -> str:
     """How a follow-up was read, said as the question it was read as, so a person can check it."""
-    return f"Jag läser frågan som: «{question}»"
+    said = capitalise(question)
+    return f"Jag läser frågan som: «{said if said.endswith(('?', '.', '!')) else said + '?'}»"
 
 
 def is_fragment(question: str, corpus: Iterable[str] = ()) -> bool:
@@ -162,7 +163,9 @@ def _new_subject(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[
         body = f"{body[:that.start()]}{that.group('noun')} {age.group()}{body[that.end():]}"
     pointing = pointing_words(list(turn.words))
     subject = subject_of(base, corpus)
-    if pointing and subject and pointing[0] not in POSSESSIVES:  # "den" is what the last question was about
+    if subject and (that := THAT_THING.search(body)):  # "den verksamheten" is what the last question was about
+        body = f"{body[:that.start()]}{subject.lower()}{body[that.end():]}"
+    elif pointing and subject and pointing[0] not in POSSESSIVES:  # "den" is what the last question was about
         body = re.sub(rf"\b{pointing[0]}\b", subject.lower(), body, count=1, flags=re.I)
     out = capitalise(body) + "?"
     if not turn.kommuner and base_kommuner:

@@ -16,7 +16,7 @@ from ..search.lexical import terms, words
 from ..search.retrieval import sentence_pieces
 from ..years import is_year
 from .draft import Lead, Line
-from .periods import KRONOR, is_cost, months_covered, span_of
+from .periods import KRONOR, is_cost, span_of
 from .picking import counted_stems, gives_figure, has_figure, names_two_reports
 from .plan import Plan
 from .question import QuestionAnalysis
@@ -148,7 +148,7 @@ def asked_cell(a: QuestionAnalysis, t: Lead, others: tuple[Fact, ...], figure: s
     def fits(f: Fact) -> tuple[bool, bool]:
         of_forecast = "prognos" in f.column.lower() or against(f, t.report)[1]
         return kind != "avvikelse" or of_forecast == forecast, \
-            not months or months_covered(f.column, t.report) == months
+            not months or span_of(f, t.report).months == months
     have = [f for f in t.cells if column_info(f.column).kind == kind]
     if have and any(fits(f)[0] for f in have):
         return None
@@ -380,7 +380,7 @@ def side_by_side(a: QuestionAnalysis, plan: Plan, leads: list[Lead], mark: Mark)
     why_not = ""
     if len(units) != 1 and not units <= set(KRONOR):
         why_not = "siffrorna har olika enheter"
-    elif len({months_covered(t.fact.column, t.report) for t in leads}) > 1:
+    elif len({span_of(t.fact, t.report).months for t in leads}) > 1:
         why_not = "siffrorna gäller olika långa perioder"
     elif len(kinds := {span_of(t.fact, t.report).kind for t in leads}) > 1:  # a target beside an outcome
         why_not = f"siffrorna är olika slags siffror ({', '.join(sorted(kinds))})"
@@ -396,7 +396,8 @@ def side_by_side(a: QuestionAnalysis, plan: Plan, leads: list[Lead], mark: Mark)
     head = {"max": "Högst", "min": "Lägst", "negative": "Lägst"}[sup]
     items = [_item(t, mark, not same) for t in ordered[:RANKED_NAMED]]
     more = " med flera" if len(ordered) > RANKED_NAMED else ""
-    return Opening(f"{head} {lower_first(subject)}: {items[0]}" + (f", därefter {_listed(items[1:])}{more}"
+    head = f"{head} {lower_first(subject)}" if same else head  # rows of several labels: each item names its own
+    return Opening(f"{head}: {items[0]}" + (f", därefter {_listed(items[1:])}{more}"
                                                                    if len(items) > 1 else "") + ".", computed)
 
 

@@ -64,10 +64,14 @@ class Span:
 
 
 def span_of(fact: Fact, report: Report) -> Span:
-    """A closed year's bokslut is its outcome; a column naming only a year is the outcome too."""
+    """A closed year's bokslut is its outcome; a column naming only a year is the outcome too. A
+    figure over the last twelve months ("medel senaste 12 månaderna") spans a whole year."""
     kind = column_info(fact.column).kind
     kind = "utfall" if kind in ("bokslut", "annat") else kind
-    return Span(kind, column_year(fact.column, report), months_covered(fact.column, report))
+    rolling = LEXICON.comparison["rolling_year"]
+    rolls = any(rolling.search(t) for t in (fact.row, fact.column, fact.caption, fact.table))
+    months = 12 if rolls else months_covered(fact.column, report)
+    return Span(kind, column_year(fact.column, report), months)
 
 
 def in_mnkr(fact: Fact) -> float | None:

@@ -36,6 +36,7 @@ WHICH_OF_THEM = _rx("which_of_them")
 #: small words between "än" and the kommun a turn compares with ("mer än vad Eskilstuna …", "än i Solna")
 THAN_KOMMUN = "|".join(WORDS["than_kommun"])
 THAT_AGE_GROUP = _rx("that_age_group")  # "den åldersgruppen": the age range the last question named
+THAT_THING = _rx("that_thing")  # "den verksamheten", "that item": what the last question was about
 
 MONTHS = LEXICON.months
 LEXICON_MONTHS_ENGLISH = tuple(WORDS["months_english"])
@@ -119,8 +120,9 @@ def topic_words(text: str, kommuner: list[str], english: bool) -> list[str]:
 
 def asked_topic(text: str, kommuner: list[str], english: bool) -> list[str]:
     """The topic words of a turn, without the words that ask why ("hur kom det sig", "vad påverkade
-    det") or move the year ("the year before", "året innan"): those name no topic of their own."""
-    for rx in (WHY, YEARS_BACK, *RELATIVE_YEAR.values()):
+    det"), move the year ("the year before", "året innan") or point back ("den verksamheten"): those
+    name no topic of their own."""
+    for rx in (WHY, YEARS_BACK, THAT_THING, *RELATIVE_YEAR.values()):
         text = rx.sub(" ", text)
     return topic_words(text, kommuner, english)
 
@@ -154,9 +156,13 @@ def pointing_words(words: list[str]) -> list[str]:
     """Pronouns standing for a thing named before ("Varför väntas den gå med underskott?"; after a
     preposition any pronoun: "för det", "av den"). Before an adjective or a noun ("den negativa
     avvikelsen", "den budgeten") a pronoun is an article and points at a phrase of its own; a
-    possessive ("dess budgetavvikelse") points back whatever follows it."""
+    possessive ("dess budgetavvikelse") points back whatever follows it, and so does a pronoun before
+    a noun that names nothing of its own ("den verksamheten", `THAT_THING`)."""
+    generic = {m.start() for m in THAT_THING.finditer(" ".join(words))}
+    at = [sum(len(v) + 1 for v in words[:i]) for i in range(len(words))]
     return [w for i, w in enumerate(words)
-            if (w in POINTING or (w in PRONOUNS and i > 0 and words[i - 1] in PRONOUN_PREPOSITIONS))
+            if at[i] in generic or
+            (w in POINTING or (w in PRONOUNS and i > 0 and words[i - 1] in PRONOUN_PREPOSITIONS))
             and (w in POSSESSIVES or not (i + 1 < len(words) and len(words[i + 1]) > 3
                                           and re.search(r"(?:[ae]|en|et|na)$", words[i + 1])))]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from rag.answer.compare import asked_comparison, comparison_answer
 from rag.answer.periods import span_of
 from rag.answer.plan import make_plan
@@ -268,3 +270,19 @@ def test_a_cost_over_budget_is_a_deficit_an_income_over_budget_a_surplus(fake_en
     income = _compared(fake_engine, "Vilken socialnämnd får in mest intäkter över budget för helåret?") \
         .answer.splitlines()[0]
     assert income.startswith("Störst överskott summa intäkter, avvikelse mot budget helår: Solna överskott 8,8 mnkr")
+
+
+def test_a_figure_over_the_last_twelve_months_spans_a_whole_year(fake_engine):
+    """Eskilstuna's sick leave "medel senaste 12 månaderna" in an August report is a twelve-month
+    figure, as Solna's annual one is; its "Utfall Aug 2023" columns elsewhere are eight months."""
+    rolling = [f for f in fake_engine.facts if "senaste 12 månaderna" in f.caption and f.column == "Totalt 2023"]
+    assert rolling and all(span_of(f, fake_engine.reports[f.doc_id]).months == 12 for f in rolling)
+    august = next(f for f in fake_engine.facts if f.kommun == "Eskilstuna" and "Aug 2023" in f.column)
+    assert span_of(august, fake_engine.reports[august.doc_id]).months == 8
+
+
+@pytest.mark.model
+def test_twelve_month_sick_leave_figures_are_ranked(e5_engine):
+    first = e5_engine.ask("Vilken socialförvaltning har lägst sjukfrånvaro bland medarbetarna?").answer.splitlines()[0]
+    assert first.startswith("Lägst: Eskilstuna") and first.index("6.5") < first.index("Solna") < first.index("8,5")
+    assert "olika långa perioder" not in first

@@ -66,6 +66,17 @@ BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 20
      "Hur hög var sjukfrånvaron i Solnas och Huddinges socialförvaltning 2023?", "kommun,jämför"),
     (["How many households received financial assistance in Huddinge in 2023?"], "Is that more than in Solna?",
      "How many households received financial assistance in Huddinge and Solna in 2023?", "kommun,jämför"),
+    # "ett år tidigare" is one year back; "samma månad" names no topic of its own
+    ([SICK], "och ett år tidigare?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2022?", "år"),
+    (["Hur många hushåll fick ekonomiskt bistånd i Solna i december 2023?"], "Och samma månad 2021?",
+     "Hur många hushåll fick ekonomiskt bistånd i Solna i december 2021?", "år"),
+    # a question asking what a report said names no topic: it asks the last question of that report
+    (["Vad är helårsprognosen för ekonomiskt bistånd i Enköping 2024?"], "Vad stod det i tertialrapporten?",
+     "Vad är helårsprognosen för ekonomiskt bistånd i Enköping 2024 enligt tertialrapporten?", "rapport"),
+    # a demonstrative before a noun naming nothing of its own points back as a pronoun does
+    (["Hur stora var kostnaderna för barn- och ungdomsvård i Huddinge 2023?"],
+     "Hur stor del av den posten gick till placeringar?",
+     "Hur stor del av kostnaderna för barn- och ungdomsvård gick till placeringar i Huddinge 2023?", "ämne"),
 ])
 def test_follow_up_is_rewritten_from_the_last_complete_question(history, question, expected, kind):
     r = resolve(question, history, CORPUS)
@@ -149,6 +160,17 @@ def test_engine_answers_the_follow_up_for_huddinge(e5_engine):
     assert {c.kommun for c in a.citations} == {"Huddinge"}
     plain = e5_engine.ask("Hur stora var kostnaderna för ekonomiskt bistånd i Huddinge 2023?", history=(SICK,))
     assert not plain.answer.startswith("Sjukfrånvaron")
+
+
+@pytest.mark.model
+def test_that_activity_is_the_row_the_last_answer_stood_on(e5_engine):
+    """"den verksamheten" is the row just answered (barn- och ungdomsvård), not a row whose label
+    holds the word (Nämnd- & styrelseverksamhet), and a period move keeps it."""
+    chat = ("Hur mycket går till barn- och ungdomsvården i Huddinge 2023?",
+            "Vad blev utfallet för den verksamheten jan–aug?")
+    a = e5_engine.ask("Och samma period 2021?", history=chat)
+    assert a.answered and {f.row for f in a.facts} == {"Barn & ungdomsvård"}
+    assert any("2021" in f.column for f in a.facts) and "139 351" in a.answer
 
 
 @pytest.mark.model
