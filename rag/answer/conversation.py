@@ -86,11 +86,18 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
         return pointed
     if not turn_model().follows(turn_features(turn.text, base, corpus)):
         return Resolved(turn.text, False)  # a complete question: it inherits nothing
-    if turn.topic and (read := _new_subject(turn, base, base_kommuner, corpus, earlier)):
+    if _names_new_topic(turn, base) and (read := _new_subject(turn, base, base_kommuner, corpus, earlier)):
         return read
     out, kinds = _shifted_context(turn, base, base_kommuner, years_covered)
     out, more = _shifted_question(turn, out)
     return Resolved(out, True, said_reading(out), ",".join(kinds + more))
+
+
+def _names_new_topic(turn: Turn, base: str) -> bool:
+    """Whether a follow-up names a topic the last question did not ("Varför blir det ett överskott
+    där?" after a question about a surplus names none: it asks why of the last question)."""
+    named = {w[:5] for w in words_of(base)}
+    return any(w[:5] not in named for w in turn.topic)
 
 
 def _points_back(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[str, ...],

@@ -46,13 +46,18 @@ def shift_years(base: str, delta: int) -> str:
     return YEAR_RE.sub(lambda m: str(int(m.group()) + delta), base)
 
 
-def _why_tail(f_low: str) -> str:
-    """What a why follow-up adds after its pronoun: 'Varför är de högre än budget?' -> 'högre än budget'."""
+def _why_tail(f_low: str, base: str = "") -> str:
+    """What a why follow-up adds after its pronoun: 'Varför är de högre än budget?' -> 'högre än budget';
+    nothing when its words are only small words and words the last question names ("Varför blir det
+    ett överskott där?" after a question about a surplus, "Why did they go up?")."""
     m = WHY.search(f_low)
     words = WORD.findall(f_low[m.end():] if m else f_low)
     while words and words[0] in WHY_FILLER:
         words.pop(0)
     if words and UP_DOWN.fullmatch(words[0]):
+        return ""
+    named = {w[:5] for w in words_of(base)}
+    if all(w in FUNCTION or w in WHY_FILLER or w in LINKS or w[:5] in named for w in words):
         return ""
     return " ".join(words)
 
@@ -70,7 +75,7 @@ def to_why(base: str, f_low: str) -> str:
     first = rest.split(" ", 1)[0]
     if not m and first[:1].isupper() and not first[1:2].isupper() and not kommuner_in(first):
         rest = rest[0].lower() + rest[1:]  # "Varför räknade Enköping …?"; "SIS", "Enköpings" stay
-    if tail := _why_tail(f_low):
+    if tail := _why_tail(f_low, base):
         return f"Varför {rest} {tail}?"
     direction = UP_DOWN.search(f_low)
     if direction and not UP_DOWN.search(rest):

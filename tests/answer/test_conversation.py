@@ -73,6 +73,15 @@ BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 20
     # a question asking what a report said names no topic: it asks the last question of that report
     (["Vad är helårsprognosen för ekonomiskt bistånd i Enköping 2024?"], "Vad stod det i tertialrapporten?",
      "Vad är helårsprognosen för ekonomiskt bistånd i Enköping 2024 enligt tertialrapporten?", "rapport"),
+    # a why whose other words the last question names asks why of the last question
+    (["Hur stor var budgetavvikelsen för Solnas förvaltningsgemensamma verksamhet 2023?"], "Vad berodde det på?",
+     "Varför var budgetavvikelsen för Solnas förvaltningsgemensamma verksamhet 2023 så stor?", "varför"),
+    (["Hur stort var överskottet för institutionsvård i Enköping 2024?"], "Varför blir det ett överskott där?",
+     "Varför var överskottet för institutionsvård i Enköping 2024 så stort?", "varför"),
+    # "mer eller mindre än" sets the last answer beside the kommun named
+    (["Vad kostade köp av verksamhet i Huddinge januari–augusti 2023?"],
+     "Är det mer eller mindre än Eskilstuna under samma period?",
+     "Vad kostade köp av verksamhet i Huddinge och Eskilstuna januari–augusti 2023?", "kommun,jämför"),
     # a demonstrative before a noun naming nothing of its own points back as a pronoun does
     (["Hur stora var kostnaderna för barn- och ungdomsvård i Huddinge 2023?"],
      "Hur stor del av den posten gick till placeringar?",
@@ -81,6 +90,13 @@ BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 20
 def test_follow_up_is_rewritten_from_the_last_complete_question(history, question, expected, kind):
     r = resolve(question, history, CORPUS)
     assert r == Resolved(expected, True, r.reading, kind)
+
+
+def test_a_why_naming_nothing_new_asks_why_of_the_last_question_in_english_too():
+    r = resolve("Why did they go up?", ["How high were the staff costs in Solna in 2023?"], CORPUS)
+    assert r.used_history and r.kind == "varför"
+    assert r.question.startswith("Why") and "staff costs in Solna in 2023" in r.question
+    assert "go up" not in r.question  # its own words named nothing the last question did not
 
 
 @pytest.mark.parametrize("question", [
