@@ -400,8 +400,12 @@ def usable(ev: Evidence, probs, figure: str | None = None) -> list[Scored]:
     if figure is None:
         figure = asked_cell(ev.plan.analysis, ev.plan.measure)
     rate = LEXICON.asked_rate(ev.plan.analysis.text)
+    # a figure per unit ("vad kostar ett vårddygn") is said only where the unit is: a sentence giving a
+    # figure answers with it, while one explaining why may name none
+    said_rate = rate if ev.plan.intent not in ("why", "list") else ""
     return [Scored(c, float(p)) for c, p in zip(ev.candidates, probs)
-            if c.kind != "row" or (any(cell_fits(f, figure) for f in c.row.facts) and names_rate(c.row, rate))]
+            if (c.kind != "row" and (c.kind != "sentence" or not said_rate or said_rate in LEXICON.spell_out(c.text).lower()))
+            or (c.kind == "row" and any(cell_fits(f, figure) for f in c.row.facts) and names_rate(c.row, rate))]
 
 
 def names_rate(row: FactRow, rate: str) -> bool:

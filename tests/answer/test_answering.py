@@ -524,3 +524,11 @@ def test_a_price_per_day_is_never_answered_by_a_total(e5_engine):
     ans = e5_engine.ask("Hur har snittkostnaden per dygn för egna familjehem förändrats enligt tertialrapporten?")
     assert ans.answered and not ans.facts
     assert "892 kr per dygn" in ans.answer.splitlines()[0]
+
+
+@pytest.mark.parametrize("question", ["Vad kostar ett vårddygn på SiS för Eskilstuna kommun?",
+                                      "Vad kostar en HVB-placering per dygn för socialnämnden i Solna?"])
+def test_a_price_per_day_no_report_prints_is_refused(e5_engine, question):
+    """No sentence naming a day's price: a total cost said in a sentence is no answer either."""
+    ans = e5_engine.ask(question)
+    assert not ans.answered, ans.answer
