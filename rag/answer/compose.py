@@ -25,7 +25,8 @@ from .evidence import Evidence, absent_words, gather
 from .layout import layout
 from .months import month_step
 from .refusal import refuse
-from .picking import counted_stems, figure_kind_of_best_row, gives_figure, usable
+from .figures_said import counted_stems, gives_figure
+from .picking import figure_kind_of_best_row, usable
 from .plan import Plan
 from .question import QuestionAnalysis
 from .candidates import Candidate

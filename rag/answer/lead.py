@@ -17,7 +17,8 @@ from ..search.retrieval import sentence_pieces
 from ..years import is_year
 from .draft import Lead, Line
 from .periods import KRONOR, is_cost, span_of
-from .picking import counted_stems, gives_figure, has_figure, names_two_reports
+from .figures_said import counted_stems, gives_figure, has_figure
+from .picking import names_two_reports
 from .plan import Plan
 from .question import QuestionAnalysis
 from .rows import asked_cell as cell_kind, asked_figure, cell_fits, column_info

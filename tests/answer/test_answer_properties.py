@@ -178,7 +178,7 @@ def test_every_table_figure_is_the_kind_of_figure_asked_for(answers, e5_engine):
 def test_a_lookup_answered_by_text_alone_gives_the_kind_of_figure_asked_for(answers, e5_engine):
     """"Vad kostade …" answered without a table fact must quote an amount of kronor (a count of
     placements is no answer to it), "hur stor andel …" a percentage."""
-    from rag.answer.picking import gives_figure
+    from rag.answer.figures_said import gives_figure
     from rag.answer.plan import make_plan
     from rag.answer.rows import asked_figure
 

@@ -276,7 +276,7 @@ def test_a_year_asked_without_a_kommun_is_not_answered_with_another_years_figure
 
 @pytest.mark.model
 def test_the_asked_kind_of_figure_is_read_in_a_sentence():
-    from rag.answer.picking import gives_figure
+    from rag.answer.figures_said import gives_figure
 
     assert gives_figure("Prognosen är ett underskott om 5,4 mnkr.", "money")
     assert gives_figure("Kostnaden var 193,8 miljoner kronor.", "money")
@@ -332,7 +332,7 @@ def test_a_cost_per_user_asked_in_words_is_read_in_the_column_an_abbreviation_na
 
 
 def test_dates_and_list_numbers_are_no_figures_and_a_time_needs_its_unit():
-    from rag.answer.picking import gives_figure, has_figure
+    from rag.answer.figures_said import gives_figure, has_figure
 
     assert not has_figure("1. Delårsrapport januari – augusti 2024, daterad 2024-09-13, fastställs.")
     assert has_figure("Kostnaden blev 4,2 mnkr högre än 2023.")
@@ -345,7 +345,7 @@ def test_dates_and_list_numbers_are_no_figures_and_a_time_needs_its_unit():
 def test_a_count_of_something_named_comes_from_a_text_that_names_it():
     """"Hur många familjer …" is not answered by "under barnens första 18 månader"; a compound's
     head counts ("familjerådgivningssamtal" in a text about "996 samtal")."""
-    from rag.answer.picking import counted_stems, gives_figure
+    from rag.answer.figures_said import counted_stems, gives_figure
 
     vocab = frozenset({"familjerådgivning", "samtal", "familj"})
     families = counted_stems("Hur många familjer har deltagit i hembesöksprogrammet?", vocab)

@@ -147,7 +147,7 @@ def test_an_answer_in_the_reports_words_anchors_the_passages_it_quoted(e5_engine
 
 
 def test_a_verb_after_hur_manga_is_not_what_is_counted():
-    from rag.answer.picking import counted_stems
+    from rag.answer.figures_said import counted_stems
 
     assert counted_stems("Hur många tror de att det blir i snitt framåt?", frozenset()) == ()
     assert counted_stems("Hur många anställda har de?", frozenset())[0] == "anstäl"

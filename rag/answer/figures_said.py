@@ -1,0 +1,75 @@
+"""What figure a text gives: any figure at all, an amount, a share, a time, or a count of the thing a
+question counts ("hur många orosanmälningar": a sentence naming anmälningar beside its number).
+Text in, values out: read by the sentence features, the opening sentence and the refusal check."""
+from __future__ import annotations
+
+import re
+
+from ..lexicon import LEXICON
+from ..numbers import find_numbers
+from ..search.lexical import split_compound
+from ..years import YEAR, is_year
+
+# a date, a list item's or heading's number, a report's own number ("delår 2", "tertial 1")
+_NOT_FIGURES = re.compile(rf"\b{YEAR}-\d\d-\d\d\b|^\s*\d{{1,2}}\.\s|\b(?:delår|tertial|kvartal)\s*\d\b", re.M | re.I)
+
+
+_SMALL_NUMBERS = "två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv"  # how reports write them in words
+_NUMBER_WORDS = re.compile(rf"\b(?:{_SMALL_NUMBERS}|tjugo|hundra)\b", re.I)
+# a number and the word it counts, one word between at most ("8 aktuella placeringar", "sju klienter")
+_COUNT_OF = re.compile(rf"(?:\d[\d\s]*(?:,\d+)?|\b(?:{_SMALL_NUMBERS}))\s+((?:[a-zåäöé]+\s+)?[a-zåäöé]+)")
+
+
+def has_figure(text: str) -> bool:
+    """Whether a text gives a figure: a number that is not a year, a date or the number of a list
+    item, or a number written as a word ("elva utförare")."""
+    return bool(_NUMBER_WORDS.search(text)) or \
+        any(not is_year(n.text) for n in find_numbers(_NOT_FIGURES.sub(" ", text)))
+
+
+_AMOUNT = re.compile(r"\d\s*(?:mnkr|mkr|tkr|kr\b|kronor|miljoner|miljarder|tusen)", re.I)
+_SHARE = re.compile(r"\d\s*(?:%|procent)", re.I)
+_DURATION = re.compile(rf"\b(?:\d+(?:,\d+)?|en|ett|{_SMALL_NUMBERS}|one|two|three|four|five|six)\s+(?:"
+                       + "|".join(sorted(LEXICON.duration_units, key=len, reverse=True)) + r")\b", re.I)
+
+
+#: the word after "hur många" is what is counted, unless a subject follows it ("hur många tror de …": a verb)
+_COUNTED = re.compile(r"\b(?:hur många|antal(?:et)?)\s+(?:(?:nya|fler|olika|aktiva|unika|enskilda)\s+)?([a-zåäöé]{4,})\b"
+                      r"(?!\s+(?:de|dom|ni|vi|man|han|hon|den|det)\b)")
+
+
+def counted_stems(question: str, vocab) -> tuple[str, ...]:
+    """What a Swedish "hur många …" ("antalet …") question counts, as word beginnings: the noun and, for a
+    compound, its head ("familjerådgivningssamtal" -> "samtal"); () when it names none."""
+    m = _COUNTED.search(question.lower())
+    if not m:
+        return ()
+    noun = m.group(1)
+    parts = split_compound(noun, vocab)
+    own = tuple(w[:max(4, len(w) - 3)] for w in (noun, *parts[1:]))
+    if noun in LEXICON.people_nouns:  # people are counted by general words too: "sju klienter", "78 personer"
+        return own + tuple("#" + w for w in sorted(LEXICON.people_general))
+    return own
+
+
+def gives_figure(text: str, figure: str, counted: tuple[str, ...] = ()) -> bool:
+    """Whether a text gives the asked kind of figure (`asked_figure`): an amount of kronor, a
+    percentage, a time, or for a count or an unstated kind any figure that is not a year; a count
+    of something named (`counted_stems`) comes from a text that names it, not from a figure of
+    something else."""
+    if figure == "count" and counted:
+        low = text.lower()
+        named = any(c in low for c in counted if not c.startswith("#"))
+        people = {c[1:] for c in counted if c.startswith("#")}
+        counted_as = {w for found in _COUNT_OF.findall(low) for w in found.split()}  # "sju klienter och …"
+        if not named and not people & counted_as:
+            return False
+    if figure == "money":
+        return bool(_AMOUNT.search(text))
+    if figure == "share":
+        return bool(_SHARE.search(text))
+    if figure == "duration":
+        return bool(_DURATION.search(text))
+    return has_figure(text)
+
+
