@@ -34,6 +34,9 @@ def test_english_terms_point_to_words_the_reports_use(parsed):
     for rx, swedish in LEXICON.english_terms:
         assert swedish.lower() in text, (rx.pattern, swedish)
     assert LEXICON.swedish_for("what were the staff costs") == ["personalkostnader", "kostnader"]
+    # a headcount asked in other words than "employees"; "staff costs" and "staff turnover" are no headcount
+    assert "anställda" in LEXICON.swedish_for("how many people worked in the social services")
+    assert "anställda" not in LEXICON.swedish_for("what was the staff turnover")
 
 
 def test_a_row_for_another_target_group_is_told_apart():
