@@ -47,6 +47,7 @@ class Lexicon:
     duration_units: frozenset[str] = frozenset()  # the units such a figure is given in (dagar, veckor)
     people_nouns: frozenset[str] = frozenset()  # nouns that count people (personer, klienter, ungdomar)
     people_general: frozenset[str] = frozenset()  # … of them, those that count people of any kind (personer)
+    other_units: frozenset[str] = frozenset()  # what a row counts instead of people (vårddygn, hushåll)
     unitless: re.Pattern = re.compile(r"(?!)")  # a row label naming a figure that has no unit (an index, a grade)
     measure_words: frozenset[str] = frozenset()  # words naming the kind of figure (kostnad, antal), never the subject
     label_filler: frozenset[str] = frozenset()  # words in a row label that join or qualify, never name a measure
@@ -232,6 +233,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         duration_units=frozenset(d.get("durations", {}).get("units", ())),
         people_nouns=frozenset(d.get("people_nouns", {}).get("words", ())),
         people_general=frozenset(d.get("people_nouns", {}).get("general", ())),
+        other_units=frozenset(d.get("people_nouns", {}).get("other_units", ())),
         unitless=re.compile("|".join(f"(?:{p})" for p in d["unitless_labels"]), re.I)
         if d.get("unitless_labels") else re.compile(r"(?!)"),
         measure_words=frozenset(d.get("measure_words", ())),

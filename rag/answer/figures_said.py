@@ -52,6 +52,25 @@ def counted_stems(question: str, vocab) -> tuple[str, ...]:
     return own
 
 
+_HOW_MANY = re.compile(r"\bhur många\b", re.I)
+
+
+def counts_people(question: str) -> bool:
+    """Whether a Swedish question counts people: "hur många ungdomar", or "hur många i åldern 13–20 år"
+    (a count of an age group names no noun)."""
+    m = _COUNTED.search(question.lower())
+    if m:
+        return m.group(1) in LEXICON.people_nouns
+    return bool(_HOW_MANY.search(question)) and any(rx.search(question) for rx in (LEXICON.age_range, LEXICON.age_from))
+
+
+def counts_other_than_people(label: str, question: str) -> bool:
+    """Whether a row's words say it counts something else than people (vårddygn, hushåll, besök) that
+    the question does not name ("barn, ungdomar och familjer" is asked of a row counting families)."""
+    asked = set(re.findall(r"[a-zåäöé]+", question.lower()))
+    return any(w in LEXICON.other_units and w not in asked for w in re.findall(r"[a-zåäöé]+", label.lower()))
+
+
 def gives_figure(text: str, figure: str, counted: tuple[str, ...] = ()) -> bool:
     """Whether a text gives the asked kind of figure (`asked_figure`): an amount of kronor, a
     percentage, a time, or for a count or an unstated kind any figure that is not a year; a count

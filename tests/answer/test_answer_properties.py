@@ -175,6 +175,21 @@ def test_every_table_figure_is_the_kind_of_figure_asked_for(answers, e5_engine):
     assert checked >= 20
 
 
+def test_a_count_of_people_is_never_answered_by_a_row_counting_days_or_households(answers):
+    """"Hur många ungdomar …", "hur många i åldern 13–20 år …": no figure from a row of vårddygn,
+    hushåll or besök that the question does not name, over every question of the sets."""
+    from rag.answer.figures_said import counts_other_than_people, counts_people
+
+    checked = 0
+    for q, ans in answers:
+        if not ans.answered or q.get("history") or not counts_people(q["question"]):
+            continue
+        checked += 1
+        for f in ans.facts:
+            assert not counts_other_than_people(f"{f.row} {f.caption} {f.table}", q["question"]), (q["id"], f.row)
+    assert checked >= 10
+
+
 def test_a_lookup_answered_by_text_alone_gives_the_kind_of_figure_asked_for(answers, e5_engine):
     """"Vad kostade …" answered without a table fact must quote an amount of kronor (a count of
     placements is no answer to it), "hur stor andel …" a percentage."""

@@ -546,3 +546,17 @@ def test_a_table_of_words_is_quoted_a_row_at_a_time():
     assert "Nämnden följer upp sina mål." in pieces
     assert "| Ekonomi | Budget i balans | Delvis uppfyllt |" in pieces
     assert not any("---" in p or p.count("\n") for p in pieces)
+
+
+def test_a_count_of_people_is_told_from_a_row_counting_something_else():
+    from rag.answer.figures_said import counts_other_than_people, counts_people
+
+    assert counts_people("Hur många i åldern 13–20 år hade Solna i familjehemsvård i december 2022?")
+    assert counts_people("Hur många ungdomar var placerade i familjehem?")
+    assert not counts_people("Hur många vårddygn hade Solna 2023?")
+    people = "Hur många ungdomar var familjehemsplacerade i Solna?"
+    assert counts_other_than_people("Familjehemsvård, antal vård dygn", people)
+    assert not counts_other_than_people("Familjehemsvård, antal personer", people)
+    # a row counting families answers a question that names families
+    assert not counts_other_than_people("Antal barn, ungdomar och familjer som nås av tidiga insatser",
+                                        "Hur många barn, ungdomar och familjer har nåtts av tidiga insatser?")
