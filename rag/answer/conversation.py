@@ -21,7 +21,7 @@ from .rewriting import (append_phrase, from_why, narrowed, ranked_over, replace_
                         without_uncovered_years)
 from .turn_words import (COMPARE_LAST, CONNECTOR, FIRST_QUESTION, LEAD, LEXICON_MONTHS_ENGLISH, MONTHS, PART_OF_YEAR,
                          POSSESSIVES,
-                         RESTRICT_START, RETURN_TO, THAN_KOMMUN, THAT_AGE_GROUP, THAT_THING, WHICH_OF_THEM, WHY, WHY_START, ACROSS, age_range,
+                         RESTRICT_START, RETURN_TO, TARGET_AS_OUTCOME, THAN_KOMMUN, THAT_AGE_GROUP, THAT_THING, WHICH_OF_THEM, WHY, WHY_START, ACROSS, age_range,
                          asked_topic, capitalise, groups_named, is_english, kommuner_named, measures_named, months_in,
                          narrowing_part, pointing_words, subject_of, subject_pronoun, topic_words, words_of, year_shift, years_said)
 from .turns import turn_features, turn_model
@@ -198,6 +198,8 @@ def _shifted_context(turn: Turn, base: str, base_kommuner: list[str],
         old = YEAR_RE.findall(out)
         joined = " och ".join(dict.fromkeys(years))
         # "Och 2022?" replaces the year the question is about
+        if old and years_covered and _past_target(int(max(old)), [int(y) for y in years], years_covered):
+            out = _target_as_outcome(out)  # "målet för 2030", then "Och 2021?": what it was in 2021
         out = re.sub(rf"\b{max(old)}\b", joined, out) if old else append_phrase(out, joined)
         kinds.append("år")
     elif delta := year_shift(text):
@@ -219,6 +221,23 @@ def _shifted_context(turn: Turn, base: str, base_kommuner: list[str],
         out = append_phrase(out, "for the full year" if is_english(out.lower()) else "för helåret")
         kinds.append("år")
     return out, kinds
+
+
+def _past_target(old: int, new: list[int], years_covered: Mapping[str, frozenset[int]]) -> bool:
+    """A move from a year after every report's to years before the latest report's."""
+    latest = max((y for ys in years_covered.values() for y in ys), default=0)
+    return old > latest and all(y < latest for y in new)
+
+
+def _target_as_outcome(question: str) -> str:
+    """The question with its target's word read as the outcome's ("målet" -> "utfallet")."""
+    words = "|".join(sorted(TARGET_AS_OUTCOME, key=len, reverse=True))
+    return re.sub(rf"\b({words})\b", lambda m: _same_case(TARGET_AS_OUTCOME[m.group(1).lower()], m.group(1)),
+                  question, flags=re.I)
+
+
+def _same_case(word: str, like: str) -> str:
+    return word.capitalize() if like[:1].isupper() else word
 
 
 def _months_moved(question: str, month: str) -> str:

@@ -36,6 +36,8 @@ WHICH_OF_THEM = _rx("which_of_them")
 #: small words between "än" and the kommun a turn compares with ("mer än vad Eskilstuna …", "än i Solna")
 THAN_KOMMUN = "|".join(WORDS["than_kommun"])
 THAT_AGE_GROUP = _rx("that_age_group")  # "den åldersgruppen": the age range the last question named
+#: a target's word and the outcome's that stands for it once a turn moves to a year the reports have passed
+TARGET_AS_OUTCOME: dict[str, str] = dict(WORDS["target_as_outcome"])
 THAT_THING = _rx("that_thing")  # "den verksamheten", "that item": what the last question was about
 
 MONTHS = LEXICON.months

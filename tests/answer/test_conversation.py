@@ -92,6 +92,19 @@ def test_follow_up_is_rewritten_from_the_last_complete_question(history, questio
     assert r == Resolved(expected, True, r.reading, kind)
 
 
+def test_a_target_year_moved_to_a_year_the_reports_have_passed_asks_for_the_outcome():
+    covered = {"Huddinge": frozenset({2023}), "Enköping": frozenset({2024})}
+    base = "Vad är målet för andelen fordon med förnyelsebara drivmedel i Huddinge 2030?"
+    assert resolve("Och 2021?", [base], CORPUS, covered).question == \
+        "Vad är utfallet för andelen fordon med förnyelsebara drivmedel i Huddinge 2021?"
+    english = resolve("And what was the share in 2021?", ["What is Huddinge's 2030 target for the share of vehicles?"],
+                      CORPUS, covered).question
+    assert "2021 outcome" in english and "target" not in english
+    # a target of a year the reports cover stays a target
+    near = "Vad är målet för andelen fordon med förnyelsebara drivmedel i Huddinge 2023?"
+    assert "målet" in resolve("Och 2021?", [near], CORPUS, covered).question
+
+
 def test_a_why_naming_nothing_new_asks_why_of_the_last_question_in_english_too():
     r = resolve("Why did they go up?", ["How high were the staff costs in Solna in 2023?"], CORPUS)
     assert r.used_history and r.kind == "varför"
