@@ -48,6 +48,7 @@ class Lexicon:
     people_nouns: frozenset[str] = frozenset()  # nouns that count people (personer, klienter, ungdomar)
     people_general: frozenset[str] = frozenset()  # … of them, those that count people of any kind (personer)
     other_units: frozenset[str] = frozenset()  # what a row counts instead of people (vårddygn, hushåll)
+    direction_comparative: frozenset[str] = frozenset()  # direction words comparing levels (högre, lower)
     unitless: re.Pattern = re.compile(r"(?!)")  # a row label naming a figure that has no unit (an index, a grade)
     measure_words: frozenset[str] = frozenset()  # words naming the kind of figure (kostnad, antal), never the subject
     label_filler: frozenset[str] = frozenset()  # words in a row label that join or qualify, never name a measure
@@ -212,6 +213,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         causal=re.compile("|".join(f"(?:{p})" for p in d["causal_patterns"]), re.I),
         direction_up=frozenset(d["direction_up"]),
         direction_down=frozenset(d["direction_down"]),
+        direction_comparative=frozenset(d.get("direction_comparative", {}).get("words", ())),
         synonyms=tuple(tuple(g) for g in d["synonyms"]),
         question_words=frozenset(d["question_words"].split()),
         intents={k: re.compile("|".join(f"(?:{p})" for p in v), re.I) for k, v in d["intents"].items()

@@ -137,7 +137,9 @@ def _asks_figure(a: QuestionAnalysis, plan: Plan) -> bool:
     of figure or column named; not "how does X work" (`manner`) nor "has it increased" (a trend)."""
     if (a.direction and plan.intent != "rank") or a.manner:
         return False
-    return plan.intent == "rank" or bool(LEXICON.ordering(a.text)) or bool(plan.measure) \
+    # "Är sjukfrånvaron högre i Solna än i Huddinge?": two levels compared
+    levels = plan.intent == "compare" and bool(set(words(a.text.lower())) & LEXICON.direction_comparative)
+    return plan.intent == "rank" or bool(LEXICON.ordering(a.text)) or bool(plan.measure) or levels \
         or bool(asked_figure(a, plan.measure)) or bool(LEXICON.comparison["how_much"].search(a.text.lower()))
 
 
@@ -509,4 +511,6 @@ def _lead(figures: list[Figure], asked: Asked, why_not: str, plan: Plan) -> str:
         tail = f"Störst underskott: {worst.kommun}" if worst.said_value(sign) < 0 else f"Störst överskott: {top.kommun}"
     said = column_said(figures[0], one_year) if one_kind else \
         "helår" + (f" {figures[0].span.year}" if one_year else "")  # an outcome beside forecasts: each says which
+    if not one_kind and not all(f.span.full_year for f in figures):
+        return f"{asked.measure.name}: " + ", ".join(each) + f". {tail}."  # a rate of different months: each says its own
     return f"{asked.measure.name} ({said}): " + ", ".join(each) + f". {tail}."

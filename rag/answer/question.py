@@ -182,6 +182,8 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str], known_ste
     else:
         intent = "lookup"
     ws = set(re.findall(r"[a-zåäöéü]+", low))
+    if intent == "compare" and len(kommuner) >= 2:  # "högre i Solna än i Huddinge": levels, not a change
+        ws -= LEXICON.direction_comparative
     direction = "up" if ws & LEXICON.direction_up else "down" if ws & LEXICON.direction_down else ""
     names = {k.lower() for k in named} | {k.lower() + "s" for k in named}
     topic, period_terms = [], []

@@ -286,3 +286,13 @@ def test_twelve_month_sick_leave_figures_are_ranked(e5_engine):
     first = e5_engine.ask("Vilken socialförvaltning har lägst sjukfrånvaro bland medarbetarna?").answer.splitlines()[0]
     assert first.startswith("Lägst: Eskilstuna") and first.index("6.5") < first.index("Solna") < first.index("8,5")
     assert "olika långa perioder" not in first
+
+
+@pytest.mark.model
+def test_higher_in_one_kommun_than_another_sets_the_two_levels_side_by_side(e5_engine):
+    """"Är sjukfrånvaron högre i Solna än i Huddinge?" compares two levels; it asks no change over time."""
+    ans = e5_engine.ask("Är sjukfrånvaron bland personalen högre i Solna än i Huddinge?")
+    first = ans.answer.splitlines()[0]
+    assert "Solna 8,5 %" in first and "Huddinge 7 %" in first and "Högst: Solna" in first
+    assert "helår" not in first.split(":")[0]  # the header names no period two figures do not share
+    assert {f.kommun for f in ans.facts} == {"Solna", "Huddinge"}
