@@ -32,6 +32,17 @@ _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 _PLACE = re.compile(r"\b(?:i|in|för|från|kommunen)\s+((?:[A-ZÅÄÖ][a-zåäöéü\-]+)(?:\s+[A-ZÅÄÖ][a-zåäöéü\-]+)?)")
 
 _PERIOD_WORD = LEXICON.period_term
+#: the words that only ask, by stem (a misspelt one keeps its stem: "hittils" is "hittills")
+_QUESTION_STEMS: dict[str, list[str]] = {}
+for _w in QUESTION_WORDS:
+    if len(_w) >= 6:
+        _QUESTION_STEMS.setdefault(stem(_w), []).append(_w)
+
+
+def _misspelt_question_word(word: str) -> bool:
+    """A word one letter away from a question word of the same stem ("hittils"), not an inflection
+    of it that names something ("gäller" beside "gällande")."""
+    return any(abs(len(q) - len(word)) <= 1 and q != word for q in _QUESTION_STEMS.get(stem(word), ()))
 PERIOD_WORDS = LEXICON.period_words
 
 
@@ -191,7 +202,8 @@ def analyse(question: str, corpus_kommuner: set[str] | frozenset[str], known_ste
         if _PERIOD_WORD.match(w):
             period_terms.append(w)
             continue
-        if w in names or w.isdigit() or w in QUESTION_WORDS or w in STOPWORDS or len(w) < 3:
+        if w in names or w.isdigit() or w in QUESTION_WORDS or w in STOPWORDS or len(w) < 3 \
+                or _misspelt_question_word(w):  # "hittils": "hittills" misspelt, not a subject
             continue
         if w.endswith("s") and (w[:-1] in names or w[:-1] in QUESTION_WORDS):
             continue  # a genitive: "Eskilstunas", "socialnämnds", "kommuns"

@@ -93,3 +93,13 @@ def test_a_typo_that_splits_like_a_compound_is_still_a_typo(fake_engine):
 
 def test_a_speller_over_no_text_corrects_nothing():
     assert Speller.from_texts([]).correct("prognsen") == ("prognsen", ())
+
+
+def test_a_misspelt_question_word_names_no_subject():
+    """"hittils" keeps the stem of "hittills": a word that only asks, so no kommun is said to lack it;
+    an inflection that names something ("gäller" beside "gällande") stays a topic word."""
+    from rag.answer.question import analyse
+
+    corpus = {"Huddinge", "Enköping"}
+    assert "hittils" not in analyse("Vad har nämnden kostat hittils i år i Huddinge?", corpus).topic_words
+    assert "gäller" in analyse("Vad gäller för hållbart medarbetarengagemang i Huddinge?", corpus).topic_words
