@@ -24,7 +24,7 @@ from .dialogue import NO_RELATION, Anchor, AnchorRelation
 from .features import RowFeatures, SentenceFeatures
 from .plan import Plan
 from .question import QuestionAnalysis
-from ..search.retrieval import sentences
+from ..search.retrieval import sentence_spans
 from .row_match import label_precision, label_recall, score_row
 from .rows import MONEY_UNITS, TOTAL_RE, FactRow, column_info
 from .topic import cached_terms, matched, topic_units, unit_weight
@@ -282,8 +282,7 @@ def _pieces(hits, cover: Callable[[frozenset[str]], float], vocab) -> list[_Piec
             continue
         seen.add(p.id)
         head = cover(cached_terms(p.section.split(" > ")[-1], vocab))
-        spans = [sp for sp in _table_lines_apart(p.text, sentences(p.text))
-                 if len(words(p.text[sp[0]:sp[1]])) >= TUNING.min_sentence_words]
+        spans = [sp for sp in sentence_spans(p.text) if len(words(p.text[sp[0]:sp[1]])) >= TUNING.min_sentence_words]
         covers = [cover(cached_terms(p.text[s0:s1], vocab)) for s0, s1 in spans]
         for i, (s0, s1) in enumerate(spans):
             sent = p.text[s0:s1].strip()
@@ -297,27 +296,6 @@ def _pieces(hits, cover: Callable[[frozenset[str]], float], vocab) -> list[_Piec
                 pair = p.text[s0:spans[i + 1][1]].strip()
                 if len(pair) <= TUNING.max_pair_chars:
                     out.append(_Piece(p, s0, pair, h.rank, head, cover(cached_terms(pair, vocab)), True, False, prev))
-    return out
-
-
-_TABLE_LINE = re.compile(r"^\s*\|.*\|\s*$", re.M)
-_SEPARATOR_LINE = re.compile(r"^[\s|:-]+$")
-
-
-def _table_lines_apart(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """A table of words kept as text (goals and how far each is met) has no full stops: each of its
-    lines is a piece of its own, the separator line none, so that one row is quoted, not the table."""
-    out: list[tuple[int, int]] = []
-    for s0, s1 in spans:
-        lines = [m for m in _TABLE_LINE.finditer(text, s0, s1)]
-        if not lines:
-            out.append((s0, s1))
-            continue
-        if text[s0:lines[0].start()].strip():
-            out.append((s0, lines[0].start()))
-        out += [(m.start(), m.end()) for m in lines if not _SEPARATOR_LINE.match(m.group())]
-        if text[lines[-1].end():s1].strip():
-            out.append((lines[-1].end(), s1))
     return out
 
 

@@ -169,6 +169,29 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_TABLE_LINE = re.compile(r"^\s*\|.*\|\s*$", re.M)
+_SEPARATOR_LINE = re.compile(r"^[\s|:-]+$")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where a text's sentences stand. A table of words kept as text (goals and how far each is met)
+    has no full stops: each of its lines is a piece of its own, the separator line none, so that one
+    row is quoted, not the table."""
+    out: list[tuple[int, int]] = []
+    for s0, s1 in sentences(text):
+        lines = [m for m in _TABLE_LINE.finditer(text, s0, s1)]
+        if not lines:
+            out.append((s0, s1))
+            continue
+        if text[s0:lines[0].start()].strip():
+            out.append((s0, lines[0].start()))
+        out += [(m.start(), m.end()) for m in lines if not _SEPARATOR_LINE.match(m.group())]
+        if text[lines[-1].end():s1].strip():
+            out.append((lines[-1].end(), s1))
+    return out
+
+
 def sentence_pieces(text: str) -> list[str]:
-    """The sentences of a text, stripped (the text itself when it holds no sentence break)."""
-    return [text[a:b].strip() for a, b in sentences(text) if text[a:b].strip()] or [text.strip()]
+    """The sentences of a text (a table of words a row at a time), stripped (the text itself when it
+    holds no sentence break)."""
+    return [text[a:b].strip() for a, b in sentence_spans(text) if text[a:b].strip()] or [text.strip()]

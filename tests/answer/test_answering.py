@@ -536,13 +536,12 @@ def test_a_price_per_day_no_report_prints_is_refused(e5_engine, question):
 
 def test_a_table_of_words_is_quoted_a_row_at_a_time():
     """Huddinge's goal table has no figures and no full stops: each of its rows is a piece of its own."""
-    from rag.answer.candidates import _table_lines_apart
-    from rag.search.retrieval import sentences
+    from rag.search.retrieval import sentence_spans
 
     text = ("Nämnden följer upp sina mål.\n| Målområde | Nämndmål | Måluppfyllelse |\n|---|---|--|\n"
             "| Social hållbarhet | Fler barn tar del av förebyggande insatser | I hög grad uppfyllt |\n"
             "| Ekonomi | Budget i balans | Delvis uppfyllt |")
-    pieces = [text[a:b].strip() for a, b in _table_lines_apart(text, sentences(text))]
+    pieces = [text[a:b].strip() for a, b in sentence_spans(text)]
     assert "Nämnden följer upp sina mål." in pieces
     assert "| Ekonomi | Budget i balans | Delvis uppfyllt |" in pieces
     assert not any("---" in p or p.count("\n") for p in pieces)

@@ -403,3 +403,31 @@ def test_why_ranking_refusal_and_upload_in_a_real_browser(upload_server, width, 
         assert in_view_and_on_top(page, added), added.bounding_box()  # not hidden behind anything
         shoot(page, f"{tag}-9-upload-added.png")
         expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width, height, tag", [(1400, 1100, "desktop"), (390, 844, "phone")])
+def test_a_chat_that_points_back_and_a_comparison_of_two_levels_in_a_real_browser(server, width, height, tag):
+    """"den verksamheten" two turns on, then the same period another year: each reading a whole
+    question, the last answer the row the chat is about; then two kommuner's levels side by side."""
+    from playwright.sync_api import expect
+
+    url, log, _ = server
+    with app_page(url, log, width, height, tag) as page:
+        box = page.get_by_test_id("stChatInputTextArea")
+        for turn, expected in (("Hur mycket går till barn- och ungdomsvården i Huddinge 2023?", "Barn & ungdomsvård"),
+                               ("Vad blev utfallet för den verksamheten jan–aug?", "Jag läser frågan som"),
+                               ("Och samma period 2021?", "139 351")):
+            idle(page)
+            box.fill(turn)
+            box.press("Enter")
+            msg = page.get_by_test_id("stChatMessage").filter(has_text=expected).last
+            expect(msg).to_be_visible(timeout=120_000)
+        expect(msg).to_contain_text("Barn & ungdomsvård")
+        expect(msg).not_to_contain_text("Nämnd- & styrelseverksamhet")
+        msg.evaluate("e => e.scrollIntoView({block: 'start'})")
+        shoot(page, f"{tag}-10-that-activity.png")
+        idle(page)
+        levels = ask_and_show(page, "Är sjukfrånvaron högre i Solna än i Huddinge?", "Högst: Solna",
+                              f"{tag}-11-higher-than.png")
+        expect(levels).to_contain_text("Huddinge 7 %")
+        expect(page.get_by_test_id("stException")).to_have_count(0)
