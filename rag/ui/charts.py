@@ -77,8 +77,10 @@ def _comparison_chart(facts: tuple[Fact, ...]) -> Chart | None:
     # one figure per kommun leads (a ranking's figures; the figures so far may follow them)
     kommuner = len({f.kommun for f in facts})
     facts = facts[:kommuner]
-    if kommuner < 2 or len({f.kommun for f in facts}) != kommuner or any(in_mnkr(f) is None for f in facts):
+    if kommuner < 2 or len({f.kommun for f in facts}) != kommuner:
         return None
+    if any(in_mnkr(f) is None for f in facts):
+        return _shares_chart(facts)
     values = [in_mnkr(f) for f in facts]
     cost = _is_cost(values)
     # an amount is drawn as an amount whichever sign its report prints it with (Enköping prints costs
@@ -86,6 +88,16 @@ def _comparison_chart(facts: tuple[Fact, ...]) -> Chart | None:
     signed = bool(CHANGE_COLUMN.search(facts[0].column) or _SIGNED_ROW.search(facts[0].row))
     return Chart(f"{facts[0].row}: per kommun" + (" (kostnad)" if cost else ""), "mnkr",
                  tuple(f.kommun for f in facts), tuple(round(v if signed else abs(v), 1) for v in values))
+
+
+def _shares_chart(facts: tuple[Fact, ...]) -> Chart | None:
+    """Kommuner side by side on a figure of one unit that is no amount (a share in per cent, a count):
+    a bar per kommun, as printed."""
+    unit = facts[0].unit
+    if len({f.unit for f in facts}) != 1 or unit in ("tkr", "mkr", "mnkr", "kr"):
+        return None
+    name = re.sub(rf"\s*(,\s*{re.escape(unit)}|\({re.escape(unit)}\))\s*$", "", facts[0].row) or facts[0].row
+    return Chart(f"{name}: per kommun", unit or "antal", tuple(f.kommun for f in facts), tuple(f.value for f in facts))
 
 
 def _reports_chart(facts: tuple[Fact, ...], reports: dict[str, Report]) -> Chart | None:

@@ -501,6 +501,18 @@ def test_a_comparison_chart_draws_amounts_as_the_first_sentence_says_them(e5_eng
 
 
 @pytest.mark.model
+def test_two_kommuners_shares_are_charted_a_bar_per_kommun(e5_engine):
+    """Sick leave in Solna and Huddinge side by side: one chart in per cent, a bar per kommun (not
+    Solna's own row over the years)."""
+    from rag.ui.charts import chart_data
+
+    answer = e5_engine.ask("Är sjukfrånvaron högre i Solna än i Huddinge?")
+    charts = chart_data(answer, e5_engine.facts, e5_engine.reports)
+    assert len(charts) == 1 and charts[0].unit == "%"
+    assert dict(zip(charts[0].columns, charts[0].values)) == {"Solna": 8.5, "Huddinge": 7.0}
+
+
+@pytest.mark.model
 def test_a_full_year_ranking_charts_its_ranked_figures_not_the_figures_so_far(e5_engine):
     """Ranked on the full year, with the outcomes so far listed after: the chart draws one bar per
     kommun, the ranked figures, in the order the first sentence says them."""
