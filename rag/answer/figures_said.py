@@ -1,6 +1,6 @@
 """What figure a text gives: any figure at all, an amount, a share, a time, or a count of the thing a
 question counts ("hur många orosanmälningar": a sentence naming anmälningar beside its number).
-Text in, values out: read by the sentence features, the opening sentence and the refusal check."""
+Text in, values out: read by the opening sentence, the refusal check and what may answer (`picking.usable`)."""
 from __future__ import annotations
 
 import re

@@ -336,16 +336,23 @@ def usable(ev: Evidence, probs, figure: str | None = None) -> list[Scored]:
     asked for ("hur många" and a row of mnkr) cannot. `figure` as `asked_cell` reads it."""
     if figure is None:
         figure = asked_cell(ev.plan.analysis, ev.plan.measure)
-    rate = LEXICON.asked_rate(ev.plan.analysis.text)
-    people = counts_people(ev.plan.analysis.text)  # "hur många ungdomar": never a row of vårddygn or hushåll
+    question = ev.plan.analysis.text
+    rate = LEXICON.asked_rate(question)
+    people = counts_people(question)  # "hur många ungdomar": never a row of vårddygn or hushåll
     # a figure per unit ("vad kostar ett vårddygn") is said only where the unit is: a sentence giving a
     # figure answers with it, while one explaining why may name none
     said_rate = rate if ev.plan.intent not in ("why", "list") else ""
-    return [Scored(c, float(p)) for c, p in zip(ev.candidates, probs)
-            if (c.kind != "row" and (c.kind != "sentence" or not said_rate or said_rate in LEXICON.spell_out(c.text).lower()))
-            or (c.kind == "row" and any(cell_fits(f, figure) for f in c.row.facts) and names_rate(c.row, rate)
-                and not (people and counts_other_than_people(f"{c.row.label} {c.row.first.caption} {c.row.first.table}",
-                                                             ev.plan.analysis.text)))]
+
+    def answers(c: Candidate) -> bool:
+        if c.kind == "sentence":
+            return not said_rate or said_rate in LEXICON.spell_out(c.text).lower()
+        if c.kind != "row":
+            return True
+        f = c.row.first
+        return any(cell_fits(g, figure) for g in c.row.facts) and names_rate(c.row, rate) \
+            and not (people and counts_other_than_people(f"{c.row.label} {f.caption} {f.table}", question))
+
+    return [Scored(c, float(p)) for c, p in zip(ev.candidates, probs) if answers(c)]
 
 
 def names_rate(row: FactRow, rate: str) -> bool:
