@@ -23,7 +23,8 @@ from .turn_words import (COMPARE_LAST, CONNECTOR, FIRST_QUESTION, LEAD, LEXICON_
                          POSSESSIVES,
                          RESTRICT_START, RETURN_TO, TARGET_AS_OUTCOME, THAN_KOMMUN, THAT_AGE_GROUP, THAT_THING, WHICH_OF_THEM, WHY, WHY_START, ACROSS, age_range,
                          asked_topic, capitalise, groups_named, is_english, kommuner_named, measures_named, months_in,
-                         narrowing_part, pointing_words, subject_of, subject_pronoun, topic_words, words_of, year_shift, years_said)
+                         narrowing_part, pointing_words, subject_of, subject_pronoun, topic_words, word_beginnings, words_of, year_shift,
+                         years_said)
 from .turns import turn_features, turn_model
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
 def _names_new_topic(turn: Turn, base: str) -> bool:
     """Whether a follow-up names a topic the last question did not ("Varför blir det ett överskott
     där?" after a question about a surplus names none: it asks why of the last question)."""
-    named = {w[:5] for w in words_of(base)}
+    named = word_beginnings(base)
     return any(w[:5] not in named for w in turn.topic)
 
 
@@ -338,7 +339,7 @@ def _earlier_about(topic: str, readings: list[tuple[str, list[str]]], corpus: tu
     want = {w[:5] for w in topic_words(topic, kommuner_named(topic, corpus), is_english(topic.lower()))}
 
     def shared(reading: tuple[str, list[str]]) -> int:
-        return len(want & {w[:5] for w in words_of(reading[0])})
+        return len(want & word_beginnings(reading[0]))
 
     return max(reversed(readings), key=shared)
 

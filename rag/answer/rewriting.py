@@ -10,7 +10,7 @@ from ..lexicon import LEXICON
 from ..years import YEAR_RE
 from .turn_words import (ADJ, ENGLISH_ONLY_GROUPS, FUNCTION, GROUPS, LEAD, LEAD_VERB, LINKS, MEASURES, MEASURES_ENGLISH,
                          SAY_FRAME, UP_DOWN, WHY, WHY_FILLER, WHY_START, WORD, is_english, subject_of, topic_words,
-                         words_of)
+                         word_beginnings, words_of)
 
 def swap_kommuner(base: str, old: list[str], new: list[str], english: bool = False) -> str:
     if not new or old == new:
@@ -56,7 +56,7 @@ def _why_tail(f_low: str, base: str = "") -> str:
         words.pop(0)
     if words and UP_DOWN.fullmatch(words[0]):
         return ""
-    named = {w[:5] for w in words_of(base)}
+    named = word_beginnings(base)
     if all(w in FUNCTION or w in WHY_FILLER or w in LINKS or w[:5] in named for w in words):
         return ""
     return " ".join(words)

@@ -75,6 +75,11 @@ def words_of(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
 
 
+def word_beginnings(text: str) -> set[str]:
+    """A text's words by their first five letters: inflections alike ("överskott", "överskottet")."""
+    return {w[:5] for w in words_of(text)}
+
+
 def kommuner_named(text: str, corpus: Iterable[str]) -> list[str]:
     found = kommuner_in(text)
     for k in corpus:
