@@ -121,9 +121,18 @@ def asked_comparison(a: QuestionAnalysis, plan: Plan, vocab) -> Asked | None:
     direction = LEXICON.ordering(low)
     if not direction and _is_result(measure) and any(rx.search(low) for rx in LEXICON.superlatives["negative"]):
         direction = "negative"  # "vilka går med underskott": the largest deficit first
+    if measure.better and (quality := _best_or_worst(low)):  # "bäst HME", "sämst sjukfrånvaro"
+        high = (measure.better == "higher") == (quality == "best")
+        direction = "max" if high else "negative" if _is_result(measure) else "min"
     if direction != "min" and measure.sign == "cost" and cmp["above_budget"].search(low):
         direction = "negative"  # a cost "furthest over budget": the largest deficit first
     return Asked(measure, kind, max(a.months, default=0), span, direction, committee)
+
+
+def _best_or_worst(low: str) -> str:
+    """'best' or 'worst' when the question asks for the better or the worse end, else ''."""
+    said = [k for k in ("best", "worst") if any(rx.search(low) for rx in LEXICON.superlatives.get(k, ()))]
+    return said[0] if len(said) == 1 else ""
 
 
 def _is_result(measure: Measure) -> bool:
@@ -176,12 +185,19 @@ def _figure_fits(figure: str, measure: Measure) -> bool:
     return not figure or figure == measure.kind
 
 
+def _closed_year(span: Span, report: Report) -> bool:
+    """The outcome of the whole year an annual report closes: what any forecast of it became."""
+    return span.kind == "utfall" and span.full_year and int(report.period_end[5:]) == 12 \
+        and span.year == int(report.period_end[:4])
+
+
 def _kind_fits(span: Span, asked: Asked, report: Report) -> bool:
     if span.kind == asked.kind:
         return True
-    # asked for the year's outcome, a part-year report answers with its full-year forecast
+    # asked for the year's outcome, a part-year report answers with its full-year forecast; asked
+    # for a forecast, an annual report with the year's outcome
     return asked.kind == "utfall" and asked.span == "helår" and span.kind == "prognos" \
-        and int(report.period_end[5:]) < 12
+        and int(report.period_end[5:]) < 12 or asked.kind == "prognos" and _closed_year(span, report)
 
 
 def _fits(span: Span, asked: Asked, report: Report, years: tuple[int, ...]) -> bool:
@@ -198,18 +214,24 @@ def _fits(span: Span, asked: Asked, report: Report, years: tuple[int, ...]) -> b
         return span.full_year and (span.year in years if years else span.year == report_year)
     if asked.span == "period":  # "jan–aug 2022" in a 2023 report: the year named, else the report's
         return (bool(years) or span.year == report_year) and span.months == (asked.months or report_months)
-    if asked.span == "föregående":
-        return span.year == report_year - 1 and span.months == (asked.months or report_months)
+    if asked.span == "föregående":  # the same part of the year before, else that whole year
+        return span.year == report_year - 1 and (span.months == (asked.months or report_months) or span.full_year)
     if asked.kind in ("budget", "prognos", "mål"):  # not said: a budget, forecast or target is the year's
         return span.full_year and span.year == report_year
-    # the year named ("HME 2022" beside "2023-31 aug"), else the report's: all of it or the report's part
-    return span.year == (max(years) if years else report_year) and (span.full_year or span.months == report_months)
+    # the year named ("HME 2022" beside "2023-31 aug"; of several, the latest the report reaches:
+    # "Solna 2023 … Enköping 2024"), else the report's: all of it or the report's part
+    year = max((y for y in years if y <= report_year), default=max(years)) if years else report_year
+    return span.year == year and (span.full_year or span.months == report_months)
 
 
-def _preference(span: Span) -> tuple:
+def _preference(span: Span, asked: Asked, report: Report) -> tuple:
     """Among fitting columns, the full year first (a deviation of the year's forecast says more than
-    the period's), then the longer span."""
-    return span.full_year, span.months
+    the period's), then the longer span; the year before's same months first, as the report sets
+    its own period beside them."""
+    if asked.span == "föregående":
+        return span.months == (asked.months or int(report.period_end[5:])), span.months
+    # an annual report's forecast for its own year is superseded by the year's outcome
+    return span.full_year, asked.kind != "prognos" or _closed_year(span, report), span.months
 
 
 def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure | Missing:
@@ -241,7 +263,7 @@ def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure
                         if (in_mnkr(f) is not None) == money and not _per_something(f, row)]
                 fits = [(s, f) for s, f in fits if _fits(s, asked, report, years)]
                 if fits:
-                    span, fact = max(fits, key=lambda t: _preference(t[0]))
+                    span, fact = max(fits, key=lambda t: _preference(t[0], asked, report))
                     return Figure(kommun, report, row, fact, span, near)
     if found_row is not None:
         have = ", ".join(dict.fromkeys(f.column for f in found_row.facts))
@@ -250,14 +272,14 @@ def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure
 
 
 def _span_class(span: Span, asked: Asked | None) -> tuple[str, int]:
-    """What a figure is, for ordering: its kind and months; asked for the full year's outcome, a
-    year's outcome and a part-year report's full-year forecast are both the full year (each said
-    as what it is); a share or an index is a rate whatever months it covers (sick leave over eight
+    """What a figure is, for ordering: its kind and months; asked for the full year's outcome or a
+    forecast, a year's outcome and a part-year report's full-year forecast are both the full year
+    (each said as what it is); a share or an index is a rate whatever months it covers (sick leave over eight
     months beside a year's: each said with its period)."""
     if asked is not None and asked.measure.kind in ("share", "index"):
         return span.kind, 0
-    if asked is not None and asked.kind == "utfall" and asked.span == "helår" and span.full_year \
-            and span.kind in ("utfall", "prognos"):
+    if asked is not None and (asked.kind == "utfall" and asked.span == "helår" or asked.kind == "prognos") \
+            and span.full_year and span.kind in ("utfall", "prognos"):
         return "helår", 12
     return span.kind, span.months
 

@@ -19,9 +19,9 @@ from ..years import YEAR_RE
 from .rewriting import (append_phrase, from_why, narrowed, ranked_over, replace_groups, replace_measures,
                         shift_years, swap_kommuner, swap_report, swap_superlative, swap_topic, to_why,
                         without_uncovered_years)
-from .turn_words import (COMPARE_LAST, CONNECTOR, FIRST_QUESTION, LEAD, LEXICON_MONTHS_ENGLISH, MONTHS, PART_OF_YEAR,
+from .turn_words import (CHANGE_ASKED, CHANGE_ASKED_ENGLISH, COMPARE_LAST, CONNECTOR, FIRST_QUESTION, LEAD, LEXICON_MONTHS_ENGLISH, MONTHS, PART_OF_YEAR,
                          POSSESSIVES,
-                         RESTRICT_START, RETURN_TO, TARGET_AS_OUTCOME, THAN_KOMMUN, THAT_AGE_GROUP, THAT_THING, WHICH_OF_THEM, WHY, WHY_START, ACROSS, age_range,
+                         RESTRICT_START, RETURN_TO, TARGET_AS_OUTCOME, THAN_KOMMUN, THAT_AGE_GROUP, THAT_THING, WHICH_OF_THEM, WHY, WHY_START, ACROSS, UP_DOWN, age_range,
                          asked_topic, capitalise, groups_named, is_english, kommuner_named, measures_named, months_in,
                          narrowing_part, pointing_words, subject_of, subject_pronoun, topic_words, word_beginnings, words_of, year_shift,
                          years_said)
@@ -85,9 +85,10 @@ def _resolve_one(question: str, base: str | None, corpus: tuple[str, ...],
     pointed = _points_back(turn, base, base_kommuner, corpus, years_covered)
     if pointed:
         return pointed
-    if not turn_model().follows(turn_features(turn.text, base, corpus)):
+    change = CHANGE_ASKED.match(turn.low)  # "Har det ökat?": of the last answer, whatever its words
+    if not change and not turn_model().follows(turn_features(turn.text, base, corpus)):
         return Resolved(turn.text, False)  # a complete question: it inherits nothing
-    if _names_new_topic(turn, base) and (read := _new_subject(turn, base, base_kommuner, corpus, earlier)):
+    if not change and _names_new_topic(turn, base) and (read := _new_subject(turn, base, base_kommuner, corpus, earlier)):
         return read
     out, kinds = _shifted_context(turn, base, base_kommuner, years_covered)
     out, more = _shifted_question(turn, out)
@@ -203,7 +204,7 @@ def _shifted_context(turn: Turn, base: str, base_kommuner: list[str],
             out = _target_as_outcome(out)  # "målet för 2030", then "Och 2021?": what it was in 2021
         out = re.sub(rf"\b{max(old)}\b", joined, out) if old else append_phrase(out, joined)
         kinds.append("år")
-    elif delta := year_shift(text):
+    elif (delta := year_shift(text)) and not CHANGE_ASKED.match(turn.low):  # "Har det ökat sedan förra året?" moves no year
         out = shift_years(out, delta) if YEAR_RE.search(out) else append_phrase(
             out, "föregående år" if delta == -1 else "året efter" if delta == 1 else f"{abs(delta)} år tidigare")
         kinds.append("år")
@@ -281,6 +282,14 @@ def _shifted_question(turn: Turn, out: str) -> tuple[str, list[str]]:
     elif WHY_START.match(out) and LEAD.match(low):
         out = from_why(out, turn.text)
         kinds.append("varför")
+    elif (change := CHANGE_ASKED.match(low)) and not UP_DOWN.search(out.lower()):
+        # "Har det ökat?" after "Hur många samtal …?": the same question, and whether it changed
+        stem, asked = out.rstrip().rstrip("?.!").rstrip(), change.group("asked").rstrip("?. ")
+        english = is_english(out.lower())
+        if english != (asked.split()[0] in CHANGE_ASKED_ENGLISH):  # said in the other language
+            asked = "has it changed" if english else "har det förändrats"
+        out = f"{stem}{', and' if english else ', och'} {asked}?"
+        kinds.append("förändring")
     return out, kinds
 
 

@@ -52,6 +52,7 @@ class Measure:
     sign: str  # cost | income | net | deviation | none
     target_group: str
     national: tuple[str, ...]
+    better: str = ""  # "higher" | "lower": which end is the better result ("bäst HME"), "" when neither
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ class Catalogue:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(tuple(Measure(m["id"], m["name"], m["group"], m["definition"], tuple(m["names"]),
                                  tuple(m.get("english", ())), m["kind"], m["sign"], m.get("target_group", ""),
-                                 tuple(m.get("national", ()))) for m in data["measures"]),
+                                 tuple(m.get("national", ())), m.get("better", "")) for m in data["measures"]),
                    {m["group"]: m["id"] for m in data["measures"] if m.get("residual")},
                    tuple(data.get("residual_labels", ())))
 

@@ -295,7 +295,12 @@ def names_two_reports(a: QuestionAnalysis, docs: list[Report]) -> bool:
     if len(docs) < 2:
         return False
     by_month = {int(r.period_end[5:]) for r in docs} & set(a.months)
-    return len(set(a.report_types)) >= 2 or len(by_month) >= 2
+    if len(set(a.report_types)) >= 2 or len(by_month) >= 2:
+        return True
+    # "vuxit sedan april": the report named and the kommun's later one
+    latest = max(int(r.period_end[5:]) for r in docs if r.period_end[:4] == max(d.period_end[:4] for d in docs))
+    return bool(LEXICON.comparison["since_report"].search(a.text.lower())) and (
+        bool(by_month) and max(by_month) < latest or bool(a.report_types))
 
 
 def best_of_each_report(sents: list[Scored], mine: list[Scored], plan: Plan, kommun: str,

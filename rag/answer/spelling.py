@@ -62,12 +62,14 @@ class Speller:
         w = word.lower()
         if len(w) < MIN_LENGTH or w in self.counts or w in self.known:
             return None
+        limit = 2 if len(w) >= LONG else 1
         near = set(self.by_delete.get(w, ()))  # a letter left out
         for d in _deletes(w):
             if d in self.counts:
                 near.add(d)  # a letter too many
             near.update(self.by_delete.get(d, ()))  # a letter wrong or two swapped
-        limit = 2 if len(w) >= LONG else 1
+            if limit == 2:  # two letters too many ("personalkostnaderan")
+                near.update(d2 for d2 in _deletes(d) if d2 in self.counts)
         scored = [(d, -self.counts[c], c) for c in near if (d := edit_distance(w, c)) <= limit]
         return min(scored)[2] if scored else None
 

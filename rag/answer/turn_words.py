@@ -63,6 +63,9 @@ POSSESSIVES = frozenset(WORDS["possessives"])  # "dess": a thing named before, b
 PRONOUN_PREPOSITIONS = frozenset(WORDS["pronoun_prepositions"])
 QUESTION_START = frozenset(WORDS["question_start"])  # words a complete question opens with
 UP_DOWN = _rx("up_down")
+#: "Har det ökat?", "Has it gone up?": whether the last answer's figure changed
+CHANGE_ASKED = _rx("change_asked")
+CHANGE_ASKED_ENGLISH = frozenset(WORDS["change_asked_english"])  # the words an English one opens with
 ADJ = _rx("adjective")
 #: a question this long that names its own kommun is complete even when its only content is a
 #: measure and a period ("Vilken helårsprognos hade Enköpings socialnämnd i april 2024?"); shorter

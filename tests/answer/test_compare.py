@@ -296,3 +296,45 @@ def test_higher_in_one_kommun_than_another_sets_the_two_levels_side_by_side(e5_e
     assert "Solna 8,5 %" in first and "Huddinge 7 %" in first and "Högst: Solna" in first
     assert "helår" not in first.split(":")[0]  # the header names no period two figures do not share
     assert {f.kommun for f in ans.facts} == {"Solna", "Huddinge"}
+
+
+def test_the_year_before_named_as_a_year_is_read_in_each_report_s_column_of_that_year(fake_engine):
+    # Huddinge's indicator table has the whole of 2022 only, no January–August 2022
+    first = _answer(fake_engine, "Hur hög var sjukfrånvaron året innan, alltså 2022, i Solna och i Huddinge?").answer
+    assert "Solna 10,2 %" in first.splitlines()[0] and "Huddinge 7,7 %" in first.splitlines()[0]
+
+
+def test_the_year_before_is_the_same_months_where_the_report_prints_them(fake_engine):
+    first = _answer(fake_engine, "Hur stora var personalkostnaderna året innan i Eskilstuna och Huddinge?").answer
+    assert first.startswith("Personalkostnader (utfall jan–aug 2022): Eskilstuna 196,6 mnkr")
+
+
+def test_an_annual_report_answers_a_forecast_with_the_outcome_of_its_closed_year(fake_engine):
+    first = _answer(fake_engine, "Jämför Solnas nettokostnad för 2023 med Enköpings helårsprognos för 2024.") \
+        .answer.splitlines()[0]
+    assert "Solna 198,8 mnkr (utfall helår 2023)" in first and "Enköping 274,7 mnkr (helårsprognos 2024)" in first
+    ranked = _answer(fake_engine, "Vilken kommun har högst helårsprognos för personalkostnader?").answer.splitlines()[0]
+    assert "Solna 140,6 mnkr (utfall helår 2023)" in ranked and "Eskilstuna 331,6" in ranked
+
+
+def test_each_kommun_is_read_in_the_year_it_is_named_with(fake_engine):
+    first = _answer(fake_engine, "How big is Solna's surplus against budget for 2023 compared with the surplus "
+                                 "Enköping forecasts for 2024?").answer.splitlines()[0]
+    assert "Solna överskott 28,5 mnkr (2023)" in first and "Enköping överskott 5,0 mnkr (2024)" in first
+
+
+@pytest.mark.parametrize("question, first", [
+    ("Vilken kommun har bäst resultat för hållbart medarbetarengagemang, HME?", "Solna"),  # higher is better
+    ("Vilken kommun har sämst HME?", "Eskilstuna"),
+])
+def test_best_and_worst_order_by_which_end_of_the_measure_is_better(fake_engine, question, first):
+    a = fake_engine.read_question(question).analysis
+    asked = asked_comparison(a, make_plan(a, fake_engine.reports), fake_engine.view.vocab)
+    assert asked.measure.id == "hme"
+    head = _answer(fake_engine, question).answer.splitlines()[0]
+    assert re.search(r"(Solna|Huddinge|Eskilstuna)", head).group(1) == first
+
+
+def test_which_kommun_s_committee_asks_for_a_ranking_of_the_committees(fake_engine):
+    head = _answer(fake_engine, "Vilken kommuns socialnämnd har den största budgeten?").answer.splitlines()[0]
+    assert head.startswith("Högst nettokostnad, budget helår: Eskilstuna 621,8 mnkr")

@@ -20,6 +20,17 @@ BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 20
     ([WHY], "Men i Huddinge då?", "Varför ökade kostnaderna för ekonomiskt bistånd i Huddinge 2023?", "kommun"),
     ([SICK], "Hur var det förra året?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2022?", "år"),
     ([SICK], "Och 2021?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2021?", "år"),
+    # "has it changed?": the same question, and whether its figure changed (in the question's language)
+    ([SICK], "Har den ökat?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023, och har den ökat?",
+     "förändring"),
+    ([SICK], "Och har det minskat sedan förra året?",
+     "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023, och har det minskat sedan förra året?", "förändring"),
+    ([SICK], "Has it gone up?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023, och har det förändrats?",
+     "förändring"),
+    # a report named with what it says: the same question read in that report and its month
+    (["Hur stort inflöde till mottagningen räknade Enköping med i tertialrapporten i april?"],
+     "Vad säger delårsrapporten i augusti?",
+     "Hur stort inflöde till mottagningen räknade Enköping med i delårsrapporten i augusti?", "år,rapport"),
     ([SICK], "Hur såg det ut två år tidigare?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2021?", "år"),
     # a possessive points back whatever noun follows; the year it moves to is said as a year
     (["Vilken enhet i Eskilstunas socialförvaltning har störst budget för 2023?"],

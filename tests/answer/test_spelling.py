@@ -51,6 +51,7 @@ def speller(parsed):
     ("prognsen", "prognosen"),  # a letter left out
     ("personalkostnaedr", "personalkostnader"),  # two letters swapped
     ("persoalkostnaderr", "personalkostnader"),  # long: a letter lost and one added, two edits
+    ("personalkostnaderan", "personalkostnader"),  # long: two letters too many
     ("sjukfrånvarno", "sjukfrånvaron"),
     ("familjehme", "familjehem"),
 ])
