@@ -41,6 +41,9 @@ def test_rows_are_read_as_measures_with_the_measured_precision():
     ("Ekonomiskt bistånd (personal)", "Driftsredovisning", {"mnkr"}, None),  # an activity and a cost type
     ("Antal besök inom socialpsykiatrins förebyggande öppna insatser", "Prevention", {"antal"}, None),
     ("Familjehem vuxna konsulentstödda", "Driftsredovisning", {"mnkr"}, None),  # never the children's familjehemsvård
+    # full-time equivalents are another measure than the people employed
+    ("Antal årsarbetare i snitt", "Väsentliga personalförhållanden", {"antal"}, "arsarbetare"),
+    ("Antal anställda", "Väsentliga personalförhållanden", {"antal"}, "anstallda"),
 ])
 def test_a_row_is_read_as_the_measure_its_label_names(label, caption, units, expected):
     got = row_measure(label, caption, caption, units)

@@ -85,6 +85,9 @@ def test_a_report_type_without_a_kommun_narrows_the_scope_to_those_that_publish_
     ("Which of Solna and Huddinge had the higher sick leave?", "rank"),
     ("Vilken verksamhet hade högst kostnader i Enköping och Solna?", "compare"),  # the rows of each, not the kommuner
     ("Which costs rose in Solna?", "list"),
+    ("Hur förklarar Enköping och Huddinge utvecklingen av kostnaderna för köpt vård?", "why"),
+    ("How does Enköping explain the deficit?", "why"),
+    ("Vilken kommuns socialnämnd har den största budgeten?", "rank"),
 ])
 def test_intent(question, intent):
     assert plan(question).intent == intent
@@ -224,3 +227,17 @@ def test_which_kommun_stands_out_ranks_them_all_though_one_is_named():
 def test_one_kommun_beside_the_others_compares_them_all():
     p = plan("Hur ligger Huddinge till jämfört med de andra kommunerna när det gäller personalkostnader?")
     assert p.intent == "compare" and set(p.kommuner) == set(KOMMUNER)
+
+
+@pytest.mark.parametrize("question, two", [
+    ("Har underskottet för ekonomiskt bistånd i Enköping vuxit sedan april?", True),  # April's and the later one
+    ("Har prognosen förbättrats sedan tertialrapporten i Enköping?", True),
+    ("Hur stor var prognosen i Enköping i april?", False),  # one report named
+    ("Vad har hänt sedan augusti i Enköping?", False),  # the latest report: nothing later to set beside it
+])
+def test_since_an_earlier_report_reads_it_and_the_kommun_s_later_one(question, two):
+    from rag.answer.picking import names_two_reports
+
+    p = plan(question)
+    docs = [r for r in REPORTS.values() if r.kommun == "Enköping"]
+    assert names_two_reports(p.analysis, docs) is two
