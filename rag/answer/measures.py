@@ -196,6 +196,16 @@ def _best(cat: Catalogue, text: str, units: frozenset[str], context: str, source
     if not found:
         return None
     top = found[0]
+    # a result or deviation named with an activity in words of its own ("Resultat vård barn och
+    # unga - Avvikelse mot budget") is the activity's deviation: the activity, its columns read as
+    # deviations (`span_of`); one word ("vuxna") names no activity beside a result
+    activity = [m for m in found if cat.measures[m[0]].group == "verksamhet"]
+    if activity and len(activity[0][2]) >= 2 and cat.measures[top[0]].group == "resultat" \
+            and all(cat.measures[m[0]].group in ("verksamhet", "resultat") for m in found):
+        # the label's words are the activity's and the deviation's: its confidence covers both
+        words = len(activity[0][2]) / activity[0][3]
+        covered = len(set().union(*(m[2] for m in found))) / words
+        top, found = (activity[0][0], activity[0][1], activity[0][2], min(1.0, covered)), activity
     # a label naming two measures of different groups on words of its own (an activity and a cost
     # type) reports neither alone
     for other in found[1:]:

@@ -63,11 +63,17 @@ class Span:
         return f"jan–{LEXICON.months[self.months - 1][:3]} {self.year}"
 
 
+#: a row label saying its figures are deviations from budget, whatever its columns are called
+_DEVIATION_ROW = re.compile(r"avvikelse|differens", re.I)
+
+
 def span_of(fact: Fact, report: Report) -> Span:
     """A closed year's bokslut is its outcome; a column naming only a year is the outcome too. A
     figure over the last twelve months ("medel senaste 12 månaderna") spans a whole year."""
     kind = column_info(fact.column).kind
     kind = "utfall" if kind in ("bokslut", "annat") else kind
+    if kind == "utfall" and _DEVIATION_ROW.search(fact.row):  # "Resultat … - Avvikelse mot budget": each year's deviation
+        kind = "avvikelse"
     rolling = LEXICON.comparison["rolling_year"]
     rolls = any(rolling.search(t) for t in (fact.row, fact.column, fact.caption, fact.table))
     months = 12 if rolls else months_covered(fact.column, report)

@@ -338,3 +338,12 @@ def test_best_and_worst_order_by_which_end_of_the_measure_is_better(fake_engine,
 def test_which_kommun_s_committee_asks_for_a_ranking_of_the_committees(fake_engine):
     head = _answer(fake_engine, "Vilken kommuns socialnämnd har den största budgeten?").answer.splitlines()[0]
     assert head.startswith("Högst nettokostnad, budget helår: Eskilstuna 621,8 mnkr")
+
+
+def test_a_row_of_an_activity_s_deviations_answers_a_deviation_in_its_outcome_columns(fake_engine):
+    """Eskilstuna's styrkort prints "Resultat vård barn och unga - Avvikelse mot öck budget" under
+    "Utfall 2023 jan- aug": the activity's deviation so far, never ranked beside whole years."""
+    first = _answer(fake_engine, "Hur ser budgetavvikelsen för barn- och ungdomsvården ut i Solna, Huddinge och "
+                                 "Eskilstuna?").answer.splitlines()[0]
+    assert "Eskilstuna underskott 24,5 mnkr (avvikelse mot budget jan–aug 2023)" in first
+    assert "Ingen rangordning" in first

@@ -44,6 +44,10 @@ def test_rows_are_read_as_measures_with_the_measured_precision():
     # full-time equivalents are another measure than the people employed
     ("Antal årsarbetare i snitt", "Väsentliga personalförhållanden", {"antal"}, "arsarbetare"),
     ("Antal anställda", "Väsentliga personalförhållanden", {"antal"}, "anstallda"),
+    # a result against budget named with an activity in words of its own is that activity's deviation;
+    # one word ("vuxna") names no activity beside it
+    ("Resultat vård barn och unga - Avvikelse mot öck budget, (mkr)", "Styrkort 2023", {"mkr"}, "barn_och_ungdomsvard"),
+    ("Resultat vård vuxna - Avvikelse mot öck budget, (mkr)", "Styrkort 2023", {"mkr"}, None),
 ])
 def test_a_row_is_read_as_the_measure_its_label_names(label, caption, units, expected):
     got = row_measure(label, caption, caption, units)
