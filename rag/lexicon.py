@@ -40,6 +40,7 @@ class Lexicon:
     period_term: re.Pattern  # one word that names a period or measure, not a topic
     contrast: re.Pattern = re.compile(r"(?!)")  # "X jämfört med Y", "X respektive Y"
     time_words: frozenset[str] = frozenset()  # words that make "jämfört med …" a contrast of periods
+    approximations: frozenset[str] = frozenset()  # words before a figure that say it is about so much ("nästan")
     english_terms: tuple[tuple[re.Pattern, str], ...] = ()  # an English phrase, the Swedish report word
     months_english: tuple[re.Pattern, ...] = ()  # January … December; a name with a capital matches only so
     money: re.Pattern = re.compile(r"(?!)")  # words that ask for an amount of money (kostnad, överskott)
@@ -225,6 +226,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         contrast=re.compile(r"\b(?:" + "|".join(re.escape(w) for w in d.get("contrast_markers", ())) + r")\b", re.I)
         if d.get("contrast_markers") else re.compile(r"(?!)"),
         time_words=frozenset(d.get("time_words", ())),
+        approximations=frozenset(d.get("approximations", ())),
         english_terms=tuple((re.compile(rf"\b{k}\b", re.I), v) for k, v in d.get("english_terms", {}).items()
                             if not k.startswith("_")),
         months_english=tuple(re.compile(rf"\b{m}\b", 0 if m != m.lower() else re.I) for m in d.get("months_english", ())),

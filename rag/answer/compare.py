@@ -27,7 +27,8 @@ from .periods import Span, in_mnkr, largest_amount, span_of
 from .plan import Plan
 from .question import QuestionAnalysis
 from .rows import FactRow, asked_figure
-from .verify import allowed_numbers, check_numbers, cite_row
+from .text_figures import TextFigure, text_figure
+from .verify import allowed_numbers, check_numbers, cite_passage, cite_row
 from .wording import lower_first
 
 log = logging.getLogger(__name__)
@@ -381,6 +382,10 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
         later_heading = "Senare siffror, som inte alla kommuner redovisar och därför inte rangordnade"
     figures = [f for f in found if isinstance(f, Figure)]
     missing = [f for f in found if isinstance(f, Missing)]
+    in_text = _in_text(view, asked, plan, missing)
+    missing = [m for m in missing if m.kommun not in {t.kommun for t in in_text}]
+    if not figures and in_text and (len(in_text) > 1 or plan.intent == "rank"):
+        return _text_answer(view, a, asked, in_text, missing)
     if not figures or (len(figures) < 2 and plan.intent != "rank" and len(plan.kommuner) < 2):
         return None
     sign = said_sign(asked)
@@ -410,6 +415,10 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
         lines += ["", _so_far_line(so_far, figures, citations, view, sign, later_heading)]
         computed += [round(abs(f.mnkr), 1) for f in so_far if f.mnkr is not None]
         computed += [float(f.span.year) for f in so_far] + [float(abs(f.said_value(sign))) for f in so_far]
+    if in_text:
+        lines += ["", _text_line(in_text, citations, view, "I rapporternas text, inte i en tabell och därför inte "
+                                                          "rangordnat")]
+        computed += [float(t.year) for t in in_text]
     lines += missing_lines(missing, citations, view)
     allowed = allowed_numbers(citations, computed)
     kept = [ln for ln in lines if not check_numbers(ln, allowed)]
@@ -419,6 +428,39 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
     # the figures so far follow the ranked ones (a chart draws the ranked ones: one per kommun)
     facts = tuple(f.fact for f in figures) + tuple(f.fact for f in so_far if f.fact not in {g.fact for g in figures})
     return Answer(a.text, True, "\n".join(kept), tuple(citations), facts)
+
+
+def _in_text(view: CorpusView, asked: Asked, plan: Plan, missing: list[Missing]) -> list[TextFigure]:
+    """The counts the kommuner without a table figure give in their text (an outcome asked, of no
+    earlier year): said beside the others, never ranked."""
+    if asked.kind != "utfall" or asked.span == "föregående":
+        return []
+    found = [text_figure(view.passages, view.reports, m.kommun, asked.measure, plan.doc_ids) for m in missing]
+    return [t for t in found if t is not None and (not plan.years or t.year in plan.years)]
+
+
+def _text_line(in_text: list[TextFigure], citations: list, view: CorpusView, heading: str) -> str:
+    parts = []
+    for t in in_text:
+        citations.append(cite_passage(t.passage, view.reports, len(citations) + 1))
+        year = "" if t.year == int(t.report.period_end[:4]) else f"{t.year}, "
+        parts.append(f"{t.kommun} {t.said} ({year}{t.report.title}) [{len(citations)}]")
+    return f"{heading}: " + "; ".join(parts) + "."
+
+
+def _text_answer(view: CorpusView, a: QuestionAnalysis, asked: Asked, in_text: list[TextFigure],
+                 missing: list[Missing]) -> Answer | None:
+    """No kommun has a table figure of the count, some give it in their text: each said with its year
+    and report, quoted, not ranked (a text's figure may be of another period or a rounded one)."""
+    citations: list = []
+    lines = [_text_line(in_text, citations, view, f"{asked.measure.name} enligt rapporternas text (inte "
+                                                  f"rangordnat: siffror ur löptext, inte ur tabeller)")]
+    lines += [f"- {t.kommun}: «{t.sentence.strip()}» [{i}]" for i, t in enumerate(in_text, 1)]
+    lines += missing_lines(missing, citations, view)
+    allowed = allowed_numbers(citations, [float(t.year) for t in in_text])
+    if any(check_numbers(ln, allowed) for ln in lines):
+        return None
+    return Answer(a.text, True, "\n".join(lines), tuple(citations), ())
 
 
 def missing_lines(missing: list[Missing], citations: list, view: CorpusView) -> list[str]:

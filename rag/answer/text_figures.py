@@ -1,0 +1,119 @@
+"""A count a report gives only in its text ("från 185 hushåll till 145 hushåll 2023", "nästan 5 000
+stycken"): the figure a comparison shows for a kommun whose tables lack the measure, said as the
+text's, never ranked beside the tables' figures.
+
+Only a sentence that names the measure (a catalogue name) and gives a count in its words counts: a
+number followed by a noun of the measure's names or by "stycken", or the later of "från X till Y".
+Money, shares, years, ages and durations are no counts. Nothing here is fitted; a sentence that
+gives two counts of other words is left alone.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..lexicon import LEXICON
+from ..models import Passage, Report
+from ..numbers import Number, find_numbers
+from ..search.lexical import stem
+from ..search.retrieval import sentence_pieces
+from ..years import YEAR_RE
+from .measures import Measure, catalogue, stems_of
+
+#: the words after a number that make it no count of the measure: money, shares, time, ages
+_NOT_A_COUNT = re.compile(r"^\s*(?:%|procent\w*|kr\b|kronor|tkr|mkr|mnkr|miljon\w*|miljard\w*|år\b|års\b|dagar|dygn|"
+                          r"månader|veckor|timmar|[-–]\s*\d)", re.I)
+#: words a report writes after a count when it names no noun ("nästan 5 000 stycken")
+_PIECES = re.compile(r"^\s*(?:stycken|st\.?)(?:\W|$)", re.I)
+#: "från 2 077 till 2 548": the later figure is the one the text reports now
+_FROM_TO = re.compile(r"\bfrån\s+$", re.I)
+_TO = re.compile(r"\btill\s+$", re.I)
+#: a sentence saying how many: "Antalet hushåll …", "antal placeringar"
+_COUNT_OF = re.compile(r"\bantal(?:et)?\b", re.I)
+#: how far before a number "från" or "till" may stand ("från 185 hushåll till 145")
+_LOOK_BACK = 40
+
+
+@dataclass(frozen=True)
+class TextFigure:
+    """One kommun's count of the measure, as a sentence of its report gives it."""
+
+    kommun: str
+    report: Report
+    passage: Passage
+    sentence: str
+    number: Number  # its place and text within `sentence`
+    year: int  # the year the sentence names after it, else the report's
+
+    @property
+    def value(self) -> float:
+        return self.number.value
+
+    @property
+    def said(self) -> str:
+        """The figure as the sentence writes it, with a word of approximation before it kept."""
+        before = self.sentence[:self.number.start].split()[-1:] or [""]
+        about = before[0] if before[0].lower() in LEXICON.approximations else ""
+        return f"{about} {self.number.text}".strip()
+
+
+def _nouns(measure: Measure) -> frozenset[str]:
+    """The stems of the nouns a count of the measure is written with ("hushåll", "anmälningar")."""
+    return frozenset(s for n in (measure.name, *measure.names) for s in stems_of(n))
+
+
+def _is_count(sentence: str, n: Number, nouns: frozenset[str]) -> bool:
+    after = sentence[n.end:]
+    if YEAR_RE.fullmatch(n.text.strip()) or _NOT_A_COUNT.match(after):
+        return False
+    nxt = re.findall(r"[a-zåäöéü]+", after.lower())[:2]
+    return bool(_PIECES.match(after)) or any(stem(w) in nouns for w in nxt)
+
+
+def count_in(sentence: str, measure: Measure) -> Number | None:
+    """The count of the measure the sentence gives: the later of "från X till Y", else its one
+    count; None when it does not say "antalet …" of the measure before the figure ("drygt 500
+    medarbetare … har utbildats" counts those trained, not the staff) or gives no single count."""
+    if measure.id not in {m[0] for m in catalogue().matches(sentence)}:
+        return None
+    nouns = _nouns(measure)
+    said = _COUNT_OF.search(sentence)
+    numbers = [n for n in find_numbers(sentence) if not YEAR_RE.fullmatch(n.text.strip())
+               and said is not None and said.end() <= n.start]
+    for i, n in enumerate(numbers):
+        if i and _TO.search(sentence[max(0, n.start - _LOOK_BACK):n.start]) and \
+                _FROM_TO.search(sentence[max(0, numbers[i - 1].start - _LOOK_BACK):numbers[i - 1].start]) and \
+                not _NOT_A_COUNT.match(sentence[n.end:]):
+            return n
+    counts = [n for n in numbers if _is_count(sentence, n, nouns)]
+    if len({c.value for c in counts}) == 1 or counts and _said_first(sentence, counts[0], measure):
+        return counts[0]
+    return None
+
+
+def _said_first(sentence: str, n: Number, measure: Measure) -> bool:
+    """Whether the count stands right after the measure is named ("antalet bidragshushåll ökat till ett
+    månadssnitt om 423 stycken hushåll i jämförelse med 407"): the figure of now, the rest compared."""
+    named = min((sentence.lower().find(w) for w in (measure.name.lower(), *measure.names) if w in sentence.lower()),
+                default=-1)
+    return 0 <= named < n.start and not any(m.start < n.start for m in find_numbers(sentence[named:n.start]))
+
+
+def text_figure(passages: list[Passage], reports: dict[str, Report], kommun: str, measure: Measure,
+                doc_ids: tuple[str, ...]) -> TextFigure | None:
+    """The kommun's count of the measure in the text of its reports in scope, its newest report's first."""
+    if measure.kind != "count":
+        return None
+    docs = sorted((d for d in doc_ids if reports[d].kommun == kommun), key=lambda d: reports[d].period_end,
+                  reverse=True)
+    for doc in docs:
+        for p in passages:
+            if p.kind != "text" or p.doc_id != doc:
+                continue
+            for sentence in sentence_pieces(p.text):
+                n = count_in(sentence, measure)
+                if n is not None:
+                    years = [int(y) for y in YEAR_RE.findall(sentence[n.end:n.end + 20])]
+                    return TextFigure(kommun, reports[doc], p, sentence, n,
+                                      years[0] if years else int(reports[doc].period_end[:4]))
+    return None
