@@ -59,6 +59,7 @@ class Figure:
     fact: Fact
     span: Span
     near: bool = False  # the row names the measure among words of its own (`near_row_measures`)
+    at_date: bool = False  # a stock counted at the span's last month (`Measure.at_date`)
 
     @property
     def mnkr(self) -> float | None:
@@ -265,7 +266,7 @@ def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure
                 fits = [(s, f) for s, f in fits if _fits(s, asked, report, years)]
                 if fits:
                     span, fact = max(fits, key=lambda t: _preference(t[0], asked, report))
-                    return Figure(kommun, report, row, fact, span, near)
+                    return Figure(kommun, report, row, fact, span, near, asked.measure.at_date)
     if found_row is not None:
         have = ", ".join(dict.fromkeys(f.column for f in found_row.facts))
         return Missing(kommun, f"raden «{found_row.label.strip()}» har ingen sådan kolumn (bara {have})", found_row)
@@ -277,7 +278,7 @@ def _span_class(span: Span, asked: Asked | None) -> tuple[str, int]:
     forecast, a year's outcome and a part-year report's full-year forecast are both the full year
     (each said as what it is); a share or an index is a rate whatever months it covers (sick leave over eight
     months beside a year's: each said with its period)."""
-    if asked is not None and asked.measure.kind in ("share", "index"):
+    if asked is not None and (asked.measure.kind in ("share", "index") or asked.measure.at_date):
         return span.kind, 0
     if asked is not None and (asked.kind == "utfall" and asked.span == "helår" or asked.kind == "prognos") \
             and span.full_year and span.kind in ("utfall", "prognos"):
@@ -348,6 +349,9 @@ def amount(f: Figure, sign: str) -> str:
 def column_said(f: Figure, year: bool = True) -> str:
     """What the figure is, in words: "helårsprognos 2024", "budget jan–aug 2023" (without the year
     where the figures compared are of different years)."""
+    if f.at_date and f.span.kind == "utfall":  # a headcount is of a month's end: "augusti 2023"
+        month = LEXICON.months[f.span.months - 1]
+        return f"{month} {f.span.year}" if year else month
     kind = {"utfall": "utfall", "budget": "budget", "prognos": "prognos", "avvikelse": "avvikelse mot budget",
             "mål": "mål"}
     period = f.span.said() if year else ("helår" if f.span.full_year else f.span.said().rsplit(" ", 1)[0])

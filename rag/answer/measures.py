@@ -53,6 +53,7 @@ class Measure:
     target_group: str
     national: tuple[str, ...]
     better: str = ""  # "higher" | "lower": which end is the better result ("bäst HME"), "" when neither
+    at_date: bool = False  # a stock counted at a date (anställda), not a flow summed over a period
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ class Catalogue:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(tuple(Measure(m["id"], m["name"], m["group"], m["definition"], tuple(m["names"]),
                                  tuple(m.get("english", ())), m["kind"], m["sign"], m.get("target_group", ""),
-                                 tuple(m.get("national", ())), m.get("better", "")) for m in data["measures"]),
+                                 tuple(m.get("national", ())), m.get("better", ""), bool(m.get("at_date", False)))
+                             for m in data["measures"]),
                    {m["group"]: m["id"] for m in data["measures"] if m.get("residual")},
                    tuple(data.get("residual_labels", ())))
 
@@ -268,7 +270,10 @@ def near_row_measures(label: str, caption: str, table: str, units: set[str]) -> 
     for money, kind_units in ((True, units & MONEY_UNITS), (False, units - MONEY_UNITS)):
         if kind_units:
             m = row_measure_of(label, caption, table, frozenset(u for u in kind_units if u))
-            if m is not None and NEAR_CONFIDENCE <= m.confidence < MIN_CONFIDENCE and m.source == "label":
+            # a label naming another measure as much ("HME Motivationen hos medarbetarna") is near neither
+            rival = any(other[0] != m.measure and other[3] >= m.confidence for other in catalogue().matches(label)) \
+                if m is not None else False
+            if m is not None and NEAR_CONFIDENCE <= m.confidence < MIN_CONFIDENCE and m.source == "label" and not rival:
                 out[money] = m
     return out
 

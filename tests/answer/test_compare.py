@@ -38,8 +38,9 @@ def test_a_deviation_is_said_as_överskott_or_underskott_most_over_budget_first(
 
 
 def test_figures_of_different_spans_are_shown_side_by_side_never_ranked(fake_engine):
-    ans = _answer(fake_engine, "Jämför antalet anställda i Solnas och Huddinges socialförvaltningar.")
+    ans = _answer(fake_engine, "Jämför personalkostnaderna hittills i år i Solna och Huddinge.")
     assert "Ingen rangordning: siffrorna gäller olika långa perioder" in ans.answer.splitlines()[0]
+    assert "Solna 140,6 mnkr (utfall helår 2023)" in ans.answer and "Huddinge 193,8 mnkr (utfall jan–aug 2023)" in ans.answer
 
 
 def test_every_figure_in_the_table_stands_in_the_row_it_cites(fake_engine):
@@ -151,10 +152,12 @@ def test_an_outcome_asked_without_a_span_is_ranked_on_the_full_year_every_report
     assert "Enköping 83,2 mnkr (utfall jan–aug 2024)" in so_far
 
 
-def test_a_count_without_a_full_year_figure_stays_unranked(fake_engine):
-    """Staff counts at the end of August and at year end have no full-year forecast to rank on."""
+def test_counts_at_a_date_are_ranked_each_with_its_month(fake_engine):
+    """Staff counted at the end of August and at year end are two headcounts, not two periods summed:
+    ranked, each said with the month it was counted (a flow of different spans is not: above)."""
     ans = _answer(fake_engine, "Vilken socialförvaltning har flest anställda, Solna eller Huddinge?")
-    assert "Ingen rangordning: siffrorna gäller olika långa perioder" in ans.answer.splitlines()[0]
+    assert ans.answer.splitlines()[0] == "Högst antal anställda: Huddinge 394 (augusti 2023) [1]; därefter Solna 221 " \
+                                         "(december 2023) [2]."
     assert "Hittills" not in ans.answer
 
 
@@ -347,3 +350,10 @@ def test_a_row_of_an_activity_s_deviations_answers_a_deviation_in_its_outcome_co
                                  "Eskilstuna?").answer.splitlines()[0]
     assert "Eskilstuna underskott 24,5 mnkr (avvikelse mot budget jan–aug 2023)" in first
     assert "Ingen rangordning" in first
+
+
+def test_a_headcount_is_said_at_its_month_and_ranked_beside_another_month_s(fake_engine):
+    first = _answer(fake_engine, "Vilken kommun har flest anställda?").answer.splitlines()[0]
+    assert first.startswith("Högst antal anställda: Huddinge 394 (augusti 2023) [1]; därefter Solna 221 (december 2023)")
+    # an index of the staff's motivation names the staff no more than it names HME: never read as a headcount
+    assert "Motivationsindex" not in _answer(fake_engine, "Vilken kommun har flest anställda?").answer
