@@ -360,7 +360,7 @@ def _sentence_features(plan: Plan, pc: _Piece, report: Report | None, preferred:
         lex=pc.lex, lex_rel=pc.lex - lex_max, heading=pc.heading, dense=float(dense.passage),
         dense_rel=float(dense.passage - dense.passage_max), hit_rank=1.0 / pc.hit_rank,
         causal=causal, causal_why=causal * (plan.intent == "why"), numbers=float(bool(nums)),
-        numbers_lookup=float(bool(nums) and plan.intent in ("lookup", "trend", "compare", "rank")),
+        numbers_lookup=float(bool(nums) and plan.intent in ("lookup", "trend", "compare", "rank") and not a.manner),
         direction=float((a.direction == "up" and bool(ws & LEXICON.direction_up))
                         or (a.direction == "down" and bool(ws & LEXICON.direction_down))),
         year_match=float(bool(years & said_years)),

@@ -95,7 +95,7 @@ class SentenceFeatures(NamedFeatures):
     causal: float  # causal phrasing (på grund av, beror på, …)
     causal_why: float  # … in answer to a why-question
     numbers: float  # the sentence holds a figure (years aside)
-    numbers_lookup: float  # … and the question asks for one (lookup, trend, compare, rank)
+    numbers_lookup: float  # … and the question asks for one (lookup, trend, compare, rank; not how something is done)
     direction: float  # it says the asked direction (ökade for "varför ökade")
     year_match: float  # it names an asked year
     year_other: float  # it names years, none of them asked

@@ -62,6 +62,10 @@ class Speller:
         w = word.lower()
         if len(w) < MIN_LENGTH or w in self.counts or w in self.known:
             return None
+        return self._nearest(w) or self._compound(w)
+
+    def _nearest(self, w: str) -> str | None:
+        """The most frequent report word one edit from `w` (a long word: two)."""
         limit = 2 if len(w) >= LONG else 1
         near = set(self.by_delete.get(w, ()))  # a letter left out
         for d in _deletes(w):
@@ -72,6 +76,16 @@ class Speller:
                 near.update(d2 for d2 in _deletes(d) if d2 in self.counts)
         scored = [(d, -self.counts[c], c) for c in near if (d := edit_distance(w, c)) <= limit]
         return min(scored)[2] if scored else None
+
+    def _compound(self, w: str) -> str | None:
+        """A compound the reports never write whole, of a report word and a misspelt one
+        ("vuxenverksamhten": vuxen + verksamheten), the longest first part first."""
+        for i in range(len(w) - MIN_LENGTH, MIN_LENGTH - 2, -1):
+            head, tail = w[:i], w[i:]
+            if head in self.counts and tail not in self.counts and tail not in self.known \
+                    and (fixed := self._nearest(tail)):
+                return head + fixed
+        return None
 
     def correct(self, question: str, is_known=lambda w: False) -> tuple[str, tuple[tuple[str, str], ...]]:
         """The question with its typos replaced, and the (typo, word) pairs. `is_known(word)` tells

@@ -52,6 +52,7 @@ def speller(parsed):
     ("personalkostnaedr", "personalkostnader"),  # two letters swapped
     ("persoalkostnaderr", "personalkostnader"),  # long: a letter lost and one added, two edits
     ("personalkostnaderan", "personalkostnader"),  # long: two letters too many
+    ("vuxenverksamhten", "vuxenverksamheten"),  # a compound the reports never write whole: its misspelt part
     ("sjukfrånvarno", "sjukfrånvaron"),
     ("familjehme", "familjehem"),
 ])

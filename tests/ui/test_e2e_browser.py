@@ -431,3 +431,30 @@ def test_a_chat_that_points_back_and_a_comparison_of_two_levels_in_a_real_browse
                               f"{tag}-11-higher-than.png")
         expect(levels).to_contain_text("Huddinge 7 %")
         expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width, height, tag", [(1400, 1100, "desktop"), (390, 844, "phone")])
+def test_counts_from_the_text_and_a_change_asked_of_the_last_answer_in_a_real_browser(server, width, height, tag):
+    """A count two kommuner give only in their text, quoted side by side and not ranked; then "Har
+    det ökat?" of a single count: the reading says the whole question, the answer both years."""
+    from playwright.sync_api import expect
+
+    url, log, _ = server
+    with app_page(url, log, width, height, tag) as page:
+        counts = ask_and_show(page, "Vilken kommun har flest hushåll med ekonomiskt bistånd?", "inte rangordnat",
+                              f"{tag}-12-text-counts.png")
+        expect(counts).to_contain_text("Enköping 423")
+        expect(counts).to_contain_text("Solna 145")
+        idle(page)
+        box = page.get_by_test_id("stChatInputTextArea")
+        for turn, expected in (("Hur många samtal har familjerådgivningen i Huddinge genomfört i år?", "996"),
+                               ("Har det ökat?", "och har det ökat?")):
+            idle(page)
+            box.fill(turn)
+            box.press("Enter")
+            msg = page.get_by_test_id("stChatMessage").filter(has_text=expected).last
+            expect(msg).to_be_visible(timeout=120_000)
+        expect(msg).to_contain_text("806")
+        msg.evaluate("e => e.scrollIntoView({block: 'start'})")
+        shoot(page, f"{tag}-13-has-it-grown.png")
+        expect(page.get_by_test_id("stException")).to_have_count(0)
