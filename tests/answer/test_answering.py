@@ -80,6 +80,13 @@ def test_lookup_reads_the_right_cell(e5_engine):
     assert any(f.column.lower().startswith("prognos") for f in ans.facts)
 
 
+@pytest.mark.parametrize("question", ["Hur stor andel av personalen är kvinnor i Huddinge?",
+                                      "Hur stor del av personalen är kvinnor i Huddinge?"])  # "del" names no subject
+def test_a_share_asked_in_other_words_is_read_in_the_same_sentence(e5_engine, question):
+    ans = e5_engine.ask(question)
+    assert ans.answered and "82,2 procent" in ans.answer.splitlines()[0]
+
+
 @pytest.mark.model
 def test_change_questions_get_both_periods_and_the_difference(e5_engine):
     ans = e5_engine.ask("Varför minskade kostnaderna för institutionsvård för vuxna i Enköping under 2024?")
