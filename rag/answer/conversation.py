@@ -19,7 +19,7 @@ from ..years import YEAR_RE
 from .rewriting import (append_phrase, from_why, narrowed, ranked_over, replace_groups, replace_measures,
                         shift_years, swap_kommuner, swap_report, swap_superlative, swap_topic, to_why,
                         without_uncovered_years)
-from .turn_words import (CHANGE_ASKED, CHANGE_ASKED_ENGLISH, COMPARE_LAST, CONNECTOR, FIRST_QUESTION, LEAD, LEXICON_MONTHS_ENGLISH, MONTHS, PART_OF_YEAR,
+from .turn_words import (CHANGE_ASKED, CHANGE_ASKED_ENGLISH, COMPARE_LAST, CONNECTOR, COUNTED_NOUN, PARTITIVE, FIRST_QUESTION, LEAD, LEXICON_MONTHS_ENGLISH, MONTHS, PART_OF_YEAR,
                          POSSESSIVES,
                          RESTRICT_START, RETURN_TO, TARGET_AS_OUTCOME, THAN_KOMMUN, THAT_AGE_GROUP, THAT_THING, WHICH_OF_THEM, WHY, WHY_START, ACROSS, UP_DOWN, age_range,
                          asked_topic, capitalise, groups_named, is_english, kommuner_named, measures_named, months_in,
@@ -172,7 +172,11 @@ def _new_subject(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[
         body = f"{body[:that.start()]}{that.group('noun')} {age.group()}{body[that.end():]}"
     pointing = pointing_words(list(turn.words))
     subject = subject_of(base, corpus)
-    if subject and (that := THAT_THING.search(body)):  # "den verksamheten" is what the last question was about
+    counted = COUNTED_NOUN.match(base)
+    if (part := PARTITIVE.search(body)) and (noun := counted.group("noun") if counted else subject):
+        # "Hur många av dem gällde skyddat boende?": of what the last question counted
+        body = f"{body[:part.start()]}{part.group('of')} {noun.lower()}{body[part.end():]}"
+    elif subject and (that := THAT_THING.search(body)):  # "den verksamheten" is what the last question was about
         body = f"{body[:that.start()]}{subject.lower()}{body[that.end():]}"
     elif pointing and subject and pointing[0] not in POSSESSIVES:  # "den" is what the last question was about
         body = re.sub(rf"\b{pointing[0]}\b", subject.lower(), body, count=1, flags=re.I)
@@ -180,8 +184,13 @@ def _new_subject(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[
     if not turn.kommuner and base_kommuner:
         out = swap_kommuner(out, [], base_kommuner, is_english(out.lower()))
     years = YEAR_RE.findall(base)
-    if not YEAR_RE.search(text) and years:  # the last question's year, or the one the turn moves to
-        out = years_said(out, years) if year_shift(text) else append_phrase(out, " och ".join(dict.fromkeys(years)))
+    if not YEAR_RE.search(text) and years:  # the last question's year (and months), or the one the turn moves to
+        whole_year = LEXICON.comparison["full_year"].search(turn.low) or any(
+            LEXICON.period_words[k].search(turn.low) for k in ("prognos", "budget"))  # a year's forecast or budget
+        months = PART_OF_YEAR.search(base) if not months_in(list(turn.words)) and not whole_year else None
+        said = " och ".join(dict.fromkeys(years))
+        out = years_said(out, years) if year_shift(text) else append_phrase(
+            out, f"{months.group().strip()} {said}" if months else said)
     return Resolved(out, True, said_reading(out), "ämne")
 
 

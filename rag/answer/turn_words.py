@@ -38,6 +38,8 @@ THAN_KOMMUN = "|".join(WORDS["than_kommun"])
 THAT_AGE_GROUP = _rx("that_age_group")  # "den åldersgruppen": the age range the last question named
 #: a target's word and the outcome's that stands for it once a turn moves to a year the reports have passed
 TARGET_AS_OUTCOME: dict[str, str] = dict(WORDS["target_as_outcome"])
+PARTITIVE = _rx("partitive")  # "av dem", "of those": part of what the last question counted
+COUNTED_NOUN = _rx("counted_noun")  # "Hur många insatser …": what a question counts
 THAT_THING = _rx("that_thing")  # "den verksamheten", "that item": what the last question was about
 
 MONTHS = LEXICON.months

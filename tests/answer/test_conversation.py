@@ -27,6 +27,10 @@ BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 20
      "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023, och har det minskat sedan förra året?", "förändring"),
     ([SICK], "Has it gone up?", "Hur hög var sjukfrånvaron i Solnas socialförvaltning 2023, och har det förändrats?",
      "förändring"),
+    # "av dem": part of what the last question counted, in its months
+    (["Hur många insatser verkställdes av externa vårdgivare i Eskilstuna januari–augusti 2023?"],
+     "Hur många av dem gällde skyddat boende?",
+     "Hur många av insatser gällde skyddat boende i Eskilstuna januari–augusti 2023?", "ämne"),
     # a report named with what it says: the same question read in that report and its month
     (["Hur stort inflöde till mottagningen räknade Enköping med i tertialrapporten i april?"],
      "Vad säger delårsrapporten i augusti?",
