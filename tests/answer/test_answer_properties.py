@@ -342,8 +342,11 @@ def _comparison_rows(ans) -> list[tuple[str, int]]:
 
 def test_a_ranking_orders_only_figures_of_one_measure_span_and_kind_of_unit(answers, e5_engine):
     """No ranking puts figures of different spans (eight months against a year), kinds of column or
-    kinds of unit in one order without saying so ("Ingen rangordning: …")."""
+    kinds of unit in one order without saying so ("Ingen rangordning: …"); headcounts of different
+    months are ranked, each said with its month."""
+    from rag.answer.measures import catalogue
     from rag.answer.periods import in_mnkr, span_of
+    from rag.lexicon import LEXICON
 
     ranked = 0
     for q, ans in answers:
@@ -361,8 +364,13 @@ def test_a_ranking_orders_only_figures_of_one_measure_span_and_kind_of_unit(answ
         ranked_facts = ans.facts[:len(_comparison_rows(ans))]  # the figures so far may follow them
         spans = {(span_of(f, e5_engine.reports[f.doc_id]).kind, span_of(f, e5_engine.reports[f.doc_id]).months)
                  for f in ranked_facts}
+        measures = {m for f in ranked_facts for m in e5_engine.view.row_measure_ids.get((f.doc_id, f.line), ())}
         if spans == {("utfall", 12), ("prognos", 12)}:  # the full year: an outcome beside forecasts, each said
             assert "helårsprognos" in first and "utfall helår" in first, q["id"]
+        elif measures and all(catalogue().measures[m].at_date for m in measures):
+            # a stock counted at a date (a headcount): each figure says the month it was counted
+            assert all(f"{LEXICON.months[s.months - 1]} {s.year}" in first for s in
+                       (span_of(f, e5_engine.reports[f.doc_id]) for f in ranked_facts)), q["id"]
         else:
             assert len(spans) == 1, (q["id"], spans)
         assert len({in_mnkr(f) is None for f in ranked_facts}) == 1, q["id"]
