@@ -388,6 +388,8 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
     missing = [f for f in found if isinstance(f, Missing)]
     in_text = _in_text(view, asked, plan, missing)
     missing = [m for m in missing if m.kommun not in {t.kommun for t in in_text}]
+    if _text_searched(asked):  # said of the text too: it was read
+        missing = [dataclasses.replace(m, reason=f"{m.reason}, och texten anger inget antal") for m in missing]
     if not figures and in_text and (len(in_text) > 1 or plan.intent == "rank"):
         return _text_answer(view, a, asked, in_text, missing)
     if not figures or (len(figures) < 2 and plan.intent != "rank" and len(plan.kommuner) < 2):
@@ -437,10 +439,15 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
 def _in_text(view: CorpusView, asked: Asked, plan: Plan, missing: list[Missing]) -> list[TextFigure]:
     """The counts the kommuner without a table figure give in their text (an outcome asked, of no
     earlier year): said beside the others, never ranked."""
-    if asked.kind != "utfall" or asked.span == "föregående":
+    if not _text_searched(asked):
         return []
     found = [text_figure(view.passages, view.reports, m.kommun, asked.measure, plan.doc_ids) for m in missing]
     return [t for t in found if t is not None and (not plan.years or t.year in plan.years)]
+
+
+def _text_searched(asked: Asked) -> bool:
+    """Whether a kommun without a table figure is read in its text: a count's outcome, of no year before."""
+    return asked.measure.kind == "count" and asked.kind == "utfall" and asked.span != "föregående"
 
 
 def _text_line(in_text: list[TextFigure], citations: list, view: CorpusView, heading: str) -> str:
