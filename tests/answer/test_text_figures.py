@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.compare import comparison_answer
 from rag.answer.measures import catalogue
-from rag.answer.plan import make_plan
 from rag.answer.text_figures import count_in
+
+from .test_compare import _answer
 
 
 @pytest.mark.parametrize("measure, sentence, figure", [
@@ -28,11 +28,6 @@ from rag.answer.text_figures import count_in
 def test_a_sentence_gives_a_count_only_of_the_measure_it_says_antalet_of(measure, sentence, figure):
     n = count_in(sentence, catalogue().measures[measure])
     assert (n.text if n else None) == figure
-
-
-def _answer(engine, question):
-    a = engine.read_question(question).analysis
-    return comparison_answer(engine.view, a, make_plan(a, engine.reports))
 
 
 def test_counts_only_in_the_text_are_said_side_by_side_quoted_and_not_ranked(fake_engine):

@@ -347,6 +347,21 @@ def upload_server(tmp_path_factory, e5_engine):
         yield url, log, tmp
 
 
+def chat_turns(page, turns):
+    """Each (question, text its answer shows) typed into the chat in turn, each answer awaited; the
+    last answer's message."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_test_id("stChatInputTextArea")
+    for turn, expected in turns:
+        idle(page)
+        box.fill(turn)
+        box.press("Enter")
+        msg = page.get_by_test_id("stChatMessage").filter(has_text=expected).last
+        expect(msg).to_be_visible(timeout=120_000)
+    return msg
+
+
 def ask_and_show(page, question: str, expected: str, name: str, typed: bool = True):
     """Ask (typed, or by the example button already clicked); the reply, shot at its top. The page itself
     has kept the question at the top of the view, so the answer is read from its first line."""
@@ -413,15 +428,9 @@ def test_a_chat_that_points_back_and_a_comparison_of_two_levels_in_a_real_browse
 
     url, log, _ = server
     with app_page(url, log, width, height, tag) as page:
-        box = page.get_by_test_id("stChatInputTextArea")
-        for turn, expected in (("Hur mycket går till barn- och ungdomsvården i Huddinge 2023?", "Barn & ungdomsvård"),
-                               ("Vad blev utfallet för den verksamheten jan–aug?", "Jag läser frågan som"),
-                               ("Och samma period 2021?", "139 351")):
-            idle(page)
-            box.fill(turn)
-            box.press("Enter")
-            msg = page.get_by_test_id("stChatMessage").filter(has_text=expected).last
-            expect(msg).to_be_visible(timeout=120_000)
+        msg = chat_turns(page, (("Hur mycket går till barn- och ungdomsvården i Huddinge 2023?", "Barn & ungdomsvård"),
+                                ("Vad blev utfallet för den verksamheten jan–aug?", "Jag läser frågan som"),
+                                ("Och samma period 2021?", "139 351")))
         expect(msg).to_contain_text("Barn & ungdomsvård")
         expect(msg).not_to_contain_text("Nämnd- & styrelseverksamhet")
         msg.evaluate("e => e.scrollIntoView({block: 'start'})")
@@ -445,15 +454,8 @@ def test_counts_from_the_text_and_a_change_asked_of_the_last_answer_in_a_real_br
                               f"{tag}-12-text-counts.png")
         expect(counts).to_contain_text("Enköping 423")
         expect(counts).to_contain_text("Solna 145")
-        idle(page)
-        box = page.get_by_test_id("stChatInputTextArea")
-        for turn, expected in (("Hur många samtal har familjerådgivningen i Huddinge genomfört i år?", "996"),
-                               ("Har det ökat?", "och har det ökat?")):
-            idle(page)
-            box.fill(turn)
-            box.press("Enter")
-            msg = page.get_by_test_id("stChatMessage").filter(has_text=expected).last
-            expect(msg).to_be_visible(timeout=120_000)
+        msg = chat_turns(page, (("Hur många samtal har familjerådgivningen i Huddinge genomfört i år?", "996"),
+                                ("Har det ökat?", "och har det ökat?")))
         expect(msg).to_contain_text("806")
         msg.evaluate("e => e.scrollIntoView({block: 'start'})")
         shoot(page, f"{tag}-13-has-it-grown.png")
