@@ -283,7 +283,8 @@ def _shifted_question(turn: Turn, out: str) -> tuple[str, list[str]]:
         kinds.append("grupp")
     groups = groups_named(list(turn.words), turn.english)
     if groups:
-        out = replace_groups(out, groups, turn.english)
+        said = [w for w in turn.words if groups_named([w], True)]
+        out = replace_groups(out, groups, turn.english, said)
         kinds.append("grupp")
     if why:
         out = to_why(out, low)

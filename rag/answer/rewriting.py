@@ -159,14 +159,17 @@ def replace_measures(base: str, measures: list[str]) -> str:
     return append_phrase(base, ("according to " if english else "enligt ") + (" and " if english else " och ").join(measures))
 
 
-def replace_groups(base: str, groups: list[str], english: bool) -> str:
-    table = {**GROUPS, **(ENGLISH_ONLY_GROUPS if is_english(base.lower()) else {})}
-    joined = " och ".join(groups)
+def replace_groups(base: str, groups: list[str], english: bool, said: list[str] = ()) -> str:
+    """`base` for the groups a follow-up names: in an English question in the follow-up's own words
+    (`said`: "How many … for girls?"), else in the Swedish form ("för flickor")."""
+    in_english = is_english(base.lower())
+    table = {**GROUPS, **(ENGLISH_ONLY_GROUPS if in_english else {})}
+    joined = " and ".join(said) if in_english and said else " och ".join(groups)
     # only a group named as a restriction ("för kvinnor", "bland män") is swapped, not one inside the topic
     rx = re.compile(r"\b(för|bland|for|among)\s+(" + "|".join(re.escape(g) for g in table) + r")\b", re.I)
     if rx.search(base):
         return rx.sub(lambda m: f"{m.group(1)} {joined}", base, count=1)
-    return append_phrase(base, f"för {joined}")
+    return append_phrase(base, f"{'for' if in_english else 'för'} {joined}")
 
 
 def narrowed(base: str, part: str) -> str:

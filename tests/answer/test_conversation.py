@@ -69,7 +69,10 @@ BUDGET = "Hur stor var budgeten för institutionsvård för vuxna i Enköping 20
      "Hur många brukare i åldern 7–12 år hade Eskilstunas IFO 2022 enligt KPB?", "grupp"),
     # "share" names the kind of figure, not a topic: the share of men narrows the sick leave to men
     (["What was the sick leave in Solna in 2023?"], "And what was the share of men?",
-     "What was the sick leave in Solna in 2023 för män?", "grupp"),
+     "What was the sick leave in Solna in 2023 for men?", "grupp"),
+    # a group named in English is said in English in an English question
+    (["How many children were placed in foster care in Solna in 2023?"], "How many of them were girls?",
+     "How many children were placed in foster care in Solna in 2023 for girls?", "grupp"),
     (["What was the sick leave in Solna in 2023?"], "And what was the cost of staff?",
      "What was the cost of staff in Solna 2023?", "ämne"),  # an English reading says "in"
     # a comparison with the last answer asks the last question of both kommuner, whatever else it names
