@@ -19,12 +19,12 @@ from ..years import YEAR_RE
 from .rewriting import (append_phrase, from_why, narrowed, ranked_over, replace_groups, replace_measures,
                         shift_years, swap_kommuner, swap_report, swap_superlative, swap_topic, to_why,
                         without_uncovered_years)
-from .turn_words import (CHANGE_ASKED, CHANGE_ASKED_ENGLISH, COMPARE_LAST, CONNECTOR, COUNTED_NOUN, PARTITIVE, FIRST_QUESTION, LEAD, LEXICON_MONTHS_ENGLISH, MONTHS, PART_OF_YEAR,
-                         POSSESSIVES,
-                         RESTRICT_START, RETURN_TO, TARGET_AS_OUTCOME, THAN_KOMMUN, THAT_AGE_GROUP, THAT_THING, WHICH_OF_THEM, WHY, WHY_START, ACROSS, UP_DOWN, age_range,
-                         asked_topic, capitalise, groups_named, is_english, kommuner_named, measures_named, months_in,
-                         narrowing_part, pointing_words, subject_of, subject_pronoun, topic_words, word_beginnings, words_of, year_shift,
-                         years_said)
+from .turn_words import (ACROSS, CHANGE_ASKED, CHANGE_ASKED_ENGLISH, COMPARE_LAST, CONNECTOR, COUNTED_NOUN,
+                         FIRST_QUESTION, LEAD, LEXICON_MONTHS_ENGLISH, MONTHS, PARTITIVE, PART_OF_YEAR, POSSESSIVES,
+                         RESTRICT_START, RETURN_TO, TARGET_AS_OUTCOME, THAN_KOMMUN, THAT_AGE_GROUP, THAT_THING,
+                         UP_DOWN, WHICH_OF_THEM, WHY, WHY_START, age_range, asked_topic, capitalise, groups_named,
+                         is_english, kommuner_named, measures_named, months_in, narrowing_part, pointing_words,
+                         subject_of, subject_pronoun, topic_words, word_beginnings, words_of, year_shift, years_said)
 from .turns import turn_features, turn_model
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 stycken"): the figure a comparison shows for a kommun whose tables lack the measure, said as the
 text's, never ranked beside the tables' figures.
 
-Only a sentence that names the measure (a catalogue name) and gives a count in its words counts: a
-number followed by a noun of the measure's names or by "stycken", or the later of "från X till Y".
+Only a sentence that says "antalet …" of the measure (a catalogue name) and then gives a count in
+its words counts: a number followed by a noun of the measure's names or by "stycken", or the later
+of "från X till Y".
 Money, shares, years, ages and durations are no counts. Nothing here is fitted; a sentence that
 gives two counts of other words is left alone.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from ..lexicon import LEXICON
 from ..models import Passage, Report
@@ -46,10 +48,6 @@ class TextFigure:
     year: int  # the year the sentence names after it, else the report's
 
     @property
-    def value(self) -> float:
-        return self.number.value
-
-    @property
     def said(self) -> str:
         """The figure as the sentence writes it, with a word of approximation before it kept."""
         before = self.sentence[:self.number.start].split()[-1:] or [""]
@@ -57,6 +55,7 @@ class TextFigure:
         return f"{about} {self.number.text}".strip()
 
 
+@cache
 def _nouns(measure: Measure) -> frozenset[str]:
     """The stems of the nouns a count of the measure is written with ("hushåll", "anmälningar")."""
     return frozenset(s for n in (measure.name, *measure.names) for s in stems_of(n))
@@ -64,7 +63,7 @@ def _nouns(measure: Measure) -> frozenset[str]:
 
 def _is_count(sentence: str, n: Number, nouns: frozenset[str]) -> bool:
     after = sentence[n.end:]
-    if YEAR_RE.fullmatch(n.text.strip()) or _NOT_A_COUNT.match(after):
+    if _NOT_A_COUNT.match(after):
         return False
     nxt = re.findall(r"[a-zåäöéü]+", after.lower())[:2]
     return bool(_PIECES.match(after)) or any(stem(w) in nouns for w in nxt)
@@ -74,12 +73,12 @@ def count_in(sentence: str, measure: Measure) -> Number | None:
     """The count of the measure the sentence gives: the later of "från X till Y", else its one
     count; None when it does not say "antalet …" of the measure before the figure ("drygt 500
     medarbetare … har utbildats" counts those trained, not the staff) or gives no single count."""
-    if measure.id not in {m[0] for m in catalogue().matches(sentence)}:
-        return None
-    nouns = _nouns(measure)
     said = _COUNT_OF.search(sentence)
-    numbers = [n for n in find_numbers(sentence) if not YEAR_RE.fullmatch(n.text.strip())
-               and said is not None and said.end() <= n.start]
+    nouns = _nouns(measure)
+    if said is None or not nouns & {stem(w) for w in re.findall(r"[a-zåäöéü]+", sentence.lower())} \
+            or measure.id not in {m[0] for m in catalogue().matches(sentence)}:  # the catalogue's match, when likely
+        return None
+    numbers = [n for n in find_numbers(sentence) if not YEAR_RE.fullmatch(n.text.strip()) and said.end() <= n.start]
     for i, n in enumerate(numbers):
         if i and _TO.search(sentence[max(0, n.start - _LOOK_BACK):n.start]) and \
                 _FROM_TO.search(sentence[max(0, numbers[i - 1].start - _LOOK_BACK):numbers[i - 1].start]) and \
@@ -108,7 +107,7 @@ def text_figure(passages: list[Passage], reports: dict[str, Report], kommun: str
                   reverse=True)
     for doc in docs:
         for p in passages:
-            if p.kind != "text" or p.doc_id != doc:
+            if p.kind != "text" or p.doc_id != doc or not _COUNT_OF.search(p.text):  # no "antalet": no count
                 continue
             for sentence in sentence_pieces(p.text):
                 n = count_in(sentence, measure)
