@@ -54,6 +54,7 @@ class Lexicon:
     measure_words: frozenset[str] = frozenset()  # words naming the kind of figure (kostnad, antal), never the subject
     label_filler: frozenset[str] = frozenset()  # words in a row label that join or qualify, never name a measure
     target_groups: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # vuxna, barn och unga: exclusive
+    sex_groups: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # kvinnor, män, flickor, pojkar
     rate: re.Pattern = re.compile(r"(?!)")  # "per dygn", "kostar ett dygn": a figure per unit, the unit in its group
     rate_units: dict[str, str] = field(default_factory=dict)  # the unit asked -> the form reports print
     age_range: re.Pattern = re.compile(r"(?!)")  # an age range ("13–20 år"); its two groups or the next two are its ends
@@ -244,6 +245,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         label_filler=frozenset(d.get("label_filler", ())),
         target_groups={k: _compile(v, f"target_groups.{k}") for k, v in d.get("target_groups", {}).items()
                        if not k.startswith("_")},
+        sex_groups={k: _compile(v, f"sex_groups.{k}") for k, v in d.get("sex_groups", {}).items()
+                    if not k.startswith("_")},
         rate=re.compile("|".join(f"(?:{p})" for p in d["rates"]["asking"]), re.I) if d.get("rates") else re.compile(r"(?!)"),
         rate_units=dict(d.get("rates", {}).get("units", {})),
         age_range=re.compile(d["age_range"]["pattern"], re.I) if d.get("age_range") else re.compile(r"(?!)"),

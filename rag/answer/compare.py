@@ -126,8 +126,8 @@ def asked_comparison(a: QuestionAnalysis, plan: Plan, vocab) -> Asked | None:
     if measure.better and (quality := _best_or_worst(low)):  # "bäst HME", "sämst sjukfrånvaro"
         high = (measure.better == "higher") == (quality == "best")
         direction = "max" if high else "negative" if _is_result(measure) else "min"
-    if direction != "min" and measure.sign == "cost" and cmp["above_budget"].search(low):
-        direction = "negative"  # a cost "furthest over budget": the largest deficit first
+    if direction != "min" and measure.sign in ("cost", "net", "deviation") and cmp["above_budget"].search(low):
+        direction = "negative"  # a cost or a committee "furthest over budget": the largest deficit first
     return Asked(measure, kind, max(a.months, default=0), span, direction, committee)
 
 
@@ -441,13 +441,15 @@ def _in_text(view: CorpusView, asked: Asked, plan: Plan, missing: list[Missing])
     earlier year): said beside the others, never ranked."""
     if not _text_searched(asked):
         return []
-    found = [text_figure(view.passages, view.reports, m.kommun, asked.measure, plan.doc_ids) for m in missing]
+    found = [text_figure(view.passages, view.reports, m.kommun, asked.measure, plan.doc_ids, asked.kind) for m in missing]
     return [t for t in found if t is not None and (not plan.years or t.year in plan.years)]
 
 
 def _text_searched(asked: Asked) -> bool:
-    """Whether a kommun without a table figure is read in its text: a count's outcome, of no year before."""
-    return asked.measure.kind == "count" and asked.kind == "utfall" and asked.span != "föregående"
+    """Whether a kommun without a table figure is read in its text: a count's outcome or an amount's
+    deviation from budget, of no year before."""
+    return (asked.measure.kind, asked.kind) in (("count", "utfall"), ("money", "avvikelse")) \
+        and asked.span != "föregående"
 
 
 def _text_line(in_text: list[TextFigure], citations: list, view: CorpusView, heading: str) -> str:

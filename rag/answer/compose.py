@@ -21,6 +21,7 @@ from .changes import asks_change_ranking, change_answer
 from .compare import comparison_answer
 from .corpus_view import CorpusView
 from .dialogue import Anchor
+from .draft import Draft
 from .evidence import Evidence, absent_words, gather
 from .layout import layout
 from .months import month_step
@@ -33,8 +34,10 @@ from .candidates import Candidate
 from .row_match import score_row
 from .rows import asked_cell, asked_figure
 from .score import Scorer
+from .shares import share_step
 from .steps import POLICIES, Scope, borrowed_rows, evidence_draft, targets_of
 from .topic import topic_units
+from .turn_words import groups_named, words_of
 
 #: how well a row must name a refused question's topic (`score_row`: 1.0 names all of it) to be
 #: shown as the nearest thing the reports say: lower shows a row for more refusals, and more rows
@@ -100,6 +103,9 @@ def evidence_step(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: S
                                        f"raden «{r.candidate.row.label}»", r.candidate)
     if not draft.has_lines():
         return refuse(a, view.reports, "inget stycke eller tabellrad i rapporterna besvarar frågan tillräckligt säkert")
+    if unsplit := _groups_unsaid(a, draft):  # "hur många av deltagarna är kvinnor": the total is no answer
+        nearest = max(scored, key=lambda s: s.p).candidate
+        return refuse(a, view.reports, f"rapporterna delar inte upp uppgiften på {unsplit}", nearest)
     counted = () if a.english else counted_stems(a.text, view.vocab)
     if plan.intent == "lookup" and figure and not draft.facts and not any(
             gives_figure(ln.text, figure, counted) for _, lines in draft.sections for ln in lines):
@@ -110,7 +116,7 @@ def evidence_step(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: S
 
 
 #: the steps tried in order; the last always answers (or refuses)
-STEPS: tuple[Step, ...] = (measure_step, month_step, anchor_step, evidence_step)
+STEPS: tuple[Step, ...] = (measure_step, month_step, anchor_step, share_step, evidence_step)
 
 
 def compose(view: CorpusView, a: QuestionAnalysis, ev: Evidence, scorer: Scorer, probs: np.ndarray | None = None) -> Answer:
@@ -141,6 +147,19 @@ def nearest_row(view: CorpusView, a: QuestionAnalysis) -> Candidate | None:
     if row is None or score < NEAREST_ROW:
         return None
     return Candidate("row", view.reports[row.doc_id].kommun, row.doc_id, (), row=row, text=row.first.row_text)
+
+
+def _groups_unsaid(a: QuestionAnalysis, draft: Draft) -> str:
+    """The women or men (girls or boys) a question asks about, when none of the evidence names any
+    of them: the figures found are the total. '' when the question asks no such group or the
+    evidence names one."""
+    asked = [g for g in groups_named(words_of(a.text), a.english) if g in LEXICON.sex_groups]
+    if not asked:
+        return ""
+    texts = [obj.text if kind == "p" else obj.first.citation_text for kind, obj in draft.sources]
+    if any(rx.search(t) for g in asked for rx in LEXICON.sex_groups[g] for t in texts):
+        return ""
+    return " och ".join(asked)
 
 
 def _weak_reason(view: CorpusView, plan: Plan) -> str:

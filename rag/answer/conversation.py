@@ -112,6 +112,9 @@ def _points_back(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[
     if base_kommuner and added and _set_beside(low, added):
         # "Är det mer än i Eskilstuna?", "Säger Huddinges rapport samma sak?": the last question,
         # asked of its kommuner and the one named
+        if own := _own_period(turn, base):  # "Hur står sig det mot Enköpings prognos för 2024?"
+            out = append_phrase(base, f"{'compared with' if is_english(base.lower()) else 'jämfört med'} {own}")
+            return Resolved(out, True, said_reading(out), "kommun,jämför")
         both = base_kommuner + added
         out = swap_kommuner(base, base_kommuner, both, is_english(base.lower()))
         if years_covered and not YEAR_RE.search(text):
@@ -131,6 +134,19 @@ def _points_back(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[
                             else "jämfört med de andra kommunerna")
         return Resolved(out, True, said_reading(out), "kommun,jämför")
     return None
+
+
+def _own_period(turn: Turn, base: str) -> str:
+    """What a turn sets the last answer beside when it names a year or a kind of figure the last
+    question did not ("… mot Enköpings prognos för 2024" after Solna's costs of 2023): said as it
+    stands, so each kommun keeps its period. '' when it names only the kommun, or the last
+    question's own period."""
+    m = COMPARE_LAST.search(turn.low)
+    rest = turn.text[m.end():].strip(" ?.!") if m else ""
+    low, base_low = rest.lower(), base.lower()
+    named = set(YEAR_RE.findall(rest)) - set(YEAR_RE.findall(base)) or any(
+        LEXICON.period_words[k].search(low) and not LEXICON.period_words[k].search(base_low) for k in ("prognos", "budget"))
+    return rest if named else ""
 
 
 def _set_beside(low: str, added: list[str]) -> bool:
@@ -155,6 +171,8 @@ def _new_subject(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[
     part = narrowing_part(text, list(turn.kommuner), turn.english)
     if part:  # "Och i vuxensektionen?", "Bara för åldersgruppen 0–6 år?": the same question, for a part
         out = narrowed(base, part)
+        return Resolved(out, True, said_reading(out), "grupp")
+    if (out := _other_age_group(turn, base)):  # "Och ungdomarna 13–20 år?" after "… barn 0–12 år …"
         return Resolved(out, True, said_reading(out), "grupp")
     if turn.restricts:
         return None
@@ -194,6 +212,17 @@ def _new_subject(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[
     return Resolved(out, True, said_reading(out), "ämne")
 
 
+def _other_age_group(turn: Turn, base: str) -> str:
+    """The last question asked of another age group the turn names with a noun for its people
+    ("Och ungdomarna 13–20 år?" after "Hur många barn 0–12 år var placerade …"): the range
+    replaced. '' when the turn names anything else of its own, or either names no range."""
+    new, old = age_range(turn.text), age_range(base)
+    said = re.search(r"(\w+)\s+$", turn.text[:new.start()]) if new else None
+    if not old or not said or set(turn.topic) - {said.group(1).lower()}:
+        return ""
+    return base[:old.start()] + new.group() + base[old.end():]
+
+
 def _shifted_context(turn: Turn, base: str, base_kommuner: list[str],
                      years_covered: Mapping[str, frozenset[int]] | None) -> tuple[str, list[str]]:
     """The last question moved to the turn's kommun, year, months, report or whole year."""
@@ -223,7 +252,7 @@ def _shifted_context(turn: Turn, base: str, base_kommuner: list[str],
         kinds.append("år")
     report_types = LEXICON.report_types_in(text)
     if report_types:  # "Och i tertialrapporten?": the same question read in another of the kommun's reports
-        out = swap_report(out, report_types[0])
+        out = swap_report(out, report_types[0], keep_month=bool(months))
         kinds.append("rapport")
     full_year = LEXICON.comparison["full_year"]
     if full_year.search(turn.low) and not full_year.search(out):

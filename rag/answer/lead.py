@@ -155,7 +155,8 @@ def asked_cell(a: QuestionAnalysis, t: Lead, others: tuple[Fact, ...], figure: s
         return None
     fitting = [f for f in others if column_info(f.column).kind == kind and (not have or fits(f)[0])
                and cell_fits(f, figure)]
-    return max(fitting, key=fits, default=None)
+    # of equal fit the latest year's ("Budgetavvikelse Aug 2023", not Aug 2022's)
+    return max(fitting, key=lambda f: (fits(f), span_of(f, t.report).year), default=None)
 
 
 def earlier_cell(f: Fact, report: Report, others: tuple[Fact, ...]) -> list[Fact]:

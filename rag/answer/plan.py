@@ -92,10 +92,29 @@ def make_plan(a: QuestionAnalysis, reports: dict[str, Report], kommuner: tuple[s
         lacking = next(t for t in a.report_types if not any(r.report_type == t for r in docs))
         have = ", ".join(sorted({r.title for r in docs}))
         refusal = f"det finns ingen {lacking} för {', '.join(scope)} i underlaget (bara {have})"
+    elif named and (open_years := _years_not_closed(a, scope, reports)):
+        refusal = open_years
     report_years = {int(r.period_end[:4]) for r in docs}
     uncovered = tuple(y for y in a.years if y not in report_years)
     return Plan(a, scope, named, tuple(r.doc_id for r in docs), a.years, uncovered, measure, intent, refusal,
                 preferred_reports(a, docs))
+
+
+def _years_not_closed(a: QuestionAnalysis, scope: tuple[str, ...], reports: dict[str, Report]) -> str:
+    """Why a year's closed accounts ("bokslutet för 2023", "final outcome") cannot be read: every
+    kommun named has only reports from before that year closed, so a forecast is all there is. ''
+    when any of them has the year's accounts (an annual report, a later report's bokslut column)."""
+    if not LEXICON.comparison["closed_year"].search(a.text.lower()):
+        return ""
+    said = []
+    for kommun in scope:
+        mine = [r for r in reports.values() if r.kommun == kommun]
+        year = max(a.years) if a.years else max(int(r.period_end[:4]) for r in mine)
+        if any(int(r.period_end[:4]) > year or r.period_end == f"{year}-12" for r in mine):
+            return ""
+        end = max(r.period_end for r in mine)
+        said.append(f"{kommun}s rapporter för {year} går till och med {LEXICON.months[int(end[5:]) - 1]} {end[:4]}")
+    return "; ".join(said) + ", så något bokslut för helåret finns inte i underlaget, bara en prognos"
 
 
 def _of_the_report_type_named(a: QuestionAnalysis, docs: list[Report]) -> list[Report]:

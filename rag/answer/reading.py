@@ -15,6 +15,9 @@ from .rewriting import without_report_type
 from .offtopic import REASONS, kinds_in, not_about_reports
 from .question import QuestionAnalysis
 
+#: period words that name the accounts themselves: a question naming one is about the reports
+_ACCOUNTS = frozenset({"avvikelse", "budget", "prognos", "bokslut"})
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -51,8 +54,10 @@ def read_question(question: str, history: tuple[str, ...], reports: dict[str, Re
             resolved = dataclasses.replace(resolved, question=read_as, reading=said_reading(read_as))
             a, fixes = read(read_as)
             a = dataclasses.replace(a, report_hint="", report_types=())
-    reason = not_about_reports(resolved.question, a.topic_words, a.kommuner, a.years) or \
-        not_about_reports(a.text, a.topic_words, a.kommuner, a.years) or \
+    # "Vilken socialnämnd går mest över sin budget?" names no topic word, but a budget is the reports' subject
+    named = a.topic_words or tuple(sorted(a.period_words & _ACCOUNTS))
+    reason = not_about_reports(resolved.question, named, a.kommuner, a.years) or \
+        not_about_reports(a.text, named, a.kommuner, a.years) or \
         (REASONS["fragment"] if not resolved.used_history and is_fragment(question, covered) else "")
     if reason:
         a = dataclasses.replace(a, not_about=reason)

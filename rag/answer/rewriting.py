@@ -184,13 +184,24 @@ def narrowed(base: str, part: str) -> str:
     return append_phrase(base, part)
 
 
-def swap_report(question: str, report_type: str) -> str:
-    """The question read in a report of another type: the type it names replaced, else added."""
+def swap_report(question: str, report_type: str, keep_month: bool = False) -> str:
+    """The question read in a report of another type: the type it names replaced, else added. The
+    month that dated the old report goes with it ("i delårsrapporten för augusti 2024", then "Vad sa
+    de i tertialrapporten?": the April report of 2024, not one for August), unless the turn moved
+    it there itself (`keep_month`: "Vad säger delårsrapporten i augusti?")."""
     for name, patterns in LEXICON.report_types.items():
         for rx in patterns:
-            if rx.search(question):
-                return rx.sub(f"{report_type}en", question, count=1) if name != report_type else question
+            if m := rx.search(question):
+                if name == report_type:
+                    return question
+                rest = question[m.end():] if keep_month else _REPORT_MONTH.sub("", question[m.end():], count=1)
+                return f"{question[:m.start()]}{report_type}en{rest}"
     return append_phrase(question, f"enligt {report_type}en")
+
+
+# the month a report is dated by, right after its name: "för augusti", "per 31 augusti", "i april"
+_REPORT_MONTH = re.compile(
+    rf"^\s+(?:för|per|i|from|for|of)\s+(?:den\s+)?(?:\d{{1,2}}\s+)?(?:{'|'.join(LEXICON.months)})\b", re.I)
 
 
 def without_report_type(question: str, report_type: str) -> str:

@@ -1,12 +1,15 @@
-"""A count a report gives only in its text ("från 185 hushåll till 145 hushåll 2023", "nästan 5 000
-stycken"): the figure a comparison shows for a kommun whose tables lack the measure, said as the
-text's, never ranked beside the tables' figures.
+"""A count or a deviation from budget a report gives only in its text ("från 185 hushåll till 145
+hushåll 2023", "Jämfört med budget är kostnaden för ekonomiskt bistånd 9,5 mkr lägre"): the figure
+a comparison shows for a kommun whose tables lack the measure, said as the text's, never ranked
+beside the tables' figures.
 
 Only a sentence that says "antalet …" of the measure (a catalogue name) and then gives a count in
 its words counts: a number followed by a noun of the measure's names or by "stycken", or the later
 of "från X till Y".
-Money, shares, years, ages and durations are no counts. Nothing here is fitted; a sentence that
-gives two counts of other words is left alone.
+Money, shares, years, ages and durations are no counts. A deviation is one amount of money in a
+clause naming the budget, the measure by one of its own names and which way it went (lägre,
+överskott, …); the clause is quoted as it stands. Nothing here is fitted; a sentence that gives two
+figures of other words is left alone.
 """
 from __future__ import annotations
 
@@ -34,6 +37,13 @@ _TO = re.compile(r"\btill\s+$", re.I)
 _COUNT_OF = re.compile(r"\bantal(?:et)?\b", re.I)
 #: how far before a number "från" or "till" may stand ("från 185 hushåll till 145")
 _LOOK_BACK = 40
+#: an amount of money right after its number
+_MONEY_AFTER = re.compile(r"^\s*(?:mkr|mnkr|tkr|miljon\w*(?: kronor)?|kr\b|kronor)", re.I)
+#: the words saying which way a figure went against the budget
+_WAY = re.compile(r"\b(?:lägre|högre|överskott\w*|underskott\w*|positiv\w*|negativ\w*|avvikelse\w*|bättre|sämre)\b",
+                  re.I)
+#: where a sentence's clauses part ("… 9,5 mkr lägre och 0,6 mkr lägre jämfört med prognos")
+_CLAUSES = re.compile(r"\s+och\s+|,\s+|;\s+|\s+men\s+|\s+vilket\s+", re.I)
 
 
 @dataclass(frozen=True)
@@ -46,10 +56,13 @@ class TextFigure:
     sentence: str
     number: Number  # its place and text within `sentence`
     year: int  # the year the sentence names after it, else the report's
+    clause: str = ""  # a deviation: the clause that says it, quoted as the figure
 
     @property
     def said(self) -> str:
         """The figure as the sentence writes it, with a word of approximation before it kept."""
+        if self.clause:
+            return f"«{self.clause}»"
         before = self.sentence[:self.number.start].split()[-1:] or [""]
         about = before[0] if before[0].lower() in LEXICON.approximations else ""
         return f"{about} {self.number.text}".strip()
@@ -98,21 +111,49 @@ def _said_first(sentence: str, n: Number, measure: Measure) -> bool:
     return 0 <= named < n.start and not any(m.start < n.start for m in find_numbers(sentence[named:n.start]))
 
 
+def deviation_in(sentence: str, measure: Measure) -> tuple[Number, str] | None:
+    """The deviation from budget of the measure the sentence gives, with the clause saying it: one
+    amount of money in a clause that names the budget, the measure by one of its own names and
+    which way it went. None for anything else (two amounts, the forecast, another measure)."""
+    low = sentence.lower()
+    if "budget" not in low or not any(_names(low, n) for n in (measure.name.lower(), *measure.names)):
+        return None
+    start, found = 0, []
+    for m in [*_CLAUSES.finditer(sentence), None]:
+        end = m.start() if m else len(sentence)
+        clause = sentence[start:end]
+        if "budget" in clause.lower() and _WAY.search(clause):
+            found += [(n, clause) for n in find_numbers(clause) if _MONEY_AFTER.match(clause[n.end:])]
+        start = m.end() if m else start
+    if len(found) != 1:
+        return None
+    n, clause = found[0]
+    offset = sentence.find(clause)
+    return Number(n.value, n.start + offset, n.end + offset, n.text), clause.strip().rstrip(".")
+
+
+def _names(low: str, name: str) -> bool:
+    return bool(re.search(rf"\b{re.escape(name)}\b", low))
+
+
 def text_figure(passages: list[Passage], reports: dict[str, Report], kommun: str, measure: Measure,
-                doc_ids: tuple[str, ...]) -> TextFigure | None:
-    """The kommun's count of the measure in the text of its reports in scope, its newest report's first."""
-    if measure.kind != "count":
+                doc_ids: tuple[str, ...], kind: str = "utfall") -> TextFigure | None:
+    """The kommun's count of the measure (or, `kind` avvikelse, its deviation from budget) in the
+    text of its reports in scope, its newest report's first."""
+    if (measure.kind, kind) not in (("count", "utfall"), ("money", "avvikelse")):
         return None
     docs = sorted((d for d in doc_ids if reports[d].kommun == kommun), key=lambda d: reports[d].period_end,
                   reverse=True)
     for doc in docs:
         for p in passages:
-            if p.kind != "text" or p.doc_id != doc or not _COUNT_OF.search(p.text):  # no "antalet": no count
+            if p.kind != "text" or p.doc_id != doc or not (_COUNT_OF.search(p.text) if kind == "utfall"
+                                                             else "budget" in p.text.lower()):
                 continue
             for sentence in sentence_pieces(p.text):
-                n = count_in(sentence, measure)
+                n, clause = (count_in(sentence, measure), "") if kind == "utfall" else \
+                    (deviation_in(sentence, measure) or (None, ""))
                 if n is not None:
                     years = [int(y) for y in YEAR_RE.findall(sentence[n.end:n.end + 20])]
                     return TextFigure(kommun, reports[doc], p, sentence, n,
-                                      years[0] if years else int(reports[doc].period_end[:4]))
+                                      years[0] if years else int(reports[doc].period_end[:4]), clause)
     return None

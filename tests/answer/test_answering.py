@@ -88,6 +88,33 @@ def test_a_share_asked_in_other_words_is_read_in_the_same_sentence(e5_engine, qu
 
 
 @pytest.mark.model
+def test_women_or_men_asked_where_the_evidence_names_neither_is_refused_not_answered_with_the_total(e5_engine):
+    ans = e5_engine.ask("hur många av deltagarna på joar socia är kvinnor respektive män i enköpng?")
+    assert not ans.answered and "delar inte upp uppgiften på kvinnor och män" in ans.answer
+    ans = e5_engine.ask("And what was the share of men?", history=("Hur hög var sjukfrånvaron i Solna 2023?",))
+    assert not ans.answered and "8,5 %" in ans.answer  # the total, said only as the nearest
+    ans = e5_engine.ask("Hur många kvinnor är anställda i Solna?")  # "varav kvinnor 165" names them
+    assert ans.answered and "165" in ans.answer.splitlines()[0]
+
+
+@pytest.mark.model
+def test_a_share_where_the_report_prints_only_counts_is_computed_from_the_part_and_its_total(e5_engine):
+    ans = e5_engine.ask("Hur stor andel av de anställda i Solnas socialnämnd är kvinnor?")
+    first = ans.answer.splitlines()[0]
+    assert first.startswith("I Solna var 165 av 221 anställda kvinnor under 2023 [1][2], det vill säga 74,7 procent.")
+    assert "räknad här ur de två antalen" in first  # said as worked out, not as the report's
+    assert [c.kind for c in ans.citations] == ["table", "table"] and "varav kvinnor" in ans.citations[0].text
+    assert [(f.row, f.column, f.value) for f in ans.facts] == [("varav kvinnor", "2023", 165), ("Antal anställda", "2023", 221)]
+
+
+@pytest.mark.model
+def test_a_deviation_asked_without_a_year_is_the_report_years(e5_engine):
+    first = e5_engine.ask("Varför gick Solna med överskott mot budget medan Eskilstuna går med underskott?") \
+        .answer.splitlines()[0]
+    assert "underskott mot budget på 29,3 mnkr under januari–augusti 2023" in first and "16,9" not in first
+
+
+@pytest.mark.model
 def test_change_questions_get_both_periods_and_the_difference(e5_engine):
     ans = e5_engine.ask("Varför minskade kostnaderna för institutionsvård för vuxna i Enköping under 2024?")
     assert [(f.column, f.value) for f in ans.facts][:2] == [("Utfall jan-aug 2024", -6.3), ("Utfall jan-aug 2023", -10.0)]

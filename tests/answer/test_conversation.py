@@ -349,3 +349,28 @@ def test_a_why_naming_a_kommun_and_a_pronoun_asks_about_the_last_subject():
     assert r.question == "Varför är personalkostnader så höga i Eskilstuna?" and r.used_history
     assert not resolve("Varför har Solna så låg sjukfrånvaro?", ["Vilken kommun har högst personalkostnader?"],
                        CORPUS).used_history  # a subject of its own
+
+
+def test_a_kommun_set_beside_with_its_own_period_keeps_each_kommuns_period():
+    staff = "Vad hade Solnas socialnämnd för personalkostnader 2023?"
+    r = resolve("Hur står sig det mot Enköpings prognos för 2024?", [staff], CORPUS)
+    assert r.question == "Vad hade Solnas socialnämnd för personalkostnader 2023 jämfört med Enköpings prognos för 2024?"
+    # naming only the kommun, the last question is asked of both
+    r = resolve("Hur står sig det mot Eskilstuna?", [staff], CORPUS)
+    assert r.question == "Vad hade Solnas och Eskilstunas socialnämnd för personalkostnader 2023?"
+
+
+def test_another_report_drops_the_month_that_dated_the_last_one():
+    last = "Vilken budgetavvikelse prognostiserar Enköping för övrig vuxenvård i delårsrapporten för augusti 2024?"
+    r = resolve("Vad sa de i tertialrapporten?", [last], CORPUS)
+    assert r.question == "Vilken budgetavvikelse prognostiserar Enköping för övrig vuxenvård i tertialrapporten 2024?"
+
+
+def test_another_age_group_named_with_its_noun_swaps_the_range():
+    last = "Hur många barn 0–12 år var placerade i familjehem i Solna i december 2023?"
+    r = resolve("Och ungdomarna 13–20 år?", [last], CORPUS)
+    assert r.question == "Hur många barn 13–20 år var placerade i familjehem i Solna i december 2023?"
+    assert "grupp" in r.kind
+    # a subject of its own beside the range is a new question in the same context, not a swap
+    r = resolve("Och kostnaderna för ungdomar 13–20 år?", [last], CORPUS)
+    assert "placerade" not in r.question and "13–20 år" in r.question

@@ -241,3 +241,12 @@ def test_since_an_earlier_report_reads_it_and_the_kommun_s_later_one(question, t
     p = plan(question)
     docs = [r for r in REPORTS.values() if r.kommun == "Enköping"]
     assert names_two_reports(p.analysis, docs) is two
+
+
+def test_a_years_closed_accounts_are_refused_where_every_report_of_it_is_a_part_year_one():
+    p = plan("Vad blev Huddinges socialnämnds slutliga resultat i bokslutet för helåret 2023?")
+    assert "går till och med augusti 2023" in p.refusal and "bara en prognos" in p.refusal
+    # a later report prints the year's accounts ("Bokslut 2023"), an annual report closes its year
+    assert not plan("Vad blev nettokostnaden i bokslutet för 2023 i Enköping?").refusal
+    assert not plan("Vad blev Solnas resultat i bokslutet för 2023?").refusal
+    assert not plan("Vad blev Huddinges resultat för helåret 2023?").refusal  # no closed accounts asked: the forecast
