@@ -19,7 +19,7 @@ from .score import Scorer
 from ..search.lexical import split_compound, stem
 from ..lexicon import LEXICON
 from ..models import Hit, Report
-from .plan import Plan, make_plan, report_preference
+from .plan import Plan, make_plan, names_two_reports, report_preference
 from ..search.retrieval import hybrid_search, sentence_pieces
 from ..search.vectors import SENTENCE_MEMO, Vectors
 from .corpus_view import CorpusView
@@ -281,9 +281,15 @@ def _text_hits(engine, a: QuestionAnalysis, plan: Plan, dense_all: np.ndarray) -
     per_kommun = 1 < len(plan.kommuner) <= cfg.per_kommun_search_max
     groups = [(k,) for k in plan.kommuner] if per_kommun else [plan.kommuner if plan.named else ()]
     for scope in groups:
-        hits += hybrid_search(a.text, a, view.passages, view.reports, view.bm25, dense_ranked,
-                              k=cfg.evidence_k // (2 if per_kommun else 1), candidates=cfg.candidates,
-                              rrf_k=cfg.rrf_k, kommuner=scope, doc_ids=plan.doc_ids, kinds=("text",))
+        # "enligt tertialrapporten och enligt delårsrapporten": each report named searched on its own,
+        # so the type named first does not crowd the other out
+        mine = [view.reports[d] for d in plan.doc_ids if view.reports[d].kommun in scope]
+        each = [(d.doc_id,) for d in mine] if len(scope) == 1 and names_two_reports(a, mine) else [plan.doc_ids]
+        for docs in each:
+            hits += hybrid_search(a.text, a, view.passages, view.reports, view.bm25, dense_ranked,
+                                  k=cfg.evidence_k // (2 if per_kommun else 1),
+                                  candidates=cfg.candidates, rrf_k=cfg.rrf_k, kommuner=scope, doc_ids=docs,
+                                  kinds=("text",))
     return hits
 
 

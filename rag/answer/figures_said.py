@@ -29,6 +29,8 @@ def has_figure(text: str) -> bool:
 
 _AMOUNT = re.compile(r"\d\s*(?:mnkr|mkr|tkr|kr\b|kronor|miljoner|miljarder|tusen)", re.I)
 _SHARE = re.compile(r"\d\s*(?:%|procent)", re.I)
+#: a price of one unit is in kronor, never in thousands or millions ("895 kronor", "892 kr")
+_PRICE = re.compile(r"\d\s*(?:kr|kronor)\b", re.I)
 _DURATION = re.compile(rf"\b(?:\d+(?:,\d+)?|en|ett|{_SMALL_NUMBERS}|one|two|three|four|five|six)\s+(?:"
                        + "|".join(sorted(LEXICON.duration_units, key=len, reverse=True)) + r")\b", re.I)
 
@@ -89,6 +91,25 @@ def gives_figure(text: str, figure: str, counted: tuple[str, ...] = ()) -> bool:
         return bool(_SHARE.search(text))
     if figure == "duration":
         return bool(_DURATION.search(text))
+    if figure == "count":  # a percentage or an amount is no count
+        return _has_count(text)
     return has_figure(text)
 
 
+#: the words after a number that make it a share or an amount, not a count
+_NOT_COUNT_AFTER = re.compile(r"^\s*(?:%|procent|mnkr|mkr|tkr|kr\b|kronor|miljon|miljard)", re.I)
+
+
+def _has_count(text: str) -> bool:
+    """A figure that may be a count: a number written as a word, or one that is not a year, a date,
+    a percentage or an amount."""
+    clean = _NOT_FIGURES.sub(" ", text)
+    return bool(_NUMBER_WORDS.search(text)) or any(
+        not is_year(n.text) and not _NOT_COUNT_AFTER.match(clean[n.end:]) for n in find_numbers(clean))
+
+
+def gives_rate(text: str, unit: str) -> bool:
+    """Whether a sentence gives a price per the unit asked ("Snittpriset per dygn under 2024 är 895
+    kronor"): an amount in kronor and the unit's word. A cost in mnkr beside the unit ("snittkostnaden
+    per dygn har ökat … -2,5 mnkr") is a total, not the price."""
+    return bool(_PRICE.search(text)) and unit in text.lower()

@@ -103,8 +103,9 @@ def layout(a: QuestionAnalysis, reports: dict[str, Report], plan: Plan, draft: D
     sections = []
     for kommun, lines in checked:
         docs = sorted({citations[order[c] - 1].report for ln in lines for c in ln.cites})
+        texts = tuple(ln for ln in lines if not ln.cells)
         sections.append(Section(kommun, f"{kommun} ({', '.join(docs)})", tuple(ln for ln in lines if ln.cells),
-                                tuple(ln for ln in lines if not ln.cells)))
+                                texts, tuple(provisional[ln.cites[0]].doc_id for ln in texts)))
     first = opening(a, plan, reports, sections, draft.leads, mark, vocab)
     if first is not None and (bad := check_numbers(first.text, allowed + list(first.computed))):
         log.warning("no first sentence: unsupported numbers %s in %s", bad, first.text)

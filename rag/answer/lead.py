@@ -17,8 +17,8 @@ from ..search.retrieval import sentence_pieces
 from ..years import is_year
 from .draft import Lead, Line
 from .periods import KRONOR, is_cost, span_of
-from .figures_said import counted_stems, gives_figure, has_figure
-from .picking import names_two_reports
+from .figures_said import counted_stems, gives_figure, gives_rate, has_figure
+from .plan import names_two_reports
 from .plan import Plan
 from .question import QuestionAnalysis
 from .rows import asked_cell as cell_kind, asked_figure, cell_fits, column_info
@@ -46,6 +46,7 @@ class Section:
     head: str  # "Enköping (Delårsrapport januari–augusti 2024)"
     rows: tuple[Line, ...]
     texts: tuple[Line, ...]
+    text_reports: tuple[str, ...] = ()  # the report (its doc_id) each of `texts` is cited from
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ def opening(a: QuestionAnalysis, plan: Plan, reports: dict[str, Report], section
         if said is not None:
             return said
     mine = [t for t in leads if t.kommun == sections[0].kommun]
+    if not mine and len(sections) == 1 and (said := each_report_said(a, plan, reports, sections[0], mark, vocab)):
+        return said  # "enligt tertialrapporten och enligt delårsrapporten": each report's own sentence
     if not mine or (mine[0].p < ROW_LEADS and max((ln.p for ln in sections[0].texts), default=0.0) > mine[0].p
                     and not a.contrast and not LEXICON.superlative(a.text)):
         # no table row, or one read on weak evidence where a sentence is more probable: the
@@ -315,6 +318,7 @@ def text_opening(a: QuestionAnalysis, plan: Plan, sections: list[Section], mark:
     topic, words = _asked_terms(a, vocab), _asked_terms(a, vocab, topic=False)
     figure = asked_figure(a, plan.measure)
     counted = () if a.english else counted_stems(a.text, vocab)
+    rate = LEXICON.asked_rate(a.text)  # "vad kostar ett dygn": a price per dygn before any other amount
     figures, causes = [], []
     for li, ln in enumerate(section.texts):
         for si, sentence in enumerate(sentence_pieces(ln.text)):
@@ -325,7 +329,8 @@ def text_opening(a: QuestionAnalysis, plan: Plan, sections: list[Section], mark:
             # a trend is told by a sentence giving two figures ("från 500 till 474")
             change = plan.intent == "trend" and sum(not is_year(n.text) for n in find_numbers(sentence)) >= 2
             if overlap[0] or not strict or (not topic and overlap[1]):
-                figures.append((gives_figure(sentence, figure, counted), has_figure(sentence), change, overlap[0],
+                figures.append((gives_figure(sentence, figure, counted), not rate or gives_rate(sentence, rate),
+                                has_figure(sentence), change, overlap[0],
                                 _names_months(sentence, a.months), overlap[1], ln.p, -li, -si, li, sentence))
             if LEXICON.causal.search(sentence):
                 causes.append((overlap, -li, -si, li, sentence))
@@ -353,6 +358,27 @@ def each_kommun_said(a: QuestionAnalysis, plan: Plan, sections: list[Section], m
             parts.append(said.text)
             quoted += [(i, li, sentence) for _, li, sentence in said.quoted]
     return Opening(" ".join(parts), (), tuple(quoted)) if len(parts) > 1 else None
+
+
+def each_report_said(a: QuestionAnalysis, plan: Plan, reports: dict[str, Report], section: Section, mark: Mark,
+                     vocab: frozenset[str] = frozenset()) -> Opening | None:
+    """A question naming two of the kommun's reports answered in their words: each report's best
+    sentence, oldest report first ("Enligt Enköping (Tertialrapport april 2024): … [2] Enligt Enköping
+    (Delårsrapport januari–augusti 2024): … [1]"). None unless two named reports each have one."""
+    docs = sorted({d for d in section.text_reports if d in reports}, key=lambda d: reports[d].period_end)
+    if len(docs) < 2 or not names_two_reports(a, [reports[d] for d in docs]):
+        return None
+    parts, quoted = [], []
+    for doc in docs:
+        at = [i for i, d in enumerate(section.text_reports) if d == doc]
+        own = Section(section.kommun, f"{section.kommun} ({reports[doc].title})", (),
+                      tuple(section.texts[i] for i in at))
+        said = text_opening(a, plan, [own], mark, vocab)
+        if said is None:
+            return None
+        parts.append(said.text)
+        quoted += [(0, at[li], sentence) for _, li, sentence in said.quoted]
+    return Opening(" ".join(parts), (), tuple(quoted))
 
 
 def _scaled(t: Lead) -> float:

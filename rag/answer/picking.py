@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .candidates import Candidate, row_figures, text_figures
-from .figures_said import counts_other_than_people, counts_people, has_figure
+from .figures_said import counts_other_than_people, counts_people, gives_rate, has_figure
 from ..ingest.chunking import LIST_ITEM
 from .corpus_view import CorpusView
 from .evidence import Evidence
@@ -22,7 +22,7 @@ from .turn_words import groups_named, is_english, words_of
 from ..search.lexical import terms
 from ..lexicon import LEXICON
 from ..models import Fact, Report
-from .plan import Plan
+from .plan import Plan, names_two_reports
 from ..search.retrieval import sentences
 from .rows import MONEY_UNITS, TOTAL_RE, FactRow, asked_cell, cell_fits, is_year_label
 from .topic import figure_key
@@ -290,28 +290,21 @@ def across_reports(plan: Plan, kommun: str, reports: dict[str, Report]) -> bool:
     return names_two_reports(plan.analysis, [reports[d] for d in plan.doc_ids if reports[d].kommun == kommun])
 
 
-def names_two_reports(a: QuestionAnalysis, docs: list[Report]) -> bool:
-    """Whether the question names two of these reports (of one kommun) by type or by closing month."""
-    if len(docs) < 2:
-        return False
-    by_month = {int(r.period_end[5:]) for r in docs} & set(a.months)
-    if len(set(a.report_types)) >= 2 or len(by_month) >= 2:
-        return True
-    # "vuxit sedan april": the report named and the kommun's later one
-    latest = max(int(r.period_end[5:]) for r in docs if r.period_end[:4] == max(d.period_end[:4] for d in docs))
-    return bool(LEXICON.comparison["since_report"].search(a.text.lower())) and (
-        bool(by_month) and max(by_month) < latest or bool(a.report_types))
-
-
 def best_of_each_report(sents: list[Scored], mine: list[Scored], plan: Plan, kommun: str,
                          reports: dict[str, Report], rows: list[Scored] = ()) -> list[Scored]:
     """A question that names two of a kommun's reports is answered from each: the best sentence
-    of a named report that neither a picked sentence nor a shown row comes from is added."""
+    of a named report that neither a picked sentence nor a shown row comes from is added (asked a
+    price per unit, the best that gives one, where the sentences picked from that report give none)."""
     out = list(sents)
+    rate = LEXICON.asked_rate(plan.analysis.text)  # "vad kostade ett dygn": the report's price per dygn
     for d in plan.doc_ids:
-        if reports[d].kommun != kommun or any(s.candidate.doc_id == d for s in [*out, *rows]):
+        said = [s for s in out if s.candidate.doc_id == d]
+        if reports[d].kommun != kommun or any(r.candidate.doc_id == d for r in rows) or said and (
+                not rate or any(gives_rate(s.candidate.text, rate) for s in said)):
             continue
-        own = [s for s in mine if s.candidate.kind == "sentence" and s.candidate.doc_id == d]
+        own = [s for s in mine if s.candidate.kind == "sentence" and s.candidate.doc_id == d and s not in said]
+        if rate:
+            own = [s for s in own if gives_rate(s.candidate.text, rate)] or ([] if said else own)
         if own:
             best = max(own, key=lambda s: s.p)
             out = merge_overlap(out, best) or out + [best]

@@ -142,3 +142,16 @@ def preferred_reports(a: QuestionAnalysis, docs: list[Report]) -> tuple[str, ...
         if r.kommun not in best or report_preference(a, r) > report_preference(a, best[r.kommun]):
             best[r.kommun] = r
     return tuple(r.doc_id for r in best.values())
+
+
+def names_two_reports(a: QuestionAnalysis, docs: list[Report]) -> bool:
+    """Whether the question names two of these reports (of one kommun) by type or by closing month."""
+    if len(docs) < 2:
+        return False
+    by_month = {int(r.period_end[5:]) for r in docs} & set(a.months)
+    if len(set(a.report_types)) >= 2 or len(by_month) >= 2:
+        return True
+    # "vuxit sedan april": the report named and the kommun's later one
+    latest = max(int(r.period_end[5:]) for r in docs if r.period_end[:4] == max(d.period_end[:4] for d in docs))
+    return bool(LEXICON.comparison["since_report"].search(a.text.lower())) and (
+        bool(by_month) and max(by_month) < latest or bool(a.report_types))

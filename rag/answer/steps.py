@@ -188,7 +188,8 @@ def kommun_sentences(s: Scope, kommun: str, mine: list[Scored], rows: list[Score
     """The kommun's report sentences, as the intent asks for them."""
     sents = _best_sentences(s, mine)
     if across_reports(s.plan, kommun, s.view.reports):  # a named report no row comes from is read in its text
-        sents = best_of_each_report(sents, mine, s.plan, kommun, s.view.reports, rows)
+        shown = [r for r in rows if s.cells_of(r)]  # a row with no asked cell is not shown: its report is not said
+        sents = best_of_each_report(sents, mine, s.plan, kommun, s.view.reports, shown)
     return sents
 
 

@@ -317,6 +317,38 @@ def test_the_asked_kind_of_figure_is_read_in_a_sentence():
     assert not gives_figure("Den budgeterade volymen består av 19 årsplaceringar.", "money")
     assert gives_figure("Sjukfrånvaron var 8,5 procent.", "share")
     assert not gives_figure("Sjukfrånvaron minskade under 2023.", "count")
+    # a percentage or an amount is no count; a number written as a word is one
+    assert not gives_figure("Riksnormen räknades upp med 8,7% inför 2024.", "count")
+    assert not gives_figure("Prognosen är ett underskott om 5,4 mnkr.", "count")
+    assert gives_figure("I dagsläget är snittantalet 423 hushåll.", "count")
+    assert gives_figure("Två sådana ärenden har inkommit.", "count")
+
+
+def test_a_price_per_unit_is_an_amount_in_kronor_said_with_the_unit():
+    from rag.answer.figures_said import gives_rate
+
+    assert gives_rate("Snittpriset per dygn under 2024 är 895 kronor i jämförelse med budgeterad nivå.", "dygn")
+    assert gives_rate("Snittkostnaden har ökat från 821 kr per dygn till 892 kr per dygn.", "dygn")
+    assert not gives_rate("Prognosen är -2,5 mnkr. Avvikelsen beror på att snittkostnaden per dygn har ökat.", "dygn")
+    assert not gives_rate("Placeringarna kostade 895 kronor mer än budget.", "dygn")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("question, first, second", [
+    ("How many households get financial assistance per month in Enköping – April report versus August report?",
+     "415", "423"),
+    ("Vad kostade ett dygn i Enköpings egna familjehem enligt tertialrapporten och enligt delårsrapporten?",
+     "892", "895"),
+])
+def test_two_reports_named_are_each_read_in_their_text_and_each_opens_the_answer(e5_engine, question, first, second):
+    """The report type named first does not crowd the other out: each report is searched on its own,
+    and where no table row answers, the opening says each report's sentence, the older first."""
+    ans = e5_engine.ask(question)
+    assert {c.doc_id for c in ans.citations} == {"enkoping-tertial-2024-04", "enkoping-delar-2024-08"}
+    opening = ans.answer.splitlines()[0]
+    assert opening.startswith("Enligt Enköping (Tertialrapport april 2024): ")
+    assert "Enligt Enköping (Delårsrapport januari–augusti 2024): " in opening
+    assert first in ans.answer and second in ans.answer
 
 
 def test_a_figure_word_is_not_a_subject_the_reports_never_mention(fake_engine):

@@ -236,7 +236,7 @@ def test_one_kommun_beside_the_others_compares_them_all():
     ("Vad har hänt sedan augusti i Enköping?", False),  # the latest report: nothing later to set beside it
 ])
 def test_since_an_earlier_report_reads_it_and_the_kommun_s_later_one(question, two):
-    from rag.answer.picking import names_two_reports
+    from rag.answer.plan import names_two_reports
 
     p = plan(question)
     docs = [r for r in REPORTS.values() if r.kommun == "Enköping"]
