@@ -16,7 +16,7 @@ from typing import Iterable, Mapping
 
 from ..lexicon import LEXICON
 from ..years import YEAR_RE
-from .rewriting import (append_phrase, from_why, narrowed, ranked_over, replace_groups, replace_measures,
+from .rewriting import (activity_of, append_phrase, from_why, narrowed, ranked_over, replace_groups, replace_measures,
                         shift_years, swap_kommuner, swap_report, swap_superlative, swap_topic, to_why,
                         without_uncovered_years)
 from .turn_words import (ACROSS, CHANGE_ASKED, CHANGE_ASKED_ENGLISH, COMPARE_LAST, CONNECTOR, COUNTED_NOUN,
@@ -191,13 +191,20 @@ def _new_subject(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[
     pointing = pointing_words(list(turn.words))
     subject = subject_of(base, corpus)
     counted = COUNTED_NOUN.match(base)
-    if (part := PARTITIVE.search(body)) and (noun := counted.group("noun") if counted else subject):
+    if (part := PARTITIVE.search(body)) and _stands_alone(body[part.end():]) and \
+            (noun := counted.group("noun") if counted else subject):
         # "Hur många av dem gällde skyddat boende?": of what the last question counted
         body = f"{body[:part.start()]}{part.group('of')} {noun.lower()}{body[part.end():]}"
     elif subject and (that := THAT_THING.search(body)):  # "den verksamheten" is what the last question was about
         body = f"{body[:that.start()]}{subject.lower()}{body[that.end():]}"
-    elif pointing and subject and pointing[0] not in POSSESSIVES:  # "den" is what the last question was about
+    elif pointing and subject and pointing[0] not in POSSESSIVES and (not turn.english or (
+            at := re.search(rf"\b{pointing[0]}\b", body, re.I)) is None or _stands_alone(body[at.end():])):
+        # "den" is what the last question was about; "those placements" names its own (a Swedish
+        # article before a noun is told by the noun's ending, `pointing_words`)
         body = re.sub(rf"\b{pointing[0]}\b", subject.lower(), body, count=1, flags=re.I)
+    if subject and (there := _THERE.search(body)):
+        # "Hur många placeringar har de haft där?": in the activity the last question was about
+        body = f"{body[:there.start()]}{'in' if turn.english else 'inom'} {activity_of(subject)}{body[there.end():]}"
     out = capitalise(body) + "?"
     if not turn.kommuner and base_kommuner:
         out = swap_kommuner(out, [], base_kommuner, is_english(out.lower()))
@@ -221,6 +228,20 @@ def _other_age_group(turn: Turn, base: str) -> str:
     if not old or not said or set(turn.topic) - {said.group(1).lower()}:
         return ""
     return base[:old.start()] + new.group() + base[old.end():]
+
+
+#: "där"/"there" closing a follow-up: the place is the last question's activity
+_THERE = re.compile(r"\b(?:där|there)\s*$", re.I)
+
+#: what follows a pronoun standing for a noun ("av dem gällde", "of them were"), not an article before one
+_AFTER_ALONE = re.compile(r"^\s*(?:[?.!,]|$|(?:var|är|blev|blir|hade|har|gällde|gäller|fick|kom|som|were|was|are|"
+                          r"is|had|have|did|that|who|\w+(?:ade|de|te|ed))\b)", re.I)
+
+
+def _stands_alone(after: str) -> bool:
+    """Whether a partitive's pronoun stands for the last question's noun ("Hur många av dem gällde …")
+    rather than being the article of a noun of its own ("of those placements")."""
+    return bool(_AFTER_ALONE.match(after))
 
 
 def _shifted_context(turn: Turn, base: str, base_kommuner: list[str],

@@ -77,6 +77,15 @@ def to_why(base: str, f_low: str) -> str:
         rest = rest[0].lower() + rest[1:]  # "Varför räknade Enköping …?"; "SIS", "Enköpings" stay
     if tail := _why_tail(f_low, base):
         return f"Varför {rest} {tail}?"
+    if adj and not LEAD_VERB.match(rest) and (attributive := _noun_then_verb(rest)):
+        # "Hur stort underskott prognostiseras för helåret?" -> "Varför prognostiseras ett så stort underskott …?"
+        noun, verb, after = attributive
+        article = {"t": "ett ", "a": ""}.get(adj.group(1)[-1:].lower(), "en ")
+        # "hade Solna(s socialnämnd) så stora kostnader": a subject after the verb stays right after it
+        subject = re.match(r"\s+(?:[A-ZÅÄÖ]\w*s\s+\w+|[A-ZÅÄÖ]\w*|de|den|nämnden|socialnämnden)(?=\s|$)", after)
+        said = subject.group().strip() + " " if subject else ""
+        after = after[subject.end():] if subject else after
+        return f"Varför {verb} {said}{article}så {adj.group(1).lower()} {noun}{after}?"
     direction = UP_DOWN.search(f_low)
     if direction and not UP_DOWN.search(rest):
         rest = LEAD_VERB.sub("", rest)
@@ -88,11 +97,30 @@ def to_why(base: str, f_low: str) -> str:
     return f"Varför {rest}{tail}?"
 
 
+#: a verb right after the noun an adjective is said of ("underskott prognostiseras", "kostnader hade")
+_VERB_AFTER_NOUN = re.compile(r"^(?:var|blev|är|blir|hade|har|får|fick|\w{3,}(?:as|ades|ade|de|te))$", re.I)
+
+
+def _noun_then_verb(rest: str) -> tuple[str, str, str] | None:
+    """A question's rest that begins with a noun and then its verb: (noun, verb, the words after)."""
+    m = re.match(r"(\w+)\s+(\w+)(.*)$", rest)
+    if m is None or not _VERB_AFTER_NOUN.match(m.group(2)):
+        return None
+    return m.group(1), m.group(2), m.group(3)
+
+
 def _topic_span(text: str, topic: list[str]) -> tuple[int, int] | None:
     """Where a text's subject stands: from its first topic word that names no kind of figure
     ("kostnader") to its last (the words between them kept: "köp av verksamhet")."""
     spans = [m for m in WORD.finditer(text) if m.group().lower() in topic and not _figure_kind(m.group().lower())]
     return (spans[0].start(), spans[-1].end()) if spans else None
+
+
+def activity_of(subject: str) -> str:
+    """A subject without the kind of figure it is said of: "kostnaden för insatser till personer med
+    funktionsnedsättning" -> "insatser till personer med funktionsnedsättning"; else as it stands."""
+    m = re.match(r"(\w+)\s+(?:för|av|inom|till|i|of|for|on)\s+(.+)$", subject, re.I)
+    return m.group(2) if m and _figure_kind(m.group(1).lower()) else subject
 
 
 def _figure_kind(word: str) -> bool:

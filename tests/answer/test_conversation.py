@@ -374,3 +374,30 @@ def test_another_age_group_named_with_its_noun_swaps_the_range():
     # a subject of its own beside the range is a new question in the same context, not a swap
     r = resolve("Och kostnaderna för ungdomar 13–20 år?", [last], CORPUS)
     assert "placerade" not in r.question and "13–20 år" in r.question
+
+
+@pytest.mark.parametrize("history, expected", [
+    (["Hur ser ekonomin ut för socialnämnden i Eskilstuna?", "Hur stort underskott prognostiseras för helåret?"],
+     "Varför prognostiseras ett så stort underskott för helåret i Eskilstuna?"),
+    (["Hur stora kostnader hade Solna för ekonomiskt bistånd 2023?"],
+     "Varför hade Solna så stora kostnader för ekonomiskt bistånd 2023?"),
+    (["Hur hög budget har Enköpings socialnämnd för ekonomiskt bistånd 2024?"],
+     "Varför har Enköpings socialnämnd en så hög budget för ekonomiskt bistånd 2024?"),
+    (["Hur hög var sjukfrånvaron i Solna 2023?"], "Varför var sjukfrånvaron i Solna 2023 så hög?"),  # predicative
+])
+def test_why_of_an_adjective_said_of_a_noun_keeps_the_noun_with_it(history, expected):
+    assert resolve("Varför då?", history, CORPUS).question == expected
+
+
+def test_a_pronoun_before_a_noun_of_its_own_is_no_pointer_back():
+    base = ("On average, how many children and young people in Huddinge were in some form of care or housing "
+            "placement from January to August 2023?")
+    r = resolve("And how many of those placements were due to criminal behaviour?", [base], CORPUS)
+    assert r.question == "How many of those placements were due to criminal behaviour in Huddinge 2023?"
+
+
+def test_there_is_the_activity_the_last_question_was_about():
+    base = "Hur mycket lägre än budget blir kostnaden för insatser till personer med funktionsnedsättning i Huddinge 2023?"
+    r = resolve("Hur många placeringar har de haft i snitt där?", [base], CORPUS)
+    assert r.question == ("Hur många placeringar har de haft i snitt inom insatser till personer med "
+                          "funktionsnedsättning i Huddinge 2023?")
