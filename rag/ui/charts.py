@@ -140,12 +140,29 @@ def _row_chart(asked: set[str], row: list[Fact], report: Report | None) -> Chart
                  tuple(abs(v) if cost else v for v in values))
 
 
+def _part_chart(facts: tuple[Fact, ...]) -> Chart | None:
+    """A part beside the total it is part of ("varav kvinnor" 165 of "Antal anställda" 221), of one
+    column of one table: the share an answer worked out from them, drawn as the two counts."""
+    if len(facts) != 2:
+        return None
+    part, total = facts
+    if (part.doc_id, part.column, part.kommun) != (total.doc_id, total.column, total.kommun) \
+            or not _PART_ROW.match(part.row) or {part.unit, total.unit} - {"", "antal"}:
+        return None
+    return Chart(f"{part.kommun}: {total.row} {part.column}", "antal", (part.row, total.row), (part.value, total.value))
+
+
+#: a row that is part of the one above it ("- varav kvinnor")
+_PART_ROW = re.compile(r"^\W*varav\b", re.I)
+
+
 def chart_data(answer: Answer, all_facts: list[Fact], reports: dict[str, Report] | None = None) -> list[Chart]:
     """For each asked table row: the values of the columns comparable with the asked one.
 
     No chart when fewer than two comparable values share a unit."""
     reports = reports or {}
-    ranked = _ranking_chart(answer.facts) or _comparison_chart(answer.facts) or _reports_chart(answer.facts, reports)
+    ranked = _part_chart(answer.facts) or _ranking_chart(answer.facts) or _comparison_chart(answer.facts) \
+        or _reports_chart(answer.facts, reports)
     if ranked:
         return [ranked]
     asked: dict[tuple[str, int], set[str]] = {}

@@ -513,6 +513,16 @@ def test_two_kommuners_shares_are_charted_a_bar_per_kommun(e5_engine):
 
 
 @pytest.mark.model
+def test_a_share_worked_out_from_counts_is_one_chart_of_the_part_beside_its_total(e5_engine):
+    from rag.ui.charts import chart_data
+
+    answer = e5_engine.ask("Hur stor andel av de anställda i Solnas socialnämnd är kvinnor?")
+    charts = chart_data(answer, e5_engine.facts, e5_engine.reports)
+    assert len(charts) == 1 and charts[0].unit == "antal"
+    assert dict(zip(charts[0].columns, charts[0].values)) == {"varav kvinnor": 165, "Antal anställda": 221}
+
+
+@pytest.mark.model
 def test_a_full_year_ranking_charts_its_ranked_figures_not_the_figures_so_far(e5_engine):
     """Ranked on the full year, with the outcomes so far listed after: the chart draws one bar per
     kommun, the ranked figures, in the order the first sentence says them."""

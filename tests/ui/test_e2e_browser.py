@@ -460,3 +460,29 @@ def test_counts_from_the_text_and_a_change_asked_of_the_last_answer_in_a_real_br
         msg.evaluate("e => e.scrollIntoView({block: 'start'})")
         shoot(page, f"{tag}-13-has-it-grown.png")
         expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width, height, tag", [(1400, 1100, "desktop"), (390, 844, "phone")])
+def test_a_share_worked_out_from_counts_and_two_reports_side_by_side_in_a_real_browser(server, width, height, tag):
+    """A share the report prints only as counts, said as worked out from the two cited rows; then a
+    question naming both of Enköping's reports, opened by each report's own sentence."""
+    from playwright.sync_api import expect
+
+    url, log, _ = server
+    with app_page(url, log, width, height, tag) as page:
+        for question, expected, name in (
+                ("Hur stor andel av de anställda i Solnas socialnämnd är kvinnor?", "74,7 procent",
+                 f"{tag}-14-share-from-counts.png"),
+                ("Hur många hushåll fick ekonomiskt bistånd per månad i Enköping enligt tertialrapporten och enligt "
+                 "delårsrapporten?", "Tertialrapport april 2024", f"{tag}-15-two-reports.png")):
+            msg = chat_turns(page, ((question, expected),))
+            expect(msg.get_by_text("Källor")).to_be_visible(timeout=120_000)  # the whole answer drawn
+            idle(page)
+            msg.evaluate("e => e.scrollIntoView({block: 'start'})")
+            shoot(page, name)
+            if name.endswith("share-from-counts.png"):
+                expect(msg).to_contain_text("165 av 221 anställda kvinnor")
+                expect(msg).to_contain_text("räknad här ur de två antalen")
+            else:
+                expect(msg).to_contain_text("Delårsrapport januari–augusti 2024")
+        expect(page.get_by_test_id("stException")).to_have_count(0)
