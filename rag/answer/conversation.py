@@ -196,7 +196,10 @@ def _new_subject(turn: Turn, base: str, base_kommuner: list[str], corpus: tuple[
         # "Hur många av dem gällde skyddat boende?": of what the last question counted
         body = f"{body[:part.start()]}{part.group('of')} {noun.lower()}{body[part.end():]}"
     elif subject and (that := THAT_THING.search(body)):  # "den verksamheten" is what the last question was about
-        body = f"{body[:that.start()]}{subject.lower()}{body[that.end():]}"
+        said = subject.lower()
+        if counted and _NUMBER_NOUN.match(that.group("noun")):  # "that number" after "how many households": their number
+            said = f"{'the number of' if turn.english else 'antalet'} {counted.group('noun').lower()}"
+        body = f"{body[:that.start()]}{said}{body[that.end():]}"
     elif pointing and subject and pointing[0] not in POSSESSIVES and (not turn.english or (
             at := re.search(rf"\b{pointing[0]}\b", body, re.I)) is None or _stands_alone(body[at.end():])):
         # "den" is what the last question was about; "those placements" names its own (a Swedish
@@ -229,6 +232,9 @@ def _other_age_group(turn: Turn, base: str) -> str:
         return ""
     return base[:old.start()] + new.group() + base[old.end():]
 
+
+#: a noun for the figure itself ("den siffran", "that number"): of a count, the number of what was counted
+_NUMBER_NOUN = re.compile(r"^(?:siffra|antal|number|figure)", re.I)
 
 #: "där"/"there" closing a follow-up: the place is the last question's activity
 _THERE = re.compile(r"\b(?:där|there)\s*$", re.I)

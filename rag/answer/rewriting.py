@@ -87,6 +87,11 @@ def to_why(base: str, f_low: str) -> str:
         after = after[subject.end():] if subject else after
         return f"Varför {verb} {said}{article}så {adj.group(1).lower()} {noun}{after}?"
     direction = UP_DOWN.search(f_low)
+    if direction and not UP_DOWN.search(rest) and m and _HOW_MANY.match(m.group(1)) and not is_english(base.lower()):
+        # "Hur många orosanmälningar kom in i Solna 2023?", then "Varför har den siffran ökat?": why the
+        # number moved, the count asked as it was
+        moved = re.sub(r"(?:ade|ar)$", "at", direction.group(1).lower())  # "har … ökat", "har … minskat"
+        return f"Varför har antalet {moved} – {base[0].lower()}{base[1:].rstrip()}"
     if direction and not UP_DOWN.search(rest):
         rest = LEAD_VERB.sub("", rest)
         rest = f"{direction.group(1).lower()} {rest}"
@@ -96,6 +101,9 @@ def to_why(base: str, f_low: str) -> str:
         return f"Why {rest}?"
     return f"Varför {rest}{tail}?"
 
+
+#: a question counting something ("hur många"): its why is of the number counted
+_HOW_MANY = re.compile(r"^\s*hur\s+många\b", re.I)
 
 #: a verb right after the noun an adjective is said of ("underskott prognostiseras", "kostnader hade")
 _VERB_AFTER_NOUN = re.compile(r"^(?:var|blev|är|blir|hade|har|får|fick|\w{3,}(?:as|ades|ade|de|te))$", re.I)

@@ -401,3 +401,15 @@ def test_there_is_the_activity_the_last_question_was_about():
     r = resolve("Hur många placeringar har de haft i snitt där?", [base], CORPUS)
     assert r.question == ("Hur många placeringar har de haft i snitt inom insatser till personer med "
                           "funktionsnedsättning i Huddinge 2023?")
+
+
+@pytest.mark.parametrize("history, question, expected", [
+    (["How many households received financial assistance (ekonomiskt bistånd) in Enköping in 2024?"],
+     "Why is that number no longer going down?", "Why is the number of households no longer going down in Enköping 2024?"),
+    (["Hur många orosanmälningar kom in i Solna 2023?"], "Varför har den siffran ökat?",
+     "Varför har antalet ökat – hur många orosanmälningar kom in i Solna 2023?"),
+    (["Hur många hushåll fick ekonomiskt bistånd i Solna 2023?"], "Varför minskade de?",
+     "Varför har antalet minskat – hur många hushåll fick ekonomiskt bistånd i Solna 2023?"),
+])
+def test_the_number_of_a_count_is_what_a_follow_up_asks_why_of(history, question, expected):
+    assert resolve(question, history, CORPUS).question == expected
