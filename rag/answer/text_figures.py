@@ -129,7 +129,10 @@ def deviation_in(sentence: str, measure: Measure) -> tuple[Number, str] | None:
         return None
     n, clause = found[0]
     offset = sentence.find(clause)
-    return Number(n.value, n.start + offset, n.end + offset, n.text), clause.strip().rstrip(".")
+    said = clause.strip().rstrip(".")
+    if offset > 0:  # a clause from within its sentence is quoted as a part ("… motsvarar ett överskott om 6,9 mnkr")
+        said = f"… {said}"
+    return Number(n.value, n.start + offset, n.end + offset, n.text), said
 
 
 def _names(low: str, name: str) -> bool:

@@ -216,7 +216,7 @@ def test_a_deficit_so_far_is_not_ranked_against_a_whole_year(fake_engine):
     assert "Solna" not in lines[0] and any(ln.startswith("Andra perioder, och därför inte rangordnade: Solna ")
                                            for ln in lines)
     text = next(ln for ln in lines if ln.startswith("I rapporternas text, inte i en tabell och därför inte rangordnat"))
-    assert "Enköping «" in text and "6,9 mnkr" in text and "Enköping" not in lines[0]
+    assert "Enköping «… motsvarar ett överskott om 6,9 mnkr" in text and "Enköping" not in lines[0]
 
 
 def test_deviations_side_by_side_name_the_largest_deficit_not_the_highest_figure(fake_engine):
