@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -226,6 +227,14 @@ def _fits(span: Span, asked: Asked, report: Report, years: tuple[int, ...]) -> b
     return span.year == year and (span.full_year or span.months == report_months)
 
 
+def _own_forecast(text: str, kommun: str) -> bool:
+    """Whether the question asks this kommun's forecast by name ("Enköpings prognostiserade
+    överskott", "Enköping's forecast"): a forecast is of the year its report is in, whatever year
+    the question names for the others."""
+    return bool(re.search(rf"\b{re.escape(kommun)}(?:s|'s)\s+(?:\w+\s+)?(?:prognos\w*|prognostiser\w*|"
+                          rf"helårsprognos\w*|forecast\w*|projected)\b", text, re.I))
+
+
 def _preference(span: Span, asked: Asked, report: Report) -> tuple:
     """Among fitting columns, the full year first (a deviation of the year's forecast says more than
     the period's), then the longer span; the year before's same months first, as the report sets
@@ -246,6 +255,8 @@ def figure_of(view: CorpusView, kommun: str, asked: Asked, plan: Plan) -> Figure
     # figure, said with its own year beside the others
     latest = max((int(d.period_end[:4]) for d in docs), default=0)
     years = plan.years if not plan.years or min(plan.years) <= latest else ()
+    if _own_forecast(plan.analysis.text, kommun):  # "… jämfört med Enköpings prognostiserade överskott": its year's
+        years = ()
     found_row: FactRow | None = None
     # a kommun without a confident row of the measure is read in its nearest one, said as such
     sources = ((False, view.measure_rows), (True, view.near_measure_rows))
@@ -389,7 +400,8 @@ def comparison_answer(view: CorpusView, a: QuestionAnalysis, plan: Plan) -> Answ
     in_text = _in_text(view, asked, plan, missing)
     missing = [m for m in missing if m.kommun not in {t.kommun for t in in_text}]
     if _text_searched(asked):  # said of the text too: it was read
-        missing = [dataclasses.replace(m, reason=f"{m.reason}, och texten anger inget antal") for m in missing]
+        none = "inget antal" if asked.measure.kind == "count" else "ingen avvikelse mot budget"
+        missing = [dataclasses.replace(m, reason=f"{m.reason}, och texten anger {none}") for m in missing]
     if not figures and in_text and (len(in_text) > 1 or plan.intent == "rank"):
         return _text_answer(view, a, asked, in_text, missing)
     if not figures or (len(figures) < 2 and plan.intent != "rank" and len(plan.kommuner) < 2):

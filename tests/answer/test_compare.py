@@ -375,3 +375,12 @@ def test_a_headcount_is_said_at_its_month_and_ranked_beside_another_month_s(fake
     assert first.startswith("Högst antal anställda: Huddinge 394 (augusti 2023) [1]; därefter Solna 221 (december 2023)")
     # an index of the staff's motivation names the staff no more than it names HME: never read as a headcount
     assert "Motivationsindex" not in _answer(fake_engine, "Vilken kommun har flest anställda?").answer
+
+
+def test_a_kommuns_forecast_named_is_of_its_own_year_whatever_year_the_others_are_asked_in(fake_engine):
+    ans = _answer(fake_engine, "Hur stor blev Solnas budgetavvikelse för 2023 jämfört med Enköpings prognostiserade överskott?")
+    first = ans.answer.splitlines()[0]
+    assert "Solna överskott 28,5 mnkr (2023)" in first and "Enköping överskott 5,0 mnkr (2024)" in first
+    # a kommun without the measure is said to lack it in its text too, in the words of the measure
+    ans = _answer(fake_engine, "Hur går kostnaderna för ekonomiskt bistånd mot budget i Enköping och Eskilstuna?")
+    assert "texten anger inget antal" not in ans.answer
