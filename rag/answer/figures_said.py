@@ -14,8 +14,9 @@ from ..years import YEAR, is_year
 _NOT_FIGURES = re.compile(rf"\b{YEAR}-\d\d-\d\d\b|^\s*\d{{1,2}}\.\s|\b(?:delår|tertial|kvartal)\s*\d\b", re.M | re.I)
 
 
-_SMALL_NUMBERS = "två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv"  # how reports write them in words
-_NUMBER_WORDS = re.compile(rf"\b(?:{_SMALL_NUMBERS}|tjugo|hundra)\b", re.I)
+# how reports write them in words (a report's own "sjuutton" too)
+_SMALL_NUMBERS = "två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tretton|fjorton|femton|sexton|sju+tton|arton|nitton"
+_NUMBER_WORDS = re.compile(rf"\b(?:{_SMALL_NUMBERS}|tjugo|trettio|fyrtio|femtio|hundra)\b", re.I)
 # a number and the word it counts, one word between at most ("8 aktuella placeringar", "sju klienter")
 _COUNT_OF = re.compile(rf"(?:\d[\d\s]*(?:,\d+)?|\b(?:{_SMALL_NUMBERS}))\s+((?:[a-zåäöé]+\s+)?[a-zåäöé]+)")
 
@@ -96,8 +97,9 @@ def gives_figure(text: str, figure: str, counted: tuple[str, ...] = ()) -> bool:
     return has_figure(text)
 
 
-#: the words after a number that make it a share or an amount, not a count
-_NOT_COUNT_AFTER = re.compile(r"^\s*(?:%|procent|mnkr|mkr|tkr|kr\b|kronor|miljon|miljard)", re.I)
+#: the words after a number that make it no count of the measure: money, shares, time, ages
+NOT_A_COUNT = re.compile(r"^\s*(?:%|procent\w*|kr\b|kronor|tkr|mkr|mnkr|miljon\w*|miljard\w*|år\b|års\b|dagar|dygn|"
+                          r"månader|veckor|timmar|[-–]\s*\d)", re.I)
 
 
 def _has_count(text: str) -> bool:
@@ -105,7 +107,7 @@ def _has_count(text: str) -> bool:
     a percentage or an amount."""
     clean = _NOT_FIGURES.sub(" ", text)
     return bool(_NUMBER_WORDS.search(text)) or any(
-        not is_year(n.text) and not _NOT_COUNT_AFTER.match(clean[n.end:]) for n in find_numbers(clean))
+        not is_year(n.text) and not NOT_A_COUNT.match(clean[n.end:]) for n in find_numbers(clean))
 
 
 def gives_rate(text: str, unit: str) -> bool:

@@ -23,11 +23,9 @@ from ..numbers import Number, find_numbers
 from ..search.lexical import stem
 from ..search.retrieval import sentence_pieces
 from ..years import YEAR_RE
+from .figures_said import NOT_A_COUNT
 from .measures import Measure, catalogue, stems_of
 
-#: the words after a number that make it no count of the measure: money, shares, time, ages
-_NOT_A_COUNT = re.compile(r"^\s*(?:%|procent\w*|kr\b|kronor|tkr|mkr|mnkr|miljon\w*|miljard\w*|år\b|års\b|dagar|dygn|"
-                          r"månader|veckor|timmar|[-–]\s*\d)", re.I)
 #: words a report writes after a count when it names no noun ("nästan 5 000 stycken")
 _PIECES = re.compile(r"^\s*(?:stycken|st\.?)(?:\W|$)", re.I)
 #: "från 2 077 till 2 548": the later figure is the one the text reports now
@@ -76,7 +74,7 @@ def _nouns(measure: Measure) -> frozenset[str]:
 
 def _is_count(sentence: str, n: Number, nouns: frozenset[str]) -> bool:
     after = sentence[n.end:]
-    if _NOT_A_COUNT.match(after):
+    if NOT_A_COUNT.match(after):
         return False
     nxt = re.findall(r"[a-zåäöéü]+", after.lower())[:2]
     return bool(_PIECES.match(after)) or any(stem(w) in nouns for w in nxt)
@@ -95,7 +93,7 @@ def count_in(sentence: str, measure: Measure) -> Number | None:
     for i, n in enumerate(numbers):
         if i and _TO.search(sentence[max(0, n.start - _LOOK_BACK):n.start]) and \
                 _FROM_TO.search(sentence[max(0, numbers[i - 1].start - _LOOK_BACK):numbers[i - 1].start]) and \
-                not _NOT_A_COUNT.match(sentence[n.end:]):
+                not NOT_A_COUNT.match(sentence[n.end:]):
             return n
     counts = [n for n in numbers if _is_count(sentence, n, nouns)]
     if len({c.value for c in counts}) == 1 or counts and _said_first(sentence, counts[0], measure):

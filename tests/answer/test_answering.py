@@ -322,6 +322,10 @@ def test_the_asked_kind_of_figure_is_read_in_a_sentence():
     assert not gives_figure("Prognosen är ett underskott om 5,4 mnkr.", "count")
     assert gives_figure("I dagsläget är snittantalet 423 hushåll.", "count")
     assert gives_figure("Två sådana ärenden har inkommit.", "count")
+    assert gives_figure("Utav nitton ungdomar har sjuutton påbörjat en insats.", "count")  # the report's spelling
+    # an age range or a time is no count
+    assert not gives_figure("Gruppledare har utbildats i bland annat ABC 3-11 år.", "count")
+    assert not gives_figure("Handläggningen tar i snitt 14 dagar.", "count")
 
 
 def test_a_price_per_unit_is_an_amount_in_kronor_said_with_the_unit():
