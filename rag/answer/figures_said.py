@@ -104,7 +104,7 @@ NOT_A_COUNT = re.compile(r"^\s*(?:%|procent\w*|kr\b|kronor|tkr|mkr|mnkr|miljon\w
 
 def _has_count(text: str) -> bool:
     """A figure that may be a count: a number written as a word, or one that is not a year, a date,
-    a percentage or an amount."""
+    a percentage, an amount, an age, a time or the start of a range (`NOT_A_COUNT`)."""
     clean = _NOT_FIGURES.sub(" ", text)
     return bool(_NUMBER_WORDS.search(text)) or any(
         not is_year(n.text) and not NOT_A_COUNT.match(clean[n.end:]) for n in find_numbers(clean))

@@ -18,8 +18,7 @@ from ..years import is_year
 from .draft import Lead, Line
 from .periods import KRONOR, is_cost, span_of
 from .figures_said import counted_stems, gives_figure, gives_rate, has_figure
-from .plan import names_two_reports
-from .plan import Plan
+from .plan import Plan, names_two_reports
 from .question import QuestionAnalysis
 from .rows import asked_cell as cell_kind, asked_figure, cell_fits, column_info
 from .wording import (Said, against, clean_label, extra_clause, fact_clause, is_deviation, is_trend, lower_first,
