@@ -28,7 +28,7 @@ from .periods import Span, in_mnkr, largest_amount, span_of
 from .plan import Plan
 from .question import QuestionAnalysis
 from .rows import FactRow, asked_figure
-from .text_figures import TextFigure, text_figure
+from .text_figures import TEXT_FIGURE_KINDS, TextFigure, text_figure
 from .verify import allowed_numbers, check_numbers, cite_passage, cite_row
 from .wording import lower_first
 
@@ -231,8 +231,8 @@ def _own_forecast(text: str, kommun: str) -> bool:
     """Whether the question asks this kommun's forecast by name ("Enköpings prognostiserade
     överskott", "Enköping's forecast"): a forecast is of the year its report is in, whatever year
     the question names for the others."""
-    return bool(re.search(rf"\b{re.escape(kommun)}(?:s|'s)\s+(?:\w+\s+)?(?:prognos\w*|prognostiser\w*|"
-                          rf"helårsprognos\w*|forecast\w*|projected)\b", text, re.I))
+    said = re.search(rf"\b{re.escape(kommun)}(?:s|'s)\s+(\w+)(?:\s+(\w+))?", text, re.I)
+    return bool(said) and any(LEXICON.period_words["prognos"].search(w.lower()) for w in said.groups() if w)
 
 
 def _preference(span: Span, asked: Asked, report: Report) -> tuple:
@@ -460,8 +460,7 @@ def _in_text(view: CorpusView, asked: Asked, plan: Plan, missing: list[Missing])
 def _text_searched(asked: Asked) -> bool:
     """Whether a kommun without a table figure is read in its text: a count's outcome or an amount's
     deviation from budget, of no year before."""
-    return (asked.measure.kind, asked.kind) in (("count", "utfall"), ("money", "avvikelse")) \
-        and asked.span != "föregående"
+    return (asked.measure.kind, asked.kind) in TEXT_FIGURE_KINDS and asked.span != "föregående"
 
 
 def _text_line(in_text: list[TextFigure], citations: list, view: CorpusView, heading: str) -> str:

@@ -121,12 +121,11 @@ def deviation_in(sentence: str, measure: Measure) -> tuple[Number, str] | None:
         end = m.start() if m else len(sentence)
         clause = sentence[start:end]
         if "budget" in clause.lower() and _WAY.search(clause):
-            found += [(n, clause) for n in find_numbers(clause) if _MONEY_AFTER.match(clause[n.end:])]
+            found += [(n, clause, start) for n in find_numbers(clause) if _MONEY_AFTER.match(clause[n.end:])]
         start = m.end() if m else start
     if len(found) != 1:
         return None
-    n, clause = found[0]
-    offset = sentence.find(clause)
+    n, clause, offset = found[0]
     said = clause.strip().rstrip(".")
     if offset > 0:  # a clause from within its sentence is quoted as a part ("… motsvarar ett överskott om 6,9 mnkr")
         said = f"… {said}"
@@ -137,11 +136,15 @@ def _names(low: str, name: str) -> bool:
     return bool(re.search(rf"\b{re.escape(name)}\b", low))
 
 
+#: the (measure kind, column kind) pairs a report's text is read for: a count's outcome, an amount's deviation
+TEXT_FIGURE_KINDS = frozenset({("count", "utfall"), ("money", "avvikelse")})
+
+
 def text_figure(passages: list[Passage], reports: dict[str, Report], kommun: str, measure: Measure,
                 doc_ids: tuple[str, ...], kind: str = "utfall") -> TextFigure | None:
     """The kommun's count of the measure (or, `kind` avvikelse, its deviation from budget) in the
     text of its reports in scope, its newest report's first."""
-    if (measure.kind, kind) not in (("count", "utfall"), ("money", "avvikelse")):
+    if (measure.kind, kind) not in TEXT_FIGURE_KINDS:
         return None
     docs = sorted((d for d in doc_ids if reports[d].kommun == kommun), key=lambda d: reports[d].period_end,
                   reverse=True)
